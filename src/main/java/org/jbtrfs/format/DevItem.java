@@ -1,0 +1,42 @@
+package org.jbtrfs.format;
+
+/** A device item: in the superblock (this device) and in the chunk tree (every device). */
+public record DevItem(
+    long devid,
+    long totalBytes,
+    long bytesUsed,
+    int ioAlign,
+    int ioWidth,
+    int sectorSize,
+    long type,
+    long generation,
+    long startOffset,
+    int devGroup,
+    int seekSpeed,
+    int bandwidth,
+    byte[] uuid,
+    byte[] fsid) {
+  public static final int SIZE = 98;
+
+  public static DevItem parse(byte[] b, int off) {
+    byte[] uuid = new byte[16];
+    byte[] fsid = new byte[16];
+    System.arraycopy(b, off + 66, uuid, 0, 16);
+    System.arraycopy(b, off + 82, fsid, 0, 16);
+    return new DevItem(
+        Le.u64(b, off),
+        Le.u64(b, off + 8),
+        Le.u64(b, off + 16),
+        Le.i32(b, off + 24),
+        Le.i32(b, off + 28),
+        Le.i32(b, off + 32),
+        Le.u64(b, off + 36),
+        Le.u64(b, off + 44),
+        Le.u64(b, off + 52),
+        Le.i32(b, off + 60),
+        Le.u8(b, off + 64),
+        Le.u8(b, off + 65),
+        uuid,
+        fsid);
+  }
+}

@@ -1,0 +1,53 @@
+package org.jbtrfs.format;
+
+/**
+ * An EXTENT_DATA item. Inline extents carry their (possibly compressed) bytes in the item; regular
+ * and prealloc extents point at {@code diskBytenr}; a zero disk address is a hole.
+ */
+public record FileExtentItem(
+    long generation,
+    long ramBytes,
+    int compression,
+    int encryption,
+    int otherEncoding,
+    int type,
+    long diskBytenr,
+    long diskNumBytes,
+    long offset,
+    long numBytes,
+    int inlineDataOffset,
+    int inlineDataSize) {
+  public static final int TYPE_INLINE = 0;
+  public static final int TYPE_REG = 1;
+  public static final int TYPE_PREALLOC = 2;
+  public static final int INLINE_HEADER_SIZE = 21;
+  public static final int SIZE = 53;
+
+  public static FileExtentItem parse(byte[] b, int off, int size) throws FormatException {
+    if (size < INLINE_HEADER_SIZE) throw new FormatException("file extent item too small: " + size);
+    int type = Le.u8(b, off + 20);
+    long gen = Le.u64(b, off);
+    long ram = Le.u64(b, off + 8);
+    int comp = Le.u8(b, off + 16);
+    int enc = Le.u8(b, off + 17);
+    int other = Le.u16(b, off + 18);
+    if (type == TYPE_INLINE) {
+      return new FileExtentItem(gen, ram, comp, enc, other, type, 0, 0, 0, ram,
+          off + INLINE_HEADER_SIZE, size - INLINE_HEADER_SIZE);
+    }
+    if (type != TYPE_REG && type != TYPE_PREALLOC) {
+      throw new FormatException("unknown file extent type " + type);
+    }
+    if (size != SIZE) throw new FormatException("file extent item has size " + size + ", expected " + SIZE);
+    return new FileExtentItem(gen, ram, comp, enc, other, type,
+        Le.u64(b, off + 21), Le.u64(b, off + 29), Le.u64(b, off + 37), Le.u64(b, off + 45), 0, 0);
+  }
+
+  public boolean isInline() {
+    return type == TYPE_INLINE;
+  }
+
+  public boolean isHole() {
+    return type != TYPE_INLINE && diskBytenr == 0;
+  }
+}

@@ -1,0 +1,78 @@
+package org.jbtrfs.fs;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ChecksumType;
+import org.jbtrfs.format.FormatException;
+import org.jbtrfs.volume.LogicalReader;
+
+/**
+ * Reads data extents with checksum verification. A sector whose checksum fails is re-read from the
+ * other mirrors (or rebuilt from parity); when every copy is bad the read fails with an error that
+ * names the logical address. Nothing unverified is returned unless the inode is nodatasum.
+ */
+public final class DataReader {
+  private static final Logger LOG = Logger.getLogger(DataReader.class.getName());
+
+  private final Filesystem fs;
+  private final ExtentCache decompressed;
+
+  DataReader(Filesystem fs, long cacheBytes) {
+    this.fs = fs;
+    this.decompressed = new ExtentCache(cacheBytes);
+  }
+
+  ExtentCache decompressedCache() {
+    return decompressed;
+  }
+
+  /** Reads {@code len} bytes at sector-aligned {@code logical}, verifying when {@code verify}. */
+  public void read(long logical, byte[] out, int off, int len, boolean verify) throws IOException {
+    int sector = fs.sectorSize();
+    if (!Align.isAligned(logical, sector) || !Align.isAligned(len, sector)) {
+      throw new IllegalArgumentException("unaligned data read " + logical + "+" + len);
+    }
+    LogicalReader lr = fs.logical();
+    lr.read(logical, out, off, len, 0);
+    if (!verify) return;
+    ChecksumType csum = fs.superblock().checksumType();
+    int sectors = len / sector;
+    int csize = csum.size();
+    byte[] sums = new byte[sectors * csize];
+    boolean[] present = new boolean[sectors];
+    ChecksumLookup.fill(fs.csumTree(), logical, sectors, sector, csize, sums, present);
+    for (int i = 0; i < sectors; i++) {
+      long addr = logical + (long) i * sector;
+      if (!present[i]) {
+        String msg = "no data checksum for logical " + addr;
+        LOG.severe(msg);
+        throw new FormatException(msg);
+      }
+      if (csum.verify(out, off + i * sector, sector, sums, i * csize)) continue;
+      repairSector(lr, csum, addr, out, off + i * sector, sums, i * csize);
+    }
+  }
+
+  private void repairSector(LogicalReader lr, ChecksumType csum, long addr, byte[] out, int outOff,
+      byte[] sums, int sumOff) throws IOException {
+    int sector = fs.sectorSize();
+    int mirrors = lr.mirrors(addr);
+    byte[] copy = new byte[sector];
+    for (int m = 1; m < mirrors; m++) {
+      try {
+        lr.read(addr, copy, 0, sector, m);
+      } catch (IOException e) {
+        continue;
+      }
+      if (csum.verify(copy, 0, sector, sums, sumOff)) {
+        LOG.warning("data checksum mismatch at logical " + addr + ", copy " + m + " is good");
+        System.arraycopy(copy, 0, out, outOff, sector);
+        return;
+      }
+    }
+    String msg = "data checksum mismatch at logical " + addr + " on all " + mirrors + " copies";
+    LOG.severe(msg);
+    throw new FormatException(msg);
+  }
+}

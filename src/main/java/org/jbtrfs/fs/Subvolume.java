@@ -1,0 +1,59 @@
+package org.jbtrfs.fs;
+
+import java.io.IOException;
+import org.jbtrfs.format.FormatException;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.RootItem;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.tree.Tree;
+
+/** One file tree: the top-level tree (id 5), a subvolume or a snapshot. */
+public final class Subvolume {
+  private final Filesystem fs;
+  private final long id;
+  private final RootItem rootItem;
+  private final Tree tree;
+
+  Subvolume(Filesystem fs, long id, RootItem rootItem, Tree tree) {
+    this.fs = fs;
+    this.id = id;
+    this.rootItem = rootItem;
+    this.tree = tree;
+  }
+
+  public Filesystem fs() {
+    return fs;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public RootItem rootItem() {
+    return rootItem;
+  }
+
+  public Tree tree() {
+    return tree;
+  }
+
+  /** The inode number of this subvolume's top directory (256). */
+  public long rootDirIno() {
+    return rootItem.rootDirId();
+  }
+
+  /** The inode item of {@code ino}, or null when it does not exist. */
+  public InodeItem inode(long ino) throws IOException {
+    Cursor c = tree.find(new Key(ino, ItemType.INODE_ITEM, 0));
+    if (c == null) return null;
+    if (c.dataSize() < InodeItem.SIZE) throw new FormatException("inode " + ino + ": item too small");
+    return InodeItem.parse(c.raw(), c.dataOffset());
+  }
+
+  @Override
+  public String toString() {
+    return "subvolume " + id;
+  }
+}

@@ -1,0 +1,10 @@
+package org.jbtrfs.fs;
+
+import org.jbtrfs.format.FormatException;
+
+/** A feature jbtrfs recognises but does not implement; the FUSE layer maps it to EOPNOTSUPP. */
+public class UnsupportedFeatureException extends FormatException {
+  public UnsupportedFeatureException(String message) {
+    super(message);
+  }
+}

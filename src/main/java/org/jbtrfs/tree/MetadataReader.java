@@ -1,0 +1,79 @@
+package org.jbtrfs.tree;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import org.jbtrfs.format.ChecksumType;
+import org.jbtrfs.format.FormatException;
+import org.jbtrfs.format.Superblock;
+import org.jbtrfs.volume.LogicalReader;
+
+/**
+ * Reads tree blocks: every copy is checksum-verified and structure-checked; a bad copy falls back
+ * to the next mirror (or parity rebuild), and when none is good the read fails naming the address.
+ */
+public final class MetadataReader {
+  private static final Logger LOG = Logger.getLogger(MetadataReader.class.getName());
+
+  private final LogicalReader logical;
+  private final BlockCache cache;
+  private final ChecksumType csum;
+  private final int nodeSize;
+  private final byte[] metadataUuid;
+
+  public MetadataReader(LogicalReader logical, BlockCache cache, ChecksumType csum, int nodeSize, byte[] metadataUuid) {
+    this.logical = logical;
+    this.cache = cache;
+    this.csum = csum;
+    this.nodeSize = nodeSize;
+    this.metadataUuid = metadataUuid.clone();
+  }
+
+  public int nodeSize() {
+    return nodeSize;
+  }
+
+  /**
+   * Returns the block at {@code bytenr}. {@code expectedGen} (0 = unknown) and {@code expectedLevel}
+   * (-1 = unknown) come from the parent pointer and catch stale or misdirected writes.
+   */
+  public TreeBlock read(long bytenr, long expectedGen, int expectedLevel) throws IOException {
+    TreeBlock cached = cache.get(bytenr);
+    if (cached != null && matches(cached, expectedGen, expectedLevel)) return cached;
+    List<String> failures = new ArrayList<>();
+    int mirrors = logical.mirrors(bytenr);
+    for (int m = 0; m < mirrors; m++) {
+      try {
+        TreeBlock block = readCopy(bytenr, m, expectedGen, expectedLevel);
+        if (m > 0) LOG.warning("tree block " + bytenr + ": copy " + m + " good after " + failures);
+        cache.put(block);
+        return block;
+      } catch (IOException e) {
+        failures.add("copy " + m + ": " + e.getMessage());
+      }
+    }
+    String msg = "tree block at logical " + bytenr + " unreadable: " + failures;
+    LOG.severe(msg);
+    throw new FormatException(msg);
+  }
+
+  private TreeBlock readCopy(long bytenr, int mirror, long expectedGen, int expectedLevel) throws IOException {
+    byte[] raw = new byte[nodeSize];
+    logical.read(bytenr, raw, 0, nodeSize, mirror);
+    if (!csum.verify(raw, Superblock.CSUM_SIZE, nodeSize - Superblock.CSUM_SIZE, raw, 0)) {
+      throw new FormatException("checksum mismatch");
+    }
+    TreeBlock block = new TreeBlock(bytenr, raw);
+    TreeChecker.check(block, bytenr, metadataUuid, expectedLevel);
+    if (expectedGen != 0 && block.generation() != expectedGen) {
+      throw new FormatException("generation " + block.generation() + ", parent expects " + expectedGen);
+    }
+    return block;
+  }
+
+  private static boolean matches(TreeBlock b, long expectedGen, int expectedLevel) {
+    return (expectedGen == 0 || b.generation() == expectedGen)
+        && (expectedLevel < 0 || b.level() == expectedLevel);
+  }
+}
