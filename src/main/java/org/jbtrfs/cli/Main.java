@@ -1,5 +1,34 @@
 package org.jbtrfs.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import org.jbtrfs.fuse.MountCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The jbtrfs command line: mount, and inspection commands that work on unmounted images. */
+@Command(
+    name = "jbtrfs",
+    mixinStandardHelpOptions = true,
+    version = "jbtrfs 0.1",
+    description = "A user-space btrfs driver.",
+    subcommands = {
+      MountCommand.class,
+      DumpSuperCommand.class,
+      DumpTreeCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      StatCommand.class,
+      SubvolumeCommand.class,
+    })
+public final class Main implements Runnable {
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  public static void main(String[] args) {
+    LogSetup.configure();
+    int rc = new CommandLine(new Main()).execute(args);
+    // The mount command returns after unmount; any FUSE threads left must not keep us alive.
+    System.exit(rc);
+  }
 }

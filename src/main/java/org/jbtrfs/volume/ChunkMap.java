@@ -37,7 +37,11 @@ public final class ChunkMap {
   }
 
   public void add(ChunkMapping m) throws FormatException {
-    RaidProfile.fromFlags(m.typeFlags());
+    try {
+      RaidProfile.fromFlags(m.typeFlags());
+    } catch (IllegalArgumentException e) {
+      throw new FormatException("chunk at " + m.logical() + ": " + e.getMessage());
+    }
     Map.Entry<Long, ChunkMapping> below = byLogical.floorEntry(m.logical() + m.length() - 1);
     if (below != null && below.getKey() != m.logical() && below.getValue().end() > m.logical()) {
       throw new FormatException("chunk at " + m.logical() + " overlaps chunk at " + below.getKey());

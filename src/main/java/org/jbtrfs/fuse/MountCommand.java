@@ -1,0 +1,103 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.fs.MountOptions;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.SubvolumeSelector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `mount [-f] [-o OPTIONS] DEVICE... MOUNTPOINT`: serves the filesystem until unmounted. */
+@Command(name = "mount", description = "Mount a btrfs filesystem through FUSE.")
+public final class MountCommand implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
+
+  @Option(names = "-o", description = "Comma-separated mount options.")
+  List<String> optionGroups = new ArrayList<>();
+
+  @Option(names = "-f", description = "Stay in the foreground (the daemon always does; kept for the wrapper).")
+  boolean foreground;
+
+  @Option(names = "--ready-file", description = "Written once the mount is live.", hidden = true)
+  Path readyFile;
+
+  @Parameters(arity = "2..*", description = "Devices or image files, then the mountpoint.")
+  List<String> args;
+
+  @Override
+  public Integer call() throws Exception {
+    ParsedMountOptions opts;
+    try {
+      opts = ParsedMountOptions.parse(optionGroups);
+    } catch (IllegalArgumentException e) {
+      System.err.println("jbtrfs: " + e.getMessage());
+      return 2;
+    }
+    if (!opts.fs().readOnly()) {
+      System.err.println("jbtrfs: writing is not supported yet; mount with -o ro");
+      return 2;
+    }
+    List<Path> devices = new ArrayList<>();
+    for (String a : args.subList(0, args.size() - 1)) devices.add(Path.of(a));
+    Path mountPoint = Path.of(args.get(args.size() - 1));
+    if (!Files.isDirectory(mountPoint)) {
+      System.err.println("jbtrfs: mountpoint " + mountPoint + " is not a directory");
+      return 2;
+    }
+    Filesystem fs;
+    Node root;
+    try {
+      fs = Filesystem.open(devices, opts.fs());
+      root = SubvolumeSelector.select(fs, opts.fs());
+    } catch (IOException e) {
+      System.err.println("jbtrfs: cannot mount: " + e.getMessage());
+      return 1;
+    }
+    BtrfsFuse fuse = new BtrfsFuse(fs, root);
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fuse.umount();
+      done.countDown();
+    }));
+    List<String> fuseArgs = opts.fuseArgs(devices.get(0).toString());
+    LOG.info("mounting " + devices + " on " + mountPoint + " with " + fuseArgs);
+    Thread announcer = new Thread(() -> announceWhenLive(mountPoint));
+    announcer.setDaemon(true);
+    announcer.start();
+    try {
+      fuse.mount(mountPoint, true, opts.debug(), fuseArgs.toArray(new String[0]));
+    } finally {
+      fs.close();
+    }
+    return 0;
+  }
+
+  /** Writes the ready file once the kernel lists our mount, so the wrapper can return. */
+  private void announceWhenLive(Path mountPoint) {
+    if (readyFile == null) return;
+    try {
+      String target = mountPoint.toRealPath().toString();
+      for (int i = 0; i < 600; i++) {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+          String[] f = line.split(" ");
+          if (f.length > 2 && f[1].equals(target) && f[2].startsWith("fuse")) {
+            Files.writeString(readyFile, "ok\n");
+            return;
+          }
+        }
+        Thread.sleep(50);
+      }
+    } catch (IOException | InterruptedException e) {
+      LOG.warning("could not announce the mount: " + e);
+    }
+  }
+}

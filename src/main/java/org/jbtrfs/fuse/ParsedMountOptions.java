@@ -1,0 +1,72 @@
+package org.jbtrfs.fuse;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jbtrfs.fs.MountOptions;
+
+/** Splits -o options into those jbtrfs handles and those passed on to FUSE. */
+record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther) {
+  static ParsedMountOptions parse(List<String> groups) {
+    MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
+    boolean debug = false;
+    boolean allowOther = false;
+    for (String group : groups) {
+      for (String opt : group.split(",")) {
+        if (opt.isEmpty()) continue;
+        int eq = opt.indexOf('=');
+        String name = eq < 0 ? opt : opt.substring(0, eq);
+        String value = eq < 0 ? null : opt.substring(eq + 1);
+        switch (name) {
+          case "ro" -> o = o.withReadOnly(true);
+          case "rw" -> o = o.withReadOnly(false);
+          case "degraded" -> o = o.withDegraded(true);
+          case "nologreplay" -> o = o.withNoLogReplay(true);
+          case "subvol" -> o = o.withSubvol(require(name, value));
+          case "subvolid" -> o = o.withSubvolId(parseId(require(name, value)));
+          case "allow_other" -> allowOther = true;
+          case "debug" -> debug = true;
+          // Accepted for compatibility with the kernel's option set; nothing to do when reading.
+          case "noatime", "relatime", "nodiratime", "defaults", "space_cache", "noacl", "acl" -> {}
+          default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
+        }
+      }
+    }
+    return new ParsedMountOptions(o, debug, allowOther);
+  }
+
+  private static String require(String name, String value) {
+    if (value == null || value.isEmpty()) throw new IllegalArgumentException("option " + name + " needs a value");
+    return value;
+  }
+
+  private static Long parseId(String v) {
+    try {
+      return Long.parseUnsignedLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("subvolid must be a number: " + v);
+    }
+  }
+
+  /** Arguments for libfuse: our inode numbers, kernel permission checks, large reads. */
+  List<String> fuseArgs(String source) {
+    List<String> opts = new ArrayList<>();
+    opts.add("use_ino");
+    opts.add("default_permissions");
+    opts.add("fsname=" + source.replace(",", "_"));
+    opts.add("subtype=jbtrfs");
+    opts.add("max_read=131072");
+    if (fs.readOnly()) {
+      // Nothing changes under a read-only mount, so the kernel may cache freely.
+      opts.add("ro");
+      opts.add("kernel_cache");
+      opts.add("entry_timeout=60");
+      opts.add("attr_timeout=60");
+      opts.add("negative_timeout=60");
+    }
+    if (allowOther) opts.add("allow_other");
+    List<String> args = new ArrayList<>();
+    args.add("-o");
+    args.add(String.join(",", opts));
+    return args;
+  }
+}
