@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>With -Djbtrfs.oracle.kernelOnly=true the "actual" side is another kernel
  * mount of the same image files (fresh loop devices, same options), which
  * checks the harness itself while ./fuse-mount does not exist yet.
+ * -Djbtrfs.oracle.configs=raid5,subvolumes limits the run to some configurations.
  */
 class OracleReadTest {
   /**
@@ -54,8 +55,20 @@ class OracleReadTest {
     Environment.requireOracleHost();
   }
 
+  /** All configurations, or only those in -Djbtrfs.oracle.configs=a,b (for quick runs). */
   static Stream<String> configs() {
-    return ImageSet.configs().stream();
+    String only = System.getProperty("jbtrfs.oracle.configs", "").trim();
+    List<String> all = ImageSet.configs();
+    if (only.isEmpty()) {
+      return all.stream();
+    }
+    List<String> wanted = List.of(only.split(","));
+    for (String w : wanted) {
+      if (!all.contains(w)) {
+        throw new IllegalArgumentException("unknown oracle config " + w + "; known: " + all);
+      }
+    }
+    return wanted.stream();
   }
 
   @ParameterizedTest(name = "{0}")
