@@ -1,0 +1,113 @@
+package org.jbtrfs.oracle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * jbtrfs mounted through its launcher, {@code ./fuse-mount -o OPTIONS IMAGE...
+ * MOUNTPOINT}, which returns once the mount is live. close() unmounts with
+ * fusermount -u and stops any process this object started that is still alive.
+ */
+final class FuseMount implements AutoCloseable {
+  private static final long MOUNT_TIMEOUT_SECONDS = 120;
+
+  private final Path mountPoint;
+  private final Process launcher;
+
+  private FuseMount(Path mountPoint, Process launcher) {
+    this.mountPoint = mountPoint;
+    this.launcher = launcher;
+  }
+
+  /** The launcher, resolved from the repository root (the test's working directory). */
+  static Path launcher() {
+    return Path.of(System.getProperty("user.dir"), "fuse-mount");
+  }
+
+  /**
+   * Mounts images (files, not loop devices) read-only.
+   *
+   * @param extraOptions appended after "ro", e.g. "subvolid=256,degraded"; empty for none
+   * @throws AssertionError if the launcher is missing or the mount does not appear:
+   *     that is a jbtrfs failure, not an environment problem, so it must not skip
+   */
+  static FuseMount mount(List<Path> images, Path mountPoint, String extraOptions) {
+    Path exe = launcher();
+    if (!Files.isExecutable(exe)) {
+      throw new AssertionError("jbtrfs launcher missing or not executable: " + exe);
+    }
+    try {
+      Files.createDirectories(mountPoint);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-o",
+        extraOptions.isEmpty() ? "ro" : "ro," + extraOptions));
+    images.forEach(i -> cmd.add(i.toString()));
+    cmd.add(mountPoint.toString());
+
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.directory(exe.getParent().toFile());
+    // The launcher's output goes to a file so a daemon child that keeps the
+    // stream open can never block on (or be killed by) a closed pipe.
+    Path log = mountPoint.resolveSibling(mountPoint.getFileName() + ".log");
+    pb.redirectOutput(log.toFile());
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new AssertionError("cannot start " + cmd, e);
+    }
+    FuseMount m = new FuseMount(mountPoint, p);
+    try {
+      boolean exited = p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      if (exited && p.exitValue() != 0) {
+        throw new AssertionError("fuse-mount exited " + p.exitValue() + ": " + cmd + "\n" + read(log));
+      }
+      if (!Mounts.isMountPoint(mountPoint)) {
+        throw new AssertionError("fuse-mount " + (exited ? "returned" : "timed out") + " but "
+            + mountPoint + " is not mounted: " + cmd + "\n" + read(log));
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      m.close();
+      throw new AssertionError("interrupted", e);
+    } catch (RuntimeException | AssertionError e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  Path path() {
+    return mountPoint;
+  }
+
+  @Override
+  public void close() {
+    Mounts.unmount(mountPoint, List.of("fusermount", "-u", mountPoint.toString()));
+    // After unmount the daemon should exit by itself; stop only what we started.
+    List<ProcessHandle> ours = new ArrayList<>(launcher.descendants().toList());
+    ours.add(launcher.toHandle());
+    for (ProcessHandle h : ours) {
+      try {
+        h.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        h.destroyForcibly();
+      }
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}

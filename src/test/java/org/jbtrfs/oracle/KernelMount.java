@@ -1,0 +1,60 @@
+package org.jbtrfs.oracle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A btrfs mounted by the kernel from loop devices; close() unmounts it. */
+final class KernelMount implements AutoCloseable {
+  private final Path mountPoint;
+
+  private KernelMount(Path mountPoint) {
+    this.mountPoint = mountPoint;
+  }
+
+  /**
+   * Mounts read-only with noatime, so walking the tree for the reference
+   * manifest cannot change atimes. All devices are named with device= so the
+   * mount does not depend on an earlier btrfs device scan.
+   *
+   * @param extraOptions e.g. "subvol=sv1" or "degraded"; empty for none
+   */
+  static KernelMount mount(List<String> devices, Path mountPoint, String extraOptions) {
+    return mount(devices, mountPoint, "ro,noatime", extraOptions);
+  }
+
+  /** Read-write, for tests that need to change a filesystem between two readings. */
+  static KernelMount mountReadWrite(List<String> devices, Path mountPoint) {
+    return mount(devices, mountPoint, "rw", "");
+  }
+
+  private static KernelMount mount(List<String> devices, Path mountPoint, String base,
+      String extraOptions) {
+    StringBuilder opts = new StringBuilder(base);
+    if (!extraOptions.isEmpty()) {
+      opts.append(',').append(extraOptions);
+    }
+    for (String dev : devices.subList(1, devices.size())) {
+      opts.append(",device=").append(dev);
+    }
+    try {
+      Files.createDirectories(mountPoint);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Cmd.run(List.of("mount", "-t", "btrfs", "-o", opts.toString(), devices.get(0),
+        mountPoint.toString())).check();
+    return new KernelMount(mountPoint);
+  }
+
+  Path path() {
+    return mountPoint;
+  }
+
+  @Override
+  public void close() {
+    Mounts.unmount(mountPoint, List.of("umount", mountPoint.toString()));
+  }
+}
