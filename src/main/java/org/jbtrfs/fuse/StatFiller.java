@@ -1,5 +1,6 @@
 package org.jbtrfs.fuse;
 
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.Timespec;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -17,8 +18,8 @@ final class StatFiller {
     st.st_size.set(inode.size());
     st.st_rdev.set(decodeRdev(inode.rdev()));
     st.st_blksize.set(blockSize);
-    // The kernel counts delalloc too; on disk nbytes is what is allocated, in 512-byte units.
-    st.st_blocks.set((inode.nbytes() + 511) / 512);
+    // Like btrfs_getattr: bytes in use rounded up to the block size, in 512-byte units.
+    st.st_blocks.set(Align.up(inode.nbytes(), blockSize) / 512);
     time(st.st_atim, inode.atime());
     time(st.st_mtim, inode.mtime());
     time(st.st_ctim, inode.ctime());
