@@ -23,7 +23,7 @@ final class CatCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Filesystem fs = image.open()) {
       Node n = PathArgs.resolve(fs, path);
-      InodeItem inode = n.subvolume().inode(n.ino());
+      InodeItem inode = n.inode();
       if (!FileType.isReg(inode.mode())) {
         System.err.println(path + ": not a regular file");
         return 1;

@@ -30,7 +30,7 @@ final class LsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Filesystem fs = image.open()) {
       Node dir = PathArgs.resolve(fs, path);
-      InodeItem di = dir.subvolume().inode(dir.ino());
+      InodeItem di = dir.inode();
       if (!FileType.isDir(di.mode())) {
         System.err.println(path + ": not a directory");
         return 1;
@@ -44,7 +44,7 @@ final class LsCommand implements Callable<Integer> {
           String name = new String(e.name(), StandardCharsets.UTF_8);
           if (longFormat) {
             Node n = r.target(dir, e);
-            InodeItem i = n.subvolume().inode(n.ino());
+            InodeItem i = n.inode();
             System.out.printf("%7o %3d %5d %5d %12d %s%n", i.mode(), i.nlink(), i.uid(), i.gid(), i.size(), name);
           } else {
             System.out.println(name);

@@ -23,7 +23,7 @@ final class StatCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Filesystem fs = image.open()) {
       Node n = PathArgs.resolve(fs, path);
-      InodeItem i = n.subvolume().inode(n.ino());
+      InodeItem i = n.inode();
       System.out.println("  File: " + path);
       System.out.println("  Subvolume: " + n.subvolume().id() + "  Inode: " + n.ino());
       System.out.println("  Size: " + i.size() + "  Bytes on disk: " + i.nbytes() + "  Links: " + i.nlink());

@@ -8,6 +8,11 @@ public record Timespec(long sec, int nsec) {
     return new Timespec(Le.u64(b, off), Le.i32(b, off + 8));
   }
 
+  public static Timespec now() {
+    java.time.Instant t = java.time.Instant.now();
+    return new Timespec(t.getEpochSecond(), t.getNano());
+  }
+
   public void write(byte[] b, int off) {
     Le.put64(b, off, sec);
     Le.put32(b, off + 8, nsec);

@@ -19,6 +19,7 @@ import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
+import org.jbtrfs.format.Timespec;
 import org.jbtrfs.tree.BlockCache;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.MetadataReader;
@@ -45,6 +46,7 @@ public final class Filesystem implements Closeable {
   private final List<DevItem> devItems;
   private volatile Tree csumTree;
   private final DataReader data;
+  private final Timespec openedAt = Timespec.now();
 
   private Filesystem(Superblock sb, DeviceSet devices, ChunkMap chunks, LogicalReader logical,
       MetadataReader meta, Tree rootTree, MountOptions options, List<DevItem> devItems) {
@@ -199,6 +201,11 @@ public final class Filesystem implements Closeable {
 
   public DataReader data() {
     return data;
+  }
+
+  /** When this filesystem was opened; the time shown for directories that exist only in memory. */
+  public Timespec openedAt() {
+    return openedAt;
   }
 
   public int sectorSize() {

@@ -1,7 +1,32 @@
 package org.jbtrfs.fs;
 
-/** An inode as the user sees it: which file tree it lives in, and its number there. */
-public record Node(Subvolume subvolume, long ino) {
+import java.io.IOException;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ObjectIds;
+
+/**
+ * An inode as the user sees it: which file tree it lives in and its number there. The empty
+ * placeholder a snapshot shows for a nested subvolume (inode 2) also remembers the directory it
+ * appears in, whose owner and atime it borrows.
+ */
+public record Node(Subvolume subvolume, long ino, long placeholderParent) {
+  public Node(Subvolume subvolume, long ino) {
+    this(subvolume, ino, 0);
+  }
+
+  public boolean isPlaceholder() {
+    return ino == ObjectIds.EMPTY_SUBVOL_DIR;
+  }
+
+  /** The inode item, or null when the inode does not exist. */
+  public InodeItem inode() throws IOException {
+    if (isPlaceholder()) {
+      InodeItem parent = subvolume.inode(placeholderParent);
+      return parent == null ? null : EmptySubvolDir.inode(parent, subvolume.fs().openedAt());
+    }
+    return subvolume.inode(ino);
+  }
+
   @Override
   public String toString() {
     return subvolume.id() + ":" + ino;

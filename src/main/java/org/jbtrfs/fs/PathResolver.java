@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jbtrfs.format.ObjectIds;
 
 /**
  * Turns absolute paths into nodes, crossing into subvolumes where a directory entry links one.
@@ -60,6 +61,11 @@ public final class PathResolver {
   /** The node a directory entry of {@code dir} points to. */
   public Node target(Node dir, DirEntry e) throws IOException {
     if (e.subvolumeId() != 0) {
+      // A snapshot keeps the entry of a nested subvolume but not the subvolume itself: without a
+      // root ref from this directory the kernel shows an empty placeholder directory instead.
+      if (!SubvolumeLinks.isLinked(fs, dir, e)) {
+        return new Node(dir.subvolume(), ObjectIds.EMPTY_SUBVOL_DIR, dir.ino());
+      }
       Subvolume sv = fs.subvolume(e.subvolumeId());
       return new Node(sv, sv.rootDirIno());
     }

@@ -28,7 +28,7 @@ public final class SubvolumeSelector {
       Subvolume sv = fs.subvolume(fs.defaultSubvolumeId());
       root = new Node(sv, sv.rootDirIno());
     }
-    InodeItem i = root.subvolume().inode(root.ino());
+    InodeItem i = root.inode();
     if (i == null || !FileType.isDir(i.mode())) throw new IOException("subvolume root " + root + " is not a directory");
     return root;
   }

@@ -62,7 +62,7 @@ public final class BtrfsFuse extends FuseStubFS {
   }
 
   private static InodeItem inode(Node n) throws IOException {
-    InodeItem i = n.subvolume().inode(n.ino());
+    InodeItem i = n.inode();
     if (i == null) throw new FileNotFoundException("inode " + n + " has no inode item");
     return i;
   }
@@ -71,7 +71,7 @@ public final class BtrfsFuse extends FuseStubFS {
   public int getattr(String path, FileStat stat) {
     return guard("getattr", path, () -> {
       Node n = node(path);
-      StatFiller.fill(stat, n.ino(), inode(n), fs.sectorSize());
+      StatFiller.fill(stat, ino(n), inode(n), fs.sectorSize());
       return 0;
     });
   }
@@ -80,7 +80,7 @@ public final class BtrfsFuse extends FuseStubFS {
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
     OpenFile f = handles.get(fi.fh.get());
     if (f == null) return getattr(path, stat);
-    StatFiller.fill(stat, f.node().ino(), f.inode(), fs.sectorSize());
+    StatFiller.fill(stat, ino(f.node()), f.inode(), fs.sectorSize());
     return 0;
   }
 
@@ -144,15 +144,14 @@ public final class BtrfsFuse extends FuseStubFS {
   public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
     return guard("readdir", path, () -> {
       Node dir = node(path);
-      if (offset < 1 && fill(filler, buf, ".", dir.ino(), FileType.DIR, 1)) return 0;
-      if (offset < 2 && fill(filler, buf, "..", 0, FileType.DIR, 2)) return 0;
+      if (offset < 1 && fill(filler, buf, ".", ino(dir), FileType.DIR, 1)) return 0;
+      if (offset < 2 && fill(filler, buf, "..", ino(node(parentOf(path))), FileType.DIR, 2)) return 0;
       long from = Math.max(FIRST_INDEX, offset);
       while (true) {
         List<DirEntry> batch = Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
         if (batch.isEmpty()) return 0;
         for (DirEntry e : batch) {
-          // The kernel reports a subvolume link's d_ino as the subvolume id.
-          long ino = e.subvolumeId() != 0 ? e.subvolumeId() : e.targetIno();
+          long ino = ino(paths.target(dir, e));
           if (fill(filler, buf, new String(e.name(), StandardCharsets.UTF_8), ino, e.fileType(), e.index() + 1)) {
             return 0;
           }
@@ -160,6 +159,15 @@ public final class BtrfsFuse extends FuseStubFS {
         }
       }
     });
+  }
+
+  private long ino(Node n) {
+    return InodeNumbers.of(n, paths.root().subvolume().id());
+  }
+
+  private static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   /** Adds one entry; true when the kernel's buffer is full. */

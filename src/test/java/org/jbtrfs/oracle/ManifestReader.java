@@ -21,8 +21,10 @@ import java.util.List;
 final class ManifestReader {
   /** One record per path: NUL-separated, so any name without a NUL is safe. */
   private static final String STAT_FORMAT =
-      "%n\\0%f\\0%u\\0%g\\0%s\\0%b\\0%h\\0%i\\0%t\\0%T\\0%X\\0%Y\\0%Z\\0%x\\0%y\\0%z\\0";
-  private static final int STAT_FIELDS = 16;
+      "%n\\0%f\\0%u\\0%g\\0%s\\0%b\\0%h\\0%i\\0%t\\0%T\\0%X\\0%Y\\0%Z\\0%x\\0%y\\0%z\\0%d\\0";
+  private static final int STAT_FIELDS = 17;
+  /** jbtrfs shows inodes of subvolumes other than the mounted one with the subvolume id above this bit. */
+  private static final int JBTRFS_SUBVOL_SHIFT = 40;
 
   private ManifestReader() {}
 
@@ -42,6 +44,10 @@ final class ManifestReader {
     if (f.size() % STAT_FIELDS != 0) {
       m.error("stat output has " + f.size() + " fields, not a multiple of " + STAT_FIELDS);
     }
+    String rootDev = null;
+    for (int i = 0; i + STAT_FIELDS <= f.size(); i += STAT_FIELDS) {
+      if (relative(f.get(i)).equals(".")) rootDev = f.get(i + 16);
+    }
     for (int i = 0; i + STAT_FIELDS <= f.size(); i += STAT_FIELDS) {
       String path = relative(f.get(i));
       int mode = Integer.parseInt(f.get(i + 1), 16);
@@ -53,7 +59,7 @@ final class ManifestReader {
       m.put(path, "size", f.get(i + 4));
       m.put(path, "blocks", f.get(i + 5));
       m.put(path, "nlink", f.get(i + 6));
-      m.put(path, "ino", f.get(i + 7));
+      m.put(path, "ino", inode(f.get(i + 7), f.get(i + 16), rootDev));
       if (type.equals("char") || type.equals("block")) {
         m.put(path, "rdev", Long.parseLong(f.get(i + 8), 16) + ":" + Long.parseLong(f.get(i + 9), 16));
       }
@@ -61,6 +67,18 @@ final class ManifestReader {
       m.put(path, "mtime", time(f.get(i + 11), f.get(i + 14)));
       m.put(path, "ctime", time(f.get(i + 12), f.get(i + 15)));
     }
+  }
+
+  /**
+   * Inode numbers repeat across subvolumes. The kernel tells them apart by st_dev, jbtrfs (one
+   * FUSE st_dev) by the subvolume id in the high bits; both normalise to "nested:INO" for entries
+   * outside the mounted subvolume, so the per-subvolume number is still compared.
+   */
+  private static String inode(String ino, String dev, String rootDev) {
+    long n = Long.parseUnsignedLong(ino);
+    if (rootDev != null && !dev.equals(rootDev)) return "nested:" + n;
+    if ((n >>> JBTRFS_SUBVOL_SHIFT) != 0) return "nested:" + (n & ((1L << JBTRFS_SUBVOL_SHIFT) - 1));
+    return ino;
   }
 
   private static void readSymlinks(Path root, Manifest m) {
