@@ -34,7 +34,7 @@ public final class DataReader {
       throw new IllegalArgumentException("unaligned data read " + logical + "+" + len);
     }
     LogicalReader lr = fs.logical();
-    lr.read(logical, out, off, len, 0);
+    readAnyCopy(lr, logical, out, off, len);
     if (!verify) return;
     ChecksumType csum = fs.superblock().checksumType();
     int sectors = len / sector;
@@ -52,6 +52,22 @@ public final class DataReader {
       if (csum.verify(out, off + i * sector, sector, sums, i * csize)) continue;
       repairSector(lr, csum, addr, out, off + i * sector, sums, i * csize);
     }
+  }
+
+  /** Reads the first copy whose devices are present; checksums are checked by the caller. */
+  private static void readAnyCopy(LogicalReader lr, long logical, byte[] out, int off, int len) throws IOException {
+    int mirrors = lr.mirrors(logical);
+    IOException first = null;
+    for (int m = 0; m < mirrors; m++) {
+      try {
+        lr.read(logical, out, off, len, m);
+        return;
+      } catch (IOException e) {
+        if (first == null) first = e;
+      }
+    }
+    LOG.severe("data at logical " + logical + " unreadable from all " + mirrors + " copies: " + first.getMessage());
+    throw first;
   }
 
   private void repairSector(LogicalReader lr, ChecksumType csum, long addr, byte[] out, int outOff,
