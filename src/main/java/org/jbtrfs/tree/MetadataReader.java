@@ -21,6 +21,7 @@ public final class MetadataReader {
   private final ChecksumType csum;
   private final int nodeSize;
   private final byte[] metadataUuid;
+  private volatile BlockOverlay overlay;
 
   public MetadataReader(LogicalReader logical, BlockCache cache, ChecksumType csum, int nodeSize, byte[] metadataUuid) {
     this.logical = logical;
@@ -34,11 +35,26 @@ public final class MetadataReader {
     return nodeSize;
   }
 
+  /** Makes a transaction's dirty blocks visible to every read (null detaches it). */
+  public void setOverlay(BlockOverlay overlay) {
+    this.overlay = overlay;
+  }
+
+  /** Drops a cached copy, e.g. when the address is reused for a new block. */
+  public void invalidate(long bytenr) {
+    cache.invalidate(bytenr);
+  }
+
   /**
    * Returns the block at {@code bytenr}. {@code expectedGen} (0 = unknown) and {@code expectedLevel}
    * (-1 = unknown) come from the parent pointer and catch stale or misdirected writes.
    */
   public TreeBlock read(long bytenr, long expectedGen, int expectedLevel) throws IOException {
+    BlockOverlay o = overlay;
+    if (o != null) {
+      byte[] raw = o.dirty(bytenr);
+      if (raw != null) return new TreeBlock(bytenr, raw);
+    }
     TreeBlock cached = cache.get(bytenr);
     if (cached != null && matches(cached, expectedGen, expectedLevel)) return cached;
     List<String> failures = new ArrayList<>();
