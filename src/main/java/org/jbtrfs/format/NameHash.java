@@ -29,7 +29,7 @@ public final class NameHash {
     }
 
     /** CRC-32C update from {@code seed} without pre- or post-inversion. */
-    static int rawCrc32c(int seed, byte[] buf, int off, int len) {
+    public static int rawCrc32c(int seed, byte[] buf, int off, int len) {
         int crc = seed;
         for (int i = off; i < off + len; i++) {
             crc = TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.FormatException;
+import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;

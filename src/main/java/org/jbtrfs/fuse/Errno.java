@@ -4,7 +4,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.jbtrfs.fs.UnsupportedFeatureException;
+import org.jbtrfs.format.UnsupportedFeatureException;
 
 /** errno values and the one mapping from Java exceptions to them. */
 final class Errno {

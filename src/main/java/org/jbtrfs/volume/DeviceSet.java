@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import org.jbtrfs.device.Device;
 
 /** The filesystem's devices by devid; a missing device is simply absent (degraded mount). */
-public final class DeviceSet implements BlockSource, Closeable {
+public final class DeviceSet implements BlockSource, BlockSink, Closeable {
   private final Map<Long, Device> byId = new TreeMap<>();
 
   public void add(long devid, Device device) {
@@ -32,6 +32,18 @@ public final class DeviceSet implements BlockSource, Closeable {
     Device d = byId.get(devid);
     if (d == null) throw new IOException("device " + devid + " is missing");
     d.read(physical, buf, off, len);
+  }
+
+  @Override
+  public void write(long devid, long physical, byte[] buf, int off, int len) throws IOException {
+    Device d = byId.get(devid);
+    if (d == null) throw new IOException("device " + devid + " is missing");
+    d.write(physical, buf, off, len);
+  }
+
+  /** Makes every completed write on every device durable. */
+  public void flushAll() throws IOException {
+    for (Device d : byId.values()) d.flush();
   }
 
   @Override

@@ -1,6 +1,5 @@
-package org.jbtrfs.fs;
+package org.jbtrfs.format;
 
-import org.jbtrfs.format.FormatException;
 
 /** A feature jbtrfs recognises but does not implement; the FUSE layer maps it to EOPNOTSUPP. */
 public class UnsupportedFeatureException extends FormatException {

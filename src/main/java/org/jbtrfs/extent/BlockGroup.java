@@ -1,0 +1,79 @@
+package org.jbtrfs.extent;
+
+import org.jbtrfs.format.BlockGroupItem;
+
+/** One block group: its chunk's logical range, type/profile flags, bytes used and free space. */
+public final class BlockGroup {
+  private final long start;
+  private final long length;
+  private final long flags;
+  private long used;
+  private final FreeSpaceMap free = new FreeSpaceMap();
+  /** Changed in the running transaction: its item and free space entries need rewriting. */
+  private boolean dirty;
+
+  public BlockGroup(long start, long length, long flags, long used) {
+    this.start = start;
+    this.length = length;
+    this.flags = flags;
+    this.used = used;
+  }
+
+  public long start() {
+    return start;
+  }
+
+  public long length() {
+    return length;
+  }
+
+  public long end() {
+    return start + length;
+  }
+
+  public long flags() {
+    return flags;
+  }
+
+  public long used() {
+    return used;
+  }
+
+  public FreeSpaceMap free() {
+    return free;
+  }
+
+  public boolean isData() {
+    return (flags & BlockGroupItem.TYPE_DATA) != 0;
+  }
+
+  public boolean isMetadata() {
+    return (flags & BlockGroupItem.TYPE_METADATA) != 0;
+  }
+
+  public boolean isSystem() {
+    return (flags & BlockGroupItem.TYPE_SYSTEM) != 0;
+  }
+
+  public boolean contains(long logical) {
+    return logical >= start && logical < end();
+  }
+
+  void addUsed(long delta) {
+    used += delta;
+    if (used < 0 || used > length) throw new IllegalStateException("block group " + start + " used " + used);
+    dirty = true;
+  }
+
+  public boolean dirty() {
+    return dirty;
+  }
+
+  void markDirty() {
+    dirty = true;
+  }
+
+  void clearDirty() {
+    dirty = false;
+  }
+}

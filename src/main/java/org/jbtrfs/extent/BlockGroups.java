@@ -1,0 +1,158 @@
+package org.jbtrfs.extent;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.FormatException;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.tree.Tree;
+import org.jbtrfs.volume.ChunkMap;
+import org.jbtrfs.volume.ChunkMapping;
+
+/**
+ * Every block group with its free space, and the extent allocator over them. Extents freed from
+ * the committed state stay pinned (unusable) until the transaction that freed them commits, so a
+ * crash before that commit still finds every block the old trees reference intact.
+ */
+public final class BlockGroups {
+  private final TreeMap<Long, BlockGroup> byStart = new TreeMap<>();
+  private final List<long[]> pinned = new ArrayList<>();
+  private long dataHint;
+  private long metaHint;
+
+  /** Loads block group items (from {@code bgTree}) and free space (from {@code freeSpaceTree}). */
+  public static BlockGroups load(ChunkMap chunks, Tree bgTree, Tree freeSpaceTree, int sectorSize) throws IOException {
+    BlockGroups g = new BlockGroups();
+    for (ChunkMapping c : chunks.all()) {
+      Cursor cur = bgTree.find(new Key(c.logical(), ItemType.BLOCK_GROUP_ITEM, c.length()));
+      if (cur == null) throw new FormatException("chunk " + c.logical() + " has no block group item");
+      BlockGroupItem item = BlockGroupItem.parse(cur.raw(), cur.dataOffset(), cur.dataSize());
+      BlockGroup bg = new BlockGroup(c.logical(), c.length(), item.flags(), item.used());
+      FreeSpaceTree.load(freeSpaceTree, bg, sectorSize);
+      long accounted = bg.used() + bg.free().totalFree();
+      if (accounted != bg.length()) {
+        throw new FormatException("block group " + bg.start() + ": used " + bg.used() + " + free "
+            + bg.free().totalFree() + " != length " + bg.length() + " (free space tree out of date?)");
+      }
+      g.byStart.put(bg.start(), bg);
+    }
+    return g;
+  }
+
+  public Collection<BlockGroup> all() {
+    return byStart.values();
+  }
+
+  public BlockGroup find(long logical) {
+    Map.Entry<Long, BlockGroup> e = byStart.floorEntry(logical);
+    return e != null && e.getValue().contains(logical) ? e.getValue() : null;
+  }
+
+  public void add(BlockGroup bg) {
+    byStart.put(bg.start(), bg);
+    bg.markDirty();
+  }
+
+  /**
+   * Allocates {@code len} bytes in a block group of type {@code typeFlag} (data, metadata or
+   * system), aligned to {@code align}. Throws NoSpaceException when no group has room; the caller
+   * may then allocate a chunk and retry.
+   */
+  public long allocate(long typeFlag, long len, long align) throws NoSpaceException {
+    boolean data = typeFlag == BlockGroupItem.TYPE_DATA;
+    long hint = data ? dataHint : metaHint;
+    for (int pass = 0; pass < 2; pass++) {
+      for (BlockGroup bg : byStart.tailMap(pass == 0 ? floorStart(hint) : Long.MIN_VALUE, true).values()) {
+        if ((bg.flags() & typeFlag) == 0) continue;
+        long at = bg.free().findFirstFit(len, align, pass == 0 ? Math.max(hint, bg.start()) : bg.start());
+        if (at < 0) continue;
+        bg.free().remove(at, len);
+        bg.addUsed(len);
+        if (data) dataHint = at + len;
+        else metaHint = at + len;
+        return at;
+      }
+    }
+    throw new NoSpaceException("no free " + typeName(typeFlag) + " space for " + len + " bytes");
+  }
+
+  private long floorStart(long hint) {
+    Long k = byStart.floorKey(hint);
+    return k == null ? Long.MIN_VALUE : k;
+  }
+
+  /** The largest free extent in groups of this type (for splitting big data allocations). */
+  public long largestFree(long typeFlag) {
+    long max = 0;
+    for (BlockGroup bg : byStart.values()) if ((bg.flags() & typeFlag) != 0) max = Math.max(max, bg.free().largest());
+    return max;
+  }
+
+  public long totalFree(long typeFlag) {
+    long sum = 0;
+    for (BlockGroup bg : byStart.values()) if ((bg.flags() & typeFlag) != 0) sum += bg.free().totalFree();
+    return sum;
+  }
+
+  /** Returns an extent allocated in this transaction and never committed: reusable at once. */
+  public void freeUncommitted(long start, long len) {
+    BlockGroup bg = require(start);
+    bg.free().add(start, len);
+    bg.addUsed(-len);
+  }
+
+  /** Frees an extent the committed state references: pinned until the next commit. */
+  public void pin(long start, long len) {
+    BlockGroup bg = require(start);
+    bg.addUsed(-len);
+    pinned.add(new long[] {start, len});
+  }
+
+  /** After a commit is on disk, pinned extents become allocatable. */
+  public void unpinAll() {
+    for (long[] p : pinned) require(p[0]).free().add(p[0], p[1]);
+    pinned.clear();
+  }
+
+  /** The free ranges the next commit records for {@code bg}: allocatable plus pinned. */
+  public Map<Long, Long> committedFree(BlockGroup bg) {
+    FreeSpaceMap m = new FreeSpaceMap();
+    for (Map.Entry<Long, Long> e : bg.free().ranges().entrySet()) m.add(e.getKey(), e.getValue());
+    for (long[] p : pinned) if (bg.contains(p[0])) m.add(p[0], p[1]);
+    return m.ranges();
+  }
+
+  public long totalUsed() {
+    long sum = 0;
+    for (BlockGroup bg : byStart.values()) sum += bg.used();
+    return sum;
+  }
+
+  private BlockGroup require(long logical) {
+    BlockGroup bg = find(logical);
+    if (bg == null) throw new IllegalStateException("address " + logical + " is in no block group");
+    return bg;
+  }
+
+  private static String typeName(long typeFlag) {
+    if (typeFlag == BlockGroupItem.TYPE_DATA) return "data";
+    if (typeFlag == BlockGroupItem.TYPE_SYSTEM) return "system";
+    return "metadata";
+  }
+
+  public List<BlockGroup> dirty() {
+    List<BlockGroup> out = new ArrayList<>();
+    for (BlockGroup bg : byStart.values()) if (bg.dirty()) out.add(bg);
+    return out;
+  }
+
+  public void clearDirty() {
+    for (BlockGroup bg : byStart.values()) bg.clearDirty();
+  }
+}

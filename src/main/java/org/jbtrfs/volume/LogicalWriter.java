@@ -1,0 +1,25 @@
+package org.jbtrfs.volume;
+
+import java.io.IOException;
+
+/** Writes the logical address space through the chunk map to every copy. */
+public final class LogicalWriter {
+  private final ChunkMap chunks;
+  private final BlockSink devices;
+
+  public LogicalWriter(ChunkMap chunks, BlockSink devices) {
+    this.chunks = chunks;
+    this.devices = devices;
+  }
+
+  public void write(long logical, byte[] buf, int off, int len) throws IOException {
+    while (len > 0) {
+      ChunkMapping c = chunks.lookup(logical);
+      int n = (int) Math.min(len, c.end() - logical);
+      ChunkWriter.write(c, devices, logical, buf, off, n);
+      logical += n;
+      off += n;
+      len -= n;
+    }
+  }
+}
