@@ -9,8 +9,9 @@ public final class BlockGroup {
   private final long flags;
   private long used;
   private final FreeSpaceMap free = new FreeSpaceMap();
-  /** Changed in the running transaction: its item and free space entries need rewriting. */
-  private boolean dirty;
+  /** Bumped on every change; the commit rewrites the item and free space when it moved on. */
+  private long version;
+  private long writtenVersion;
 
   public BlockGroup(long start, long length, long flags, long used) {
     this.start = start;
@@ -62,18 +63,19 @@ public final class BlockGroup {
   void addUsed(long delta) {
     used += delta;
     if (used < 0 || used > length) throw new IllegalStateException("block group " + start + " used " + used);
-    dirty = true;
+    version++;
   }
 
+  /** Changed since its item and free space entries were last recorded. */
   public boolean dirty() {
-    return dirty;
+    return version != writtenVersion;
   }
 
-  void markDirty() {
-    dirty = true;
+  void touch() {
+    version++;
   }
 
-  void clearDirty() {
-    dirty = false;
+  public void markWritten() {
+    writtenVersion = version;
   }
 }

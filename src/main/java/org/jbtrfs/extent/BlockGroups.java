@@ -56,7 +56,7 @@ public final class BlockGroups {
 
   public void add(BlockGroup bg) {
     byStart.put(bg.start(), bg);
-    bg.markDirty();
+    bg.touch();
   }
 
   /**
@@ -153,6 +153,6 @@ public final class BlockGroups {
   }
 
   public void clearDirty() {
-    for (BlockGroup bg : byStart.values()) bg.clearDirty();
+    for (BlockGroup bg : byStart.values()) bg.markWritten();
   }
 }

@@ -64,7 +64,7 @@ public final class FreeSpaceTree {
   }
 
   /** Rewrites the entries of {@code bg} as plain extents listing {@code freeRanges}. */
-  static void rewrite(WritableTree fst, BlockGroup bg, Map<Long, Long> freeRanges) throws IOException {
+  public static void rewrite(WritableTree fst, BlockGroup bg, Map<Long, Long> freeRanges) throws IOException {
     fst.deleteRange(new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0),
         new Key(bg.end() - 1, ItemType.FREE_SPACE_BITMAP, -1L));
     List<long[]> list = new ArrayList<>();

@@ -35,12 +35,12 @@ import org.jbtrfs.volume.LogicalReader;
 public final class Filesystem implements Closeable {
   private static final Logger LOG = Logger.getLogger(Filesystem.class.getName());
 
-  private final Superblock sb;
+  private volatile Superblock sb;
   private final DeviceSet devices;
   private final ChunkMap chunks;
   private final LogicalReader logical;
   private final MetadataReader meta;
-  private final Tree rootTree;
+  private volatile Tree rootTree;
   private final Map<Long, Subvolume> subvolumes = new ConcurrentHashMap<>();
   private final MountOptions options;
   private final List<DevItem> devItems;
@@ -165,6 +165,17 @@ public final class Filesystem implements Closeable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Switches to a newly committed superblock: later reads start from its root tree, and cached
+   * subvolume roots are dropped so they are looked up again.
+   */
+  public void reload(Superblock committed) {
+    sb = committed;
+    rootTree = new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
+    subvolumes.clear();
+    csumTree = null;
   }
 
   public Superblock superblock() {

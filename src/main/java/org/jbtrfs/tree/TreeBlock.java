@@ -37,6 +37,10 @@ public final class TreeBlock {
     return Le.u64(raw, TreeHeader.FLAGS);
   }
 
+  public byte[] chunkTreeUuid() {
+    return java.util.Arrays.copyOfRange(raw, TreeHeader.CHUNK_TREE_UUID, TreeHeader.CHUNK_TREE_UUID + 16);
+  }
+
   public long generation() {
     return Le.u64(raw, TreeHeader.GENERATION);
   }

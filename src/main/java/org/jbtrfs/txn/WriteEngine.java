@@ -1,0 +1,196 @@
+package org.jbtrfs.txn;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.jbtrfs.extent.BlockGroups;
+import org.jbtrfs.extent.ChecksumTreeEditor;
+import org.jbtrfs.extent.DelayedRefRunner;
+import org.jbtrfs.extent.DelayedRefs;
+import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.Le;
+import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.RootItem;
+import org.jbtrfs.format.TreeHeader;
+import org.jbtrfs.format.Superblock;
+import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.tree.DirtyBlocks;
+import org.jbtrfs.tree.TreeBlockAllocator;
+import org.jbtrfs.tree.WritableTree;
+import org.jbtrfs.tree.WriteContext;
+import org.jbtrfs.volume.LogicalWriter;
+
+/**
+ * The running transaction over an opened filesystem: trees being changed, dirty blocks, delayed
+ * references, block groups and the extent allocator, and the commit that makes it all durable.
+ * Single-threaded by contract: callers serialize access.
+ */
+public final class WriteEngine implements TreeBlockAllocator {
+  private static final Logger LOG = Logger.getLogger(WriteEngine.class.getName());
+
+  private final Filesystem fs;
+  private final BlockGroups groups;
+  private final DelayedRefs refs = new DelayedRefs();
+  private final DirtyBlocks dirty = new DirtyBlocks();
+  private final LogicalWriter writer;
+  private final Map<Long, WritableTree> trees = new LinkedHashMap<>();
+  private Superblock sb;
+  private long transid;
+  private WriteContext ctx;
+
+  private WriteEngine(Filesystem fs, BlockGroups groups) {
+    this.fs = fs;
+    this.groups = groups;
+    this.sb = fs.superblock();
+    this.writer = new LogicalWriter(fs.chunks(), fs.devices());
+    startTransaction(sb.generation() + 1);
+    fs.metadata().setOverlay(dirty);
+  }
+
+  /** Opens the filesystem for writing after checking that every feature in use is handled. */
+  public static WriteEngine open(Filesystem fs) throws IOException {
+    WriteFeatures.check(fs);
+    boolean bgTree = (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
+    BlockGroups groups = BlockGroups.load(fs.chunks(),
+        fs.treeOf(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE),
+        fs.treeOf(ObjectIds.FREE_SPACE_TREE), fs.sectorSize());
+    return new WriteEngine(fs, groups);
+  }
+
+  private void startTransaction(long id) {
+    transid = id;
+    ctx = new WriteContext(transid, sb.nodeSize(), sb.metadataUuid(), chunkTreeUuid(), this, dirty, fs.metadata());
+    trees.clear();
+  }
+
+  private byte[] chunkTreeUuid() {
+    try {
+      return fs.metadata().read(sb.chunkRootBytenr(), 0, -1).chunkTreeUuid();
+    } catch (IOException e) {
+      throw new IllegalStateException("chunk root unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  public Filesystem fs() {
+    return fs;
+  }
+
+  public long transid() {
+    return transid;
+  }
+
+  public BlockGroups groups() {
+    return groups;
+  }
+
+  public DelayedRefs refs() {
+    return refs;
+  }
+
+  /** The tree with this id, writable in the running transaction. */
+  public WritableTree tree(long id) throws IOException {
+    WritableTree t = trees.get(id);
+    if (t != null) return t;
+    if (id == ObjectIds.ROOT_TREE) {
+      t = new WritableTree(ctx, id, sb.rootBytenr(), sb.rootLevel(), sb.generation());
+    } else if (id == ObjectIds.CHUNK_TREE) {
+      t = new WritableTree(ctx, id, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+    } else {
+      WritableTree root = tree(ObjectIds.ROOT_TREE);
+      byte[] item = root.get(RootItems.keyOf(root, id));
+      RootItem parsed = RootItem.parse(item, 0, item.length);
+      t = new WritableTree(ctx, id, parsed.bytenr(), parsed.level(), parsed.generation());
+    }
+    trees.put(id, t);
+    return t;
+  }
+
+  public ChecksumTreeEditor checksums() throws IOException {
+    return new ChecksumTreeEditor(tree(ObjectIds.CSUM_TREE), sb.sectorSize(), sb.checksumType().size(), sb.nodeSize());
+  }
+
+  @Override
+  public long allocate(long owner, int level) throws IOException {
+    long type = owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
+    long bytenr = groups.allocate(type, sb.nodeSize(), sb.nodeSize());
+    refs.newTreeBlock(bytenr, sb.nodeSize(), level, owner);
+    fs.metadata().invalidate(bytenr);
+    return bytenr;
+  }
+
+  @Override
+  public void free(long bytenr, long owner, int level) throws IOException {
+    if (refs.isPendingNew(bytenr)) dirty.remove(bytenr);
+    refs.dropTreeBlock(bytenr, sb.nodeSize(), level, owner);
+  }
+
+  /** Allocates a data extent of {@code len} bytes (sector aligned). */
+  public long allocateData(long len) throws IOException {
+    return groups.allocate(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+  }
+
+  /** Writes data bytes to every copy of their chunk. */
+  public void writeData(long logical, byte[] buf, int off, int len) throws IOException {
+    writer.write(logical, buf, off, len);
+  }
+
+  /**
+   * Commits the running transaction: runs delayed references to a fixed point, records block
+   * groups, free space and tree roots, writes every dirty block, flushes, then writes the
+   * superblocks. Until the superblocks land the previous commit stays intact on disk.
+   */
+  public void commit() throws IOException {
+    settle();
+    writeDirtyBlocks();
+    fs.devices().flushAll();
+    Superblock next = SuperblockWriter.write(fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());
+    fs.devices().flushAll();
+    LOG.fine("committed transaction " + transid);
+    sb = next;
+    groups.unpinAll();
+    groups.clearDirty();
+    dirty.clear();
+    fs.reload(sb);
+    startTransaction(transid + 1);
+  }
+
+  /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
+  private void settle() throws IOException {
+    DelayedRefRunner runner = new DelayedRefRunner(tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid);
+    for (int round = 0; ; round++) {
+      if (round > 1000) throw new IllegalStateException("commit bookkeeping does not converge");
+      runner.runAll(refs);
+      boolean changed = BlockGroupWriter.writeDirty(this, groups);
+      for (WritableTree t : new ArrayList<>(trees.values())) {
+        if (t.owner() == ObjectIds.ROOT_TREE || t.owner() == ObjectIds.CHUNK_TREE || !t.rootChanged()) continue;
+        changed |= RootItems.update(tree(ObjectIds.ROOT_TREE), t, transid);
+      }
+      if (!changed && refs.isEmpty()) return;
+    }
+  }
+
+  private void writeDirtyBlocks() throws IOException {
+    var csum = sb.checksumType();
+    List<Long> order = new ArrayList<>(dirty.all().keySet());
+    order.sort(Long::compareUnsigned);
+    for (long bytenr : order) {
+      byte[] block = dirty.all().get(bytenr);
+      Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
+      for (int i = 0; i < Superblock.CSUM_SIZE; i++) block[i] = 0;
+      csum.compute(block, Superblock.CSUM_SIZE, block.length - Superblock.CSUM_SIZE, block, 0);
+      writer.write(bytenr, block, 0, block.length);
+    }
+  }
+
+  Map<Long, WritableTree> openTrees() {
+    return trees;
+  }
+
+  Superblock superblock() {
+    return sb;
+  }
+}
