@@ -1,0 +1,331 @@
+package org.jbtrfs.tree;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.ObjIntConsumer;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.TreeHeader;
+
+/**
+ * A copy-on-write B-tree over btrfs tree blocks in the on-disk layout. Every change walks from the
+ * root to the leaf COWing each block on the way down (as btrfs_search_slot with cow=1 does), edits
+ * the leaf, then fixes the path bottom-up: overfull blocks split to the right, underfull ones merge
+ * with or borrow from a neighbour, empty leaves disappear, parent pointers are rewritten with the
+ * child's new address, generation and first key; the root grows or shrinks a level as needed.
+ *
+ * <p>Lookups and the "is there anything to do" checks run first without COW, so a call that
+ * changes nothing (insert of an existing key, delete of a missing one) dirties no block.
+ *
+ * <p>Not thread-safe; one writer per tree per transaction. Blocks are assumed to belong to this
+ * tree alone (no snapshot sharing: shared blocks need backref handling outside this class).
+ */
+public final class WritableTree {
+  /** Edits the writable leaf; returns items to re-encode, or null when it edited the block in place. */
+  private interface LeafOp {
+    LeafItems apply(byte[] leaf) throws IOException;
+  }
+
+  private final WriteContext ctx;
+  private final long owner;
+  private final BlockCow cow;
+  private final Siblings siblings;
+  private long rootBytenr;
+  private int rootLevel;
+  private long rootGeneration;
+  private boolean rootChanged;
+
+  public WritableTree(WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
+    this.ctx = ctx;
+    this.owner = owner;
+    this.cow = new BlockCow(ctx, owner);
+    this.siblings = new Siblings(cow, ctx.nodeSize());
+    this.rootBytenr = rootBytenr;
+    this.rootLevel = rootLevel;
+    this.rootGeneration = rootGeneration;
+  }
+
+  /** Creates a new empty tree (one empty leaf) for {@code owner}. */
+  public static WritableTree create(WriteContext ctx, long owner) throws IOException {
+    BlockCow.Writable leaf = new BlockCow(ctx, owner).fresh(0);
+    WritableTree t = new WritableTree(ctx, owner, leaf.bytenr(), 0, ctx.transid());
+    t.rootChanged = true;
+    return t;
+  }
+
+  public long owner() {
+    return owner;
+  }
+
+  public long rootBytenr() {
+    return rootBytenr;
+  }
+
+  public int rootLevel() {
+    return rootLevel;
+  }
+
+  public long rootGeneration() {
+    return rootGeneration;
+  }
+
+  /** True once the root was COWed or replaced through this instance. */
+  public boolean rootChanged() {
+    return rootChanged;
+  }
+
+  /**
+   * A read-only view at the current root. It reads through {@code ctx.reader()}, so that reader's
+   * overlay must be {@code ctx.dirty()} for uncommitted blocks to be visible.
+   */
+  public Tree readView() {
+    return new Tree(ctx.reader(), rootBytenr, rootLevel, rootGeneration);
+  }
+
+  public byte[] get(Key key) throws IOException {
+    byte[] leaf = leafFor(key, null);
+    int slot = slotOf(leaf, key);
+    if (slot < 0) return null;
+    TreeBlock b = new TreeBlock(0, leaf);
+    int off = b.itemDataOffset(slot);
+    return Arrays.copyOfRange(leaf, off, off + b.itemDataSize(slot));
+  }
+
+  /** Inserts a new item; returns false (and changes nothing) when the key already exists. */
+  public boolean insert(Key key, byte[] data) throws IOException {
+    checkSize(data.length);
+    if (contains(key)) return false;
+    byte[] copy = data.clone();
+    change(key, leaf -> {
+      LeafItems items = LeafItems.decode(leaf);
+      int slot = -items.find(key) - 1;
+      items.add(slot, key, copy);
+      items.hot = slot;
+      return items;
+    });
+    return true;
+  }
+
+  /** Inserts the item or replaces the data of an existing one (the size may change). */
+  public void put(Key key, byte[] data) throws IOException {
+    checkSize(data.length);
+    byte[] copy = data.clone();
+    change(key, leaf -> {
+      LeafItems items = LeafItems.decode(leaf);
+      int slot = items.find(key);
+      if (slot >= 0) {
+        items.data.set(slot, copy);
+      } else {
+        slot = -slot - 1;
+        items.add(slot, key, copy);
+      }
+      items.hot = slot;
+      return items;
+    });
+  }
+
+  public boolean delete(Key key) throws IOException {
+    if (!contains(key)) return false;
+    change(key, leaf -> {
+      LeafItems items = LeafItems.decode(leaf);
+      items.remove(items.find(key));
+      return items;
+    });
+    return true;
+  }
+
+  /** Deletes every item with {@code from <= key <= to}, one leaf per descent; returns the count. */
+  public int deleteRange(Key fromInclusive, Key toInclusive) throws IOException {
+    int count = 0;
+    Key cur = fromInclusive;
+    while (cur != null && cur.compareTo(toInclusive) <= 0) {
+      Key[] next = new Key[1];
+      byte[] leaf = leafFor(cur, next);
+      int n = countInRange(leaf, cur, toInclusive);
+      if (n > 0) {
+        Key lo = cur;
+        change(cur, w -> {
+          LeafItems items = LeafItems.decode(w);
+          for (int i = items.size() - 1; i >= 0; i--) {
+            Key k = items.keys.get(i);
+            if (k.compareTo(lo) >= 0 && k.compareTo(toInclusive) <= 0) items.remove(i);
+          }
+          return items;
+        });
+        count += n;
+      }
+      // Everything in range below the next leaf's first key was in this leaf and is gone now.
+      cur = next[0];
+    }
+    return count;
+  }
+
+  /**
+   * Changes an item's data in place (same size). {@code edit} receives the writable block and the
+   * absolute offset of the item's data in it; it must write only within the item's data.
+   */
+  public boolean modify(Key key, ObjIntConsumer<byte[]> edit) throws IOException {
+    if (!contains(key)) return false;
+    change(key, leaf -> {
+      edit.accept(leaf, new TreeBlock(0, leaf).itemDataOffset(slotOf(leaf, key)));
+      return null;
+    });
+    return true;
+  }
+
+  /** Grows the item's data (zero-filled at the end) or truncates it. */
+  public void resize(Key key, int newSize) throws IOException {
+    checkSize(newSize);
+    if (!contains(key)) throw new NoSuchElementException("no item " + key);
+    change(key, leaf -> {
+      LeafItems items = LeafItems.decode(leaf);
+      int slot = items.find(key);
+      items.data.set(slot, Arrays.copyOf(items.data.get(slot), newSize));
+      items.hot = slot;
+      return items;
+    });
+  }
+
+  private void checkSize(int dataLen) {
+    if (dataLen < 0 || LeafItems.footprintOf(dataLen) > siblings.leafCapacity()) {
+      throw new IllegalArgumentException("item of " + dataLen + " bytes does not fit a "
+          + ctx.nodeSize() + "-byte leaf");
+    }
+  }
+
+  private boolean contains(Key key) throws IOException {
+    return slotOf(leafFor(key, null), key) >= 0;
+  }
+
+  private static int slotOf(byte[] leaf, Key key) {
+    TreeBlock b = new TreeBlock(0, leaf);
+    int slot = b.floorSlot(key);
+    return slot >= 0 && key.compareTo(leaf, b.keyOffset(slot)) == 0 ? slot : -1;
+  }
+
+  private static int countInRange(byte[] leaf, Key from, Key to) {
+    TreeBlock b = new TreeBlock(0, leaf);
+    int n = 0;
+    for (int i = 0; i < b.nritems(); i++) {
+      if (from.compareTo(leaf, b.keyOffset(i)) <= 0 && to.compareTo(leaf, b.keyOffset(i)) >= 0) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Read-only descent to the leaf that would hold {@code key}. When {@code next} is given, next[0]
+   * becomes the first key of the following leaf (null at the end of the tree).
+   */
+  private byte[] leafFor(Key key, Key[] next) throws IOException {
+    byte[] raw = cow.read(rootBytenr, rootGeneration, rootLevel);
+    for (int level = rootLevel; level > 0; level--) {
+      List<KeyPtr> ptrs = KeyPtr.decode(raw);
+      int slot = KeyPtr.childSlot(ptrs, key);
+      if (next != null && slot + 1 < ptrs.size()) next[0] = ptrs.get(slot + 1).key();
+      KeyPtr p = ptrs.get(slot);
+      raw = cow.read(p.bytenr(), p.generation(), level - 1);
+    }
+    return raw;
+  }
+
+  /** Applies {@code op} to the leaf for {@code key} and fixes the tree shape up to the root. */
+  private void change(Key key, LeafOp op) throws IOException {
+    List<KeyPtr> top = descend(rootBytenr, rootGeneration, rootLevel, key, op);
+    int level = rootLevel;
+    while (top.size() > 1) { // the root split: stack a new root on top
+      level++;
+      if (level >= TreeHeader.MAX_LEVEL) throw new IllegalStateException("tree too tall");
+      top = packNodes(top, new ArrayList<>(), level);
+    }
+    KeyPtr root = top.get(0);
+    if (root.key() == null && level > 0) { // every item is gone: back to one empty leaf
+      cow.free(root.bytenr(), level);
+      root = new KeyPtr(null, cow.fresh(0).bytenr(), cow.transid());
+      level = 0;
+    }
+    while (level > 0) { // a root node with a single child is replaced by that child
+      List<KeyPtr> kids = KeyPtr.decode(cow.read(root.bytenr(), root.generation(), level));
+      if (kids.size() != 1) break;
+      cow.free(root.bytenr(), level);
+      root = kids.get(0);
+      level--;
+    }
+    if (root.bytenr() != rootBytenr || level != rootLevel) rootChanged = true;
+    rootBytenr = root.bytenr();
+    rootLevel = level;
+    rootGeneration = root.generation();
+  }
+
+  /**
+   * COWs the block, recurses towards the leaf and returns the pointers that replace this block in
+   * its parent: one (possibly with a new first key), several after a split, or one with a null key
+   * when the block ended up empty.
+   */
+  private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op) throws IOException {
+    BlockCow.Writable w = cow.writable(bytenr, gen, level);
+    if (level == 0) return finishLeaf(w, op.apply(w.raw()));
+    List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
+    int slot = KeyPtr.childSlot(ptrs, key);
+    KeyPtr child = ptrs.remove(slot);
+    List<KeyPtr> repl = descend(child.bytenr(), child.generation(), level - 1, key, op);
+    int kept = 0;
+    for (KeyPtr p : repl) {
+      if (p.key() == null) {
+        cow.free(p.bytenr(), level - 1); // an emptied child is unlinked and released
+      } else {
+        ptrs.add(slot + kept++, p);
+      }
+    }
+    if (kept == 1) siblings.rebalance(ptrs, slot, level - 1);
+    if (ptrs.isEmpty()) return List.of(new KeyPtr(null, w.bytenr(), cow.transid()));
+    int[] cuts = SplitPlan.evenCuts(ptrs.size(), siblings.maxPtrs());
+    List<KeyPtr> out = new ArrayList<>();
+    out.add(writeNode(w, ptrs, 0, cuts.length == 0 ? ptrs.size() : cuts[0]));
+    for (int i = 0; i < cuts.length; i++) {
+      int end = i + 1 < cuts.length ? cuts[i + 1] : ptrs.size();
+      out.add(writeNode(cow.fresh(level), ptrs, cuts[i], end));
+    }
+    return out;
+  }
+
+  private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items) throws IOException {
+    if (items == null) { // edited in place: keys unchanged
+      TreeBlock b = new TreeBlock(w.bytenr(), w.raw());
+      return List.of(new KeyPtr(b.nritems() == 0 ? null : b.key(0), w.bytenr(), cow.transid()));
+    }
+    if (items.size() == 0) {
+      items.encode(w.raw(), 0, 0);
+      return List.of(new KeyPtr(null, w.bytenr(), cow.transid()));
+    }
+    int[] cuts = SplitPlan.leafCuts(items, siblings.leafCapacity(), items.hot);
+    List<KeyPtr> out = new ArrayList<>();
+    int start = 0;
+    for (int g = 0; g <= cuts.length; g++) {
+      int end = g < cuts.length ? cuts[g] : items.size();
+      BlockCow.Writable b = g == 0 ? w : cow.fresh(0);
+      items.encode(b.raw(), start, end);
+      out.add(new KeyPtr(items.keys.get(start), b.bytenr(), cow.transid()));
+      start = end;
+    }
+    return out;
+  }
+
+  /** Builds new nodes at {@code level} over {@code kids} (a grown root), appending their pointers. */
+  private List<KeyPtr> packNodes(List<KeyPtr> kids, List<KeyPtr> out, int level) throws IOException {
+    int[] cuts = SplitPlan.evenCuts(kids.size(), siblings.maxPtrs());
+    int start = 0;
+    for (int g = 0; g <= cuts.length; g++) {
+      int end = g < cuts.length ? cuts[g] : kids.size();
+      out.add(writeNode(cow.fresh(level), kids, start, end));
+      start = end;
+    }
+    return out;
+  }
+
+  private KeyPtr writeNode(BlockCow.Writable w, List<KeyPtr> ptrs, int from, int to) {
+    KeyPtr.encode(ptrs, w.raw(), from, to);
+    return new KeyPtr(ptrs.get(from).key(), w.bytenr(), cow.transid());
+  }
+}
