@@ -18,6 +18,12 @@ import picocli.CommandLine.Command;
       CatCommand.class,
       StatCommand.class,
       SubvolumeCommand.class,
+      PutCommand.class,
+      EditCommands.Mkdir.class,
+      EditCommands.Rm.class,
+      EditCommands.Mv.class,
+      EditCommands.Truncate.class,
+      EditCommands.SetXattr.class,
     })
 public final class Main implements Runnable {
   @Override

@@ -11,6 +11,19 @@ import java.util.List;
 public record DirItem(Key location, long transid, int type, byte[] name, byte[] data) {
   public static final int HEADER_SIZE = 30;
 
+  /** Encodes one entry (as a whole item, or to append to a colliding one). */
+  public byte[] encode() {
+    byte[] b = new byte[HEADER_SIZE + name.length + data.length];
+    location.write(b, 0);
+    Le.put64(b, 17, transid);
+    Le.put16(b, 25, data.length);
+    Le.put16(b, 27, name.length);
+    b[29] = (byte) type;
+    System.arraycopy(name, 0, b, HEADER_SIZE, name.length);
+    System.arraycopy(data, 0, b, HEADER_SIZE + name.length, data.length);
+    return b;
+  }
+
   /** Parses every entry packed into one item, checking that each stays inside the item. */
   public static List<DirItem> parseAll(byte[] b, int off, int size) throws FormatException {
     List<DirItem> out = new ArrayList<>(1);

@@ -43,6 +43,32 @@ public record FileExtentItem(
         Le.u64(b, off + 21), Le.u64(b, off + 29), Le.u64(b, off + 37), Le.u64(b, off + 45), 0, 0);
   }
 
+  /** A regular (or prealloc) extent item pointing at {@code numBytes} of a disk extent. */
+  public static byte[] encodeRegular(long generation, long ramBytes, int compression, int type, long diskBytenr,
+      long diskNumBytes, long offset, long numBytes) {
+    byte[] b = new byte[SIZE];
+    Le.put64(b, 0, generation);
+    Le.put64(b, 8, ramBytes);
+    b[16] = (byte) compression;
+    b[20] = (byte) type;
+    Le.put64(b, 21, diskBytenr);
+    Le.put64(b, 29, diskNumBytes);
+    Le.put64(b, 37, offset);
+    Le.put64(b, 45, numBytes);
+    return b;
+  }
+
+  /** An inline extent holding {@code data} (already compressed when {@code compression != 0}). */
+  public static byte[] encodeInline(long generation, long ramBytes, int compression, byte[] data) {
+    byte[] b = new byte[INLINE_HEADER_SIZE + data.length];
+    Le.put64(b, 0, generation);
+    Le.put64(b, 8, ramBytes);
+    b[16] = (byte) compression;
+    b[20] = (byte) TYPE_INLINE;
+    System.arraycopy(data, 0, b, INLINE_HEADER_SIZE, data.length);
+    return b;
+  }
+
   public boolean isInline() {
     return type == TYPE_INLINE;
   }

@@ -47,6 +47,53 @@ public record InodeItem(
         Timespec.read(b, off + 148));
   }
 
+  /** The 160-byte on-disk form (reserved fields zero). */
+  public byte[] encode() {
+    byte[] b = new byte[SIZE];
+    Le.put64(b, 0, generation);
+    Le.put64(b, 8, transid);
+    Le.put64(b, 16, size);
+    Le.put64(b, 24, nbytes);
+    Le.put64(b, 32, blockGroup);
+    Le.put32(b, 40, nlink);
+    Le.put32(b, 44, uid);
+    Le.put32(b, 48, gid);
+    Le.put32(b, 52, mode);
+    Le.put64(b, 56, rdev);
+    Le.put64(b, 64, flags);
+    Le.put64(b, 72, sequence);
+    atime.write(b, 112);
+    ctime.write(b, 124);
+    mtime.write(b, 136);
+    otime.write(b, 148);
+    return b;
+  }
+
+  public InodeItem withSize(long newSize, long newNbytes) {
+    return new InodeItem(generation, transid, newSize, newNbytes, blockGroup, nlink, uid, gid, mode, rdev, flags,
+        sequence, atime, ctime, mtime, otime);
+  }
+
+  public InodeItem withNlink(long n) {
+    return new InodeItem(generation, transid, size, nbytes, blockGroup, n, uid, gid, mode, rdev, flags, sequence,
+        atime, ctime, mtime, otime);
+  }
+
+  public InodeItem withTransid(long t) {
+    return new InodeItem(generation, t, size, nbytes, blockGroup, nlink, uid, gid, mode, rdev, flags, sequence + 1,
+        atime, ctime, mtime, otime);
+  }
+
+  public InodeItem withTimes(Timespec a, Timespec c, Timespec m) {
+    return new InodeItem(generation, transid, size, nbytes, blockGroup, nlink, uid, gid, mode, rdev, flags, sequence,
+        a, c, m, otime);
+  }
+
+  public InodeItem withOwner(long newUid, long newGid, int newMode) {
+    return new InodeItem(generation, transid, size, nbytes, blockGroup, nlink, newUid, newGid, newMode, rdev, flags,
+        sequence, atime, ctime, mtime, otime);
+  }
+
   public boolean isNoDataSum() {
     return (flags & FLAG_NODATASUM) != 0;
   }

@@ -9,6 +9,15 @@ import java.util.List;
  * INODE_EXTREF (parent stored in the entry) both decode to this.
  */
 public record InodeRef(long parent, long index, byte[] name) {
+  /** One INODE_REF entry: dir index, name length, name. */
+  public byte[] encodeRef() {
+    byte[] b = new byte[10 + name.length];
+    Le.put64(b, 0, index);
+    Le.put16(b, 8, name.length);
+    System.arraycopy(name, 0, b, 10, name.length);
+    return b;
+  }
+
   /** Parses an INODE_REF item whose key offset is the parent directory. */
   public static List<InodeRef> parseRefs(long parent, byte[] b, int off, int size) throws FormatException {
     List<InodeRef> out = new ArrayList<>(1);

@@ -1,0 +1,92 @@
+package org.jbtrfs.cli;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.fs.MountOptions;
+import org.jbtrfs.fs.write.Entries;
+import org.jbtrfs.fs.write.FsOps;
+import org.jbtrfs.txn.WriteEngine;
+
+/**
+ * An unmounted image opened for change by one CLI command: the default subvolume, path lookup
+ * within it, and a commit at the end (nothing reaches the superblock if the command fails).
+ */
+final class WritableImage implements AutoCloseable {
+  private final Filesystem fs;
+  private final WriteEngine engine;
+  private final FsOps ops;
+  private final long rootDir;
+
+  private WritableImage(Filesystem fs, WriteEngine engine, FsOps ops, long rootDir) {
+    this.fs = fs;
+    this.engine = engine;
+    this.ops = ops;
+    this.rootDir = rootDir;
+  }
+
+  static WritableImage open(Path image, List<Path> devices) throws IOException {
+    List<Path> all = new ArrayList<>();
+    all.add(image);
+    all.addAll(devices);
+    Filesystem fs = Filesystem.open(all, MountOptions.readOnlyDefaults().withReadOnly(false));
+    try {
+      WriteEngine engine = WriteEngine.open(fs);
+      long subvol = fs.defaultSubvolumeId();
+      return new WritableImage(fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());
+    } catch (IOException | RuntimeException e) {
+      fs.close();
+      throw e;
+    }
+  }
+
+  FsOps ops() {
+    return ops;
+  }
+
+  WriteEngine engine() {
+    return engine;
+  }
+
+  /** Parent directory inode and last name of {@code path}. */
+  record Parent(long dir, byte[] name) {}
+
+  Parent parentOf(String path) throws IOException {
+    List<byte[]> parts = split(path);
+    if (parts.isEmpty()) throw new IOException("the root directory has no parent");
+    long dir = rootDir;
+    for (int i = 0; i < parts.size() - 1; i++) dir = step(dir, parts.get(i), path);
+    return new Parent(dir, parts.get(parts.size() - 1));
+  }
+
+  long resolve(String path) throws IOException {
+    long ino = rootDir;
+    for (byte[] p : split(path)) ino = step(ino, p, path);
+    return ino;
+  }
+
+  private long step(long dir, byte[] name, String path) throws IOException {
+    Entries.Entry e = ops.entries().lookup(dir, name);
+    if (e == null) throw new FileNotFoundException(path + ": no such file or directory");
+    return e.ino();
+  }
+
+  private static List<byte[]> split(String path) {
+    List<byte[]> out = new ArrayList<>();
+    for (String s : path.split("/")) if (!s.isEmpty()) out.add(s.getBytes(StandardCharsets.UTF_8));
+    return out;
+  }
+
+  void commit() throws IOException {
+    engine.commit();
+  }
+
+  @Override
+  public void close() throws IOException {
+    fs.close();
+  }
+}

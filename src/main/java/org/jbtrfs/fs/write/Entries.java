@@ -1,0 +1,216 @@
+package org.jbtrfs.fs.write;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.io.FileNotFoundException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jbtrfs.format.DirItem;
+import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FormatException;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.InodeRef;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Le;
+import org.jbtrfs.format.NameHash;
+import org.jbtrfs.format.Timespec;
+import org.jbtrfs.format.UnsupportedFeatureException;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.tree.WritableTree;
+
+/**
+ * Directory entries and the inode back references that mirror them. A name lives in three items:
+ * DIR_ITEM (by name hash, for lookup), DIR_INDEX (by sequence, for readdir) and INODE_REF (or
+ * INODE_EXTREF) on the child; a directory's size counts each name twice.
+ */
+public final class Entries {
+  public static final int NAME_MAX = 255;
+
+  private final FileTree ft;
+
+  public Entries(FileTree ft) {
+    this.ft = ft;
+  }
+
+  /** A resolved entry: child inode, its type and the entry's dir index. */
+  public record Entry(long ino, int type, long index) {}
+
+  public Entry lookup(long dir, byte[] name) throws IOException {
+    byte[] raw = ft.tree().get(new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name)));
+    if (raw == null) return null;
+    for (DirItem d : DirItem.parseAll(raw, 0, raw.length)) {
+      if (Arrays.equals(d.name(), name)) {
+        if (d.location().type() != ItemType.INODE_ITEM) {
+          throw new UnsupportedFeatureException("changing subvolume links is not supported yet");
+        }
+        return new Entry(d.location().objectId(), d.type(), indexOf(dir, name, d.location().objectId()));
+      }
+    }
+    return null;
+  }
+
+  /** Adds entry {@code name} -> {@code child} in {@code dir}; the child's nlink is the caller's. */
+  public long add(long dir, byte[] name, long child, int fileType) throws IOException {
+    checkName(name);
+    if (lookup(dir, name) != null) throw new FileAlreadyExistsException(new String(name));
+    WritableTree t = ft.tree();
+    long index = nextIndex(dir);
+    DirItem entry = new DirItem(new Key(child, ItemType.INODE_ITEM, 0), ft.transid(), fileType, name, new byte[0]);
+    byte[] enc = entry.encode();
+    Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
+    byte[] existing = t.get(itemKey);
+    t.put(itemKey, existing == null ? enc : concat(existing, enc));
+    t.insert(new Key(dir, ItemType.DIR_INDEX, index), enc);
+    addRef(child, dir, index, name);
+    InodeItem d = ft.inode(dir);
+    Timespec now = FileTree.now();
+    ft.putInode(dir, d.withSize(d.size() + 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    return index;
+  }
+
+  /** Removes entry {@code name} from {@code dir}; returns the child it named. */
+  public Entry remove(long dir, byte[] name) throws IOException {
+    Entry e = lookup(dir, name);
+    if (e == null) throw new FileNotFoundException(new String(name));
+    WritableTree t = ft.tree();
+    Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
+    byte[] rest = without(t.get(itemKey), name);
+    if (rest.length == 0) t.delete(itemKey);
+    else t.put(itemKey, rest);
+    t.delete(new Key(dir, ItemType.DIR_INDEX, e.index()));
+    removeRef(e.ino(), dir, name);
+    InodeItem d = ft.inode(dir);
+    Timespec now = FileTree.now();
+    ft.putInode(dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    return e;
+  }
+
+  /** True when the directory has no entries. */
+  public boolean isEmpty(long dir) throws IOException {
+    Cursor c = ft.tree().readView().seekCeil(new Key(dir, ItemType.DIR_INDEX, 0));
+    return !(c.valid() && c.objectId() == dir && c.type() == ItemType.DIR_INDEX);
+  }
+
+  /** Names in {@code dir}, in index order. */
+  public List<byte[]> names(long dir) throws IOException {
+    List<byte[]> out = new ArrayList<>();
+    Cursor c = ft.tree().readView().seekCeil(new Key(dir, ItemType.DIR_INDEX, 0));
+    for (; c.valid() && c.objectId() == dir && c.type() == ItemType.DIR_INDEX; c.next()) {
+      for (DirItem d : DirItem.parseAll(c.raw(), c.dataOffset(), c.dataSize())) out.add(d.name());
+    }
+    return out;
+  }
+
+  private long nextIndex(long dir) throws IOException {
+    Cursor c = ft.tree().readView().seekFloor(new Key(dir, ItemType.DIR_INDEX, -1L));
+    if (c.valid() && c.objectId() == dir && c.type() == ItemType.DIR_INDEX) return c.offset() + 1;
+    return 2;
+  }
+
+  private long indexOf(long dir, byte[] name, long child) throws IOException {
+    for (InodeRef r : refs(child)) if (r.parent() == dir && Arrays.equals(r.name(), name)) return r.index();
+    throw new FormatException("entry in directory " + dir + " has no back reference on inode " + child);
+  }
+
+  /** Every name the inode has, from INODE_REF and INODE_EXTREF items. */
+  public List<InodeRef> refs(long ino) throws IOException {
+    List<InodeRef> out = new ArrayList<>();
+    Cursor c = ft.tree().readView().seekCeil(new Key(ino, ItemType.INODE_REF, 0));
+    for (; c.valid() && c.objectId() == ino && (c.type() == ItemType.INODE_REF || c.type() == ItemType.INODE_EXTREF);
+        c.next()) {
+      out.addAll(c.type() == ItemType.INODE_REF
+          ? InodeRef.parseRefs(c.offset(), c.raw(), c.dataOffset(), c.dataSize())
+          : InodeRef.parseExtrefs(c.raw(), c.dataOffset(), c.dataSize()));
+    }
+    return out;
+  }
+
+  private void addRef(long child, long dir, long index, byte[] name) throws IOException {
+    WritableTree t = ft.tree();
+    Key key = new Key(child, ItemType.INODE_REF, dir);
+    byte[] existing = t.get(key);
+    byte[] enc = new InodeRef(dir, index, name).encodeRef();
+    int maxItem = (ft.engine().fs().superblock().nodeSize() - 101) / 2;
+    if (existing == null || existing.length + enc.length <= maxItem) {
+      t.put(key, existing == null ? enc : concat(existing, enc));
+      return;
+    }
+    if ((ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_EXTENDED_IREF) == 0) {
+      throw new FormatException("too many links (extended inode refs are off)");
+    }
+    byte[] ext = new byte[18 + name.length];
+    Le.put64(ext, 0, dir);
+    Le.put64(ext, 8, index);
+    Le.put16(ext, 16, name.length);
+    System.arraycopy(name, 0, ext, 18, name.length);
+    Key extKey = new Key(child, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name));
+    byte[] prev = t.get(extKey);
+    t.put(extKey, prev == null ? ext : concat(prev, ext));
+  }
+
+  private void removeRef(long child, long dir, byte[] name) throws IOException {
+    WritableTree t = ft.tree();
+    Key key = new Key(child, ItemType.INODE_REF, dir);
+    byte[] raw = t.get(key);
+    if (raw != null) {
+      List<InodeRef> refs = InodeRef.parseRefs(dir, raw, 0, raw.length);
+      List<InodeRef> keep = new ArrayList<>();
+      for (InodeRef r : refs) if (!Arrays.equals(r.name(), name)) keep.add(r);
+      if (keep.size() < refs.size()) {
+        if (keep.isEmpty()) t.delete(key);
+        else t.put(key, encodeRefs(keep));
+        return;
+      }
+    }
+    Key extKey = new Key(child, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name));
+    byte[] ext = t.get(extKey);
+    if (ext == null) throw new FormatException("inode " + child + " has no back reference for its name");
+    List<InodeRef> refs = InodeRef.parseExtrefs(ext, 0, ext.length);
+    List<byte[]> keep = new ArrayList<>();
+    for (InodeRef r : refs) {
+      if (r.parent() == dir && Arrays.equals(r.name(), name)) continue;
+      byte[] e = new byte[18 + r.name().length];
+      Le.put64(e, 0, r.parent());
+      Le.put64(e, 8, r.index());
+      Le.put16(e, 16, r.name().length);
+      System.arraycopy(r.name(), 0, e, 18, r.name().length);
+      keep.add(e);
+    }
+    if (keep.isEmpty()) t.delete(extKey);
+    else t.put(extKey, concat(keep.toArray(new byte[0][])));
+  }
+
+  private static byte[] encodeRefs(List<InodeRef> refs) {
+    byte[][] parts = new byte[refs.size()][];
+    for (int i = 0; i < parts.length; i++) parts[i] = refs.get(i).encodeRef();
+    return concat(parts);
+  }
+
+  private static byte[] without(byte[] item, byte[] name) throws FormatException {
+    List<byte[]> keep = new ArrayList<>();
+    for (DirItem d : DirItem.parseAll(item, 0, item.length)) if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
+    return concat(keep.toArray(new byte[0][]));
+  }
+
+  static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) n += p.length;
+    byte[] out = new byte[n];
+    int pos = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, pos, p.length);
+      pos += p.length;
+    }
+    return out;
+  }
+
+  static void checkName(byte[] name) throws IOException {
+    if (name.length == 0 || name.length > NAME_MAX) throw new IOException("invalid name length " + name.length);
+    for (byte b : name) if (b == '/' || b == 0) throw new IOException("invalid character in name");
+    if ((name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.')) {
+      throw new IOException("reserved name");
+    }
+  }
+}

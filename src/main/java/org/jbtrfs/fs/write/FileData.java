@@ -1,0 +1,171 @@
+package org.jbtrfs.fs.write;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jbtrfs.extent.NoSpaceException;
+import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ChecksumType;
+import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FileExtentItem;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.UnsupportedFeatureException;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.txn.WriteEngine;
+
+/**
+ * File contents: appending data as extents (inline for small files, like the kernel), truncating,
+ * and dropping every extent of a deleted inode. Each new data extent is at most 128 MiB, carries
+ * per-sector checksums in the csum tree, and gets a data back reference.
+ */
+public final class FileData {
+  public static final long MAX_EXTENT = 128L << 20;
+  /** The kernel's default max_inline. */
+  public static final int MAX_INLINE = 2048;
+
+  private final FileTree ft;
+
+  public FileData(FileTree ft) {
+    this.ft = ft;
+  }
+
+  /**
+   * Writes {@code data} as the whole contents of a new, empty file {@code ino}. Small files become
+   * one inline extent; larger ones are split into extents of at most 128 MiB.
+   */
+  public void writeNewFile(long ino, byte[] data, int len) throws IOException {
+    WriteEngine e = ft.engine();
+    int sector = e.fs().sectorSize();
+    InodeItem inode = ft.inode(ino);
+    long nbytes = 0;
+    if (len > 0 && len <= MAX_INLINE && len < sector && !inode.isNoDataSum()) {
+      byte[] inline = java.util.Arrays.copyOf(data, len);
+      ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0), FileExtentItem.encodeInline(ft.transid(), len, 0, inline));
+      nbytes = len;
+    } else {
+      long pos = 0;
+      while (pos < len) {
+        long chunk = Math.min(MAX_EXTENT, Align.up(len - pos, sector));
+        long disk = allocate(chunk, sector);
+        long alloc = lastAllocated;
+        int n = (int) Math.min(alloc, len - pos);
+        byte[] buf = new byte[(int) alloc];
+        System.arraycopy(data, (int) pos, buf, 0, n);
+        writeExtent(ino, pos, disk, buf, inode.isNoDataSum());
+        nbytes += alloc;
+        pos += alloc;
+      }
+    }
+    ft.putInode(ino, inode.withSize(len, nbytes));
+  }
+
+  private long lastAllocated;
+
+  /** Allocates up to {@code want} bytes, fewer when free space is fragmented. */
+  private long allocate(long want, int sector) throws IOException {
+    WriteEngine e = ft.engine();
+    try {
+      lastAllocated = want;
+      return e.allocateData(want);
+    } catch (NoSpaceException full) {
+      long largest = Align.down(e.groups().largestFree(org.jbtrfs.format.BlockGroupItem.TYPE_DATA), sector);
+      if (largest <= 0) throw full;
+      lastAllocated = largest;
+      return e.allocateData(largest);
+    }
+  }
+
+  /** Writes a full extent at file offset {@code fileOff}: data, checksums, item and back reference. */
+  private void writeExtent(long ino, long fileOff, long disk, byte[] buf, boolean nodatasum) throws IOException {
+    WriteEngine e = ft.engine();
+    int sector = e.fs().sectorSize();
+    e.writeData(disk, buf, 0, buf.length);
+    if (!nodatasum) {
+      ChecksumType csum = e.fs().superblock().checksumType();
+      int sectors = buf.length / sector;
+      byte[] sums = new byte[sectors * csum.size()];
+      for (int i = 0; i < sectors; i++) csum.compute(buf, i * sector, sector, sums, i * csum.size());
+      e.checksums().insert(disk, sums);
+    }
+    ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, fileOff), FileExtentItem.encodeRegular(ft.transid(),
+        buf.length, 0, FileExtentItem.TYPE_REG, disk, buf.length, 0, buf.length));
+    e.refs().addDataRef(disk, buf.length, ft.id(), ino, fileOff, true);
+  }
+
+  /**
+   * Cuts the file to {@code newSize}: extents past it are dropped, the one across it shortened.
+   * Growing only changes the size (with no-holes) or records an explicit hole.
+   */
+  public void truncate(long ino, long newSize) throws IOException {
+    InodeItem inode = ft.inode(ino);
+    long nbytes = inode.nbytes();
+    int sector = ft.engine().fs().sectorSize();
+    if (newSize < inode.size()) {
+      nbytes -= dropFrom(ino, newSize, sector);
+    } else if (newSize > inode.size() && !noHoles()) {
+      long holeStart = Align.up(inode.size(), sector);
+      long holeEnd = Align.up(newSize, sector);
+      if (holeEnd > holeStart) {
+        ft.tree().put(new Key(ino, ItemType.EXTENT_DATA, holeStart), FileExtentItem.encodeRegular(ft.transid(),
+            holeEnd - holeStart, 0, FileExtentItem.TYPE_REG, 0, 0, 0, holeEnd - holeStart));
+      }
+    }
+    var now = FileTree.now();
+    ft.putInode(ino, inode.withSize(newSize, nbytes).withTimes(inode.atime(), now, now));
+  }
+
+  /** Removes every extent of {@code ino} (the inode is being deleted). */
+  public void dropAll(long ino) throws IOException {
+    dropFrom(ino, 0, ft.engine().fs().sectorSize());
+  }
+
+  private boolean noHoles() {
+    return (ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_NO_HOLES) != 0;
+  }
+
+  /** Drops or trims extents at and after {@code from}; returns the bytes no longer counted in nbytes. */
+  private long dropFrom(long ino, long from, int sector) throws IOException {
+    record Ext(long fileOff, byte[] raw) {}
+    List<Ext> exts = new ArrayList<>();
+    Cursor c = ft.tree().readView().seekFloor(new Key(ino, ItemType.EXTENT_DATA, from));
+    if (!c.valid() || c.objectId() != ino || c.type() != ItemType.EXTENT_DATA) {
+      c = ft.tree().readView().seekCeil(new Key(ino, ItemType.EXTENT_DATA, 0));
+    }
+    for (; c.valid() && c.objectId() == ino && c.type() == ItemType.EXTENT_DATA; c.next()) {
+      exts.add(new Ext(c.offset(), c.data()));
+    }
+    long released = 0;
+    for (Ext x : exts) {
+      FileExtentItem fe = FileExtentItem.parse(x.raw(), 0, x.raw().length);
+      long len = fe.isInline() ? fe.ramBytes() : fe.numBytes();
+      if (x.fileOff() + len <= from && !(fe.isInline() && from < x.fileOff() + len)) continue;
+      Key key = new Key(ino, ItemType.EXTENT_DATA, x.fileOff());
+      if (x.fileOff() >= from) {
+        ft.tree().delete(key);
+        released += fe.isInline() ? fe.inlineDataSize() : (fe.isHole() ? 0 : fe.numBytes());
+        if (!fe.isInline() && !fe.isHole()) {
+          ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
+        }
+        continue;
+      }
+      // The extent straddles the cut.
+      long keep = from - x.fileOff();
+      if (fe.isInline()) {
+        if (fe.compression() != 0) throw new UnsupportedFeatureException("truncating compressed inline extents");
+        byte[] data = java.util.Arrays.copyOfRange(x.raw(), FileExtentItem.INLINE_HEADER_SIZE,
+            FileExtentItem.INLINE_HEADER_SIZE + (int) Math.min(keep, fe.inlineDataSize()));
+        ft.tree().put(key, FileExtentItem.encodeInline(ft.transid(), keep, 0, data));
+        released += fe.inlineDataSize() - data.length;
+      } else {
+        long keepAligned = Align.up(keep, sector);
+        if (keepAligned >= fe.numBytes()) continue;
+        ft.tree().put(key, FileExtentItem.encodeRegular(fe.generation(), fe.ramBytes(), fe.compression(), fe.type(),
+            fe.diskBytenr(), fe.diskNumBytes(), fe.offset(), keepAligned));
+        if (!fe.isHole()) released += fe.numBytes() - keepAligned;
+      }
+    }
+    return released;
+  }
+}

@@ -1,0 +1,162 @@
+package org.jbtrfs.fs.write;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.NotDirectoryException;
+import java.util.List;
+import org.jbtrfs.format.FileExtentItem;
+import org.jbtrfs.format.FileType;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Timespec;
+import org.jbtrfs.txn.WriteEngine;
+
+/**
+ * Namespace operations on one subvolume in the running transaction: create, mkdir, symlink,
+ * mknod, link, unlink, rmdir, rename, truncate, xattrs. Directory nlink stays 1, as btrfs keeps it.
+ */
+public final class FsOps {
+  private final FileTree ft;
+  private final Entries entries;
+  private final FileData data;
+  private final Xattrs xattrs;
+
+  public FsOps(WriteEngine engine, long subvolumeId) {
+    this.ft = new FileTree(engine, subvolumeId);
+    this.entries = new Entries(ft);
+    this.data = new FileData(ft);
+    this.xattrs = new Xattrs(ft);
+  }
+
+  public FileTree fileTree() {
+    return ft;
+  }
+
+  public Entries entries() {
+    return entries;
+  }
+
+  public FileData data() {
+    return data;
+  }
+
+  public Xattrs xattrs() {
+    return xattrs;
+  }
+
+  /** Creates an inode of type {@code mode} named {@code name} in {@code dir}; returns its number. */
+  public long create(long dir, byte[] name, int mode, long uid, long gid, long rdev) throws IOException {
+    requireDir(dir);
+    Entries.checkName(name);
+    if (entries.lookup(dir, name) != null) throw new java.nio.file.FileAlreadyExistsException(new String(name));
+    long ino = ft.allocateIno();
+    InodeItem inode = ft.newInode(mode, uid, gid, rdev, 0);
+    ft.putInode(ino, inode);
+    entries.add(dir, name, ino, fileTypeOf(mode));
+    return ino;
+  }
+
+  public long symlink(long dir, byte[] name, byte[] target, long uid, long gid) throws IOException {
+    if (target.length == 0 || target.length >= 4096) throw new IOException("symlink target length " + target.length);
+    long ino = create(dir, name, FileType.S_IFLNK | 0777, uid, gid, 0);
+    ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0),
+        FileExtentItem.encodeInline(ft.transid(), target.length, 0, target));
+    InodeItem i = ft.inode(ino);
+    ft.putInode(ino, i.withSize(target.length, target.length));
+    return ino;
+  }
+
+  /** Adds another name for an existing non-directory inode. */
+  public void link(long ino, long dir, byte[] name) throws IOException {
+    InodeItem i = ft.inode(ino);
+    if (FileType.isDir(i.mode())) throw new IOException("hard links to directories are not allowed");
+    entries.add(dir, name, ino, fileTypeOf(i.mode()));
+    Timespec now = FileTree.now();
+    ft.putInode(ino, i.withNlink(i.nlink() + 1).withTimes(i.atime(), now, i.mtime()));
+  }
+
+  /** Removes a non-directory name; the inode goes away with its last link. */
+  public void unlink(long dir, byte[] name) throws IOException {
+    Entries.Entry e = entries.lookup(dir, name);
+    if (e == null) throw new java.io.FileNotFoundException(new String(name));
+    InodeItem i = ft.inode(e.ino());
+    if (FileType.isDir(i.mode())) throw new IOException("is a directory (EISDIR)");
+    entries.remove(dir, name);
+    dropLink(e.ino());
+  }
+
+  public void rmdir(long dir, byte[] name) throws IOException {
+    Entries.Entry e = entries.lookup(dir, name);
+    if (e == null) throw new java.io.FileNotFoundException(new String(name));
+    InodeItem i = ft.inode(e.ino());
+    if (!FileType.isDir(i.mode())) throw new NotDirectoryException(new String(name));
+    if (!entries.isEmpty(e.ino())) throw new DirectoryNotEmptyException(new String(name));
+    entries.remove(dir, name);
+    deleteInode(e.ino());
+  }
+
+  /** Moves {@code name} in {@code fromDir} to {@code toName} in {@code toDir}, replacing a file there. */
+  public void rename(long fromDir, byte[] name, long toDir, byte[] toName) throws IOException {
+    Entries.Entry e = entries.lookup(fromDir, name);
+    if (e == null) throw new java.io.FileNotFoundException(new String(name));
+    InodeItem moving = ft.inode(e.ino());
+    if (FileType.isDir(moving.mode()) && isAncestor(e.ino(), toDir)) {
+      throw new IOException("cannot move a directory into itself (EINVAL)");
+    }
+    Entries.Entry existing = entries.lookup(toDir, toName);
+    if (existing != null) {
+      if (existing.ino() == e.ino()) return;
+      InodeItem target = ft.inode(existing.ino());
+      if (FileType.isDir(target.mode())) rmdir(toDir, toName);
+      else unlink(toDir, toName);
+    }
+    entries.remove(fromDir, name);
+    entries.add(toDir, toName, e.ino(), fileTypeOf(moving.mode()));
+    InodeItem i = ft.inode(e.ino());
+    ft.putInode(e.ino(), i.withTimes(i.atime(), FileTree.now(), i.mtime()));
+  }
+
+  private boolean isAncestor(long dirIno, long candidate) throws IOException {
+    long root = ft.engine().fs().subvolume(ft.id()).rootDirIno();
+    for (long cur = candidate; ; ) {
+      if (cur == dirIno) return true;
+      if (cur == root) return false;
+      List<org.jbtrfs.format.InodeRef> refs = entries.refs(cur);
+      if (refs.isEmpty()) return false;
+      cur = refs.get(0).parent();
+    }
+  }
+
+  private void dropLink(long ino) throws IOException {
+    InodeItem i = ft.inode(ino);
+    if (i.nlink() <= 1) {
+      deleteInode(ino);
+      return;
+    }
+    ft.putInode(ino, i.withNlink(i.nlink() - 1).withTimes(i.atime(), FileTree.now(), i.mtime()));
+  }
+
+  /** Removes every item of the inode: extents (dropping their references), xattrs, the inode. */
+  private void deleteInode(long ino) throws IOException {
+    data.dropAll(ino);
+    ft.tree().deleteRange(new Key(ino, 0, 0), new Key(ino, 0xff, -1L));
+  }
+
+  private void requireDir(long dir) throws IOException {
+    if (!FileType.isDir(ft.inode(dir).mode())) throw new NotDirectoryException("inode " + dir);
+  }
+
+  static int fileTypeOf(int mode) {
+    return switch (mode & FileType.S_IFMT) {
+      case FileType.S_IFREG -> FileType.REG;
+      case FileType.S_IFDIR -> FileType.DIR;
+      case FileType.S_IFCHR -> FileType.CHRDEV;
+      case FileType.S_IFBLK -> FileType.BLKDEV;
+      case FileType.S_IFIFO -> FileType.FIFO;
+      case FileType.S_IFSOCK -> FileType.SOCK;
+      case FileType.S_IFLNK -> FileType.SYMLINK;
+      default -> FileType.UNKNOWN;
+    };
+  }
+}
