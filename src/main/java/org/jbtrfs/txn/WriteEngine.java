@@ -10,6 +10,7 @@ import org.jbtrfs.extent.BlockGroups;
 import org.jbtrfs.extent.ChecksumTreeEditor;
 import org.jbtrfs.extent.DelayedRefRunner;
 import org.jbtrfs.extent.DelayedRefs;
+import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.Le;
@@ -38,6 +39,10 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final DirtyBlocks dirty = new DirtyBlocks();
   private final LogicalWriter writer;
   private final Map<Long, WritableTree> trees = new LinkedHashMap<>();
+  private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
+  private boolean allocatingChunk;
+  /** Free metadata nodes below which a new metadata chunk is added. */
+  private static final int METADATA_MARGIN_NODES = 256;
   private Superblock sb;
   private long transid;
   private WriteContext ctx;
@@ -116,7 +121,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   @Override
   public long allocate(long owner, int level) throws IOException {
     long type = owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
-    long bytenr = groups.allocate(type, sb.nodeSize(), sb.nodeSize());
+    long bytenr = allocateOrGrow(type, sb.nodeSize(), sb.nodeSize());
     refs.newTreeBlock(bytenr, sb.nodeSize(), level, owner);
     fs.metadata().invalidate(bytenr);
     return bytenr;
@@ -130,7 +135,59 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /** Allocates a data extent of {@code len} bytes (sector aligned). */
   public long allocateData(long len) throws IOException {
-    return groups.allocate(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+    return allocateOrGrow(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+  }
+
+  /**
+   * Allocates from existing block groups, adding a chunk when they are full. A chunk allocation
+   * changes trees, which allocate metadata; the flag stops that from allocating another chunk
+   * (no recursion), and it is cleared on every path out.
+   */
+  private long allocateOrGrow(long type, long len, long align) throws IOException {
+    try {
+      long at = groups.allocate(type, len, align);
+      if (type == BlockGroupItem.TYPE_METADATA && !allocatingChunk && metadataLow()) growMetadataEarly();
+      return at;
+    } catch (NoSpaceException full) {
+      if (allocatingChunk) throw full;
+      allocatingChunk = true;
+      try {
+        chunkAllocator.allocate(type);
+      } finally {
+        allocatingChunk = false;
+      }
+      return groups.allocate(type, len, align);
+    }
+  }
+
+  /**
+   * Metadata must never run out in the middle of a commit, so a chunk is added while some room
+   * is left (the kernel keeps a similar margin through its global reserve).
+   */
+  private boolean metadataLow() {
+    return groups.totalFree(BlockGroupItem.TYPE_METADATA) < METADATA_MARGIN_NODES * (long) sb.nodeSize();
+  }
+
+  private void growMetadataEarly() {
+    allocatingChunk = true;
+    try {
+      chunkAllocator.allocate(BlockGroupItem.TYPE_METADATA);
+    } catch (IOException e) {
+      LOG.fine("could not add a metadata chunk early: " + e.getMessage());
+    } finally {
+      allocatingChunk = false;
+    }
+  }
+
+  /** The tree holding block group items (block group tree when enabled, else the extent tree). */
+  WritableTree blockGroupItems() throws IOException {
+    boolean bgTree = (sb.compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
+    return tree(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE);
+  }
+
+  /** The chunk tree uuid recorded in device extents. */
+  byte[] chunkTreeUuidForItems() {
+    return ctx.chunkTreeUuid();
   }
 
   /** Writes data bytes to every copy of their chunk. */
