@@ -77,7 +77,7 @@ final class WritableImage implements AutoCloseable {
 
   private static List<byte[]> split(String path) {
     List<byte[]> out = new ArrayList<>();
-    for (String s : path.split("/")) if (!s.isEmpty()) out.add(s.getBytes(StandardCharsets.UTF_8));
+    for (String s : path.split("/")) if (!s.isEmpty() && !s.equals(".")) out.add(s.getBytes(StandardCharsets.UTF_8));
     return out;
   }
 

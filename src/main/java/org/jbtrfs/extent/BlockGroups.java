@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
@@ -14,6 +15,7 @@ import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.Tree;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.ChunkMapping;
+import org.jbtrfs.volume.SuperblockExclusion;
 
 /**
  * Every block group with its free space, and the extent allocator over them. Extents freed from
@@ -23,6 +25,8 @@ import org.jbtrfs.volume.ChunkMapping;
 public final class BlockGroups {
   private final TreeMap<Long, BlockGroup> byStart = new TreeMap<>();
   private final List<long[]> pinned = new ArrayList<>();
+  /** Free on disk but never allocatable: the ranges holding superblock copies. */
+  private final List<long[]> excluded = new ArrayList<>();
   private long dataHint;
   private long metaHint;
 
@@ -35,7 +39,8 @@ public final class BlockGroups {
       BlockGroupItem item = BlockGroupItem.parse(cur.raw(), cur.dataOffset(), cur.dataSize());
       BlockGroup bg = new BlockGroup(c.logical(), c.length(), item.flags(), item.used());
       FreeSpaceTree.load(freeSpaceTree, bg, sectorSize);
-      long accounted = bg.used() + bg.free().totalFree();
+      g.exclude(bg, SuperblockExclusion.excludedRanges(c), sectorSize);
+      long accounted = bg.used() + bg.free().totalFree() + g.excludedBytes(bg);
       if (accounted != bg.length()) {
         throw new FormatException("block group " + bg.start() + ": used " + bg.used() + " + free "
             + bg.free().totalFree() + " != length " + bg.length() + " (free space tree out of date?)");
@@ -54,9 +59,31 @@ public final class BlockGroups {
     return e != null && e.getValue().contains(logical) ? e.getValue() : null;
   }
 
-  public void add(BlockGroup bg) {
+  /** Adds a new block group; {@code mapping} tells where its superblock copies are. */
+  public void add(BlockGroup bg, ChunkMapping mapping, int sectorSize) {
+    exclude(bg, SuperblockExclusion.excludedRanges(mapping), sectorSize);
     byStart.put(bg.start(), bg);
     bg.touch();
+  }
+
+  /** Takes the ranges out of the allocatable free space, whole sectors at a time. */
+  void exclude(BlockGroup bg, List<long[]> ranges, int sectorSize) {
+    for (long[] r : ranges) {
+      long start = Align.down(r[0], sectorSize);
+      long end = Align.up(r[0] + r[1], sectorSize);
+      for (long s = start; s < end; s += sectorSize) {
+        if (bg.contains(s) && bg.free().isFree(s, sectorSize)) {
+          bg.free().remove(s, sectorSize);
+          excluded.add(new long[] {s, sectorSize});
+        }
+      }
+    }
+  }
+
+  long excludedBytes(BlockGroup bg) {
+    long n = 0;
+    for (long[] e : excluded) if (bg.contains(e[0])) n += e[1];
+    return n;
   }
 
   /**
@@ -125,6 +152,7 @@ public final class BlockGroups {
     FreeSpaceMap m = new FreeSpaceMap();
     for (Map.Entry<Long, Long> e : bg.free().ranges().entrySet()) m.add(e.getKey(), e.getValue());
     for (long[] p : pinned) if (bg.contains(p[0])) m.add(p[0], p[1]);
+    for (long[] e : excluded) if (bg.contains(e[0])) m.add(e[0], e[1]);
     return m.ranges();
   }
 

@@ -45,6 +45,11 @@ public final class FreeSpaceMap {
     total -= len;
   }
 
+  public boolean isFree(long start, long len) {
+    Map.Entry<Long, Long> e = ranges.floorEntry(start);
+    return e != null && e.getKey() + e.getValue() >= start + len;
+  }
+
   /** The first free start (aligned) with room for {@code len} bytes, or -1. */
   public long findFirstFit(long len, long align, long hint) {
     Long from = ranges.floorKey(hint);

@@ -95,7 +95,7 @@ final class ChunkAllocator {
     engine.blockGroupItems().insert(new Key(logical, ItemType.BLOCK_GROUP_ITEM, stripeSize), bgItem);
     BlockGroup bg = new BlockGroup(logical, stripeSize, flags, 0);
     bg.free().add(logical, stripeSize);
-    engine.groups().add(bg);
+    engine.groups().add(bg, mapping, engine.fs().sectorSize());
     LOG.info("allocated " + profile.displayName() + " chunk at " + logical + " (" + (stripeSize >> 20) + " MiB) for "
         + (typeFlag == BlockGroupItem.TYPE_DATA ? "data" : "metadata"));
   }
