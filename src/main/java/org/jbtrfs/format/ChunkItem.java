@@ -40,7 +40,8 @@ public record ChunkItem(
     long length = Le.u64(b, off);
     long stripeLen = Le.u64(b, off + 16);
     if (length == 0) throw new FormatException("chunk item with zero length");
-    if (stripeLen == 0 || Long.bitCount(stripeLen) != 1) {
+    // stripe_len is unsigned: 1 << 63 has one bit set but is negative as a Java long.
+    if (stripeLen <= 0 || Long.bitCount(stripeLen) != 1) {
       throw new FormatException("chunk item with invalid stripe length " + stripeLen);
     }
     return new ChunkItem(length, Le.u64(b, off + 8), stripeLen, Le.u64(b, off + 24),

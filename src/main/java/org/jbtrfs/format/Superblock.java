@@ -90,7 +90,9 @@ public final class Superblock {
     if (node < sector || node > 65536 || Long.bitCount(node) != 1) {
       throw new FormatException("invalid node size " + node);
     }
-    if (sysChunkArraySize() > SYS_CHUNK_ARRAY_MAX) {
+    // The field is a u32: a value with the top bit set reads as negative here and must not
+    // reach the array allocation in sysChunkArray().
+    if (sysChunkArraySize() < 0 || sysChunkArraySize() > SYS_CHUNK_ARRAY_MAX) {
       throw new FormatException("system chunk array too large: " + sysChunkArraySize());
     }
     if (!Align.isAligned(rootBytenr(), sector) || !Align.isAligned(chunkRootBytenr(), sector)) {

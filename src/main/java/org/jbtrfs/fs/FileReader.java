@@ -40,7 +40,7 @@ public final class FileReader {
       long from = Math.max(pos, fileOff);
       long to = Math.min(end, fileOff + extLen);
       if (from >= to || fe.isHole() || fe.type() == FileExtentItem.TYPE_PREALLOC) continue;
-      checkEncoding(fe, ino);
+      ExtentChecks.check(fe, ino, sv.fs().sectorSize());
       int dst = outOff + (int) (from - pos);
       int count = (int) (to - from);
       long inExtent = from - fileOff;
@@ -54,12 +54,6 @@ public final class FileReader {
       }
     }
     return len;
-  }
-
-  private static void checkEncoding(FileExtentItem fe, long ino) throws FormatException {
-    if (fe.encryption() != 0 || fe.otherEncoding() != 0) {
-      throw new UnsupportedFeatureException("inode " + ino + ": encrypted or encoded extents are not supported");
-    }
   }
 
   private static void copyInline(Cursor c, FileExtentItem fe, long inExtent, byte[] out, int dst, int count,
@@ -84,9 +78,6 @@ public final class FileReader {
     ExtentCache cache = fs.data().decompressedCache();
     byte[] plain = cache.get(fe.diskBytenr());
     if (plain != null && plain.length == fe.ramBytes()) return plain;
-    if (fe.diskNumBytes() > (128L << 20) || fe.ramBytes() > (128L << 20)) {
-      throw new FormatException("compressed extent at " + fe.diskBytenr() + " has an impossible size");
-    }
     byte[] disk = new byte[(int) fe.diskNumBytes()];
     fs.data().read(fe.diskBytenr(), disk, 0, disk.length, verify);
     try {
@@ -103,6 +94,10 @@ public final class FileReader {
   private static void readPlain(Filesystem fs, long logical, byte[] out, int dst, int count, boolean verify)
       throws IOException {
     int sector = fs.sectorSize();
+    if (logical < 0 || logical + count + sector < 0) {
+      // disk_bytenr + offset of a corrupt extent can overflow; alignment would then size tmp negative.
+      throw new FormatException("file extent points past the address space: " + Long.toUnsignedString(logical));
+    }
     long start = Align.down(logical, sector);
     long stop = Align.up(logical + count, sector);
     if (start == logical && stop == logical + count) {
@@ -116,7 +111,8 @@ public final class FileReader {
 
   /** A symlink's target: the inline extent at offset 0. */
   public static byte[] readLink(Node n, InodeItem inode) throws IOException {
-    if (inode.size() > 4096) throw new FormatException("symlink " + n + " target too long: " + inode.size());
+    // Unsigned: a corrupt size with the top bit set must not become a negative array length.
+    if (Long.compareUnsigned(inode.size(), 4096) > 0) throw new FormatException("symlink " + n + " target too long: " + inode.size());
     byte[] buf = new byte[(int) inode.size()];
     int got = read(n, inode, 0, buf, 0, buf.length);
     return got == buf.length ? buf : Arrays.copyOf(buf, got);

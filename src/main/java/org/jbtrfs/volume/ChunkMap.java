@@ -37,8 +37,15 @@ public final class ChunkMap {
   }
 
   public void add(ChunkMapping m) throws FormatException {
+    // Address arithmetic in the readers assumes logical + length does not overflow.
+    if (m.logical() < 0 || m.length() <= 0 || m.logical() + m.length() < 0) {
+      throw new FormatException("chunk at " + Long.toUnsignedString(m.logical()) + " has invalid length "
+          + Long.toUnsignedString(m.length()));
+    }
     try {
-      RaidProfile.fromFlags(m.typeFlags());
+      // Building the geometry validates the profile bits and the stripe count for the profile
+      // now, rather than as an unchecked exception on the first read from this chunk.
+      new StripeGeometry(m);
     } catch (IllegalArgumentException e) {
       throw new FormatException("chunk at " + m.logical() + ": " + e.getMessage());
     }
