@@ -46,6 +46,25 @@ public final class Filesystem implements Closeable {
   private final List<DevItem> devItems;
   private volatile Tree csumTree;
   private final DataReader data;
+  private volatile LiveTrees liveTrees;
+
+  /** Trees changed by a running transaction, which reads must see instead of the committed ones. */
+  public interface LiveTrees {
+    /** The in-transaction view of tree {@code id}, or null if the transaction has not touched it. */
+    Tree current(long id);
+  }
+
+  public void setLiveTrees(LiveTrees live) {
+    this.liveTrees = live;
+  }
+
+  /** The newest version of tree {@code id}: the running transaction's if it changed it. */
+  Tree live(long id, Tree committed) {
+    LiveTrees l = liveTrees;
+    if (l == null) return committed;
+    Tree t = l.current(id);
+    return t != null ? t : committed;
+  }
   private final Timespec openedAt = Timespec.now();
 
   private Filesystem(Superblock sb, DeviceSet devices, ChunkMap chunks, LogicalReader logical,
@@ -199,7 +218,7 @@ public final class Filesystem implements Closeable {
   }
 
   public Tree rootTree() {
-    return rootTree;
+    return live(ObjectIds.ROOT_TREE, rootTree);
   }
 
   public DeviceSet devices() {
@@ -230,7 +249,7 @@ public final class Filesystem implements Closeable {
   }
 
   public RootItem rootItem(long treeId) throws IOException {
-    Cursor c = rootTree.seekCeil(new Key(treeId, ItemType.ROOT_ITEM, 0));
+    Cursor c = rootTree().seekCeil(new Key(treeId, ItemType.ROOT_ITEM, 0));
     if (!c.valid() || c.objectId() != treeId || c.type() != ItemType.ROOT_ITEM) return null;
     return RootItem.parse(c.raw(), c.dataOffset(), c.dataSize());
   }
@@ -241,7 +260,7 @@ public final class Filesystem implements Closeable {
       t = treeOf(ObjectIds.CSUM_TREE);
       csumTree = t;
     }
-    return t;
+    return live(ObjectIds.CSUM_TREE, t);
   }
 
   /** Opens (once) the subvolume or snapshot with this tree id. */

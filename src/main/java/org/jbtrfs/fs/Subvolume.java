@@ -36,7 +36,7 @@ public final class Subvolume {
   }
 
   public Tree tree() {
-    return tree;
+    return fs.live(id, tree);
   }
 
   /** The inode number of this subvolume's top directory (256). */

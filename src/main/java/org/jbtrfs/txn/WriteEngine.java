@@ -2,7 +2,6 @@ package org.jbtrfs.txn;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -38,7 +37,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final DelayedRefs refs = new DelayedRefs();
   private final DirtyBlocks dirty = new DirtyBlocks();
   private final LogicalWriter writer;
-  private final Map<Long, WritableTree> trees = new LinkedHashMap<>();
+  private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
   private boolean allocatingChunk;
   /** Free metadata nodes below which a new metadata chunk is added. */
@@ -54,6 +53,10 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.writer = new LogicalWriter(fs.chunks(), fs.devices());
     startTransaction(sb.generation() + 1);
     fs.metadata().setOverlay(dirty);
+    fs.setLiveTrees(id -> {
+      WritableTree t = trees.get(id);
+      return t == null ? null : t.readView();
+    });
   }
 
   /** Opens the filesystem for writing after checking that every feature in use is handled. */
