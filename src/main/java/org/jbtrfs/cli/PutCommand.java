@@ -75,7 +75,7 @@ final class PutCommand implements Callable<Integer> {
       ops.data().writeNewFile(ino, content, content.length);
     } else {
       long rdev = (Long) a.get("rdev");
-      ino = ops.create(dir, name, mode, uid, gid, encodeRdev(rdev));
+      ino = ops.create(dir, name, mode, uid, gid, org.jbtrfs.format.DeviceNumbers.toDisk(rdev));
     }
     copyXattrs(ops, src, ino);
     InodeItem i = ops.fileTree().inode(ino);
@@ -102,12 +102,5 @@ final class PutCommand implements Callable<Integer> {
   private static Timespec time(FileTime t) {
     var inst = t.toInstant();
     return new Timespec(inst.getEpochSecond(), inst.getNano());
-  }
-
-  /** glibc dev_t to the kernel's internal encoding btrfs stores (major << 20 | minor). */
-  static long encodeRdev(long dev) {
-    long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-    long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-    return (major << 20) | minor;
   }
 }

@@ -52,6 +52,21 @@ public final class PathResolver {
     return child;
   }
 
+  /** Forgets one cached path (after unlink of a file). */
+  public void forget(String path) {
+    synchronized (cache) {
+      cache.remove(path);
+    }
+  }
+
+  /** Forgets {@code path} and everything below it (after rmdir or rename). */
+  public void forgetTree(String path) {
+    String prefix = path + "/";
+    synchronized (cache) {
+      cache.keySet().removeIf(k -> k.equals(path) || k.startsWith(prefix));
+    }
+  }
+
   /** Looks up one name in a directory node. */
   public Node child(Node dir, byte[] name) throws IOException {
     DirEntry e = Directories.lookup(dir.subvolume(), dir.ino(), name);

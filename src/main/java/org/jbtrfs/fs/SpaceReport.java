@@ -30,10 +30,14 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   private static final int UNLINK_METADATA_UNITS = 6;
 
   /** One block group: its flags, length and used bytes. */
-  record Group(long flags, long length, long used) {}
+  public record Group(long flags, long length, long used) {}
 
   public static SpaceReport compute(Filesystem fs) throws IOException {
-    List<Group> groups = blockGroups(fs);
+    return compute(fs, blockGroups(fs));
+  }
+
+  /** The report for block groups as the caller knows them (a writer's in-memory accounting). */
+  public static SpaceReport compute(Filesystem fs, List<Group> groups) throws IOException {
     long dataTotal = 0, dataUsed = 0, metaTotal = 0, metaUsed = 0, totalUsed = 0;
     int dataFactor = 1;
     long dataFlags = 0;

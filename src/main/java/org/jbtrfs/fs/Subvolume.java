@@ -46,7 +46,7 @@ public final class Subvolume {
 
   /** The inode item of {@code ino}, or null when it does not exist. */
   public InodeItem inode(long ino) throws IOException {
-    Cursor c = tree.find(new Key(ino, ItemType.INODE_ITEM, 0));
+    Cursor c = tree().find(new Key(ino, ItemType.INODE_ITEM, 0));
     if (c == null) return null;
     if (c.dataSize() < InodeItem.SIZE) throw new FormatException("inode " + ino + ": item too small");
     return InodeItem.parse(c.raw(), c.dataOffset());

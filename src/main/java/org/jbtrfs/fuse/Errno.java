@@ -17,6 +17,7 @@ final class Errno {
   static final int ENOMEM = 12;
   static final int EACCES = 13;
   static final int EEXIST = 17;
+  static final int EXDEV = 18;
   static final int ENOTDIR = 20;
   static final int EISDIR = 21;
   static final int EINVAL = 22;
@@ -33,7 +34,13 @@ final class Errno {
 
   /** Negative errno for a failure, logging anything that is not an ordinary lookup miss. */
   static int of(Throwable t, String op, String path) {
-    if (t instanceof FileNotFoundException) return -ENOENT;
+    LOG.fine(() -> op + " " + path + ": " + t);
+    if (t instanceof FileNotFoundException || t instanceof java.nio.file.NoSuchFileException) return -ENOENT;
+    if (t instanceof org.jbtrfs.fs.write.FsError e) return -e.errno();
+    if (t instanceof java.nio.file.FileAlreadyExistsException) return -EEXIST;
+    if (t instanceof java.nio.file.DirectoryNotEmptyException) return -ENOTEMPTY;
+    if (t instanceof java.nio.file.NotDirectoryException) return -ENOTDIR;
+    if (t instanceof org.jbtrfs.extent.NoSpaceException) return -ENOSPC;
     if (t instanceof UnsupportedFeatureException) {
       LOG.warning(op + " " + path + ": " + t.getMessage());
       return -EOPNOTSUPP;

@@ -12,6 +12,9 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SubvolumeSelector;
+import org.jbtrfs.fs.write.MountedWriter;
+import org.jbtrfs.format.UnsupportedFeatureException;
+import org.jbtrfs.txn.WriteEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,10 +45,6 @@ public final class MountCommand implements Callable<Integer> {
       System.err.println("jbtrfs: " + e.getMessage());
       return 2;
     }
-    if (!opts.fs().readOnly()) {
-      System.err.println("jbtrfs: writing is not supported yet; mount with -o ro");
-      return 2;
-    }
     List<Path> devices = new ArrayList<>();
     for (String a : args.subList(0, args.size() - 1)) devices.add(Path.of(a));
     Path mountPoint = Path.of(args.get(args.size() - 1));
@@ -55,14 +54,17 @@ public final class MountCommand implements Callable<Integer> {
     }
     Filesystem fs;
     Node root;
+    MountedWriter rw = null;
     try {
       fs = Filesystem.open(devices, opts.fs());
       root = SubvolumeSelector.select(fs, opts.fs());
+      if (!opts.fs().readOnly()) rw = openWritable(fs, root, opts);
     } catch (IOException e) {
       System.err.println("jbtrfs: cannot mount: " + e.getMessage());
       return 1;
     }
-    BtrfsFuse fuse = new BtrfsFuse(fs, root);
+    BtrfsFuse fuse = new BtrfsFuse(fs, root, rw);
+    if (rw != null) startCommitter(rw, opts.commitSeconds());
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fuse.umount();
@@ -79,6 +81,38 @@ public final class MountCommand implements Callable<Integer> {
       fs.close();
     }
     return 0;
+  }
+
+  /** Opens the write engine, clears orphans left by a crash, and commits that cleanup. */
+  private static MountedWriter openWritable(Filesystem fs, Node root, ParsedMountOptions opts) throws IOException {
+    WriteEngine engine;
+    try {
+      engine = WriteEngine.open(fs);
+    } catch (UnsupportedFeatureException e) {
+      throw new IOException("cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
+    }
+    MountedWriter rw = new MountedWriter(engine, opts.compression(), opts.compressLevel());
+    rw.cleanOrphans(root.subvolume().id());
+    rw.commitLocked();
+    return rw;
+  }
+
+  /** Commits every few seconds, so at most that much unsynced work is lost in a crash. */
+  private static void startCommitter(MountedWriter rw, int seconds) {
+    Thread t = new Thread(() -> {
+      while (true) {
+        try {
+          Thread.sleep(seconds * 1000L);
+          rw.commitLocked();
+        } catch (InterruptedException e) {
+          return;
+        } catch (Throwable e) {
+          LOG.severe("periodic commit failed: " + e);
+        }
+      }
+    }, "jbtrfs-committer");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Writes the ready file once the kernel lists our mount, so the wrapper can return. */

@@ -3,13 +3,18 @@ package org.jbtrfs.fuse;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbtrfs.fs.MountOptions;
+import org.jbtrfs.fs.compress.CompressionType;
 
 /** Splits -o options into those jbtrfs handles and those passed on to FUSE. */
-record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther) {
+record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, CompressionType compression,
+    int compressLevel, int commitSeconds) {
   static ParsedMountOptions parse(List<String> groups) {
     MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
     boolean debug = false;
     boolean allowOther = false;
+    CompressionType compression = CompressionType.NONE;
+    int level = 0;
+    int commit = 5;
     for (String group : groups) {
       for (String opt : group.split(",")) {
         if (opt.isEmpty()) continue;
@@ -25,18 +30,39 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther) {
           case "subvolid" -> o = o.withSubvolId(parseId(require(name, value)));
           case "allow_other" -> allowOther = true;
           case "debug" -> debug = true;
+          case "compress", "compress-force" -> {
+            String v = require(name, value);
+            String alg = v.contains(":") ? v.substring(0, v.indexOf(':')) : v;
+            level = v.contains(":") ? parseInt(name, v.substring(v.indexOf(':') + 1)) : 0;
+            compression = switch (alg) {
+              case "zlib" -> CompressionType.ZLIB;
+              case "lzo" -> CompressionType.LZO;
+              case "zstd" -> CompressionType.ZSTD;
+              case "no", "none" -> CompressionType.NONE;
+              default -> throw new IllegalArgumentException("unknown compression '" + alg + "'");
+            };
+          }
+          case "commit" -> commit = Math.max(1, parseInt(name, require(name, value)));
           // Accepted for compatibility with the kernel's option set; nothing to do when reading.
           case "noatime", "relatime", "nodiratime", "defaults", "space_cache", "noacl", "acl" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
         }
       }
     }
-    return new ParsedMountOptions(o, debug, allowOther);
+    return new ParsedMountOptions(o, debug, allowOther, compression, level, commit);
   }
 
   private static String require(String name, String value) {
     if (value == null || value.isEmpty()) throw new IllegalArgumentException("option " + name + " needs a value");
     return value;
+  }
+
+  private static int parseInt(String name, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " needs a number: " + v);
+    }
   }
 
   private static Long parseId(String v) {
@@ -62,6 +88,12 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther) {
       opts.add("entry_timeout=60");
       opts.add("attr_timeout=60");
       opts.add("negative_timeout=60");
+    } else {
+      // Writes of up to 128 KiB per request, and unlinked-but-open files handled by us (orphans)
+      // rather than renamed to .fuse_hidden files by libfuse.
+      opts.add("big_writes");
+      opts.add("max_write=131072");
+      opts.add("hard_remove");
     }
     if (allowOther) opts.add("allow_other");
     List<String> args = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.jbtrfs.fuse;
 
 import org.jbtrfs.format.Align;
+import org.jbtrfs.format.DeviceNumbers;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.Timespec;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -9,17 +10,18 @@ import ru.serce.jnrfuse.struct.FileStat;
 final class StatFiller {
   private StatFiller() {}
 
-  static void fill(FileStat st, long ino, InodeItem inode, int blockSize) {
+  /** {@code buffered} is data written but not yet in extents, which the kernel counts too. */
+  static void fill(FileStat st, long ino, InodeItem inode, int blockSize, long buffered) {
     st.st_ino.set(ino);
     st.st_mode.set(inode.mode());
     st.st_nlink.set(inode.nlink());
     st.st_uid.set(inode.uid());
     st.st_gid.set(inode.gid());
     st.st_size.set(inode.size());
-    st.st_rdev.set(decodeRdev(inode.rdev()));
+    st.st_rdev.set(DeviceNumbers.toUser(inode.rdev()));
     st.st_blksize.set(blockSize);
     // Like btrfs_getattr: bytes in use rounded up to the block size, in 512-byte units.
-    st.st_blocks.set(Align.up(inode.nbytes(), blockSize) / 512);
+    st.st_blocks.set((Align.up(inode.nbytes(), blockSize) + Align.up(buffered, blockSize)) / 512);
     time(st.st_atim, inode.atime());
     time(st.st_mtim, inode.mtime());
     time(st.st_ctim, inode.ctime());
@@ -30,13 +32,8 @@ final class StatFiller {
     dst.tv_nsec.set(src.nsec());
   }
 
-  /**
-   * btrfs stores rdev in the kernel's internal encoding (major << 20 | minor); stat returns the
-   * glibc encoding, which splits major and minor across high and low bits.
-   */
-  static long decodeRdev(long rdev) {
-    long major = (rdev >>> 20) & 0xfff;
-    long minor = rdev & 0xfffff;
-    return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+  /** glibc dev_t from mknod to what btrfs stores. */
+  static long encodeRdev(long dev) {
+    return DeviceNumbers.toDisk(dev);
   }
 }

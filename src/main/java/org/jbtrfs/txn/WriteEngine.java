@@ -12,6 +12,7 @@ import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
@@ -204,7 +205,16 @@ public final class WriteEngine implements TreeBlockAllocator {
    * superblocks. Until the superblocks land the previous commit stays intact on disk.
    */
   public void commit() throws IOException {
+    if (dirty.all().isEmpty() && refs.isEmpty()) return;
     settle();
+    WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
+    if (!rootTree.rootChanged()) {
+      // Readers check the root tree's generation against the superblock's, so a commit must
+      // always produce a new root tree block: rewrite one item to copy it.
+      Key anyRoot = RootItems.keyOf(rootTree, ObjectIds.EXTENT_TREE);
+      rootTree.put(anyRoot, rootTree.get(anyRoot));
+      settle();
+    }
     writeDirtyBlocks();
     fs.devices().flushAll();
     Superblock next = SuperblockWriter.write(fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());

@@ -207,10 +207,11 @@ public final class Entries {
   }
 
   static void checkName(byte[] name) throws IOException {
-    if (name.length == 0 || name.length > NAME_MAX) throw new IOException("invalid name length " + name.length);
-    for (byte b : name) if (b == '/' || b == 0) throw new IOException("invalid character in name");
+    if (name.length > NAME_MAX) throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX);
+    if (name.length == 0) throw new FsError(FsError.ENOENT, "empty name");
+    for (byte b : name) if (b == '/' || b == 0) throw new FsError(FsError.EINVAL, "invalid character in name");
     if ((name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.')) {
-      throw new IOException("reserved name");
+      throw new FsError(FsError.EEXIST, "reserved name");
     }
   }
 }

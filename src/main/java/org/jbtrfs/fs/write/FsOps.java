@@ -21,12 +21,18 @@ public final class FsOps {
   private final Entries entries;
   private final FileData data;
   private final Xattrs xattrs;
+  /** Inodes still open through the mount: their last unlink leaves an orphan, not a deletion. */
+  private java.util.function.LongPredicate isOpen = ino -> false;
 
   public FsOps(WriteEngine engine, long subvolumeId) {
     this.ft = new FileTree(engine, subvolumeId);
     this.entries = new Entries(ft);
     this.data = new FileData(ft);
     this.xattrs = new Xattrs(ft);
+  }
+
+  public void setOpenFiles(java.util.function.LongPredicate isOpen) {
+    this.isOpen = isOpen;
   }
 
   public FileTree fileTree() {
@@ -58,7 +64,7 @@ public final class FsOps {
   }
 
   public long symlink(long dir, byte[] name, byte[] target, long uid, long gid) throws IOException {
-    if (target.length == 0 || target.length >= 4096) throw new IOException("symlink target length " + target.length);
+    if (target.length == 0 || target.length >= 4096) throw new FsError(target.length == 0 ? FsError.ENOENT : FsError.ENAMETOOLONG, "symlink target length " + target.length);
     long ino = create(dir, name, FileType.S_IFLNK | 0777, uid, gid, 0);
     ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0),
         FileExtentItem.encodeInline(ft.transid(), target.length, 0, target));
@@ -70,7 +76,7 @@ public final class FsOps {
   /** Adds another name for an existing non-directory inode. */
   public void link(long ino, long dir, byte[] name) throws IOException {
     InodeItem i = ft.inode(ino);
-    if (FileType.isDir(i.mode())) throw new IOException("hard links to directories are not allowed");
+    if (FileType.isDir(i.mode())) throw new FsError(FsError.EPERM, "hard links to directories are not allowed");
     entries.add(dir, name, ino, fileTypeOf(i.mode()));
     Timespec now = FileTree.now();
     ft.putInode(ino, i.withNlink(i.nlink() + 1).withTimes(i.atime(), now, i.mtime()));
@@ -81,7 +87,7 @@ public final class FsOps {
     Entries.Entry e = entries.lookup(dir, name);
     if (e == null) throw new java.io.FileNotFoundException(new String(name));
     InodeItem i = ft.inode(e.ino());
-    if (FileType.isDir(i.mode())) throw new IOException("is a directory (EISDIR)");
+    if (FileType.isDir(i.mode())) throw new FsError(FsError.EISDIR, "is a directory");
     entries.remove(dir, name);
     dropLink(e.ino());
   }
@@ -102,7 +108,7 @@ public final class FsOps {
     if (e == null) throw new java.io.FileNotFoundException(new String(name));
     InodeItem moving = ft.inode(e.ino());
     if (FileType.isDir(moving.mode()) && isAncestor(e.ino(), toDir)) {
-      throw new IOException("cannot move a directory into itself (EINVAL)");
+      throw new FsError(FsError.EINVAL, "cannot move a directory into itself");
     }
     Entries.Entry existing = entries.lookup(toDir, toName);
     if (existing != null) {
@@ -130,11 +136,28 @@ public final class FsOps {
 
   private void dropLink(long ino) throws IOException {
     InodeItem i = ft.inode(ino);
+    if (i.nlink() <= 1 && isOpen.test(ino)) {
+      // Still open: keep the data until release; the orphan item frees it after a crash.
+      ft.putInode(ino, i.withNlink(0).withTimes(i.atime(), FileTree.now(), i.mtime()));
+      ft.tree().put(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino), new byte[0]);
+      return;
+    }
     if (i.nlink() <= 1) {
       deleteInode(ino);
       return;
     }
     ft.putInode(ino, i.withNlink(i.nlink() - 1).withTimes(i.atime(), FileTree.now(), i.mtime()));
+  }
+
+  /** The last handle of an unlinked inode closed: delete it and its orphan item. */
+  public void releaseOrphan(long ino) throws IOException {
+    ft.tree().delete(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino));
+    deleteOrphan(ino);
+  }
+
+  /** Deletes an orphaned inode if it is still there. */
+  public void deleteOrphan(long ino) throws IOException {
+    if (ft.tree().get(new Key(ino, ItemType.INODE_ITEM, 0)) != null) deleteInode(ino);
   }
 
   /** Removes every item of the inode: extents (dropping their references), xattrs, the inode. */

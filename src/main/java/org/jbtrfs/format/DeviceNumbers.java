@@ -1,0 +1,23 @@
+package org.jbtrfs.format;
+
+/**
+ * Device numbers: btrfs stores the kernel's internal encoding (major << 20 | minor); stat and
+ * mknod use glibc's, which splits major and minor across high and low bits.
+ */
+public final class DeviceNumbers {
+  private DeviceNumbers() {}
+
+  /** On-disk (kernel) encoding to glibc's dev_t. */
+  public static long toUser(long rdev) {
+    long major = (rdev >>> 20) & 0xfff;
+    long minor = rdev & 0xfffff;
+    return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+  }
+
+  /** glibc's dev_t to the on-disk (kernel) encoding. */
+  public static long toDisk(long dev) {
+    long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+    return (major << 20) | minor;
+  }
+}

@@ -1,0 +1,213 @@
+package org.jbtrfs.fs.write;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Logger;
+import org.jbtrfs.format.Align;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.Timespec;
+import org.jbtrfs.fs.FileReader;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.compress.CompressionType;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.txn.WriteEngine;
+
+/**
+ * A filesystem mounted read-write: one write engine, buffered file data, and the lock that keeps
+ * readers off half-made changes. Every change takes the write lock; reads take the read lock.
+ * Data is buffered in pages and written out as extents before every commit, so a commit never
+ * records a size whose data is not on disk.
+ */
+public final class MountedWriter implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(MountedWriter.class.getName());
+  /** Write back when this much data is buffered. */
+  private static final long DIRTY_LIMIT = 64L << 20;
+
+  private final WriteEngine engine;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+  private final Map<Long, FsOps> ops = new ConcurrentHashMap<>();
+  private final Map<Long, DirtyPages> dirty = new ConcurrentHashMap<>();
+  private final CompressionType compression;
+  private final int level;
+  private volatile boolean changed;
+
+  public MountedWriter(WriteEngine engine, CompressionType compression, int level) {
+    this.engine = engine;
+    this.compression = compression;
+    this.level = level;
+  }
+
+  public ReentrantReadWriteLock lock() {
+    return lock;
+  }
+
+  public WriteEngine engine() {
+    return engine;
+  }
+
+  /** Namespace operations for subvolume {@code id} (the caller holds the write lock). */
+  public FsOps ops(long subvolumeId) {
+    changed = true;
+    return ops.computeIfAbsent(subvolumeId, id -> new FsOps(engine, id));
+  }
+
+  private DirtyPages pages(long subvolumeId) {
+    return dirty.computeIfAbsent(subvolumeId, id -> new DirtyPages(engine.fs().sectorSize()));
+  }
+
+  /** Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times. */
+  public void write(Node n, long off, byte[] buf, int len) throws IOException {
+    FsOps o = ops(n.subvolume().id());
+    DirtyPages dp = pages(n.subvolume().id());
+    int ps = dp.pageSize();
+    InodeItem inode = o.fileTree().inode(n.ino());
+    long end = off + len;
+    for (long pos = off; pos < end; ) {
+      long idx = pos / ps;
+      int inPage = (int) (pos - idx * ps);
+      int n2 = (int) Math.min(ps - inPage, end - pos);
+      byte[] page = dp.page(n.ino(), idx);
+      if (page == null) {
+        page = new byte[ps];
+        if (!(inPage == 0 && n2 == ps)) FileReader.read(n, inode, idx * ps, page, 0, ps);
+        dp.put(n.ino(), idx, page);
+      }
+      System.arraycopy(buf, (int) (pos - off), page, inPage, n2);
+      pos += n2;
+    }
+    Timespec now = Timespec.now();
+    long size = Math.max(inode.size(), end);
+    o.fileTree().putInode(n.ino(), inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
+    if (dp.bytes() > DIRTY_LIMIT) writeback();
+  }
+
+  /** Copies buffered data over what was read from the trees for [pos, pos+len). */
+  public void overlay(Node n, long pos, byte[] out, int outOff, int len) {
+    DirtyPages dp = dirty.get(n.subvolume().id());
+    if (dp == null) return;
+    TreeMap<Long, byte[]> pages = dp.pages(n.ino());
+    if (pages == null) return;
+    int ps = dp.pageSize();
+    long end = pos + len;
+    for (Map.Entry<Long, byte[]> e : pages.subMap(pos / ps, true, (end - 1) / ps, true).entrySet()) {
+      long pStart = e.getKey() * ps;
+      long from = Math.max(pStart, pos);
+      long to = Math.min(pStart + ps, end);
+      System.arraycopy(e.getValue(), (int) (from - pStart), out, outOff + (int) (from - pos), (int) (to - from));
+    }
+  }
+
+  /** Sets the file size: buffered pages past it go, and the new last page is zeroed past EOF. */
+  public void truncate(Node n, long size) throws IOException {
+    FsOps o = ops(n.subvolume().id());
+    DirtyPages dp = pages(n.subvolume().id());
+    int ps = dp.pageSize();
+    InodeItem inode = o.fileTree().inode(n.ino());
+    if (size < inode.size()) {
+      dp.dropFrom(n.ino(), Align.up(size, ps) / ps);
+      if (!Align.isAligned(size, ps)) {
+        long idx = size / ps;
+        byte[] page = dp.page(n.ino(), idx);
+        if (page == null) {
+          page = new byte[ps];
+          FileReader.read(n, inode, idx * ps, page, 0, ps);
+          dp.put(n.ino(), idx, page);
+        }
+        java.util.Arrays.fill(page, (int) (size - idx * ps), ps, (byte) 0);
+      }
+    }
+    o.data().truncate(n.ino(), size);
+  }
+
+  /** Turns every buffered page into extents (no commit). */
+  public void writeback() throws IOException {
+    for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
+      FileTree ft = ops(e.getKey()).fileTree();
+      Writeback wb = new Writeback(ft, compression, level);
+      for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
+        if (ft.tree().get(new Key(f.getKey(), ItemType.INODE_ITEM, 0)) == null) continue;
+        wb.write(f.getKey(), f.getValue());
+      }
+    }
+  }
+
+  /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
+  public void commit() throws IOException {
+    if (!changed && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
+    writeback();
+    engine.commit();
+    ops.clear();
+    changed = false;
+  }
+
+  /** Commit under the write lock (fsync, the periodic committer, unmount). */
+  public void commitLocked() throws IOException {
+    lock.writeLock().lock();
+    try {
+      commit();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Bytes of {@code n} buffered in pages (not yet extents). */
+  public long bufferedBytes(Node n) {
+    DirtyPages dp = dirty.get(n.subvolume().id());
+    if (dp == null) return 0;
+    var pages = dp.pages(n.ino());
+    return pages == null ? 0 : (long) pages.size() * dp.pageSize();
+  }
+
+  /** Stores changed attributes (mode, owner, times) with ctime now. */
+  public void setattr(Node n, InodeItem changed) throws IOException {
+    FsOps o = ops(n.subvolume().id());
+    o.fileTree().putInode(n.ino(), changed.withTimes(changed.atime(), Timespec.now(), changed.mtime()));
+  }
+
+  /** statfs from the writer's own block group accounting, which is ahead of the trees. */
+  public org.jbtrfs.fs.SpaceReport space() throws IOException {
+    java.util.List<org.jbtrfs.fs.SpaceReport.Group> groups = new java.util.ArrayList<>();
+    for (var bg : engine.groups().all()) groups.add(new org.jbtrfs.fs.SpaceReport.Group(bg.flags(), bg.length(), bg.used()));
+    return org.jbtrfs.fs.SpaceReport.compute(engine.fs(), groups);
+  }
+
+  /** fallocate: default and KEEP_SIZE preallocate, PUNCH_HOLE and ZERO_RANGE clear; returns 0 or -errno. */
+  public int fallocate(Node n, int mode, long off, long len) throws IOException {
+    return new Preallocator(this, n).apply(mode, off, len);
+  }
+
+  /** Writes back the buffered pages of one file (before changing its extent map directly). */
+  void writeback(Node n) throws IOException {
+    DirtyPages dp = dirty.get(n.subvolume().id());
+    if (dp == null) return;
+    TreeMap<Long, byte[]> pages = dp.take(n.ino());
+    if (pages != null) new Writeback(ops(n.subvolume().id()).fileTree(), compression, level).write(n.ino(), pages);
+  }
+
+  /** Removes inodes left by a crash while still open (ORPHAN items), as mount does. */
+  public int cleanOrphans(long subvolumeId) throws IOException {
+    FsOps o = ops(subvolumeId);
+    int n = 0;
+    while (true) {
+      Cursor c = o.fileTree().tree().readView().seekCeil(new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0));
+      if (!c.valid() || c.objectId() != ObjectIds.ORPHAN || c.type() != ItemType.ORPHAN_ITEM) break;
+      long ino = c.offset();
+      o.fileTree().tree().delete(c.key());
+      o.deleteOrphan(ino);
+      n++;
+    }
+    if (n > 0) LOG.info("removed " + n + " orphan inode(s) from subvolume " + subvolumeId);
+    return n;
+  }
+
+  @Override
+  public void close() throws IOException {
+    commitLocked();
+  }
+}

@@ -1,0 +1,145 @@
+package org.jbtrfs.fs.write;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jbtrfs.extent.NoSpaceException;
+import org.jbtrfs.format.Align;
+import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FileExtentItem;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Timespec;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.txn.WriteEngine;
+
+/**
+ * fallocate: preallocated extents (at most 256 MiB each, as the kernel caps them) for the holes
+ * in a range, or clearing a range (punch hole / zero range).
+ */
+final class Preallocator {
+  static final int KEEP_SIZE = 0x01;
+  static final int PUNCH_HOLE = 0x02;
+  static final int ZERO_RANGE = 0x10;
+  /** The kernel never reserves more than this for one preallocated extent. */
+  static final long MAX_PREALLOC = 256L << 20;
+
+  private final MountedWriter mw;
+  private final Node n;
+  private final FsOps ops;
+  private final int ps;
+
+  Preallocator(MountedWriter mw, Node n) {
+    this.mw = mw;
+    this.n = n;
+    this.ops = mw.ops(n.subvolume().id());
+    this.ps = mw.engine().fs().sectorSize();
+  }
+
+  int apply(int mode, long off, long len) throws IOException {
+    if (off < 0 || len <= 0) return -FsError.EINVAL;
+    if ((mode & ~(KEEP_SIZE | PUNCH_HOLE | ZERO_RANGE)) != 0) return -95; // EOPNOTSUPP
+    if ((mode & PUNCH_HOLE) != 0 && (mode & KEEP_SIZE) == 0) return -95;
+    long end = Math.addExact(off, len);
+    if ((mode & (PUNCH_HOLE | ZERO_RANGE)) != 0) {
+      clear(off, end);
+      if ((mode & PUNCH_HOLE) != 0) return 0;
+    }
+    mw.writeback(n);
+    preallocate(Align.down(off, ps), Align.up(end, ps));
+    InodeItem i = ops.fileTree().inode(n.ino());
+    if ((mode & KEEP_SIZE) == 0 && end > i.size()) {
+      Timespec now = Timespec.now();
+      ops.fileTree().putInode(n.ino(), i.withSize(end, i.nbytes()).withTimes(i.atime(), now, now));
+    }
+    return 0;
+  }
+
+  /** Zeroes the partial sectors at the edges and drops whole sectors in between. */
+  private void clear(long off, long end) throws IOException {
+    InodeItem i = ops.fileTree().inode(n.ino());
+    long limit = Math.min(end, i.size());
+    long inner0 = Align.up(off, ps);
+    long inner1 = Align.down(limit, ps);
+    if (off < limit) {
+      if (inner0 > inner1) {
+        zero(off, limit);
+      } else {
+        if (off < inner0) zero(off, inner0);
+        if (inner1 < limit) zero(inner1, limit);
+      }
+    }
+    mw.writeback(n);
+    if (inner0 < inner1) {
+      long released = new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), inner0, inner1);
+      if ((mw.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_NO_HOLES) == 0) {
+        ops.fileTree().tree().put(new Key(n.ino(), ItemType.EXTENT_DATA, inner0), FileExtentItem.encodeRegular(
+            ops.fileTree().transid(), inner1 - inner0, 0, FileExtentItem.TYPE_REG, 0, 0, 0, inner1 - inner0));
+      }
+      InodeItem j = ops.fileTree().inode(n.ino());
+      Timespec now = Timespec.now();
+      ops.fileTree().putInode(n.ino(), j.withSize(j.size(), j.nbytes() - released).withTimes(j.atime(), now, now));
+    }
+  }
+
+  private void zero(long from, long to) throws IOException {
+    mw.write(n, from, new byte[(int) (to - from)], (int) (to - from));
+  }
+
+  /** Fills every hole in [start, end) with preallocated extents. */
+  private void preallocate(long start, long end) throws IOException {
+    WriteEngine e = mw.engine();
+    long added = 0;
+    for (long[] hole : holes(start, end)) {
+      new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), hole[0], hole[1]);
+      for (long pos = hole[0]; pos < hole[1]; ) {
+        long want = Math.min(MAX_PREALLOC, hole[1] - pos);
+        long disk;
+        try {
+          disk = e.allocateData(want);
+        } catch (NoSpaceException full) {
+          want = Align.down(Math.min(want, e.groups().largestFree(BlockGroupItem.TYPE_DATA)), ps);
+          if (want <= 0) throw full;
+          disk = e.allocateData(want);
+        }
+        ops.fileTree().tree().insert(new Key(n.ino(), ItemType.EXTENT_DATA, pos), FileExtentItem.encodeRegular(
+            ops.fileTree().transid(), want, 0, FileExtentItem.TYPE_PREALLOC, disk, want, 0, want));
+        e.refs().addDataRef(disk, want, ops.fileTree().id(), n.ino(), pos, true);
+        added += want;
+        pos += want;
+      }
+    }
+    if (added > 0) {
+      InodeItem i = ops.fileTree().inode(n.ino());
+      ops.fileTree().putInode(n.ino(), i.withSize(i.size(), i.nbytes() + added));
+    }
+  }
+
+  /** Ranges of [start, end) covered by no extent, or only by explicit hole items. */
+  private List<long[]> holes(long start, long end) throws IOException {
+    List<long[]> covered = new ArrayList<>();
+    Cursor c = ops.fileTree().tree().readView().seekFloor(new Key(n.ino(), ItemType.EXTENT_DATA, start));
+    if (!c.valid() || c.objectId() != n.ino() || c.type() != ItemType.EXTENT_DATA) {
+      c = ops.fileTree().tree().readView().seekCeil(new Key(n.ino(), ItemType.EXTENT_DATA, 0));
+    }
+    for (; c.valid() && c.objectId() == n.ino() && c.type() == ItemType.EXTENT_DATA && c.offset() < end; c.next()) {
+      FileExtentItem fe = FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize());
+      if (fe.isHole()) continue;
+      long len = fe.isInline() ? Align.up(fe.ramBytes(), ps) : fe.numBytes();
+      covered.add(new long[] {c.offset(), c.offset() + len});
+    }
+    List<long[]> holes = new ArrayList<>();
+    long pos = start;
+    for (long[] cv : covered) {
+      if (cv[1] <= pos) continue;
+      if (cv[0] > pos) holes.add(new long[] {pos, Math.min(cv[0], end)});
+      pos = Math.max(pos, cv[1]);
+      if (pos >= end) break;
+    }
+    if (pos < end) holes.add(new long[] {pos, end});
+    return holes;
+  }
+}
