@@ -76,6 +76,7 @@ public final class BtrfsFuse extends FuseStubFS {
     Lock l = rw.lock().writeLock();
     l.lock();
     try {
+      rw.engine().checkNotAborted();
       return body.run();
     } catch (Throwable t) {
       return Errno.of(t, op, path);

@@ -41,6 +41,7 @@ final class Errno {
     if (t instanceof java.nio.file.DirectoryNotEmptyException) return -ENOTEMPTY;
     if (t instanceof java.nio.file.NotDirectoryException) return -ENOTDIR;
     if (t instanceof org.jbtrfs.extent.NoSpaceException) return -ENOSPC;
+    if (t instanceof org.jbtrfs.txn.AbortedException) return -EROFS;
     if (t instanceof UnsupportedFeatureException) {
       LOG.warning(op + " " + path + ": " + t.getMessage());
       return -EOPNOTSUPP;

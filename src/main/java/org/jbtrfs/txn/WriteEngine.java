@@ -41,6 +41,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
   private boolean allocatingChunk;
+  private volatile Throwable aborted;
   /** Free metadata nodes below which a new metadata chunk is added. */
   private static final int METADATA_MARGIN_NODES = 256;
   private Superblock sb;
@@ -205,6 +206,24 @@ public final class WriteEngine implements TreeBlockAllocator {
    * superblocks. Until the superblocks land the previous commit stays intact on disk.
    */
   public void commit() throws IOException {
+    checkNotAborted();
+    try {
+      commitOnce();
+    } catch (IOException | RuntimeException | Error e) {
+      // Like a kernel transaction abort: the last commit stays the on-disk state and nothing
+      // more is written, since the in-memory trees may be half changed.
+      aborted = e;
+      LOG.severe("commit of transaction " + transid + " failed, filesystem is now read-only: " + e);
+      throw e;
+    }
+  }
+
+  /** Throws once a failed commit has made the filesystem read-only. */
+  public void checkNotAborted() throws AbortedException {
+    if (aborted != null) throw new AbortedException("read-only after a failed commit: " + aborted);
+  }
+
+  private void commitOnce() throws IOException {
     if (dirty.all().isEmpty() && refs.isEmpty()) return;
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);

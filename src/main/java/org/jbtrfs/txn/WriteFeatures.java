@@ -2,6 +2,10 @@ package org.jbtrfs.txn;
 
 import java.io.IOException;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.RootItem;
+import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.UnsupportedFeatureException;
@@ -27,6 +31,18 @@ final class WriteFeatures {
     if (sb.logRootBytenr() != 0) refuse("the filesystem has a log tree to replay; mount it once with the kernel");
     if (fs.rootItem(ObjectIds.QUOTA_TREE) != null) refuse("writing with quotas enabled is not supported");
     if (fs.devices().all().size() != fs.devItems().size()) refuse("writing to a degraded filesystem is not supported");
+    if (hasSnapshots(fs)) {
+      refuse("the filesystem has snapshots, whose shared tree blocks the write path cannot change yet");
+    }
+  }
+
+  /** A subvolume that was ever snapshotted records the generation in last_snapshot. */
+  private static boolean hasSnapshots(Filesystem fs) throws IOException {
+    for (Cursor c = fs.rootTree().seekCeil(new Key(0, 0, 0)); c.valid(); c.next()) {
+      if (c.type() != ItemType.ROOT_ITEM || !ObjectIds.isFsTree(c.objectId())) continue;
+      if (RootItem.parse(c.raw(), c.dataOffset(), c.dataSize()).lastSnapshot() != 0) return true;
+    }
+    return false;
   }
 
   private static void refuse(String why) throws UnsupportedFeatureException {
