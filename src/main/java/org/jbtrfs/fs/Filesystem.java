@@ -42,6 +42,8 @@ public final class Filesystem implements Closeable {
   private final MetadataReader meta;
   private volatile Tree rootTree;
   private final Map<Long, Subvolume> subvolumes = new ConcurrentHashMap<>();
+  /** Committed roots of file trees, dropped at every commit (subvolume objects stay). */
+  private final Map<Long, Tree> committedTrees = new ConcurrentHashMap<>();
   private final MountOptions options;
   private final List<DevItem> devItems;
   private volatile Tree csumTree;
@@ -193,7 +195,7 @@ public final class Filesystem implements Closeable {
   public void reload(Superblock committed) {
     sb = committed;
     rootTree = new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
-    subvolumes.clear();
+    committedTrees.clear();
     csumTree = null;
   }
 
@@ -270,9 +272,20 @@ public final class Filesystem implements Closeable {
     if (!ObjectIds.isFsTree(id)) throw new FormatException("tree " + id + " is not a subvolume");
     RootItem ri = rootItem(id);
     if (ri == null) throw new FormatException("subvolume " + id + " does not exist");
-    s = new Subvolume(this, id, ri, new Tree(meta, ri.bytenr(), ri.level(), ri.generation()));
+    s = new Subvolume(this, id, ri);
     Subvolume prev = subvolumes.putIfAbsent(id, s);
     return prev != null ? prev : s;
+  }
+
+  /** The current root of file tree {@code id}: the running transaction's, else the last commit's. */
+  Tree currentTree(long id) throws IOException {
+    Tree committed = committedTrees.get(id);
+    if (committed == null) {
+      committed = treeOf(id);
+      if (committed == null) throw new FormatException("subvolume " + id + " no longer exists");
+      committedTrees.put(id, committed);
+    }
+    return live(id, committed);
   }
 
   /** The default subvolume: set with `btrfs subvolume set-default`, else the top-level tree. */

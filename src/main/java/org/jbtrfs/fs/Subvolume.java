@@ -14,13 +14,11 @@ public final class Subvolume {
   private final Filesystem fs;
   private final long id;
   private final RootItem rootItem;
-  private final Tree tree;
 
-  Subvolume(Filesystem fs, long id, RootItem rootItem, Tree tree) {
+  Subvolume(Filesystem fs, long id, RootItem rootItem) {
     this.fs = fs;
     this.id = id;
     this.rootItem = rootItem;
-    this.tree = tree;
   }
 
   public Filesystem fs() {
@@ -35,8 +33,9 @@ public final class Subvolume {
     return rootItem;
   }
 
-  public Tree tree() {
-    return fs.live(id, tree);
+  /** The tree as of now (a commit or a change in the running transaction moves its root). */
+  public Tree tree() throws IOException {
+    return fs.currentTree(id);
   }
 
   /** The inode number of this subvolume's top directory (256). */
