@@ -91,8 +91,8 @@ public final class BtrfsFuse extends FuseStubFS {
     return n;
   }
 
-  private static InodeItem inode(Node n) throws IOException {
-    InodeItem i = n.inode();
+  private InodeItem inode(Node n) throws IOException {
+    InodeItem i = rw != null ? rw.inode(n) : n.inode();
     if (i == null) throw new FileNotFoundException("inode " + n + " has no inode item");
     return i;
   }

@@ -51,10 +51,38 @@ public final class MountedWriter implements AutoCloseable {
     return engine;
   }
 
-  /** Namespace operations for subvolume {@code id} (the caller holds the write lock). */
-  public FsOps ops(long subvolumeId) {
+  /**
+   * Namespace operations for subvolume {@code id} (the caller holds the write lock). Inode
+   * updates deferred by {@link #write} are stored first, so every operation sees them.
+   */
+  public FsOps ops(long subvolumeId) throws IOException {
+    storePendingInodes();
+    return opsRaw(subvolumeId);
+  }
+
+  private FsOps opsRaw(long subvolumeId) {
     changed = true;
     return ops.computeIfAbsent(subvolumeId, id -> new FsOps(engine, id));
+  }
+
+  /**
+   * Size and times changed by writes, not yet in the inode item: storing the item on every
+   * 128 KiB write would copy a leaf each time, so it waits for the next other operation.
+   */
+  private final Map<Node, InodeItem> pendingInodes = new java.util.HashMap<>();
+
+  private void storePendingInodes() throws IOException {
+    if (pendingInodes.isEmpty()) return;
+    for (Map.Entry<Node, InodeItem> e : pendingInodes.entrySet()) {
+      opsRaw(e.getKey().subvolume().id()).fileTree().putInode(e.getKey().ino(), e.getValue());
+    }
+    pendingInodes.clear();
+  }
+
+  /** The inode as the mount sees it: with any size and times a write has not stored yet. */
+  public InodeItem inode(Node n) throws IOException {
+    InodeItem pending = pendingInodes.get(n);
+    return pending != null ? pending : n.inode();
   }
 
   private DirtyPages pages(long subvolumeId) {
@@ -63,10 +91,11 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times. */
   public void write(Node n, long off, byte[] buf, int len) throws IOException {
-    FsOps o = ops(n.subvolume().id());
+    opsRaw(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
-    InodeItem inode = o.fileTree().inode(n.ino());
+    InodeItem inode = inode(n);
+    if (inode == null) throw new java.io.FileNotFoundException("inode " + n);
     long end = off + len;
     for (long pos = off; pos < end; ) {
       long idx = pos / ps;
@@ -83,7 +112,7 @@ public final class MountedWriter implements AutoCloseable {
     }
     Timespec now = Timespec.now();
     long size = Math.max(inode.size(), end);
-    o.fileTree().putInode(n.ino(), inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
+    pendingInodes.put(n, inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
     if (dp.bytes() > DIRTY_LIMIT) writeback();
   }
 
@@ -127,6 +156,7 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Turns every buffered page into extents (no commit). */
   public void writeback() throws IOException {
+    storePendingInodes();
     for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
       FileTree ft = ops(e.getKey()).fileTree();
       Writeback wb = new Writeback(ft, compression, level);
@@ -139,7 +169,7 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
   public void commit() throws IOException {
-    if (!changed && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
+    if (!changed && pendingInodes.isEmpty() && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
     writeback();
     engine.commit();
     ops.clear();
@@ -184,6 +214,7 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes back the buffered pages of one file (before changing its extent map directly). */
   void writeback(Node n) throws IOException {
+    storePendingInodes();
     DirtyPages dp = dirty.get(n.subvolume().id());
     if (dp == null) return;
     TreeMap<Long, byte[]> pages = dp.take(n.ino());

@@ -32,7 +32,7 @@ final class Preallocator {
   private final FsOps ops;
   private final int ps;
 
-  Preallocator(MountedWriter mw, Node n) {
+  Preallocator(MountedWriter mw, Node n) throws IOException {
     this.mw = mw;
     this.n = n;
     this.ops = mw.ops(n.subvolume().id());
