@@ -91,16 +91,30 @@ final class FuseMount implements AutoCloseable {
   @Override
   public void close() {
     Mounts.unmount(mountPoint, List.of("fusermount", "-u", mountPoint.toString()));
-    // After unmount the daemon should exit by itself; stop only what we started.
+    // After unmount the daemon finishes its last commit and exits by itself: wait for it (a
+    // plain FUSE unmount does not), and stop only what we started if it hangs.
     List<ProcessHandle> ours = new ArrayList<>(launcher.descendants().toList());
     ours.add(launcher.toHandle());
+    daemonPid().flatMap(ProcessHandle::of).ifPresent(ours::add);
     for (ProcessHandle h : ours) {
       try {
-        h.onExit().get(5, TimeUnit.SECONDS);
+        h.onExit().get(DAEMON_EXIT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         h.destroyForcibly();
       }
     }
+  }
+
+  private static final int DAEMON_EXIT_SECONDS = 60;
+
+  /** The daemon's pid, from the launcher's "mounted on ... (pid N, ...)" line. */
+  private java.util.Optional<Long> daemonPid() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(pid (\\d+),").matcher(read(logFile()));
+    return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
+  }
+
+  private Path logFile() {
+    return mountPoint.resolveSibling(mountPoint.getFileName() + ".log");
   }
 
   private static String read(Path log) {
