@@ -68,7 +68,7 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   }
 
   /** Block group items live in the block group tree when that feature is on, else the extent tree. */
-  static List<Group> blockGroups(Filesystem fs) throws IOException {
+  public static List<Group> blockGroups(Filesystem fs) throws IOException {
     boolean bgTree = (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
     Tree t = fs.treeOf(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE);
     List<Group> out = new ArrayList<>();
@@ -87,7 +87,7 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
    * free space, block group), but never below enough for a few worst-case insertions plus the
    * delayed references of an unlink.
    */
-  static long globalReserve(Filesystem fs) throws IOException {
+  public static long globalReserve(Filesystem fs) throws IOException {
     long used = 0;
     int items = 1;
     for (long id : new long[] {ObjectIds.EXTENT_TREE, ObjectIds.CSUM_TREE, ObjectIds.FREE_SPACE_TREE,
