@@ -80,7 +80,12 @@ public final class DelayedRefRunner {
 
   private void runData(DelayedRefs.Head h) throws IOException {
     if (h.mods.isEmpty()) {
-      if (h.isNew) groups.freeUncommitted(h.bytenr, h.numBytes);
+      if (h.isNew) {
+        // Written and dropped within this transaction: its checksums were recorded at
+        // writeback and must go with it, or they would overlap whatever reuses the space.
+        csums.delete(h.bytenr, h.numBytes);
+        groups.freeUncommitted(h.bytenr, h.numBytes);
+      }
       return;
     }
     Key key = new Key(h.bytenr, ItemType.EXTENT_ITEM, h.numBytes);

@@ -38,6 +38,11 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
 
   /** The report for block groups as the caller knows them (a writer's in-memory accounting). */
   public static SpaceReport compute(Filesystem fs, List<Group> groups) throws IOException {
+    return compute(fs, groups, fs.devItems());
+  }
+
+  /** The report for the caller's block groups and device items (a writer's live accounting). */
+  public static SpaceReport compute(Filesystem fs, List<Group> groups, List<DevItem> devItems) throws IOException {
     long dataTotal = 0, dataUsed = 0, metaTotal = 0, metaUsed = 0, totalUsed = 0;
     int dataFactor = 1;
     long dataFlags = 0;
@@ -62,7 +67,7 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
     long reserve = globalReserve(fs);
     long free = Math.max(0, total - totalUsed / dataFactor - reserve);
     long avail = (dataTotal - dataUsed) / dataFactor;
-    avail += unallocatedForData(fs, dataFlags) / dataFactor;
+    avail += unallocatedForData(devItems, dataFlags) / dataFactor;
     if (!mixed && metaTotal - metaUsed - META_THRESH < reserve) avail = 0;
     return new SpaceReport(total, free, Math.max(0, avail));
   }
@@ -106,11 +111,11 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   }
 
   /** Simulates allocating data chunks from each device's unallocated space, widest first. */
-  private static long unallocatedForData(Filesystem fs, long dataFlags) {
+  private static long unallocatedForData(List<DevItem> devItems, long dataFlags) {
     RaidProfile p = RaidProfile.fromFlags(dataFlags);
     List<Long> free = new ArrayList<>();
     long minStripe = p == RaidProfile.DUP ? 2 * STRIPE_LEN : STRIPE_LEN;
-    for (DevItem d : fs.devItems()) {
+    for (DevItem d : devItems) {
       long avail = (d.totalBytes() - d.bytesUsed()) / STRIPE_LEN * STRIPE_LEN;
       avail = avail > DEVICE_RESERVED ? avail - DEVICE_RESERVED : 0;
       if (avail >= minStripe) free.add(avail);

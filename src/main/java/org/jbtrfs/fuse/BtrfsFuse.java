@@ -70,13 +70,22 @@ public final class BtrfsFuse extends FuseStubFS {
     }
   }
 
-  /** Runs a change under the write lock; EROFS on a read-only mount. */
+  /** Runs a change that needs new metadata space. */
   private int changing(String op, String path, Op body) {
+    return changing(op, path, false, body);
+  }
+
+  /**
+   * Runs a change under the write lock; EROFS on a read-only mount. Changes that free space
+   * ({@code freesSpace}) may dig into the metadata reserve, so a full filesystem can be cleaned.
+   */
+  private int changing(String op, String path, boolean freesSpace, Op body) {
     if (rw == null) return -Errno.EROFS;
     Lock l = rw.lock().writeLock();
     l.lock();
     try {
       rw.engine().checkNotAborted();
+      rw.engine().space().checkMetadata(freesSpace);
       return body.run();
     } catch (Throwable t) {
       return Errno.of(t, op, path);
@@ -201,7 +210,7 @@ public final class BtrfsFuse extends FuseStubFS {
     if (n == null) return 0;
     Integer left = openCounts.computeIfPresent(n, (k, v) -> v > 1 ? v - 1 : null);
     if (left != null || rw == null) return 0;
-    return changing("release", path, () -> {
+    return changing("release", path, true, () -> {
       InodeItem i = n.inode();
       if (i != null && i.nlink() == 0) rw.ops(n.subvolume().id()).releaseOrphan(n.ino());
       return 0;
@@ -381,7 +390,7 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int unlink(String path) {
-    return changing("unlink", path, () -> {
+    return changing("unlink", path, true, () -> {
       Node dir = parentDir(path);
       var ops = rw.ops(dir.subvolume().id());
       ops.setOpenFiles(ino -> openCounts.containsKey(new Node(dir.subvolume(), ino)));
@@ -393,7 +402,7 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int rmdir(String path) {
-    return changing("rmdir", path, () -> {
+    return changing("rmdir", path, true, () -> {
       Node dir = parentDir(path);
       rw.ops(dir.subvolume().id()).rmdir(dir.ino(), nameOf(path));
       paths.forgetTree(path);
@@ -403,7 +412,7 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int rename(String oldpath, String newpath) {
-    return changing("rename", oldpath, () -> {
+    return changing("rename", oldpath, true, () -> {
       Node from = parentDir(oldpath);
       Node to = parentDir(newpath);
       if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
@@ -418,7 +427,7 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int truncate(String path, long size) {
-    return changing("truncate", path, () -> {
+    return changing("truncate", path, true, () -> {
       Node n = node(path);
       if (FileType.isDir(inode(n).mode())) return -Errno.EISDIR;
       rw.truncate(n, size);
@@ -430,7 +439,7 @@ public final class BtrfsFuse extends FuseStubFS {
   public int ftruncate(String path, long size, FuseFileInfo fi) {
     Node n = handles.get(fi.fh.get());
     if (n == null) return truncate(path, size);
-    return changing("ftruncate", path, () -> {
+    return changing("ftruncate", path, true, () -> {
       rw.truncate(n, size);
       return 0;
     });
@@ -494,7 +503,7 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int removexattr(String path, String name) {
-    return changing("removexattr", path, () -> {
+    return changing("removexattr", path, true, () -> {
       Node n = node(path);
       boolean removed = rw.ops(n.subvolume().id()).xattrs().remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
       return removed ? 0 : -Errno.ENODATA;

@@ -110,7 +110,7 @@ final class ChunkAllocator {
   }
 
   /** Like the kernel: data chunks up to 1 GiB, metadata 256 MiB, never more than 10% of the disk. */
-  private static long chunkSize(long typeFlag, long totalBytes) {
+  static long chunkSize(long typeFlag, long totalBytes) {
     long max = typeFlag == BlockGroupItem.TYPE_DATA ? 1L << 30 : 256L << 20;
     long tenth = Align.down(totalBytes / 10, CHUNK_ALIGN);
     return Math.max(CHUNK_ALIGN, Math.min(max, tenth));

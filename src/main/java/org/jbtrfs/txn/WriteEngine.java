@@ -40,6 +40,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final LogicalWriter writer;
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
+  private final SpaceReservations space = new SpaceReservations(this);
   private boolean allocatingChunk;
   private volatile Throwable aborted;
   /** Free metadata nodes below which a new metadata chunk is added. */
@@ -173,6 +174,15 @@ public final class WriteEngine implements TreeBlockAllocator {
     return groups.totalFree(BlockGroupItem.TYPE_METADATA) < METADATA_MARGIN_NODES * (long) sb.nodeSize();
   }
 
+  public SpaceReservations space() {
+    return space;
+  }
+
+  /** Adds a metadata chunk now (the reservation code asks when metadata runs low). */
+  void growMetadata() {
+    if (!allocatingChunk) growMetadataEarly();
+  }
+
   private void growMetadataEarly() {
     allocatingChunk = true;
     try {
@@ -216,6 +226,15 @@ public final class WriteEngine implements TreeBlockAllocator {
       LOG.severe("commit of transaction " + transid + " failed, filesystem is now read-only: " + e);
       throw e;
     }
+  }
+
+  /**
+   * Stops all further changes after a failure that left in-memory state half changed (such as
+   * writeback failing): the last commit stays the on-disk state.
+   */
+  public void abort(Throwable cause) {
+    if (aborted == null) aborted = cause;
+    LOG.severe("transaction " + transid + " aborted, filesystem is now read-only: " + cause);
   }
 
   /** Throws once a failed commit has made the filesystem read-only. */

@@ -44,14 +44,16 @@ public final class DirtyPages {
     if (byInode.computeIfAbsent(ino, k -> new TreeMap<>()).put(idx, page) == null) bytes += pageSize;
   }
 
-  /** Drops the pages at or after {@code fromIdx} (truncate). */
-  public void dropFrom(long ino, long fromIdx) {
+  /** Drops the pages at or after {@code fromIdx} (truncate); returns the bytes dropped. */
+  public long dropFrom(long ino, long fromIdx) {
     TreeMap<Long, byte[]> m = byInode.get(ino);
-    if (m == null) return;
+    if (m == null) return 0;
     var tail = m.tailMap(fromIdx, true);
-    bytes -= (long) tail.size() * pageSize;
+    long dropped = (long) tail.size() * pageSize;
+    bytes -= dropped;
     tail.clear();
     if (m.isEmpty()) byInode.remove(ino);
+    return dropped;
   }
 
   /** Removes and returns every inode's pages, for writeback. */

@@ -94,9 +94,11 @@ public final class MountedWriter implements AutoCloseable {
     opsRaw(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
+    long end = off + len;
+    // Reserve first: it may commit, which stores a newer inode (nbytes) than one read before.
+    reserveNewPages(n, dp, off, end);
     InodeItem inode = inode(n);
     if (inode == null) throw new java.io.FileNotFoundException("inode " + n);
-    long end = off + len;
     for (long pos = off; pos < end; ) {
       long idx = pos / ps;
       int inPage = (int) (pos - idx * ps);
@@ -113,7 +115,25 @@ public final class MountedWriter implements AutoCloseable {
     Timespec now = Timespec.now();
     long size = Math.max(inode.size(), end);
     pendingInodes.put(n, inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
-    if (dp.bytes() > DIRTY_LIMIT) writeback();
+    if (dp.bytes() > DIRTY_LIMIT) writebackOrAbort();
+  }
+
+  /**
+   * Reserves data space for the pages this write dirties for the first time. When the disk looks
+   * full, a commit first returns the space pinned by earlier deletions; only then is it ENOSPC.
+   */
+  private void reserveNewPages(Node n, DirtyPages dp, long off, long end) throws IOException {
+    int ps = dp.pageSize();
+    long fresh = 0;
+    for (long idx = off / ps; idx <= (end - 1) / ps; idx++) if (dp.page(n.ino(), idx) == null) fresh += ps;
+    if (fresh == 0) return;
+    engine.space().checkMetadata(false);
+    try {
+      engine.space().reserveData(fresh);
+    } catch (org.jbtrfs.extent.NoSpaceException full) {
+      commit();
+      engine.space().reserveData(fresh);
+    }
   }
 
   /** Copies buffered data over what was read from the trees for [pos, pos+len). */
@@ -139,11 +159,12 @@ public final class MountedWriter implements AutoCloseable {
     int ps = dp.pageSize();
     InodeItem inode = o.fileTree().inode(n.ino());
     if (size < inode.size()) {
-      dp.dropFrom(n.ino(), Align.up(size, ps) / ps);
+      engine.space().releaseData(dp.dropFrom(n.ino(), Align.up(size, ps) / ps));
       if (!Align.isAligned(size, ps)) {
         long idx = size / ps;
         byte[] page = dp.page(n.ino(), idx);
         if (page == null) {
+          reserveNewPages(n, dp, idx * ps, idx * ps + 1);
           page = new byte[ps];
           FileReader.read(n, inode, idx * ps, page, 0, ps);
           dp.put(n.ino(), idx, page);
@@ -154,13 +175,25 @@ public final class MountedWriter implements AutoCloseable {
     o.data().truncate(n.ino(), size);
   }
 
+  private void writebackOrAbort() throws IOException {
+    try {
+      writeback();
+    } catch (IOException | RuntimeException e) {
+      engine.abort(e);
+      throw e;
+    }
+  }
+
   /** Turns every buffered page into extents (no commit). */
   public void writeback() throws IOException {
     storePendingInodes();
     for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
       FileTree ft = ops(e.getKey()).fileTree();
       Writeback wb = new Writeback(ft, compression, level);
+      int ps = e.getValue().pageSize();
       for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
+        // The pages now become extents (or vanish with a deleted inode): their reservation ends.
+        engine.space().releaseData((long) f.getValue().size() * ps);
         if (ft.tree().get(new Key(f.getKey(), ItemType.INODE_ITEM, 0)) == null) continue;
         wb.write(f.getKey(), f.getValue());
       }
@@ -170,7 +203,13 @@ public final class MountedWriter implements AutoCloseable {
   /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
   public void commit() throws IOException {
     if (!changed && pendingInodes.isEmpty() && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
-    writeback();
+    try {
+      writeback();
+    } catch (IOException | RuntimeException e) {
+      // Pages were taken and extents half inserted: committing now would record that.
+      engine.abort(e);
+      throw e;
+    }
     engine.commit();
     ops.clear();
     changed = false;
@@ -204,7 +243,7 @@ public final class MountedWriter implements AutoCloseable {
   public org.jbtrfs.fs.SpaceReport space() throws IOException {
     java.util.List<org.jbtrfs.fs.SpaceReport.Group> groups = new java.util.ArrayList<>();
     for (var bg : engine.groups().all()) groups.add(new org.jbtrfs.fs.SpaceReport.Group(bg.flags(), bg.length(), bg.used()));
-    return org.jbtrfs.fs.SpaceReport.compute(engine.fs(), groups);
+    return org.jbtrfs.fs.SpaceReport.compute(engine.fs(), groups, engine.space().devItems());
   }
 
   /** fallocate: default and KEEP_SIZE preallocate, PUNCH_HOLE and ZERO_RANGE clear; returns 0 or -errno. */
@@ -218,6 +257,7 @@ public final class MountedWriter implements AutoCloseable {
     DirtyPages dp = dirty.get(n.subvolume().id());
     if (dp == null) return;
     TreeMap<Long, byte[]> pages = dp.take(n.ino());
+    if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
     if (pages != null) new Writeback(ops(n.subvolume().id()).fileTree(), compression, level).write(n.ino(), pages);
   }
 

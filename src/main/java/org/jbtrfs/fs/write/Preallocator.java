@@ -93,7 +93,14 @@ final class Preallocator {
   private void preallocate(long start, long end) throws IOException {
     WriteEngine e = mw.engine();
     long added = 0;
-    for (long[] hole : holes(start, end)) {
+    List<long[]> holes = holes(start, end);
+    long need = 0;
+    for (long[] h : holes) need += h[1] - h[0];
+    // All or nothing, like the kernel: reserve the whole range before allocating any of it.
+    e.space().checkMetadata(false);
+    e.space().reserveData(need);
+    e.space().releaseData(need);
+    for (long[] hole : holes) {
       new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), hole[0], hole[1]);
       for (long pos = hole[0]; pos < hole[1]; ) {
         long want = Math.min(MAX_PREALLOC, hole[1] - pos);
