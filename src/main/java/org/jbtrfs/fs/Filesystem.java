@@ -47,6 +47,7 @@ public final class Filesystem implements Closeable {
   private volatile Tree csumTree;
   private final DataReader data;
   private volatile LiveTrees liveTrees;
+  private volatile long epoch;
 
   /** Trees changed by a running transaction, which reads must see instead of the committed ones. */
   public interface LiveTrees {
@@ -193,8 +194,18 @@ public final class Filesystem implements Closeable {
   public void reload(Superblock committed) {
     sb = committed;
     rootTree = new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
-    subvolumes.clear();
     csumTree = null;
+    // Subvolume objects stay (nodes and open handles refer to them); they re-read their root.
+    epoch++;
+  }
+
+  /** Counts reloads: a tree root read in an earlier epoch may point at freed blocks. */
+  long epoch() {
+    return epoch;
+  }
+
+  Tree openTree(RootItem ri) {
+    return new Tree(meta, ri.bytenr(), ri.level(), ri.generation());
   }
 
   public Superblock superblock() {
@@ -270,7 +281,7 @@ public final class Filesystem implements Closeable {
     if (!ObjectIds.isFsTree(id)) throw new FormatException("tree " + id + " is not a subvolume");
     RootItem ri = rootItem(id);
     if (ri == null) throw new FormatException("subvolume " + id + " does not exist");
-    s = new Subvolume(this, id, ri, new Tree(meta, ri.bytenr(), ri.level(), ri.generation()));
+    s = new Subvolume(this, id, ri, openTree(ri));
     Subvolume prev = subvolumes.putIfAbsent(id, s);
     return prev != null ? prev : s;
   }

@@ -14,13 +14,16 @@ public final class Subvolume {
   private final Filesystem fs;
   private final long id;
   private final RootItem rootItem;
-  private final Tree tree;
+  /** The committed tree as of {@link Filesystem#epoch()} {@code epoch}; refreshed after a commit. */
+  private volatile Tree tree;
+  private volatile long epoch;
 
   Subvolume(Filesystem fs, long id, RootItem rootItem, Tree tree) {
     this.fs = fs;
     this.id = id;
     this.rootItem = rootItem;
     this.tree = tree;
+    this.epoch = fs.epoch();
   }
 
   public Filesystem fs() {
@@ -36,7 +39,26 @@ public final class Subvolume {
   }
 
   public Tree tree() {
-    return fs.live(id, tree);
+    return fs.live(id, committedTree());
+  }
+
+  /**
+   * The newest committed root of this tree. A commit moves the root to new blocks (and may free
+   * the old ones), so a root read before the last commit must be looked up again.
+   */
+  private Tree committedTree() {
+    long now = fs.epoch();
+    Tree t = tree;
+    if (epoch == now) return t;
+    try {
+      RootItem ri = fs.rootItem(id);
+      if (ri != null) t = fs.openTree(ri);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("subvolume " + id + ": root item unreadable", e);
+    }
+    tree = t;
+    epoch = now;
+    return t;
   }
 
   /** The inode number of this subvolume's top directory (256). */
