@@ -51,6 +51,9 @@ public final class BtrfsFuse extends FuseStubFS {
     this.fs = fs;
     this.paths = new PathResolver(fs, root);
     this.rw = rw;
+    // Without nullpath_ok libfuse answers ENOENT itself for I/O on a file unlinked while open
+    // (hard_remove); without utime_omit_ok it drops utimensat calls that set only one time.
+    OperationFlags.enable(fuseOperations);
   }
 
   private interface Op {
@@ -95,6 +98,8 @@ public final class BtrfsFuse extends FuseStubFS {
   }
 
   private Node node(String path) throws IOException {
+    if (path == null) throw new FileNotFoundException("no path (unlinked while open)");
+    NameRules.checkPath(path);
     Node n = paths.resolve(path);
     if (n == null) throw new FileNotFoundException("no such entry: " + path);
     return n;
@@ -279,7 +284,9 @@ public final class BtrfsFuse extends FuseStubFS {
   @Override
   public int getxattr(String path, String name, Pointer value, long size) {
     return reading("getxattr", path, () -> {
-      byte[] v = Xattrs.get(node(path), name.getBytes(StandardCharsets.UTF_8));
+      Node n = node(path);
+      NameRules.checkXattrName(name);
+      byte[] v = Xattrs.get(n, name.getBytes(StandardCharsets.UTF_8));
       if (v == null) return -Errno.ENODATA;
       if (size == 0) return v.length;
       if (size < v.length) return -Errno.ERANGE;
@@ -490,6 +497,7 @@ public final class BtrfsFuse extends FuseStubFS {
   public int setxattr(String path, String name, Pointer value, long size, int flags) {
     return changing("setxattr", path, () -> {
       Node n = node(path);
+      NameRules.checkXattrName(name);
       byte[] key = name.getBytes(StandardCharsets.UTF_8);
       boolean exists = Xattrs.get(n, key) != null;
       if ((flags & FileModes.XATTR_CREATE) != 0 && exists) return -Errno.EEXIST;
@@ -505,6 +513,7 @@ public final class BtrfsFuse extends FuseStubFS {
   public int removexattr(String path, String name) {
     return changing("removexattr", path, true, () -> {
       Node n = node(path);
+      NameRules.checkXattrName(name);
       boolean removed = rw.ops(n.subvolume().id()).xattrs().remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
       return removed ? 0 : -Errno.ENODATA;
     });

@@ -94,6 +94,10 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, Co
       opts.add("big_writes");
       opts.add("max_write=131072");
       opts.add("hard_remove");
+      // The high-level API gives each name of a hard-linked file its own kernel inode, so
+      // cached attributes of one name go stale when the file changes through another (link
+      // counts, ctime, size). Always asking keeps stat exact.
+      opts.add("attr_timeout=0");
     }
     if (allowOther) opts.add("allow_other");
     List<String> args = new ArrayList<>();

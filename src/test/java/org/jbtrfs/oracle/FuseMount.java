@@ -37,6 +37,15 @@ final class FuseMount implements AutoCloseable {
    *     that is a jbtrfs failure, not an environment problem, so it must not skip
    */
   static FuseMount mount(List<Path> images, Path mountPoint, String extraOptions) {
+    return mountWith(images, mountPoint, extraOptions.isEmpty() ? "ro" : "ro," + extraOptions);
+  }
+
+  /** Mounts images read-write; {@code options} may be empty. */
+  static FuseMount mountReadWrite(List<Path> images, Path mountPoint, String options) {
+    return mountWith(images, mountPoint, options.isEmpty() ? "rw" : "rw," + options);
+  }
+
+  private static FuseMount mountWith(List<Path> images, Path mountPoint, String options) {
     Path exe = launcher();
     if (!Files.isExecutable(exe)) {
       throw new AssertionError("jbtrfs launcher missing or not executable: " + exe);
@@ -46,8 +55,7 @@ final class FuseMount implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-o",
-        extraOptions.isEmpty() ? "ro" : "ro," + extraOptions));
+    List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-o", options));
     images.forEach(i -> cmd.add(i.toString()));
     cmd.add(mountPoint.toString());
 

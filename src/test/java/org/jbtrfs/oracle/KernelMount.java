@@ -30,6 +30,11 @@ final class KernelMount implements AutoCloseable {
     return mount(devices, mountPoint, "rw", "");
   }
 
+  /** Read-write with extra options, e.g. "noatime". */
+  static KernelMount mountReadWrite(List<String> devices, Path mountPoint, String extraOptions) {
+    return mount(devices, mountPoint, "rw", extraOptions);
+  }
+
   private static KernelMount mount(List<String> devices, Path mountPoint, String base,
       String extraOptions) {
     StringBuilder opts = new StringBuilder(base);

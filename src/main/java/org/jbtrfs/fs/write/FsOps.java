@@ -104,6 +104,8 @@ public final class FsOps {
 
   /** Moves {@code name} in {@code fromDir} to {@code toName} in {@code toDir}, replacing a file there. */
   public void rename(long fromDir, byte[] name, long toDir, byte[] toName) throws IOException {
+    // Checked before anything changes: a bad new name must not cost the old entry.
+    Entries.checkName(toName);
     Entries.Entry e = entries.lookup(fromDir, name);
     if (e == null) throw new java.io.FileNotFoundException(new String(name));
     InodeItem moving = ft.inode(e.ino());

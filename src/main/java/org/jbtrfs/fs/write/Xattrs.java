@@ -24,7 +24,8 @@ public final class Xattrs {
   public void set(long ino, byte[] name, byte[] value) throws IOException {
     if (name.length == 0 || name.length > Entries.NAME_MAX) throw new FsError(FsError.ERANGE_NAME, "invalid xattr name length");
     int max = ft.engine().fs().superblock().nodeSize() - TreeHeader.SIZE - TreeHeader.ITEM_SIZE - DirItem.HEADER_SIZE;
-    if (name.length + value.length > max) throw new FsError(FsError.E2BIG, "xattr too large for this node size");
+    // ENOSPC, as the kernel's btrfs_setxattr answers (E2BIG is only for values over 64 KiB).
+    if (name.length + value.length > max) throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
     WritableTree t = ft.tree();
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     List<byte[]> keep = others(t.get(key), name);

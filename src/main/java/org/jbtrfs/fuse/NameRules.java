@@ -1,0 +1,31 @@
+package org.jbtrfs.fuse;
+
+import java.nio.charset.StandardCharsets;
+import org.jbtrfs.fs.write.FsError;
+
+/** Name checks the kernel's btrfs makes before looking anything up. */
+final class NameRules {
+  private static final int NAME_MAX = 255;
+  private static final String[] XATTR_PREFIXES = {"user.", "trusted.", "security.", "btrfs."};
+  private static final String[] SYSTEM_XATTRS = {"system.posix_acl_access", "system.posix_acl_default"};
+
+  private NameRules() {}
+
+  /** ENAMETOOLONG when a component of {@code path} is longer than 255 bytes. */
+  static void checkPath(String path) throws FsError {
+    // A UTF-16 char is at most 3 UTF-8 bytes, so short paths need no encoding.
+    if (path.length() * 3 <= NAME_MAX) return;
+    for (String part : path.split("/")) {
+      if (part.length() * 3 > NAME_MAX && part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+        throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
+      }
+    }
+  }
+
+  /** EOPNOTSUPP for an xattr outside the namespaces btrfs has handlers for. */
+  static void checkXattrName(String name) throws FsError {
+    for (String p : XATTR_PREFIXES) if (name.startsWith(p)) return;
+    for (String s : SYSTEM_XATTRS) if (name.equals(s)) return;
+    throw new FsError(Errno.EOPNOTSUPP, "no handler for xattr namespace of " + name);
+  }
+}
