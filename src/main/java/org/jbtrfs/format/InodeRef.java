@@ -18,6 +18,16 @@ public record InodeRef(long parent, long index, byte[] name) {
     return b;
   }
 
+  /** One INODE_EXTREF entry: parent, dir index, name length, name. */
+  public byte[] encodeExtref() {
+    byte[] b = new byte[18 + name.length];
+    Le.put64(b, 0, parent);
+    Le.put64(b, 8, index);
+    Le.put16(b, 16, name.length);
+    System.arraycopy(name, 0, b, 18, name.length);
+    return b;
+  }
+
   /** Parses an INODE_REF item whose key offset is the parent directory. */
   public static List<InodeRef> parseRefs(long parent, byte[] b, int off, int size) throws FormatException {
     List<InodeRef> out = new ArrayList<>(1);

@@ -140,11 +140,7 @@ public final class Entries {
     if ((ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_EXTENDED_IREF) == 0) {
       throw new FormatException("too many links (extended inode refs are off)");
     }
-    byte[] ext = new byte[18 + name.length];
-    Le.put64(ext, 0, dir);
-    Le.put64(ext, 8, index);
-    Le.put16(ext, 16, name.length);
-    System.arraycopy(name, 0, ext, 18, name.length);
+    byte[] ext = new InodeRef(dir, index, name).encodeExtref();
     Key extKey = new Key(child, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name));
     byte[] prev = t.get(extKey);
     t.put(extKey, prev == null ? ext : concat(prev, ext));
@@ -171,12 +167,7 @@ public final class Entries {
     List<byte[]> keep = new ArrayList<>();
     for (InodeRef r : refs) {
       if (r.parent() == dir && Arrays.equals(r.name(), name)) continue;
-      byte[] e = new byte[18 + r.name().length];
-      Le.put64(e, 0, r.parent());
-      Le.put64(e, 8, r.index());
-      Le.put16(e, 16, r.name().length);
-      System.arraycopy(r.name(), 0, e, 18, r.name().length);
-      keep.add(e);
+      keep.add(r.encodeExtref());
     }
     if (keep.isEmpty()) t.delete(extKey);
     else t.put(extKey, concat(keep.toArray(new byte[0][])));
