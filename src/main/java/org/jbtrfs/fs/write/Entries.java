@@ -13,7 +13,6 @@ import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.InodeRef;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
-import org.jbtrfs.format.Le;
 import org.jbtrfs.format.NameHash;
 import org.jbtrfs.format.Timespec;
 import org.jbtrfs.format.UnsupportedFeatureException;
