@@ -19,11 +19,17 @@ import org.jbtrfs.txn.WriteEngine;
 public final class FileTree {
   private final WriteEngine engine;
   private final long subvolumeId;
-  private long nextIno = -1;
+  /** The next inode number; shared across transactions by a mount so numbers are never reused. */
+  private final java.util.concurrent.atomic.AtomicLong nextIno;
 
   public FileTree(WriteEngine engine, long subvolumeId) {
+    this(engine, subvolumeId, new java.util.concurrent.atomic.AtomicLong(-1));
+  }
+
+  public FileTree(WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
     this.engine = engine;
     this.subvolumeId = subvolumeId;
+    this.nextIno = nextIno;
   }
 
   public WriteEngine engine() {
@@ -61,12 +67,12 @@ public final class FileTree {
 
   /** A fresh inode number: one past the highest object id in the tree. */
   public long allocateIno() throws IOException {
-    if (nextIno < 0) {
+    if (nextIno.get() < 0) {
       Cursor c = tree().readView().seekFloor(new Key(ObjectIds.LAST_FREE, 0xff, -1L));
       long highest = c.valid() ? c.objectId() : ObjectIds.FIRST_FREE;
-      nextIno = Math.max(highest, ObjectIds.FIRST_FREE) + 1;
+      nextIno.compareAndSet(-1, Math.max(highest, ObjectIds.FIRST_FREE) + 1);
     }
-    return nextIno++;
+    return nextIno.getAndIncrement();
   }
 
   /** A new inode item with the given mode and owner, all times now, generation = transid. */

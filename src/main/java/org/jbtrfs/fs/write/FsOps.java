@@ -23,9 +23,16 @@ public final class FsOps {
   private final Xattrs xattrs;
   /** Inodes still open through the mount: their last unlink leaves an orphan, not a deletion. */
   private java.util.function.LongPredicate isOpen = ino -> false;
+  /** Told about every deleted inode, so buffered state for it is dropped. */
+  private java.util.function.LongConsumer onDelete = ino -> {};
 
   public FsOps(WriteEngine engine, long subvolumeId) {
-    this.ft = new FileTree(engine, subvolumeId);
+    this(engine, subvolumeId, new java.util.concurrent.atomic.AtomicLong(-1));
+  }
+
+  /** {@code nextIno} outlives this object, so a mount never hands out a number twice. */
+  public FsOps(WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
+    this.ft = new FileTree(engine, subvolumeId, nextIno);
     this.entries = new Entries(ft);
     this.data = new FileData(ft);
     this.xattrs = new Xattrs(ft);
@@ -33,6 +40,10 @@ public final class FsOps {
 
   public void setOpenFiles(java.util.function.LongPredicate isOpen) {
     this.isOpen = isOpen;
+  }
+
+  public void setOnDelete(java.util.function.LongConsumer onDelete) {
+    this.onDelete = onDelete;
   }
 
   public FileTree fileTree() {
@@ -164,6 +175,7 @@ public final class FsOps {
 
   /** Removes every item of the inode: extents (dropping their references), xattrs, the inode. */
   private void deleteInode(long ino) throws IOException {
+    onDelete.accept(ino);
     data.dropAll(ino);
     ft.tree().deleteRange(new Key(ino, 0, 0), new Key(ino, 0xff, -1L));
   }

@@ -62,7 +62,24 @@ public final class MountedWriter implements AutoCloseable {
 
   private FsOps opsRaw(long subvolumeId) {
     changed = true;
-    return ops.computeIfAbsent(subvolumeId, id -> new FsOps(engine, id));
+    return ops.computeIfAbsent(subvolumeId, id -> {
+      FsOps o = new FsOps(engine, id, nextIno.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong(-1)));
+      o.setOnDelete(ino -> forgetBuffered(id, ino));
+      return o;
+    });
+  }
+
+  /** Inode numbers are never reused within a mount, so no buffered state can meet a new owner. */
+  private final Map<Long, java.util.concurrent.atomic.AtomicLong> nextIno = new ConcurrentHashMap<>();
+
+  /** Drops pages and deferred inode updates of a deleted inode. */
+  private void forgetBuffered(long subvolumeId, long ino) {
+    DirtyPages dp = dirty.get(subvolumeId);
+    if (dp != null) {
+      TreeMap<Long, byte[]> pages = dp.take(ino);
+      if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
+    }
+    pendingInodes.keySet().removeIf(n -> n.subvolume().id() == subvolumeId && n.ino() == ino);
   }
 
   /**
