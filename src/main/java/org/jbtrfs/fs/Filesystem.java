@@ -263,6 +263,23 @@ public final class Filesystem implements Closeable {
     return live(ObjectIds.CSUM_TREE, t);
   }
 
+  /**
+   * The newest committed tree of {@code s}. Nodes keep the Subvolume they were resolved in, and
+   * after a commit (which clears the cache in {@link #reload}) that object's tree is the old root,
+   * whose blocks may already be freed and reused; so look up the subvolume opened since.
+   */
+  Tree committedTree(Subvolume s) {
+    Subvolume cur = subvolumes.get(s.id());
+    if (cur == null) {
+      try {
+        cur = subvolume(s.id());
+      } catch (IOException e) {
+        return s.openedTree();
+      }
+    }
+    return cur.openedTree();
+  }
+
   /** Opens (once) the subvolume or snapshot with this tree id. */
   public Subvolume subvolume(long id) throws IOException {
     Subvolume s = subvolumes.get(id);

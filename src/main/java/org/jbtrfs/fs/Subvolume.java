@@ -36,7 +36,12 @@ public final class Subvolume {
   }
 
   public Tree tree() {
-    return fs.live(id, tree);
+    return fs.live(id, fs.committedTree(this));
+  }
+
+  /** The tree as committed when this object was made (it may be older than the newest commit). */
+  Tree openedTree() {
+    return tree;
   }
 
   /** The inode number of this subvolume's top directory (256). */
