@@ -94,6 +94,11 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, Co
       opts.add("big_writes");
       opts.add("max_write=131072");
       opts.add("hard_remove");
+      // The high-level FUSE API gives each name of a hard-linked file its own kernel inode, and
+      // the kernel trusts cached attributes until they time out: after a write or truncate
+      // through one name, reads through another stopped at the old size and stat showed the old
+      // size and link count for up to a second. Never cache attributes of a changing filesystem.
+      opts.add("attr_timeout=0");
     }
     if (allowOther) opts.add("allow_other");
     List<String> args = new ArrayList<>();
