@@ -50,7 +50,8 @@ final class FsxWorker implements Runnable {
           note(what);
           opsDone++;
         }
-      } catch (IOException | RuntimeException | AssertionError e) {
+      } catch (Throwable e) {
+        // Throwable: some NIO calls throw the JDK's internal UnixException (not an IOException).
         if (ctx.killed) return;
         ctx.fail(new AssertionError(Thread.currentThread().getName() + " failed after " + opsDone
             + " ops: " + e + "\nlast operations:\n  " + String.join("\n  ", history), e));
@@ -81,7 +82,8 @@ final class FsxWorker implements Runnable {
     if (dice < 60) return count("create", create(d));
     if (dice < 80) return count("mkdir", mkdir(d));
     if (dice < 95) return count("rmdir", rmdir());
-    if (dice < 110) return count("symlink", symlink(d));
+    if (dice < 100) return count("symlink", symlink(d));
+    if (dice < 110 && ctx.durable != null) return count("keep", keep());
     if (dice < 135) return count("rename-dir", renameDir());
     if (dice < 150) return count("readdir", readdir(d));
     if (dice < 180) return count("xattr-dir", dirXattr(d));
@@ -168,6 +170,32 @@ final class FsxWorker implements Runnable {
     return "create " + p + " len=" + b.length;
   }
 
+  /**
+   * Crash tests only: a file written (with holes), fsynced and never touched again, in a
+   * directory outside the model tree, so its durability is checked after every later crash.
+   */
+  private String keep() throws IOException {
+    ModelDir home = dirs.get(0);
+    ModelDir keepDir = new ModelDir(home.parent, home.name + "k");
+    Path dir = keepDir.on(ctx.root);
+    if (!Files.isDirectory(dir)) Files.createDirectory(dir);
+    String name = "k" + opsDone;
+    Path p = dir.resolve(name);
+    ModelFile f = new ModelFile(null);
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int i = rnd.nextInt(4); i >= 0; i--) {
+        long off = rnd.nextInt(FsxDataOps.MAX_FILE - FsxDataOps.MAX_IO);
+        byte[] b = FsxDataOps.randomBytes(rnd, FsxDataOps.ioSize(rnd));
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        while (buf.hasRemaining()) ch.write(buf, off + buf.position());
+        f.write(off, b);
+      }
+      ch.force(true);
+    }
+    ctx.durable.fsynced(keepDir.rel() + "/" + name, f);
+    return "keep " + p + " size " + f.size();
+  }
+
   private String symlink(ModelDir d) throws IOException {
     String name = freshName(d, "s", 10);
     if (name == null) return null;
@@ -199,7 +227,9 @@ final class FsxWorker implements Runnable {
 
   private String rmdir() throws IOException {
     ModelDir d = dirs.get(rnd.nextInt(dirs.size()));
-    if (d == dirs.get(0) || !d.entries.isEmpty()) return null;
+    if (d == dirs.get(0) || d.entries.values().stream().anyMatch(e -> e instanceof ModelDir)) return null;
+    // Empty it first (few directories would ever be empty by chance).
+    for (String name : new TreeSet<>(d.entries.keySet())) count("unlink", unlink(d, name));
     Path p = d.on(ctx.root);
     Files.delete(p);
     d.parent.entries.remove(d.name);
