@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * or silently drops every write after the Nth (a power cut the engine does not notice). Either
  * way a later jbtrfs open must work and be able to commit again.
  *
+ * <p>The changes (a 30-file tree with a 12 MiB file, an unlink, a truncate) also force a data
+ * chunk allocation, so the cut points cover chunk tree and device tree updates too.
+ *
  * <p>Also checks the commit's write barriers: all tree blocks, then a flush, then the
  * superblocks, then a flush.
  */
@@ -66,6 +69,9 @@ class CommitFaultTest {
       long total = measure.writes();
       int firstSuper = checkBarriers(measure.events);
       BtrfsCheck.assertClean(work, "after the uninterrupted commit");
+      int groupsBefore = BlockGroupUsage.of(base).groups();
+      int groupsAfter = BlockGroupUsage.of(work).groups();
+      assertTrue(groupsAfter > groupsBefore, "the commit should add a block group: " + groupsBefore + " -> " + groupsAfter);
       Manifest newState = kernelView(work, mnt);
       assertTrue(!Manifest.diff(oldState, newState, IGNORED).isEmpty(), "the changes changed nothing visible");
       System.out.printf("CommitFaultTest: commit does %d writes (%d flushes); first superblock write is #%d%n",
@@ -110,6 +116,9 @@ class CommitFaultTest {
       ImageFiles.randomFile(dir.resolve((i % 2 == 0 ? "sub/" : "") + "f" + i), size, seed * 1000 + i);
     }
     Files.createSymbolicLink(dir.resolve("link"), Path.of("sub/f0"));
+    // The second tree overflows mkfs's 8 MiB data chunk, so the commit also carries a chunk
+    // allocation (chunk tree, device tree, block group items).
+    if (seed == 2) ImageFiles.randomFile(dir.resolve("big"), 12L << 20, 99);
     return dir;
   }
 
