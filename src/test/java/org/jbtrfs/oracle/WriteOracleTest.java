@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -121,6 +122,33 @@ class WriteOracleTest {
       compare(img, mnt, src, ops, windowStart, "after kernel writes and jbtrfs phase 2");
       System.out.printf("[%s] passed in %d s; final tree %d entries, %d bytes%n", c,
           (System.nanoTime() - t0) / 1_000_000_000, ImageFiles.count(src), ImageFiles.bytes(src));
+    } finally {
+      ImageFiles.deleteQuietly(img);
+      ImageFiles.deleteQuietly(src);
+    }
+  }
+
+  /**
+   * Shrinking to a size inside a sector and growing again must expose zeros past the old size,
+   * not the bytes that were cut off (POSIX truncate; the kernel zeroes the tail of the last
+   * block when it shrinks or extends). Covers a regular extent and an inline one.
+   */
+  @Test
+  void growAfterShrinkReadsZeros(@TempDir Path tmp) throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("expected"));
+    Path img = ImageFiles.mkfs(tmp, "img", 512L << 20);
+    try {
+      ImageFiles.randomFile(src.resolve("regular"), 10_000, 5);
+      ImageFiles.randomFile(src.resolve("inline"), 1500, 6);
+      JbtrfsCli.run("put", img.toString(), src.toString(), "/t");
+      long windowStart = System.currentTimeMillis() / 1000 - 1;
+      TwinOps ops = new TwinOps(img, src, "/t");
+      ops.truncate("regular", 5000);
+      ops.truncate("regular", 9000);
+      ops.truncate("inline", 777);
+      ops.truncate("inline", 1500);
+      BtrfsCheck.assertClean(img, "after shrink and grow");
+      compare(img, tmp.resolve("mnt"), src, ops, windowStart, "after shrink and grow");
     } finally {
       ImageFiles.deleteQuietly(img);
       ImageFiles.deleteQuietly(src);
