@@ -89,7 +89,11 @@ final class PutCommand implements Callable<Integer> {
   }
 
   private static void copyXattrs(FsOps ops, Path src, long ino) throws IOException {
-    if (Files.isSymbolicLink(src)) return;
+    // Linux allows user.* xattrs only on regular files and directories, and listing them opens
+    // the file: open() of a FIFO blocks until a writer appears, so put hung on any tree holding one.
+    if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
     UserDefinedFileAttributeView v = Files.getFileAttributeView(src, UserDefinedFileAttributeView.class);
     if (v == null) return;
     for (String n : v.list()) {

@@ -83,6 +83,16 @@ public final class Filesystem implements Closeable {
   }
 
   public static Filesystem open(List<Path> paths, MountOptions options) throws IOException {
+    return open(paths, options, d -> d);
+  }
+
+  /**
+   * Like {@link #open(List, MountOptions)}, but every device is passed through {@code wrap} once
+   * its superblock has been read, and the filesystem then does all I/O through the result. Lets
+   * tests interpose on device I/O (fault injection, write counting) without touching the engine.
+   */
+  public static Filesystem open(List<Path> paths, MountOptions options,
+      java.util.function.UnaryOperator<org.jbtrfs.device.Device> wrap) throws IOException {
     if (paths.isEmpty()) throw new IllegalArgumentException("no devices given");
     DeviceSet devices = new DeviceSet();
     try {
@@ -98,7 +108,7 @@ public final class Filesystem implements Closeable {
           s.device().close();
           throw new FormatException(p + " is devid " + devid + ", which was already given");
         }
-        devices.add(devid, s.device());
+        devices.add(devid, wrap.apply(s.device()));
         if (sb == null || s.superblock().generation() > sb.generation()) sb = s.superblock();
       }
       return openWith(sb, devices, options);

@@ -116,6 +116,13 @@ public final class FileData {
     ft.putInode(ino, inode.withSize(newSize, nbytes).withTimes(inode.atime(), now, now));
   }
 
+  /** The first {@code len} bytes of the extent's sector at {@code extentOff}, zero-filled to a sector. */
+  private byte[] readPartialSector(FileExtentItem fe, long extentOff, int len, int sector) throws IOException {
+    byte[] buf = new byte[sector];
+    ft.engine().fs().logical().read(fe.diskBytenr() + fe.offset() + extentOff, buf, 0, len, 0);
+    return buf;
+  }
+
   /** Removes every extent of {@code ino} (the inode is being deleted). */
   public void dropAll(long ino) throws IOException {
     dropFrom(ino, 0, ft.engine().fs().sectorSize());
@@ -159,11 +166,28 @@ public final class FileData {
         ft.tree().put(key, FileExtentItem.encodeInline(ft.transid(), keep, 0, data));
         released += fe.inlineDataSize() - data.length;
       } else {
-        long keepAligned = Align.up(keep, sector);
-        if (keepAligned >= fe.numBytes()) continue;
-        ft.tree().put(key, FileExtentItem.encodeRegular(fe.generation(), fe.ramBytes(), fe.compression(), fe.type(),
-            fe.diskBytenr(), fe.diskNumBytes(), fe.offset(), keepAligned));
-        if (!fe.isHole()) released += fe.numBytes() - keepAligned;
+        // A cut inside a sector must leave zeros after it, or growing the file later would
+        // expose the cut-off bytes (the kernel's btrfs_truncate_block). That sector is copied,
+        // tail zeroed, into a new one-sector extent. Prealloc reads as zeros and holes have
+        // no data; compressed extents cannot be cut this way and keep the old behaviour.
+        long keepDown = Align.down(keep, sector);
+        boolean zeroTail = keep != keepDown && fe.type() == FileExtentItem.TYPE_REG && !fe.isHole()
+            && fe.compression() == 0;
+        long keepExtent = zeroTail ? keepDown : Align.up(keep, sector);
+        if (keepExtent >= fe.numBytes() && !zeroTail) continue;
+        byte[] tail = zeroTail ? readPartialSector(fe, keepDown, (int) (keep - keepDown), sector) : null;
+        if (keepExtent == 0) {
+          ft.tree().delete(key);
+          ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
+        } else {
+          ft.tree().put(key, FileExtentItem.encodeRegular(fe.generation(), fe.ramBytes(), fe.compression(), fe.type(),
+              fe.diskBytenr(), fe.diskNumBytes(), fe.offset(), keepExtent));
+        }
+        if (!fe.isHole()) released += fe.numBytes() - keepExtent;
+        if (zeroTail) {
+          writeExtent(ino, x.fileOff() + keepDown, ft.engine().allocateData(sector), tail, ft.inode(ino).isNoDataSum());
+          released -= sector;
+        }
       }
     }
     return released;
