@@ -117,9 +117,12 @@ public final class FileData {
   }
 
   /** The first {@code len} bytes of the extent's sector at {@code extentOff}, zero-filled to a sector. */
-  private byte[] readPartialSector(FileExtentItem fe, long extentOff, int len, int sector) throws IOException {
+  private byte[] readPartialSector(FileExtentItem fe, long extentOff, int len, int sector, boolean verify)
+      throws IOException {
     byte[] buf = new byte[sector];
-    ft.engine().fs().logical().read(fe.diskBytenr() + fe.offset() + extentOff, buf, 0, len, 0);
+    // Checksum-verified (and repaired from another copy if needed), like every other data read.
+    ft.engine().fs().data().read(fe.diskBytenr() + fe.offset() + extentOff, buf, 0, sector, verify);
+    java.util.Arrays.fill(buf, len, sector, (byte) 0);
     return buf;
   }
 
@@ -175,7 +178,8 @@ public final class FileData {
             && fe.compression() == 0;
         long keepExtent = zeroTail ? keepDown : Align.up(keep, sector);
         if (keepExtent >= fe.numBytes() && !zeroTail) continue;
-        byte[] tail = zeroTail ? readPartialSector(fe, keepDown, (int) (keep - keepDown), sector) : null;
+        byte[] tail = zeroTail
+            ? readPartialSector(fe, keepDown, (int) (keep - keepDown), sector, !ft.inode(ino).isNoDataSum()) : null;
         if (keepExtent == 0) {
           ft.tree().delete(key);
           ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
