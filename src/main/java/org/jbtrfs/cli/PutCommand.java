@@ -71,8 +71,9 @@ final class PutCommand implements Callable<Integer> {
       ino = ops.symlink(dir, name, t, uid, gid);
     } else if (FileType.isReg(mode)) {
       ino = ops.create(dir, name, mode, uid, gid, 0);
-      byte[] content = Files.readAllBytes(src);
-      ops.data().writeNewFile(ino, content, content.length);
+      try (java.io.InputStream in = Files.newInputStream(src)) {
+        ops.data().writeNewFile(ino, in, (Long) a.get("size"));
+      }
     } else {
       long rdev = (Long) a.get("rdev");
       ino = ops.create(dir, name, mode, uid, gid, org.jbtrfs.format.DeviceNumbers.toDisk(rdev));

@@ -37,7 +37,7 @@ final class TreeCopier {
     } else {
       ino = ops.create(dir, n, FileType.S_IFREG | 0644, 0, 0, 0);
       byte[] content = Files.readAllBytes(src);
-      ops.data().writeNewFile(ino, content, content.length);
+      ops.data().writeNewFile(ino, new java.io.ByteArrayInputStream(content), content.length);
     }
     fixTimes(ops, ino);
     return ino;

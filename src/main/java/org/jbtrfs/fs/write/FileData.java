@@ -32,66 +32,74 @@ public final class FileData {
   }
 
   /**
-   * Writes {@code data} as the whole contents of a new, empty file {@code ino}. Small files become
-   * one inline extent; larger ones are split into extents of at most 128 MiB.
+   * Writes {@code len} bytes from {@code in} as the whole contents of a new, empty file
+   * {@code ino}. Small files become one inline extent; larger ones are split into extents of at
+   * most 128 MiB, streamed through a small buffer so file size never bounds memory.
    */
-  public void writeNewFile(long ino, byte[] data, int len) throws IOException {
+  public void writeNewFile(long ino, java.io.InputStream in, long len) throws IOException {
     WriteEngine e = ft.engine();
     int sector = e.fs().sectorSize();
     InodeItem inode = ft.inode(ino);
     long nbytes = 0;
     if (len > 0 && len <= MAX_INLINE && len < sector && !inode.isNoDataSum()) {
-      byte[] inline = java.util.Arrays.copyOf(data, len);
+      byte[] inline = in.readNBytes((int) len);
+      if (inline.length != len) throw new java.io.EOFException("source ended early");
       ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0), FileExtentItem.encodeInline(ft.transid(), len, 0, inline));
       nbytes = len;
     } else {
-      long pos = 0;
-      while (pos < len) {
-        long chunk = Math.min(MAX_EXTENT, Align.up(len - pos, sector));
-        long disk = allocate(chunk, sector);
-        long alloc = lastAllocated;
-        int n = (int) Math.min(alloc, len - pos);
-        byte[] buf = new byte[(int) alloc];
-        System.arraycopy(data, (int) pos, buf, 0, n);
-        writeExtent(ino, pos, disk, buf, inode.isNoDataSum());
-        nbytes += alloc;
-        pos += alloc;
+      for (long pos = 0; pos < len; ) {
+        long[] ext = allocate(Math.min(MAX_EXTENT, Align.up(len - pos, sector)), sector);
+        writeExtent(ino, pos, ext[0], ext[1], in, len - pos, inode.isNoDataSum());
+        nbytes += ext[1];
+        pos += ext[1];
       }
     }
     ft.putInode(ino, inode.withSize(len, nbytes));
   }
 
-  private long lastAllocated;
-
-  /** Allocates up to {@code want} bytes, fewer when free space is fragmented. */
-  private long allocate(long want, int sector) throws IOException {
+  /** [address, length] of a new data extent of up to {@code want} bytes (less when fragmented). */
+  private long[] allocate(long want, int sector) throws IOException {
     WriteEngine e = ft.engine();
     try {
-      lastAllocated = want;
-      return e.allocateData(want);
+      return new long[] {e.allocateData(want), want};
     } catch (NoSpaceException full) {
       long largest = Align.down(e.groups().largestFree(org.jbtrfs.format.BlockGroupItem.TYPE_DATA), sector);
       if (largest <= 0) throw full;
-      lastAllocated = largest;
-      return e.allocateData(largest);
+      return new long[] {e.allocateData(largest), largest};
     }
   }
 
-  /** Writes a full extent at file offset {@code fileOff}: data, checksums, item and back reference. */
-  private void writeExtent(long ino, long fileOff, long disk, byte[] buf, boolean nodatasum) throws IOException {
+  private static final int IO_BUFFER = 1 << 20;
+
+  /**
+   * Writes an extent of {@code extLen} bytes at {@code disk}: up to {@code remaining} bytes of
+   * {@code in}, zero-padded to the extent's end, with checksums, its item and back reference.
+   */
+  private void writeExtent(long ino, long fileOff, long disk, long extLen, java.io.InputStream in, long remaining,
+      boolean nodatasum) throws IOException {
     WriteEngine e = ft.engine();
     int sector = e.fs().sectorSize();
-    e.writeData(disk, buf, 0, buf.length);
-    if (!nodatasum) {
-      ChecksumType csum = e.fs().superblock().checksumType();
-      int sectors = buf.length / sector;
-      byte[] sums = new byte[sectors * csum.size()];
-      for (int i = 0; i < sectors; i++) csum.compute(buf, i * sector, sector, sums, i * csum.size());
-      e.checksums().insert(disk, sums);
+    ChecksumType csum = e.fs().superblock().checksumType();
+    byte[] sums = nodatasum ? null : new byte[(int) (extLen / sector) * csum.size()];
+    byte[] buf = new byte[(int) Math.min(IO_BUFFER, extLen)];
+    for (long done = 0; done < extLen; ) {
+      int n = (int) Math.min(buf.length, extLen - done);
+      int want = (int) Math.max(0, Math.min(n, remaining - done));
+      int got = in.readNBytes(buf, 0, want);
+      if (got != want) throw new java.io.EOFException("source ended early");
+      java.util.Arrays.fill(buf, got, n, (byte) 0);
+      e.writeData(disk + done, buf, 0, n);
+      if (sums != null) {
+        for (int i = 0; i < n / sector; i++) {
+          csum.compute(buf, i * sector, sector, sums, (int) ((done / sector) + i) * csum.size());
+        }
+      }
+      done += n;
     }
+    if (sums != null) e.checksums().insert(disk, sums);
     ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, fileOff), FileExtentItem.encodeRegular(ft.transid(),
-        buf.length, 0, FileExtentItem.TYPE_REG, disk, buf.length, 0, buf.length));
-    e.refs().addDataRef(disk, buf.length, ft.id(), ino, fileOff, true);
+        extLen, 0, FileExtentItem.TYPE_REG, disk, extLen, 0, extLen));
+    e.refs().addDataRef(disk, extLen, ft.id(), ino, fileOff, true);
   }
 
   /**
@@ -189,7 +197,8 @@ public final class FileData {
         }
         if (!fe.isHole()) released += fe.numBytes() - keepExtent;
         if (zeroTail) {
-          writeExtent(ino, x.fileOff() + keepDown, ft.engine().allocateData(sector), tail, ft.inode(ino).isNoDataSum());
+          writeExtent(ino, x.fileOff() + keepDown, ft.engine().allocateData(sector), sector,
+              new java.io.ByteArrayInputStream(tail), sector, ft.inode(ino).isNoDataSum());
           released -= sector;
         }
       }
