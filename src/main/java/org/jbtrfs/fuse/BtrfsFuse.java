@@ -88,7 +88,7 @@ public final class BtrfsFuse extends FuseStubFS {
     l.lock();
     try {
       rw.engine().checkNotAborted();
-      rw.engine().space().checkMetadata(freesSpace);
+      rw.checkMetadata(freesSpace);
       return body.run();
     } catch (Throwable t) {
       return Errno.of(t, op, path);

@@ -144,12 +144,27 @@ public final class MountedWriter implements AutoCloseable {
     long fresh = 0;
     for (long idx = off / ps; idx <= (end - 1) / ps; idx++) if (dp.page(n.ino(), idx) == null) fresh += ps;
     if (fresh == 0) return;
-    engine.space().checkMetadata(false);
+    checkMetadata(false);
     try {
       engine.space().reserveData(fresh);
     } catch (org.jbtrfs.extent.NoSpaceException full) {
       commit();
       engine.space().reserveData(fresh);
+    }
+  }
+
+  /**
+   * Makes sure a change has the metadata it needs (see SpaceReservations#checkMetadata). Tree
+   * blocks freed since the last commit stay pinned until the next one, so a run of deletes on a
+   * full filesystem would otherwise eat the reserve it frees: when metadata looks short, a commit
+   * first returns the pinned blocks, and only then is it ENOSPC. Caller holds the write lock.
+   */
+  public void checkMetadata(boolean freesSpace) throws IOException {
+    try {
+      engine.space().checkMetadata(freesSpace);
+    } catch (org.jbtrfs.extent.NoSpaceException full) {
+      commit();
+      engine.space().checkMetadata(freesSpace);
     }
   }
 

@@ -58,26 +58,31 @@ final class Preallocator {
     return 0;
   }
 
-  /** Zeroes the partial sectors at the edges and drops whole sectors in between. */
+  /**
+   * Zeroes the partial sectors at the edges and drops whole sectors in between. Like the kernel,
+   * a range reaching past EOF drops the last partial sector whole (its bytes past EOF read as
+   * zeros anyway) instead of writing zeros into it.
+   */
   private void clear(long off, long end) throws IOException {
     InodeItem i = ops.fileTree().inode(n.ino());
     long limit = Math.min(end, i.size());
     long inner0 = Align.up(off, ps);
     long inner1 = Align.down(limit, ps);
+    long dropEnd = Math.max(inner1, Align.down(Math.min(end, Align.up(i.size(), ps)), ps));
     if (off < limit) {
       if (inner0 > inner1) {
         zero(off, limit);
       } else {
         if (off < inner0) zero(off, inner0);
-        if (inner1 < limit) zero(inner1, limit);
+        if (inner1 < limit && dropEnd <= inner1) zero(inner1, limit);
       }
     }
     mw.writeback(n);
-    if (inner0 < inner1) {
-      long released = new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), inner0, inner1);
+    if (inner0 < dropEnd) {
+      long released = new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), inner0, dropEnd);
       if ((mw.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_NO_HOLES) == 0) {
         ops.fileTree().tree().put(new Key(n.ino(), ItemType.EXTENT_DATA, inner0), FileExtentItem.encodeRegular(
-            ops.fileTree().transid(), inner1 - inner0, 0, FileExtentItem.TYPE_REG, 0, 0, 0, inner1 - inner0));
+            ops.fileTree().transid(), dropEnd - inner0, 0, FileExtentItem.TYPE_REG, 0, 0, 0, dropEnd - inner0));
       }
       InodeItem j = ops.fileTree().inode(n.ino());
       Timespec now = Timespec.now();
