@@ -29,7 +29,12 @@ final class DumpSuperCommand implements Callable<Integer> {
 
   static void print(Superblock sb, PrintStream out) {
     HexFormat hex = HexFormat.of();
-    out.println("csum_type\t\t" + sb.checksumType().code() + " (" + sb.checksumType().name().toLowerCase() + ")");
+    out.println(
+        "csum_type\t\t"
+            + sb.checksumType().code()
+            + " ("
+            + sb.checksumType().name().toLowerCase()
+            + ")");
     out.println("bytenr\t\t\t" + sb.bytenr());
     out.println("flags\t\t\t0x" + Long.toHexString(sb.flags()));
     out.println("fsid\t\t\t" + uuid(sb.fsid()));
@@ -52,8 +57,11 @@ final class DumpSuperCommand implements Callable<Integer> {
     out.println("num_devices\t\t" + sb.numDevices());
     out.println("compat_flags\t\t0x" + Long.toHexString(sb.compatFlags()));
     out.println("compat_ro_flags\t\t0x" + Long.toHexString(sb.compatRoFlags()));
-    out.println("incompat_flags\t\t0x" + Long.toHexString(sb.incompatFlags())
-        + " " + FeatureFlags.incompatNames(sb.incompatFlags()));
+    out.println(
+        "incompat_flags\t\t0x"
+            + Long.toHexString(sb.incompatFlags())
+            + " "
+            + FeatureFlags.incompatNames(sb.incompatFlags()));
     out.println("cache_generation\t" + sb.cacheGeneration());
     out.println("uuid_tree_generation\t" + sb.uuidTreeGeneration());
     DevItem d = sb.devItem();
@@ -64,15 +72,33 @@ final class DumpSuperCommand implements Callable<Integer> {
     out.println("sys_chunk_array_size\t" + sb.sysChunkArraySize());
     int i = 0;
     for (BackupRoot b : sb.backupRoots()) {
-      out.println("backup " + i++ + ": tree_root " + b.treeRoot() + " gen " + b.treeRootGen()
-          + " level " + b.treeRootLevel() + " chunk_root " + b.chunkRoot() + " gen " + b.chunkRootGen());
+      out.println(
+          "backup "
+              + i++
+              + ": tree_root "
+              + b.treeRoot()
+              + " gen "
+              + b.treeRootGen()
+              + " level "
+              + b.treeRootLevel()
+              + " chunk_root "
+              + b.chunkRoot()
+              + " gen "
+              + b.chunkRootGen());
     }
     out.println("csum\t\t\t0x" + hex.formatHex(sb.raw(), 0, sb.checksumType().size()));
   }
 
   static String uuid(byte[] u) {
     String h = HexFormat.of().formatHex(u);
-    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
-        + h.substring(16, 20) + "-" + h.substring(20);
+    return h.substring(0, 8)
+        + "-"
+        + h.substring(8, 12)
+        + "-"
+        + h.substring(12, 16)
+        + "-"
+        + h.substring(16, 20)
+        + "-"
+        + h.substring(20);
   }
 }

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 final class DumpTreeCommand implements Callable<Integer> {
   @Mixin ImageArgs image;
 
-  @Option(names = {"-t", "--tree"}, description = "Tree id: root, chunk, extent, dev, fs, csum, or a number.")
+  @Option(
+      names = {"-t", "--tree"},
+      description = "Tree id: root, chunk, extent, dev, fs, csum, or a number.")
   String tree = "root";
 
   @Override
@@ -40,8 +42,12 @@ final class DumpTreeCommand implements Callable<Integer> {
   private static Tree resolve(Filesystem fs, String name) throws Exception {
     return switch (name) {
       case "root" -> fs.rootTree();
-      case "chunk" -> new Tree(fs.metadata(), fs.superblock().chunkRootBytenr(),
-          fs.superblock().chunkRootLevel(), fs.superblock().chunkRootGeneration());
+      case "chunk" ->
+          new Tree(
+              fs.metadata(),
+              fs.superblock().chunkRootBytenr(),
+              fs.superblock().chunkRootLevel(),
+              fs.superblock().chunkRootGeneration());
       case "extent" -> fs.treeOf(ObjectIds.EXTENT_TREE);
       case "dev" -> fs.treeOf(ObjectIds.DEV_TREE);
       case "fs" -> fs.treeOf(ObjectIds.FS_TREE);
@@ -50,5 +56,4 @@ final class DumpTreeCommand implements Callable<Integer> {
       default -> fs.treeOf(Long.parseUnsignedLong(name));
     };
   }
-
 }

@@ -17,8 +17,11 @@ final class EditCommands {
   private EditCommands() {}
 
   abstract static class Base implements Callable<Integer> {
-    @Parameters(index = "0") Path image;
-    @Option(names = "--device") List<Path> devices = new ArrayList<>();
+    @Parameters(index = "0")
+    Path image;
+
+    @Option(names = "--device")
+    List<Path> devices = new ArrayList<>();
 
     abstract void apply(WritableImage img) throws Exception;
 
@@ -34,8 +37,11 @@ final class EditCommands {
 
   @Command(name = "mkdir", description = "Create a directory.")
   static final class Mkdir extends Base {
-    @Parameters(index = "1") String path;
-    @Option(names = "-m", description = "Mode (octal).") String mode = "755";
+    @Parameters(index = "1")
+    String path;
+
+    @Option(names = "-m", description = "Mode (octal).")
+    String mode = "755";
 
     @Override
     void apply(WritableImage img) throws Exception {
@@ -46,8 +52,11 @@ final class EditCommands {
 
   @Command(name = "rm", description = "Remove a file, or a tree with -r.")
   static final class Rm extends Base {
-    @Parameters(index = "1") String path;
-    @Option(names = "-r") boolean recursive;
+    @Parameters(index = "1")
+    String path;
+
+    @Option(names = "-r")
+    boolean recursive;
 
     @Override
     void apply(WritableImage img) throws Exception {
@@ -57,10 +66,12 @@ final class EditCommands {
 
     static void remove(FsOps ops, long dir, byte[] name, boolean recursive) throws Exception {
       var e = ops.entries().lookup(dir, name);
-      if (e == null) throw new java.io.FileNotFoundException(new String(name, StandardCharsets.UTF_8));
+      if (e == null)
+        throw new java.io.FileNotFoundException(new String(name, StandardCharsets.UTF_8));
       InodeItem i = ops.fileTree().inode(e.ino());
       if (FileType.isDir(i.mode())) {
-        if (recursive) for (byte[] child : ops.entries().names(e.ino())) remove(ops, e.ino(), child, true);
+        if (recursive)
+          for (byte[] child : ops.entries().names(e.ino())) remove(ops, e.ino(), child, true);
         ops.rmdir(dir, name);
       } else {
         ops.unlink(dir, name);
@@ -70,8 +81,11 @@ final class EditCommands {
 
   @Command(name = "mv", description = "Rename or move.")
   static final class Mv extends Base {
-    @Parameters(index = "1") String from;
-    @Parameters(index = "2") String to;
+    @Parameters(index = "1")
+    String from;
+
+    @Parameters(index = "2")
+    String to;
 
     @Override
     void apply(WritableImage img) throws Exception {
@@ -83,8 +97,11 @@ final class EditCommands {
 
   @Command(name = "truncate", description = "Set a file's size.")
   static final class Truncate extends Base {
-    @Parameters(index = "1") String path;
-    @Parameters(index = "2") long size;
+    @Parameters(index = "1")
+    String path;
+
+    @Parameters(index = "2")
+    long size;
 
     @Override
     void apply(WritableImage img) throws Exception {
@@ -94,10 +111,17 @@ final class EditCommands {
 
   @Command(name = "setfattr", description = "Set (-v) or remove (-x) an extended attribute.")
   static final class SetXattr extends Base {
-    @Parameters(index = "1") String path;
-    @Option(names = "-n") String name;
-    @Option(names = "-v") String value;
-    @Option(names = "-x") String remove;
+    @Parameters(index = "1")
+    String path;
+
+    @Option(names = "-n")
+    String name;
+
+    @Option(names = "-v")
+    String value;
+
+    @Option(names = "-x")
+    String remove;
 
     @Override
     void apply(WritableImage img) throws Exception {
@@ -107,8 +131,12 @@ final class EditCommands {
           throw new java.io.IOException(remove + ": no such attribute");
         }
       } else {
-        img.ops().xattrs().set(ino, name.getBytes(StandardCharsets.UTF_8),
-            (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
+        img.ops()
+            .xattrs()
+            .set(
+                ino,
+                name.getBytes(StandardCharsets.UTF_8),
+                (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
       }
     }
   }

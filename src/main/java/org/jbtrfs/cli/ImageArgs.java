@@ -24,6 +24,7 @@ final class ImageArgs {
     List<Path> all = new ArrayList<>();
     all.add(image);
     all.addAll(devices);
-    return Filesystem.open(all, MountOptions.readOnlyDefaults().withDegraded(degraded).withNoLogReplay(true));
+    return Filesystem.open(
+        all, MountOptions.readOnlyDefaults().withDegraded(degraded).withNoLogReplay(true));
   }
 }

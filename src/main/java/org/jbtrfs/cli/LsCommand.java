@@ -45,7 +45,8 @@ final class LsCommand implements Callable<Integer> {
           if (longFormat) {
             Node n = r.target(dir, e);
             InodeItem i = n.inode();
-            System.out.printf("%7o %3d %5d %5d %12d %s%n", i.mode(), i.nlink(), i.uid(), i.gid(), i.size(), name);
+            System.out.printf(
+                "%7o %3d %5d %5d %12d %s%n", i.mode(), i.nlink(), i.uid(), i.gid(), i.size(), name);
           } else {
             System.out.println(name);
           }

@@ -34,14 +34,17 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     LogSetup.configure();
-    int rc = new CommandLine(new Main())
-        .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-          // Users get the reason; JBTRFS_LOG=FINE adds the stack trace for developers.
-          System.err.println("jbtrfs " + cmd.getCommandName() + ": " + ex.getMessage());
-          java.util.logging.Logger.getLogger(Main.class.getName()).log(java.util.logging.Level.FINE, "failure", ex);
-          return 1;
-        })
-        .execute(args);
+    int rc =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                  // Users get the reason; JBTRFS_LOG=FINE adds the stack trace for developers.
+                  System.err.println("jbtrfs " + cmd.getCommandName() + ": " + ex.getMessage());
+                  java.util.logging.Logger.getLogger(Main.class.getName())
+                      .log(java.util.logging.Level.FINE, "failure", ex);
+                  return 1;
+                })
+            .execute(args);
     // The mount command returns after unmount; any FUSE threads left must not keep us alive.
     System.exit(rc);
   }

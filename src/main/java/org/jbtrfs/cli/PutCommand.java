@@ -27,10 +27,18 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "put", description = "Copy a local file or directory tree into an image.")
 final class PutCommand implements Callable<Integer> {
-  @Parameters(index = "0") Path image;
-  @Parameters(index = "1") Path local;
-  @Parameters(index = "2") String target;
-  @Option(names = "--device") List<Path> devices = new ArrayList<>();
+  @Parameters(index = "0")
+  Path image;
+
+  @Parameters(index = "1")
+  Path local;
+
+  @Parameters(index = "2")
+  String target;
+
+  @Option(names = "--device")
+  List<Path> devices = new ArrayList<>();
+
   @Option(names = "--commit-every", description = "Commit after this many files (bounds memory).")
   int commitEvery = 2000;
 
@@ -80,8 +88,13 @@ final class PutCommand implements Callable<Integer> {
     }
     copyXattrs(ops, src, ino);
     InodeItem i = ops.fileTree().inode(ino);
-    ops.fileTree().putInode(ino, i.withTimes(time((FileTime) a.get("lastAccessTime")), i.ctime(),
-        time((FileTime) a.get("lastModifiedTime"))));
+    ops.fileTree()
+        .putInode(
+            ino,
+            i.withTimes(
+                time((FileTime) a.get("lastAccessTime")),
+                i.ctime(),
+                time((FileTime) a.get("lastModifiedTime"))));
     if ((Integer) a.get("nlink") > 1 && !FileType.isDir(mode)) hardLinks.put(fileKey, ino);
     if (++sinceCommit >= commitEvery) {
       img.commit();
@@ -91,11 +104,14 @@ final class PutCommand implements Callable<Integer> {
 
   private static void copyXattrs(FsOps ops, Path src, long ino) throws IOException {
     // Linux allows user.* xattrs only on regular files and directories, and listing them opens
-    // the file: open() of a FIFO blocks until a writer appears, so put hung on any tree holding one.
-    if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+    // the file: open() of a FIFO blocks until a writer appears, so put hung on any tree holding
+    // one.
+    if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    UserDefinedFileAttributeView v = Files.getFileAttributeView(src, UserDefinedFileAttributeView.class);
+    UserDefinedFileAttributeView v =
+        Files.getFileAttributeView(src, UserDefinedFileAttributeView.class);
     if (v == null) return;
     for (String n : v.list()) {
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(v.size(n));

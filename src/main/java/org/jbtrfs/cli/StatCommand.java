@@ -26,14 +26,25 @@ final class StatCommand implements Callable<Integer> {
       InodeItem i = n.inode();
       System.out.println("  File: " + path);
       System.out.println("  Subvolume: " + n.subvolume().id() + "  Inode: " + n.ino());
-      System.out.println("  Size: " + i.size() + "  Bytes on disk: " + i.nbytes() + "  Links: " + i.nlink());
-      System.out.println("  Mode: " + Integer.toOctalString(i.mode()) + "  Uid: " + i.uid() + "  Gid: " + i.gid()
-          + "  Rdev: " + i.rdev() + "  Flags: 0x" + Long.toHexString(i.flags()));
+      System.out.println(
+          "  Size: " + i.size() + "  Bytes on disk: " + i.nbytes() + "  Links: " + i.nlink());
+      System.out.println(
+          "  Mode: "
+              + Integer.toOctalString(i.mode())
+              + "  Uid: "
+              + i.uid()
+              + "  Gid: "
+              + i.gid()
+              + "  Rdev: "
+              + i.rdev()
+              + "  Flags: 0x"
+              + Long.toHexString(i.flags()));
       System.out.println("  Access: " + time(i.atime()));
       System.out.println("  Modify: " + time(i.mtime()));
       System.out.println("  Change: " + time(i.ctime()));
       System.out.println("  Birth: " + time(i.otime()));
-      for (byte[] name : Xattrs.list(n)) System.out.println("  xattr: " + new String(name, StandardCharsets.UTF_8));
+      for (byte[] name : Xattrs.list(n))
+        System.out.println("  xattr: " + new String(name, StandardCharsets.UTF_8));
     }
     return 0;
   }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** `subvolume list`: every subvolume and snapshot with its id, parent and path. */
-@Command(name = "subvolume", description = "Subvolume commands.", subcommands = SubvolumeCommand.ListCommand.class)
+@Command(
+    name = "subvolume",
+    description = "Subvolume commands.",
+    subcommands = SubvolumeCommand.ListCommand.class)
 final class SubvolumeCommand implements Runnable {
   @Override
   public void run() {
@@ -30,8 +33,15 @@ final class SubvolumeCommand implements Runnable {
           RootRef ref = RootRef.parse(c.raw(), c.dataOffset(), c.dataSize());
           long id = c.objectId();
           long gen = fs.rootItem(id) == null ? 0 : fs.rootItem(id).generation();
-          System.out.println("ID " + id + " gen " + gen + " top level " + c.offset() + " path "
-              + SubvolumePaths.pathOf(fs, id));
+          System.out.println(
+              "ID "
+                  + id
+                  + " gen "
+                  + gen
+                  + " top level "
+                  + c.offset()
+                  + " path "
+                  + SubvolumePaths.pathOf(fs, id));
         }
       }
       return 0;

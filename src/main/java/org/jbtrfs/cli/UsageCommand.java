@@ -32,15 +32,20 @@ final class UsageCommand implements Callable<Integer> {
         devSize += d.totalBytes();
         devUsed += d.bytesUsed();
       }
-      System.out.printf("Overall:%n    Device size:\t\t%,d%n    Device allocated:\t\t%,d%n"
-          + "    Device unallocated:\t\t%,d%n    Global reserve:\t\t%,d%n%n", devSize, devUsed, devSize - devUsed,
-          SpaceReport.globalReserve(fs));
+      System.out.printf(
+          "Overall:%n    Device size:\t\t%,d%n    Device allocated:\t\t%,d%n"
+              + "    Device unallocated:\t\t%,d%n    Global reserve:\t\t%,d%n%n",
+          devSize, devUsed, devSize - devUsed, SpaceReport.globalReserve(fs));
       for (Map.Entry<String, long[]> e : byType.entrySet()) {
         long[] v = e.getValue();
-        System.out.printf("%s: Size:%,d, Used:%,d (%.2f%%)%n", e.getKey(), v[0], v[1], v[0] == 0 ? 0 : 100.0 * v[1] / v[0]);
+        System.out.printf(
+            "%s: Size:%,d, Used:%,d (%.2f%%)%n",
+            e.getKey(), v[0], v[1], v[0] == 0 ? 0 : 100.0 * v[1] / v[0]);
       }
       SpaceReport r = SpaceReport.compute(fs);
-      System.out.printf("%nstatfs: total %,d, free %,d, available %,d%n", r.totalBytes(), r.freeBytes(), r.availableBytes());
+      System.out.printf(
+          "%nstatfs: total %,d, free %,d, available %,d%n",
+          r.totalBytes(), r.freeBytes(), r.availableBytes());
     }
     return 0;
   }
@@ -48,7 +53,8 @@ final class UsageCommand implements Callable<Integer> {
   private static String typeName(long flags) {
     StringBuilder sb = new StringBuilder();
     if ((flags & BlockGroupItem.TYPE_DATA) != 0) sb.append("Data");
-    if ((flags & BlockGroupItem.TYPE_METADATA) != 0) sb.append(sb.length() > 0 ? "+Metadata" : "Metadata");
+    if ((flags & BlockGroupItem.TYPE_METADATA) != 0)
+      sb.append(sb.length() > 0 ? "+Metadata" : "Metadata");
     if ((flags & BlockGroupItem.TYPE_SYSTEM) != 0) sb.append("System");
     return sb.toString();
   }

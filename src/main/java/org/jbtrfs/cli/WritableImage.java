@@ -37,7 +37,8 @@ final class WritableImage implements AutoCloseable {
     try {
       WriteEngine engine = WriteEngine.open(fs);
       long subvol = fs.defaultSubvolumeId();
-      return new WritableImage(fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());
+      return new WritableImage(
+          fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());
     } catch (IOException | RuntimeException e) {
       fs.close();
       throw e;
@@ -77,7 +78,8 @@ final class WritableImage implements AutoCloseable {
 
   private static List<byte[]> split(String path) {
     List<byte[]> out = new ArrayList<>();
-    for (String s : path.split("/")) if (!s.isEmpty() && !s.equals(".")) out.add(s.getBytes(StandardCharsets.UTF_8));
+    for (String s : path.split("/"))
+      if (!s.isEmpty() && !s.equals(".")) out.add(s.getBytes(StandardCharsets.UTF_8));
     return out;
   }
 

@@ -33,7 +33,8 @@ public final class FileDevice implements Device {
   @Override
   public void read(long offset, byte[] buf, int off, int len) throws IOException {
     if (offset < 0 || offset + len > size) {
-      throw new EOFException(path + ": read of " + len + " bytes at " + offset + " past the end (" + size + ")");
+      throw new EOFException(
+          path + ": read of " + len + " bytes at " + offset + " past the end (" + size + ")");
     }
     ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
     long pos = offset;

@@ -9,8 +9,10 @@ public final class BlockGroup {
   private final long flags;
   private long used;
   private final FreeSpaceMap free = new FreeSpaceMap();
+
   /** Bumped on every change; the commit rewrites the item and free space when it moved on. */
   private long version;
+
   private long writtenVersion;
 
   public BlockGroup(long start, long length, long flags, long used) {
@@ -62,7 +64,8 @@ public final class BlockGroup {
 
   void addUsed(long delta) {
     used += delta;
-    if (used < 0 || used > length) throw new IllegalStateException("block group " + start + " used " + used);
+    if (used < 0 || used > length)
+      throw new IllegalStateException("block group " + start + " used " + used);
     version++;
   }
 

@@ -18,32 +18,44 @@ import org.jbtrfs.volume.ChunkMapping;
 import org.jbtrfs.volume.SuperblockExclusion;
 
 /**
- * Every block group with its free space, and the extent allocator over them. Extents freed from
- * the committed state stay pinned (unusable) until the transaction that freed them commits, so a
- * crash before that commit still finds every block the old trees reference intact.
+ * Every block group with its free space, and the extent allocator over them. Extents freed from the
+ * committed state stay pinned (unusable) until the transaction that freed them commits, so a crash
+ * before that commit still finds every block the old trees reference intact.
  */
 public final class BlockGroups {
   private final TreeMap<Long, BlockGroup> byStart = new TreeMap<>();
   private final List<long[]> pinned = new ArrayList<>();
+
   /** Free on disk but never allocatable: the ranges holding superblock copies. */
   private final List<long[]> excluded = new ArrayList<>();
+
   private long dataHint;
   private long metaHint;
 
   /** Loads block group items (from {@code bgTree}) and free space (from {@code freeSpaceTree}). */
-  public static BlockGroups load(ChunkMap chunks, Tree bgTree, Tree freeSpaceTree, int sectorSize) throws IOException {
+  public static BlockGroups load(ChunkMap chunks, Tree bgTree, Tree freeSpaceTree, int sectorSize)
+      throws IOException {
     BlockGroups g = new BlockGroups();
     for (ChunkMapping c : chunks.all()) {
       Cursor cur = bgTree.find(new Key(c.logical(), ItemType.BLOCK_GROUP_ITEM, c.length()));
-      if (cur == null) throw new FormatException("chunk " + c.logical() + " has no block group item");
+      if (cur == null)
+        throw new FormatException("chunk " + c.logical() + " has no block group item");
       BlockGroupItem item = BlockGroupItem.parse(cur.raw(), cur.dataOffset(), cur.dataSize());
       BlockGroup bg = new BlockGroup(c.logical(), c.length(), item.flags(), item.used());
       FreeSpaceTree.load(freeSpaceTree, bg, sectorSize);
       g.exclude(bg, SuperblockExclusion.excludedRanges(c), sectorSize);
       long accounted = bg.used() + bg.free().totalFree() + g.excludedBytes(bg);
       if (accounted != bg.length()) {
-        throw new FormatException("block group " + bg.start() + ": used " + bg.used() + " + free "
-            + bg.free().totalFree() + " != length " + bg.length() + " (free space tree out of date?)");
+        throw new FormatException(
+            "block group "
+                + bg.start()
+                + ": used "
+                + bg.used()
+                + " + free "
+                + bg.free().totalFree()
+                + " != length "
+                + bg.length()
+                + " (free space tree out of date?)");
       }
       g.byStart.put(bg.start(), bg);
     }
@@ -95,9 +107,11 @@ public final class BlockGroups {
     boolean data = typeFlag == BlockGroupItem.TYPE_DATA;
     long hint = data ? dataHint : metaHint;
     for (int pass = 0; pass < 2; pass++) {
-      for (BlockGroup bg : byStart.tailMap(pass == 0 ? floorStart(hint) : Long.MIN_VALUE, true).values()) {
+      for (BlockGroup bg :
+          byStart.tailMap(pass == 0 ? floorStart(hint) : Long.MIN_VALUE, true).values()) {
         if ((bg.flags() & typeFlag) == 0) continue;
-        long at = bg.free().findFirstFit(len, align, pass == 0 ? Math.max(hint, bg.start()) : bg.start());
+        long at =
+            bg.free().findFirstFit(len, align, pass == 0 ? Math.max(hint, bg.start()) : bg.start());
         if (at < 0) continue;
         bg.free().remove(at, len);
         bg.addUsed(len);
@@ -117,13 +131,15 @@ public final class BlockGroups {
   /** The largest free extent in groups of this type (for splitting big data allocations). */
   public long largestFree(long typeFlag) {
     long max = 0;
-    for (BlockGroup bg : byStart.values()) if ((bg.flags() & typeFlag) != 0) max = Math.max(max, bg.free().largest());
+    for (BlockGroup bg : byStart.values())
+      if ((bg.flags() & typeFlag) != 0) max = Math.max(max, bg.free().largest());
     return max;
   }
 
   public long totalFree(long typeFlag) {
     long sum = 0;
-    for (BlockGroup bg : byStart.values()) if ((bg.flags() & typeFlag) != 0) sum += bg.free().totalFree();
+    for (BlockGroup bg : byStart.values())
+      if ((bg.flags() & typeFlag) != 0) sum += bg.free().totalFree();
     return sum;
   }
 

@@ -56,7 +56,8 @@ public final class ChecksumTreeEditor {
       long e = s + (long) (p.data().length / csumSize) * sectorSize;
       tree.delete(key(s));
       if (s < start) tree.put(key(s), slice(p.data(), 0, (start - s) / sectorSize));
-      if (e > end) tree.put(key(end), slice(p.data(), (end - s) / sectorSize, (e - s) / sectorSize));
+      if (e > end)
+        tree.put(key(end), slice(p.data(), (end - s) / sectorSize, (e - s) / sectorSize));
     }
   }
 

@@ -24,7 +24,8 @@ public final class DelayedRefRunner {
   private final BlockGroups groups;
   private final long transid;
 
-  public DelayedRefRunner(WritableTree extentTree, ChecksumTreeEditor csums, BlockGroups groups, long transid) {
+  public DelayedRefRunner(
+      WritableTree extentTree, ChecksumTreeEditor csums, BlockGroups groups, long transid) {
     this.extentTree = extentTree;
     this.csums = csums;
     this.groups = groups;
@@ -51,25 +52,40 @@ public final class DelayedRefRunner {
     Map.Entry<DelayedRefs.Ref, Long> only = h.mods.entrySet().iterator().next();
     long root = only.getKey().root();
     if (h.mods.size() != 1 || Math.abs(only.getValue()) != 1) {
-      throw new UnsupportedFeatureException("tree block " + h.bytenr + " would be shared between trees");
+      throw new UnsupportedFeatureException(
+          "tree block " + h.bytenr + " would be shared between trees");
     }
     Key key = new Key(h.bytenr, ItemType.METADATA_ITEM, h.level);
     if (h.isNew && net == 1) {
-      ExtentItem item = new ExtentItem(1, transid, ExtentItem.FLAG_TREE_BLOCK, null, -1,
-          List.of(new InlineRef(ItemType.TREE_BLOCK_REF, root, 0, 0, 1)));
+      ExtentItem item =
+          new ExtentItem(
+              1,
+              transid,
+              ExtentItem.FLAG_TREE_BLOCK,
+              null,
+              -1,
+              List.of(new InlineRef(ItemType.TREE_BLOCK_REF, root, 0, 0, 1)));
       extentTree.insert(key, item.encode());
       return;
     }
     if (!h.isNew && net == -1) {
       byte[] raw = extentTree.get(key);
-      if (raw == null) throw new FormatException("no extent item for tree block " + h.bytenr + " level " + h.level);
+      if (raw == null)
+        throw new FormatException(
+            "no extent item for tree block " + h.bytenr + " level " + h.level);
       ExtentItem item = ExtentItem.parse(raw, 0, raw.length, true);
-      boolean soleOwner = item.refs() == 1 && (item.flags() & ExtentItem.FLAG_FULL_BACKREF) == 0
-          && item.inlineRefs().size() == 1 && item.inlineRefs().get(0).type() == ItemType.TREE_BLOCK_REF
-          && item.inlineRefs().get(0).root() == root;
+      boolean soleOwner =
+          item.refs() == 1
+              && (item.flags() & ExtentItem.FLAG_FULL_BACKREF) == 0
+              && item.inlineRefs().size() == 1
+              && item.inlineRefs().get(0).type() == ItemType.TREE_BLOCK_REF
+              && item.inlineRefs().get(0).root() == root;
       if (!soleOwner) {
-        throw new UnsupportedFeatureException("tree block " + h.bytenr + " is shared (snapshot); "
-            + "changing shared trees is not supported yet");
+        throw new UnsupportedFeatureException(
+            "tree block "
+                + h.bytenr
+                + " is shared (snapshot); "
+                + "changing shared trees is not supported yet");
       }
       extentTree.delete(key);
       groups.pin(h.bytenr, h.numBytes);
@@ -103,18 +119,21 @@ public final class DelayedRefRunner {
     }
     for (InlineRef ir : inline) {
       if (ir.type() != ItemType.EXTENT_DATA_REF) {
-        throw new UnsupportedFeatureException("data extent " + h.bytenr + " has shared references (snapshot)");
+        throw new UnsupportedFeatureException(
+            "data extent " + h.bytenr + " has shared references (snapshot)");
       }
     }
     long refs = item.refs() + h.net();
-    if (refs < 0) throw new FormatException("data extent " + h.bytenr + " reference count below zero");
+    if (refs < 0)
+      throw new FormatException("data extent " + h.bytenr + " reference count below zero");
     if (refs == 0) {
       extentTree.delete(key);
       groups.pin(h.bytenr, h.numBytes);
       csums.delete(h.bytenr, h.numBytes);
       return;
     }
-    extentTree.put(key, new ExtentItem(refs, item.generation(), item.flags(), null, -1, inline).encode());
+    extentTree.put(
+        key, new ExtentItem(refs, item.generation(), item.flags(), null, -1, inline).encode());
   }
 
   private void insertNewData(Key key, DelayedRefs.Head h) throws IOException {
@@ -123,19 +142,25 @@ public final class DelayedRefRunner {
     for (Map.Entry<DelayedRefs.Ref, Long> m : h.mods.entrySet()) {
       DelayedRefs.Ref r = m.getKey();
       long count = m.getValue();
-      if (count <= 0) throw new IllegalStateException("new data extent " + h.bytenr + " loses a reference");
+      if (count <= 0)
+        throw new IllegalStateException("new data extent " + h.bytenr + " loses a reference");
       total += count;
       // One reference inline, like the kernel writes a fresh extent; any others as keyed items.
-      if (inline.isEmpty()) inline.add(new InlineRef(ItemType.EXTENT_DATA_REF, r.root(), r.objectId(), r.offset(), count));
+      if (inline.isEmpty())
+        inline.add(
+            new InlineRef(ItemType.EXTENT_DATA_REF, r.root(), r.objectId(), r.offset(), count));
       else applyKeyed(h.bytenr, r, count);
     }
-    extentTree.insert(key, new ExtentItem(total, transid, ExtentItem.FLAG_DATA, null, -1, inline).encode());
+    extentTree.insert(
+        key, new ExtentItem(total, transid, ExtentItem.FLAG_DATA, null, -1, inline).encode());
   }
 
   private static boolean applyInline(List<InlineRef> inline, DelayedRefs.Ref r, long delta) {
     for (int i = 0; i < inline.size(); i++) {
       InlineRef ir = inline.get(i);
-      if (ir.type() == ItemType.EXTENT_DATA_REF && ir.root() == r.root() && ir.objectId() == r.objectId()
+      if (ir.type() == ItemType.EXTENT_DATA_REF
+          && ir.root() == r.root()
+          && ir.objectId() == r.objectId()
           && ir.offset() == r.offset()) {
         long count = ir.count() + delta;
         if (count < 0) throw new IllegalStateException("inline data ref count below zero");
@@ -154,15 +179,20 @@ public final class DelayedRefRunner {
       Key key = new Key(bytenr, ItemType.EXTENT_DATA_REF, off);
       byte[] raw = extentTree.get(key);
       if (raw == null) {
-        if (delta < 0) throw new FormatException("data extent " + bytenr + ": reference to drop not found");
+        if (delta < 0)
+          throw new FormatException("data extent " + bytenr + ": reference to drop not found");
         extentTree.insert(key, ExtentItem.encodeDataRef(r.root(), r.objectId(), r.offset(), delta));
         return;
       }
-      if (Le.u64(raw, 0) == r.root() && Le.u64(raw, 8) == r.objectId() && Le.u64(raw, 16) == r.offset()) {
+      if (Le.u64(raw, 0) == r.root()
+          && Le.u64(raw, 8) == r.objectId()
+          && Le.u64(raw, 16) == r.offset()) {
         long count = Le.u32(raw, 24) + delta;
-        if (count < 0) throw new FormatException("data extent " + bytenr + ": keyed reference below zero");
+        if (count < 0)
+          throw new FormatException("data extent " + bytenr + ": keyed reference below zero");
         if (count == 0) extentTree.delete(key);
-        else extentTree.put(key, ExtentItem.encodeDataRef(r.root(), r.objectId(), r.offset(), count));
+        else
+          extentTree.put(key, ExtentItem.encodeDataRef(r.root(), r.objectId(), r.offset(), count));
         return;
       }
     }

@@ -18,8 +18,10 @@ public final class DelayedRefs {
     final long numBytes;
     final boolean data;
     final int level;
+
     /** The extent was allocated in this transaction: its extent item does not exist yet. */
     boolean isNew;
+
     final Map<Ref, Long> mods = new TreeMap<>(DelayedRefs::compareRefs);
 
     Head(long bytenr, long numBytes, boolean data, int level) {
@@ -75,17 +77,21 @@ public final class DelayedRefs {
   }
 
   /** A file extent item of (root, inode, offset key) now points at this data extent. */
-  public synchronized void addDataRef(long bytenr, long numBytes, long root, long ino, long offset, boolean isNew) {
+  public synchronized void addDataRef(
+      long bytenr, long numBytes, long root, long ino, long offset, boolean isNew) {
     Head h = head(bytenr, numBytes, true, 0);
     if (isNew) h.isNew = true;
     mod(h, new Ref(root, ino, offset), 1);
   }
 
-  public synchronized void dropDataRef(long bytenr, long numBytes, long root, long ino, long offset) {
+  public synchronized void dropDataRef(
+      long bytenr, long numBytes, long root, long ino, long offset) {
     mod(head(bytenr, numBytes, true, 0), new Ref(root, ino, offset), -1);
   }
 
-  /** Whether an extent allocated in this transaction is still pending (its item not yet written). */
+  /**
+   * Whether an extent allocated in this transaction is still pending (its item not yet written).
+   */
   public synchronized boolean isPendingNew(long bytenr) {
     Head h = heads.get(bytenr);
     return h != null && h.isNew;

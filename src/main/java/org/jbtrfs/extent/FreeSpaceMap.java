@@ -13,11 +13,13 @@ public final class FreeSpaceMap {
     long end = start + len;
     Map.Entry<Long, Long> below = ranges.floorEntry(start);
     if (below != null && below.getKey() + below.getValue() > start) {
-      throw new IllegalStateException("freeing " + start + "+" + len + ", already free at " + below.getKey());
+      throw new IllegalStateException(
+          "freeing " + start + "+" + len + ", already free at " + below.getKey());
     }
     Map.Entry<Long, Long> above = ranges.ceilingEntry(start);
     if (above != null && above.getKey() < end) {
-      throw new IllegalStateException("freeing " + start + "+" + len + ", already free at " + above.getKey());
+      throw new IllegalStateException(
+          "freeing " + start + "+" + len + ", already free at " + above.getKey());
     }
     total += len;
     if (below != null && below.getKey() + below.getValue() == start) {
@@ -53,7 +55,8 @@ public final class FreeSpaceMap {
   /** The first free start (aligned) with room for {@code len} bytes, or -1. */
   public long findFirstFit(long len, long align, long hint) {
     Long from = ranges.floorKey(hint);
-    for (Map.Entry<Long, Long> e : ranges.tailMap(from == null ? Long.MIN_VALUE : from, true).entrySet()) {
+    for (Map.Entry<Long, Long> e :
+        ranges.tailMap(from == null ? Long.MIN_VALUE : from, true).entrySet()) {
       long start = Math.max(e.getKey(), hint);
       long aligned = (start + align - 1) / align * align;
       if (aligned + len <= e.getKey() + e.getValue()) return aligned;

@@ -14,8 +14,8 @@ import org.jbtrfs.tree.WritableTree;
 
 /**
  * The free space tree (space_cache=v2): per block group a FREE_SPACE_INFO item followed by either
- * FREE_SPACE_EXTENT items (key = start, length) or FREE_SPACE_BITMAP items (one bit per sector,
- * set = free).
+ * FREE_SPACE_EXTENT items (key = start, length) or FREE_SPACE_BITMAP items (one bit per sector, set
+ * = free).
  */
 public final class FreeSpaceTree {
   public static final int INFO_SIZE = 8;
@@ -26,8 +26,11 @@ public final class FreeSpaceTree {
   /** Loads the free ranges of {@code bg} into its map. */
   static void load(Tree fst, BlockGroup bg, int sectorSize) throws IOException {
     Cursor info = fst.find(new Key(bg.start(), ItemType.FREE_SPACE_INFO, bg.length()));
-    if (info == null) throw new FormatException("free space tree has no info for block group " + bg.start());
-    for (Cursor c = fst.seekCeil(new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0)); c.valid(); c.next()) {
+    if (info == null)
+      throw new FormatException("free space tree has no info for block group " + bg.start());
+    for (Cursor c = fst.seekCeil(new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0));
+        c.valid();
+        c.next()) {
       long start = c.objectId();
       if (start >= bg.end()) break;
       if (c.type() == ItemType.FREE_SPACE_EXTENT) {
@@ -37,21 +40,25 @@ public final class FreeSpaceTree {
         checkInside(bg, start, c.offset());
         loadBitmap(bg, start, c.offset(), c.raw(), c.dataOffset(), c.dataSize(), sectorSize);
       } else if (c.type() != ItemType.FREE_SPACE_INFO) {
-        throw new FormatException("unexpected " + ItemType.name(c.type()) + " in the free space tree");
+        throw new FormatException(
+            "unexpected " + ItemType.name(c.type()) + " in the free space tree");
       }
     }
   }
 
   private static void checkInside(BlockGroup bg, long start, long len) throws FormatException {
     if (start < bg.start() || start + len > bg.end() || len <= 0) {
-      throw new FormatException("free space entry " + start + "+" + len + " outside block group " + bg.start());
+      throw new FormatException(
+          "free space entry " + start + "+" + len + " outside block group " + bg.start());
     }
   }
 
-  private static void loadBitmap(BlockGroup bg, long start, long len, byte[] b, int off, int size, int sector)
+  private static void loadBitmap(
+      BlockGroup bg, long start, long len, byte[] b, int off, int size, int sector)
       throws FormatException {
     long bits = len / sector;
-    if ((bits + 7) / 8 > size) throw new FormatException("free space bitmap at " + start + " too small");
+    if ((bits + 7) / 8 > size)
+      throw new FormatException("free space bitmap at " + start + " too small");
     long runStart = -1;
     for (long i = 0; i <= bits; i++) {
       boolean set = i < bits && (b[off + (int) (i >>> 3)] & (1 << (i & 7))) != 0;
@@ -64,11 +71,14 @@ public final class FreeSpaceTree {
   }
 
   /** Rewrites the entries of {@code bg} as plain extents listing {@code freeRanges}. */
-  public static void rewrite(WritableTree fst, BlockGroup bg, Map<Long, Long> freeRanges) throws IOException {
-    fst.deleteRange(new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0),
+  public static void rewrite(WritableTree fst, BlockGroup bg, Map<Long, Long> freeRanges)
+      throws IOException {
+    fst.deleteRange(
+        new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0),
         new Key(bg.end() - 1, ItemType.FREE_SPACE_BITMAP, -1L));
     List<long[]> list = new ArrayList<>();
-    for (Map.Entry<Long, Long> e : freeRanges.entrySet()) list.add(new long[] {e.getKey(), e.getValue()});
+    for (Map.Entry<Long, Long> e : freeRanges.entrySet())
+      list.add(new long[] {e.getKey(), e.getValue()});
     for (long[] r : list) fst.insert(new Key(r[0], ItemType.FREE_SPACE_EXTENT, r[1]), new byte[0]);
     byte[] info = new byte[INFO_SIZE];
     Le.put32(info, 0, list.size());

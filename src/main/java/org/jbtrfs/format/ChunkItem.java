@@ -44,7 +44,15 @@ public record ChunkItem(
     if (stripeLen <= 0 || Long.bitCount(stripeLen) != 1) {
       throw new FormatException("chunk item with invalid stripe length " + stripeLen);
     }
-    return new ChunkItem(length, Le.u64(b, off + 8), stripeLen, Le.u64(b, off + 24),
-        Le.i32(b, off + 32), Le.i32(b, off + 36), Le.i32(b, off + 40), Le.u16(b, off + 46), stripes);
+    return new ChunkItem(
+        length,
+        Le.u64(b, off + 8),
+        stripeLen,
+        Le.u64(b, off + 24),
+        Le.i32(b, off + 32),
+        Le.i32(b, off + 36),
+        Le.i32(b, off + 40),
+        Le.u16(b, off + 46),
+        stripes);
   }
 }

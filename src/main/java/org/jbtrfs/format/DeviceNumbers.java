@@ -1,8 +1,8 @@
 package org.jbtrfs.format;
 
 /**
- * Device numbers: btrfs stores the kernel's internal encoding (major << 20 | minor); stat and
- * mknod use glibc's, which splits major and minor across high and low bits.
+ * Device numbers: btrfs stores the kernel's internal encoding (major << 20 | minor); stat and mknod
+ * use glibc's, which splits major and minor across high and low bits.
  */
 public final class DeviceNumbers {
   private DeviceNumbers() {}
@@ -11,7 +11,10 @@ public final class DeviceNumbers {
   public static long toUser(long rdev) {
     long major = (rdev >>> 20) & 0xfff;
     long minor = rdev & 0xfffff;
-    return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+    return (minor & 0xff)
+        | ((major & 0xfff) << 8)
+        | ((minor & ~0xffL) << 12)
+        | ((major & ~0xfffL) << 32);
   }
 
   /** glibc's dev_t to the on-disk (kernel) encoding. */

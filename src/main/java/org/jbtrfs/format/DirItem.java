@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A directory entry (DIR_ITEM, DIR_INDEX) or xattr (XATTR_ITEM): location key, type, name and
- * (for xattrs) value. Several may share one item when their name hashes collide.
+ * A directory entry (DIR_ITEM, DIR_INDEX) or xattr (XATTR_ITEM): location key, type, name and (for
+ * xattrs) value. Several may share one item when their name hashes collide.
  */
 public record DirItem(Key location, long transid, int type, byte[] name, byte[] data) {
   public static final int HEADER_SIZE = 30;
@@ -35,7 +35,8 @@ public record DirItem(Key location, long transid, int type, byte[] name, byte[] 
       int nameLen = Le.u16(b, pos + 27);
       int type = Le.u8(b, pos + 29);
       int nameOff = pos + HEADER_SIZE;
-      if (nameOff + nameLen + dataLen > end) throw new FormatException("dir item name overruns its item");
+      if (nameOff + nameLen + dataLen > end)
+        throw new FormatException("dir item name overruns its item");
       out.add(
           new DirItem(
               Key.read(b, pos),

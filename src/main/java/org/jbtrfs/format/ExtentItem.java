@@ -7,14 +7,21 @@ import java.util.List;
  * EXTENT_ITEM / METADATA_ITEM in the extent tree: reference count, generation, flags, and the
  * inline back references that follow (tree block info first for non-skinny tree blocks).
  */
-public record ExtentItem(long refs, long generation, long flags, Key treeBlockKey, int treeBlockLevel,
+public record ExtentItem(
+    long refs,
+    long generation,
+    long flags,
+    Key treeBlockKey,
+    int treeBlockLevel,
     List<InlineRef> inlineRefs) {
   public static final long FLAG_DATA = 1;
   public static final long FLAG_TREE_BLOCK = 2;
   public static final long FLAG_FULL_BACKREF = 1L << 8;
   public static final int HEADER_SIZE = 24;
+
   /** tree_block_info: first key of the block and its level (non-skinny tree block items only). */
   public static final int TREE_BLOCK_INFO_SIZE = 18;
+
   public static final int DATA_REF_SIZE = 28;
 
   /**
@@ -25,7 +32,8 @@ public record ExtentItem(long refs, long generation, long flags, Key treeBlockKe
   public record InlineRef(int type, long root, long objectId, long offset, long count) {}
 
   /** Parses an item; {@code skinny} is true for METADATA_ITEM keys (no tree block info). */
-  public static ExtentItem parse(byte[] b, int off, int size, boolean skinny) throws FormatException {
+  public static ExtentItem parse(byte[] b, int off, int size, boolean skinny)
+      throws FormatException {
     if (size < HEADER_SIZE) throw new FormatException("extent item too small: " + size);
     long refs = Le.u64(b, off);
     long gen = Le.u64(b, off + 8);
@@ -57,8 +65,13 @@ public record ExtentItem(long refs, long generation, long flags, Key treeBlockKe
         }
         case ItemType.EXTENT_DATA_REF -> {
           need(pos + DATA_REF_SIZE, end);
-          refsList.add(new InlineRef(type, Le.u64(b, pos), Le.u64(b, pos + 8), Le.u64(b, pos + 16),
-              Le.u32(b, pos + 24)));
+          refsList.add(
+              new InlineRef(
+                  type,
+                  Le.u64(b, pos),
+                  Le.u64(b, pos + 8),
+                  Le.u64(b, pos + 16),
+                  Le.u32(b, pos + 24)));
           pos += DATA_REF_SIZE;
         }
         case ItemType.EXTENT_OWNER_REF -> {

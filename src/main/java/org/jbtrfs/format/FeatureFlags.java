@@ -31,16 +31,38 @@ public final class FeatureFlags {
 
   /** Incompat bits the read path handles. */
   public static final long READ_SUPPORTED_INCOMPAT =
-      INCOMPAT_MIXED_BACKREF | INCOMPAT_DEFAULT_SUBVOL | INCOMPAT_MIXED_GROUPS
-          | INCOMPAT_COMPRESS_LZO | INCOMPAT_COMPRESS_ZSTD | INCOMPAT_BIG_METADATA
-          | INCOMPAT_EXTENDED_IREF | INCOMPAT_RAID56 | INCOMPAT_SKINNY_METADATA
-          | INCOMPAT_NO_HOLES | INCOMPAT_METADATA_UUID | INCOMPAT_RAID1C34
+      INCOMPAT_MIXED_BACKREF
+          | INCOMPAT_DEFAULT_SUBVOL
+          | INCOMPAT_MIXED_GROUPS
+          | INCOMPAT_COMPRESS_LZO
+          | INCOMPAT_COMPRESS_ZSTD
+          | INCOMPAT_BIG_METADATA
+          | INCOMPAT_EXTENDED_IREF
+          | INCOMPAT_RAID56
+          | INCOMPAT_SKINNY_METADATA
+          | INCOMPAT_NO_HOLES
+          | INCOMPAT_METADATA_UUID
+          | INCOMPAT_RAID1C34
           | INCOMPAT_SIMPLE_QUOTA;
 
   private static final String[] INCOMPAT_NAMES = {
-    "mixed_backref", "default_subvol", "mixed_groups", "compress_lzo", "compress_zstd",
-    "big_metadata", "extended_iref", "raid56", "skinny_metadata", "no_holes", "metadata_uuid",
-    "raid1c34", "zoned", "extent_tree_v2", "raid_stripe_tree", "bit15", "simple_quota"
+    "mixed_backref",
+    "default_subvol",
+    "mixed_groups",
+    "compress_lzo",
+    "compress_zstd",
+    "big_metadata",
+    "extended_iref",
+    "raid56",
+    "skinny_metadata",
+    "no_holes",
+    "metadata_uuid",
+    "raid1c34",
+    "zoned",
+    "extent_tree_v2",
+    "raid_stripe_tree",
+    "bit15",
+    "simple_quota"
   };
 
   /** Names of the given incompat bits, e.g. "zoned", for error messages. */

@@ -32,20 +32,50 @@ public record FileExtentItem(
     int enc = Le.u8(b, off + 17);
     int other = Le.u16(b, off + 18);
     if (type == TYPE_INLINE) {
-      return new FileExtentItem(gen, ram, comp, enc, other, type, 0, 0, 0, ram,
-          off + INLINE_HEADER_SIZE, size - INLINE_HEADER_SIZE);
+      return new FileExtentItem(
+          gen,
+          ram,
+          comp,
+          enc,
+          other,
+          type,
+          0,
+          0,
+          0,
+          ram,
+          off + INLINE_HEADER_SIZE,
+          size - INLINE_HEADER_SIZE);
     }
     if (type != TYPE_REG && type != TYPE_PREALLOC) {
       throw new FormatException("unknown file extent type " + type);
     }
-    if (size != SIZE) throw new FormatException("file extent item has size " + size + ", expected " + SIZE);
-    return new FileExtentItem(gen, ram, comp, enc, other, type,
-        Le.u64(b, off + 21), Le.u64(b, off + 29), Le.u64(b, off + 37), Le.u64(b, off + 45), 0, 0);
+    if (size != SIZE)
+      throw new FormatException("file extent item has size " + size + ", expected " + SIZE);
+    return new FileExtentItem(
+        gen,
+        ram,
+        comp,
+        enc,
+        other,
+        type,
+        Le.u64(b, off + 21),
+        Le.u64(b, off + 29),
+        Le.u64(b, off + 37),
+        Le.u64(b, off + 45),
+        0,
+        0);
   }
 
   /** A regular (or prealloc) extent item pointing at {@code numBytes} of a disk extent. */
-  public static byte[] encodeRegular(long generation, long ramBytes, int compression, int type, long diskBytenr,
-      long diskNumBytes, long offset, long numBytes) {
+  public static byte[] encodeRegular(
+      long generation,
+      long ramBytes,
+      int compression,
+      int type,
+      long diskBytenr,
+      long diskNumBytes,
+      long offset,
+      long numBytes) {
     byte[] b = new byte[SIZE];
     Le.put64(b, 0, generation);
     Le.put64(b, 8, ramBytes);

@@ -19,8 +19,10 @@ public record InodeItem(
     Timespec mtime,
     Timespec otime) {
   public static final int SIZE = 160;
+
   /** Inode flag: data of this inode carries no checksums. */
   public static final long FLAG_NODATASUM = 1L << 0;
+
   public static final long FLAG_NODATACOW = 1L << 1;
   public static final long FLAG_READONLY = 1L << 2;
   public static final long FLAG_NOCOMPRESS = 1L << 3;
@@ -70,28 +72,103 @@ public record InodeItem(
   }
 
   public InodeItem withSize(long newSize, long newNbytes) {
-    return new InodeItem(generation, transid, newSize, newNbytes, blockGroup, nlink, uid, gid, mode, rdev, flags,
-        sequence, atime, ctime, mtime, otime);
+    return new InodeItem(
+        generation,
+        transid,
+        newSize,
+        newNbytes,
+        blockGroup,
+        nlink,
+        uid,
+        gid,
+        mode,
+        rdev,
+        flags,
+        sequence,
+        atime,
+        ctime,
+        mtime,
+        otime);
   }
 
   public InodeItem withNlink(long n) {
-    return new InodeItem(generation, transid, size, nbytes, blockGroup, n, uid, gid, mode, rdev, flags, sequence,
-        atime, ctime, mtime, otime);
+    return new InodeItem(
+        generation,
+        transid,
+        size,
+        nbytes,
+        blockGroup,
+        n,
+        uid,
+        gid,
+        mode,
+        rdev,
+        flags,
+        sequence,
+        atime,
+        ctime,
+        mtime,
+        otime);
   }
 
   public InodeItem withTransid(long t) {
-    return new InodeItem(generation, t, size, nbytes, blockGroup, nlink, uid, gid, mode, rdev, flags, sequence + 1,
-        atime, ctime, mtime, otime);
+    return new InodeItem(
+        generation,
+        t,
+        size,
+        nbytes,
+        blockGroup,
+        nlink,
+        uid,
+        gid,
+        mode,
+        rdev,
+        flags,
+        sequence + 1,
+        atime,
+        ctime,
+        mtime,
+        otime);
   }
 
   public InodeItem withTimes(Timespec a, Timespec c, Timespec m) {
-    return new InodeItem(generation, transid, size, nbytes, blockGroup, nlink, uid, gid, mode, rdev, flags, sequence,
-        a, c, m, otime);
+    return new InodeItem(
+        generation,
+        transid,
+        size,
+        nbytes,
+        blockGroup,
+        nlink,
+        uid,
+        gid,
+        mode,
+        rdev,
+        flags,
+        sequence,
+        a,
+        c,
+        m,
+        otime);
   }
 
   public InodeItem withOwner(long newUid, long newGid, int newMode) {
-    return new InodeItem(generation, transid, size, nbytes, blockGroup, nlink, newUid, newGid, newMode, rdev, flags,
-        sequence, atime, ctime, mtime, otime);
+    return new InodeItem(
+        generation,
+        transid,
+        size,
+        nbytes,
+        blockGroup,
+        nlink,
+        newUid,
+        newGid,
+        newMode,
+        rdev,
+        flags,
+        sequence,
+        atime,
+        ctime,
+        mtime,
+        otime);
   }
 
   public boolean isNoDataSum() {

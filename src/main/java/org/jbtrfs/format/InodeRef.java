@@ -29,7 +29,8 @@ public record InodeRef(long parent, long index, byte[] name) {
   }
 
   /** Parses an INODE_REF item whose key offset is the parent directory. */
-  public static List<InodeRef> parseRefs(long parent, byte[] b, int off, int size) throws FormatException {
+  public static List<InodeRef> parseRefs(long parent, byte[] b, int off, int size)
+      throws FormatException {
     List<InodeRef> out = new ArrayList<>(1);
     int pos = off;
     int end = off + size;
@@ -37,7 +38,9 @@ public record InodeRef(long parent, long index, byte[] name) {
       if (pos + 10 > end) throw new FormatException("inode ref overruns its item");
       int nameLen = Le.u16(b, pos + 8);
       if (pos + 10 + nameLen > end) throw new FormatException("inode ref name overruns its item");
-      out.add(new InodeRef(parent, Le.u64(b, pos), Arrays.copyOfRange(b, pos + 10, pos + 10 + nameLen)));
+      out.add(
+          new InodeRef(
+              parent, Le.u64(b, pos), Arrays.copyOfRange(b, pos + 10, pos + 10 + nameLen)));
       pos += 10 + nameLen;
     }
     return out;
@@ -51,8 +54,13 @@ public record InodeRef(long parent, long index, byte[] name) {
     while (pos < end) {
       if (pos + 18 > end) throw new FormatException("inode extref overruns its item");
       int nameLen = Le.u16(b, pos + 16);
-      if (pos + 18 + nameLen > end) throw new FormatException("inode extref name overruns its item");
-      out.add(new InodeRef(Le.u64(b, pos), Le.u64(b, pos + 8), Arrays.copyOfRange(b, pos + 18, pos + 18 + nameLen)));
+      if (pos + 18 + nameLen > end)
+        throw new FormatException("inode extref name overruns its item");
+      out.add(
+          new InodeRef(
+              Le.u64(b, pos),
+              Le.u64(b, pos + 8),
+              Arrays.copyOfRange(b, pos + 18, pos + 18 + nameLen)));
       pos += 18 + nameLen;
     }
     return out;

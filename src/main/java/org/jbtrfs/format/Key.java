@@ -39,7 +39,12 @@ public record Key(long objectId, int type, long offset) implements Comparable<Ke
 
   @Override
   public String toString() {
-    return "(" + Long.toUnsignedString(objectId) + " " + ItemType.name(type) + " "
-        + Long.toUnsignedString(offset) + ")";
+    return "("
+        + Long.toUnsignedString(objectId)
+        + " "
+        + ItemType.name(type)
+        + " "
+        + Long.toUnsignedString(offset)
+        + ")";
   }
 }

@@ -16,14 +16,19 @@ public final class ObjectIds {
   public static final long FREE_SPACE_TREE = 10;
   public static final long BLOCK_GROUP_TREE = 11;
   public static final long RAID_STRIPE_TREE = 12;
+
   /** The inode number of every subvolume's top directory. */
   public static final long FIRST_FREE = 256;
+
   /** Subvolume ids stop here; above are special trees. */
   public static final long LAST_FREE = -256L;
+
   public static final long FIRST_CHUNK_TREE = 256;
   public static final long DEV_ITEMS = 1;
+
   /** Placeholder directory shown where a snapshot captured a nested subvolume. */
   public static final long EMPTY_SUBVOL_DIR = 2;
+
   public static final long ORPHAN = -5L;
   public static final long TREE_LOG = -6L;
   public static final long TREE_LOG_FIXUP = -7L;
@@ -34,6 +39,7 @@ public final class ObjectIds {
 
   /** True for object ids of trees that hold files: the top fs tree and every subvolume. */
   public static boolean isFsTree(long id) {
-    return id == FS_TREE || (Long.compareUnsigned(id, FIRST_FREE) >= 0 && Long.compareUnsigned(id, LAST_FREE) <= 0);
+    return id == FS_TREE
+        || (Long.compareUnsigned(id, FIRST_FREE) >= 0 && Long.compareUnsigned(id, LAST_FREE) <= 0);
   }
 }

@@ -19,6 +19,7 @@ public record RootItem(
     Timespec otime) {
   /** Root item flag: the subvolume is read-only. */
   public static final long FLAG_RDONLY = 1L << 0;
+
   /** Root items before this size lack the v2 fields (uuids, times). */
   public static final int LEGACY_SIZE = 239;
 

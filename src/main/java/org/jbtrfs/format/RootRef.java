@@ -8,6 +8,7 @@ public record RootRef(long dirId, long sequence, byte[] name) {
     if (size < 18) throw new FormatException("root ref too small");
     int nameLen = Le.u16(b, off + 16);
     if (18 + nameLen > size) throw new FormatException("root ref name overruns its item");
-    return new RootRef(Le.u64(b, off), Le.u64(b, off + 8), Arrays.copyOfRange(b, off + 18, off + 18 + nameLen));
+    return new RootRef(
+        Le.u64(b, off), Le.u64(b, off + 8), Arrays.copyOfRange(b, off + 18, off + 18 + nameLen));
   }
 }

@@ -13,6 +13,7 @@ public final class Superblock {
   public static final int CSUM_SIZE = 32;
   public static final int SYS_CHUNK_ARRAY_MAX = 2048;
   public static final int NUM_BACKUP_ROOTS = 4;
+
   /** Flag set in the superblock while a metadata_uuid change is half done. */
   public static final long FLAG_CHANGING_FSID = 1L << 35;
 
@@ -72,10 +73,12 @@ public final class Superblock {
       throw new FormatException("superblock at " + expectedBytenr + ": " + e.getMessage());
     }
     if (!csum.verify(raw, CSUM_SIZE, SIZE - CSUM_SIZE, raw, 0)) {
-      throw new FormatException("superblock at " + expectedBytenr + " fails its " + csum + " checksum");
+      throw new FormatException(
+          "superblock at " + expectedBytenr + " fails its " + csum + " checksum");
     }
     if (sb.bytenr() != expectedBytenr) {
-      throw new FormatException("superblock at " + expectedBytenr + " claims bytenr " + sb.bytenr());
+      throw new FormatException(
+          "superblock at " + expectedBytenr + " claims bytenr " + sb.bytenr());
     }
     sb.validateGeometry();
     return sb;

@@ -56,8 +56,13 @@ public final class SuperblockEditor {
   }
 
   /** Writes backup root slot {@code slot} (0..3). */
-  public SuperblockEditor backupRoot(int slot, long[] rootsAndGens, long totalBytes, long bytesUsed,
-      long numDevices, int[] levels) {
+  public SuperblockEditor backupRoot(
+      int slot,
+      long[] rootsAndGens,
+      long totalBytes,
+      long bytesUsed,
+      long numDevices,
+      int[] levels) {
     int off = 0xb2b + slot * BackupRoot.SIZE;
     for (int i = 0; i < BackupRoot.SIZE; i++) raw[off + i] = 0;
     // tree, chunk, extent, fs, dev, csum: (root, generation) pairs.

@@ -17,18 +17,23 @@ public final class TreeHeader {
 
   /** Leaf item descriptor: key, then data offset and size (relative to the header's end). */
   public static final int ITEM_SIZE = 25;
+
   public static final int ITEM_DATA_OFFSET = 17;
   public static final int ITEM_DATA_SIZE = 21;
 
   /** Node key pointer: key, child block address, child generation. */
   public static final int KEY_PTR_SIZE = 33;
+
   public static final int KEY_PTR_BLOCKPTR = 17;
   public static final int KEY_PTR_GENERATION = 25;
 
   public static final int MAX_LEVEL = 8;
+
   /** Header flag: block was written (part of a committed transaction). */
   public static final long FLAG_WRITTEN = 1L << 0;
+
   public static final long FLAG_RELOC = 1L << 1;
+
   /** The top byte of the flags holds the backref revision. */
   public static final int BACKREF_REV_SHIFT = 56;
 }

@@ -18,8 +18,15 @@ final class ChecksumLookup {
    * Copies the checksums of {@code sectors} sectors starting at {@code logical} into {@code out}
    * and marks which ones exist in {@code present}.
    */
-  static void fill(Tree csumTree, long logical, int sectors, int sectorSize, int csumSize, byte[] out,
-      boolean[] present) throws IOException {
+  static void fill(
+      Tree csumTree,
+      long logical,
+      int sectors,
+      int sectorSize,
+      int csumSize,
+      byte[] out,
+      boolean[] present)
+      throws IOException {
     if (csumTree == null) return;
     long end = logical + (long) sectors * sectorSize;
     Cursor c = csumTree.seekFloor(new Key(ObjectIds.EXTENT_CSUM, ItemType.EXTENT_CSUM, logical));
@@ -36,7 +43,8 @@ final class ChecksumLookup {
       for (long a = from; a < to; a += sectorSize) {
         int srcIdx = (int) ((a - start) / sectorSize);
         int dstIdx = (int) ((a - logical) / sectorSize);
-        System.arraycopy(c.raw(), c.dataOffset() + srcIdx * csumSize, out, dstIdx * csumSize, csumSize);
+        System.arraycopy(
+            c.raw(), c.dataOffset() + srcIdx * csumSize, out, dstIdx * csumSize, csumSize);
         present[dstIdx] = true;
       }
       c.next();

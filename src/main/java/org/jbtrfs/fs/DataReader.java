@@ -55,7 +55,8 @@ public final class DataReader {
   }
 
   /** Reads the first copy whose devices are present; checksums are checked by the caller. */
-  private static void readAnyCopy(LogicalReader lr, long logical, byte[] out, int off, int len) throws IOException {
+  private static void readAnyCopy(LogicalReader lr, long logical, byte[] out, int off, int len)
+      throws IOException {
     int mirrors = lr.mirrors(logical);
     IOException first = null;
     for (int m = 0; m < mirrors; m++) {
@@ -66,12 +67,25 @@ public final class DataReader {
         if (first == null) first = e;
       }
     }
-    LOG.severe("data at logical " + logical + " unreadable from all " + mirrors + " copies: " + first.getMessage());
+    LOG.severe(
+        "data at logical "
+            + logical
+            + " unreadable from all "
+            + mirrors
+            + " copies: "
+            + first.getMessage());
     throw first;
   }
 
-  private void repairSector(LogicalReader lr, ChecksumType csum, long addr, byte[] out, int outOff,
-      byte[] sums, int sumOff) throws IOException {
+  private void repairSector(
+      LogicalReader lr,
+      ChecksumType csum,
+      long addr,
+      byte[] out,
+      int outOff,
+      byte[] sums,
+      int sumOff)
+      throws IOException {
     int sector = fs.sectorSize();
     int mirrors = lr.mirrors(addr);
     byte[] copy = new byte[sector];

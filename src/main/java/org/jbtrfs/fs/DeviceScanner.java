@@ -50,7 +50,8 @@ public final class DeviceScanner {
       }
     }
     if (best == null) {
-      throw new FormatException(dev.name() + ": no valid btrfs superblock (" + String.join("; ", problems) + ")");
+      throw new FormatException(
+          dev.name() + ": no valid btrfs superblock (" + String.join("; ", problems) + ")");
     }
     if (!problems.isEmpty()) LOG.warning(dev.name() + ": skipped superblock copies: " + problems);
     return best;

@@ -33,10 +33,14 @@ public final class Directories {
   }
 
   /** Up to {@code max} entries with dir index {@code >= fromIndex}, in index order. */
-  public static List<DirEntry> list(Subvolume sv, long dirIno, long fromIndex, int max) throws IOException {
+  public static List<DirEntry> list(Subvolume sv, long dirIno, long fromIndex, int max)
+      throws IOException {
     List<DirEntry> out = new ArrayList<>();
     Cursor c = sv.tree().seekCeil(new Key(dirIno, ItemType.DIR_INDEX, fromIndex));
-    while (c.valid() && out.size() < max && c.objectId() == dirIno && c.type() == ItemType.DIR_INDEX) {
+    while (c.valid()
+        && out.size() < max
+        && c.objectId() == dirIno
+        && c.type() == ItemType.DIR_INDEX) {
       for (DirItem d : DirItem.parseAll(c.raw(), c.dataOffset(), c.dataSize())) {
         out.add(toEntry(d, c.offset()));
       }
@@ -55,7 +59,9 @@ public final class Directories {
 
   /** The subvolume named "default" in the root tree directory, if set. */
   static Long lookupRootTreeDefault(Filesystem fs) throws IOException {
-    DirItem d = findDirItem(fs.rootTree(), ObjectIds.ROOT_TREE_DIR, "default".getBytes(StandardCharsets.US_ASCII));
+    DirItem d =
+        findDirItem(
+            fs.rootTree(), ObjectIds.ROOT_TREE_DIR, "default".getBytes(StandardCharsets.US_ASCII));
     return d == null ? null : d.location().objectId();
   }
 }

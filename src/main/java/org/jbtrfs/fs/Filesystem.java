@@ -42,8 +42,10 @@ public final class Filesystem implements Closeable {
   private final MetadataReader meta;
   private volatile Tree rootTree;
   private final Map<Long, Subvolume> subvolumes = new ConcurrentHashMap<>();
+
   /** Committed roots of file trees, dropped at every commit (subvolume objects stay). */
   private final Map<Long, Tree> committedTrees = new ConcurrentHashMap<>();
+
   private final MountOptions options;
   private final List<DevItem> devItems;
   private volatile Tree csumTree;
@@ -52,7 +54,9 @@ public final class Filesystem implements Closeable {
 
   /** Trees changed by a running transaction, which reads must see instead of the committed ones. */
   public interface LiveTrees {
-    /** The in-transaction view of tree {@code id}, or null if the transaction has not touched it. */
+    /**
+     * The in-transaction view of tree {@code id}, or null if the transaction has not touched it.
+     */
     Tree current(long id);
   }
 
@@ -67,10 +71,18 @@ public final class Filesystem implements Closeable {
     Tree t = l.current(id);
     return t != null ? t : committed;
   }
+
   private final Timespec openedAt = Timespec.now();
 
-  private Filesystem(Superblock sb, DeviceSet devices, ChunkMap chunks, LogicalReader logical,
-      MetadataReader meta, Tree rootTree, MountOptions options, List<DevItem> devItems) {
+  private Filesystem(
+      Superblock sb,
+      DeviceSet devices,
+      ChunkMap chunks,
+      LogicalReader logical,
+      MetadataReader meta,
+      Tree rootTree,
+      MountOptions options,
+      List<DevItem> devItems) {
     this.sb = sb;
     this.devices = devices;
     this.chunks = chunks;
@@ -91,8 +103,11 @@ public final class Filesystem implements Closeable {
    * its superblock has been read, and the filesystem then does all I/O through the result. Lets
    * tests interpose on device I/O (fault injection, write counting) without touching the engine.
    */
-  public static Filesystem open(List<Path> paths, MountOptions options,
-      java.util.function.UnaryOperator<org.jbtrfs.device.Device> wrap) throws IOException {
+  public static Filesystem open(
+      List<Path> paths,
+      MountOptions options,
+      java.util.function.UnaryOperator<org.jbtrfs.device.Device> wrap)
+      throws IOException {
     if (paths.isEmpty()) throw new IllegalArgumentException("no devices given");
     DeviceSet devices = new DeviceSet();
     try {
@@ -118,21 +133,30 @@ public final class Filesystem implements Closeable {
     }
   }
 
-  private static Filesystem openWith(Superblock sb, DeviceSet devices, MountOptions options) throws IOException {
+  private static Filesystem openWith(Superblock sb, DeviceSet devices, MountOptions options)
+      throws IOException {
     checkFeatures(sb, options);
     ChunkMap chunks = new ChunkMap();
     chunks.loadSysChunkArray(sb.sysChunkArray());
     LogicalReader logical = new LogicalReader(chunks, devices);
-    MetadataReader meta = new MetadataReader(logical, new BlockCache(options.blockCacheBytes()),
-        sb.checksumType(), sb.nodeSize(), sb.metadataUuid());
-    Tree chunkTree = new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+    MetadataReader meta =
+        new MetadataReader(
+            logical,
+            new BlockCache(options.blockCacheBytes()),
+            sb.checksumType(),
+            sb.nodeSize(),
+            sb.metadataUuid());
+    Tree chunkTree =
+        new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
     if (sb.logRootBytenr() != 0 && !options.noLogReplay()) {
-      throw new FormatException("the filesystem has a log tree from an unclean shutdown (fsync log at "
-          + sb.logRootBytenr() + "); log replay is not supported yet: mount with -o nologreplay "
-          + "to ignore it, or mount once with the kernel to replay it");
+      throw new FormatException(
+          "the filesystem has a log tree from an unclean shutdown (fsync log at "
+              + sb.logRootBytenr()
+              + "); log replay is not supported yet: mount with -o nologreplay "
+              + "to ignore it, or mount once with the kernel to replay it");
     }
     return new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
   }
@@ -140,8 +164,9 @@ public final class Filesystem implements Closeable {
   private static void checkFeatures(Superblock sb, MountOptions options) throws FormatException {
     long unsupported = sb.incompatFlags() & ~FeatureFlags.READ_SUPPORTED_INCOMPAT;
     if (unsupported != 0) {
-      throw new FormatException("unsupported incompat feature(s): "
-          + String.join(", ", FeatureFlags.incompatNames(unsupported)));
+      throw new FormatException(
+          "unsupported incompat feature(s): "
+              + String.join(", ", FeatureFlags.incompatNames(unsupported)));
     }
     if ((sb.flags() & Superblock.FLAG_CHANGING_FSID) != 0) {
       throw new FormatException("an fsid change was interrupted; finish it with btrfstune first");
@@ -162,13 +187,18 @@ public final class Filesystem implements Closeable {
     return devItems;
   }
 
-  private static void checkDevices(List<DevItem> devItems, DeviceSet devices, MountOptions options,
-      Superblock sb) throws FormatException {
+  private static void checkDevices(
+      List<DevItem> devItems, DeviceSet devices, MountOptions options, Superblock sb)
+      throws FormatException {
     List<Long> missing = new ArrayList<>();
     for (DevItem d : devItems) if (!devices.present(d.devid())) missing.add(d.devid());
     if (!missing.isEmpty() && !options.degraded()) {
-      throw new FormatException("device(s) with devid " + missing + " missing (filesystem has "
-          + sb.numDevices() + " devices); pass all devices or mount with -o degraded");
+      throw new FormatException(
+          "device(s) with devid "
+              + missing
+              + " missing (filesystem has "
+              + sb.numDevices()
+              + " devices); pass all devices or mount with -o degraded");
     }
     if (!missing.isEmpty()) LOG.warning("mounting degraded, missing devids " + missing);
   }
@@ -204,7 +234,8 @@ public final class Filesystem implements Closeable {
    */
   public void reload(Superblock committed) {
     sb = committed;
-    rootTree = new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
+    rootTree =
+        new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
     committedTrees.clear();
     csumTree = null;
   }
@@ -287,7 +318,9 @@ public final class Filesystem implements Closeable {
     return prev != null ? prev : s;
   }
 
-  /** The current root of file tree {@code id}: the running transaction's, else the last commit's. */
+  /**
+   * The current root of file tree {@code id}: the running transaction's, else the last commit's.
+   */
   Tree currentTree(long id) throws IOException {
     Tree committed = committedTrees.get(id);
     if (committed == null) {

@@ -14,22 +14,27 @@ public record MountOptions(
   }
 
   public MountOptions withDegraded(boolean d) {
-    return new MountOptions(readOnly, d, noLogReplay, subvol, subvolId, blockCacheBytes, extentCacheBytes);
+    return new MountOptions(
+        readOnly, d, noLogReplay, subvol, subvolId, blockCacheBytes, extentCacheBytes);
   }
 
   public MountOptions withNoLogReplay(boolean n) {
-    return new MountOptions(readOnly, degraded, n, subvol, subvolId, blockCacheBytes, extentCacheBytes);
+    return new MountOptions(
+        readOnly, degraded, n, subvol, subvolId, blockCacheBytes, extentCacheBytes);
   }
 
   public MountOptions withSubvol(String s) {
-    return new MountOptions(readOnly, degraded, noLogReplay, s, subvolId, blockCacheBytes, extentCacheBytes);
+    return new MountOptions(
+        readOnly, degraded, noLogReplay, s, subvolId, blockCacheBytes, extentCacheBytes);
   }
 
   public MountOptions withSubvolId(Long id) {
-    return new MountOptions(readOnly, degraded, noLogReplay, subvol, id, blockCacheBytes, extentCacheBytes);
+    return new MountOptions(
+        readOnly, degraded, noLogReplay, subvol, id, blockCacheBytes, extentCacheBytes);
   }
 
   public MountOptions withReadOnly(boolean ro) {
-    return new MountOptions(ro, degraded, noLogReplay, subvol, subvolId, blockCacheBytes, extentCacheBytes);
+    return new MountOptions(
+        ro, degraded, noLogReplay, subvol, subvolId, blockCacheBytes, extentCacheBytes);
   }
 }

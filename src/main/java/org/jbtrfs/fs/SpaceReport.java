@@ -26,6 +26,7 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   private static final long DEVICE_RESERVED = 1L << 20;
   private static final long META_THRESH = 4L << 20;
   private static final long GLOBAL_RESERVE_MAX = 512L << 20;
+
   /** Items an unlink touches, which the reserve must always cover. */
   private static final int UNLINK_METADATA_UNITS = 6;
 
@@ -42,7 +43,8 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   }
 
   /** The report for the caller's block groups and device items (a writer's live accounting). */
-  public static SpaceReport compute(Filesystem fs, List<Group> groups, List<DevItem> devItems) throws IOException {
+  public static SpaceReport compute(Filesystem fs, List<Group> groups, List<DevItem> devItems)
+      throws IOException {
     long dataTotal = 0, dataUsed = 0, metaTotal = 0, metaUsed = 0, totalUsed = 0;
     int dataFactor = 1;
     long dataFlags = 0;
@@ -72,9 +74,12 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
     return new SpaceReport(total, free, Math.max(0, avail));
   }
 
-  /** Block group items live in the block group tree when that feature is on, else the extent tree. */
+  /**
+   * Block group items live in the block group tree when that feature is on, else the extent tree.
+   */
   public static List<Group> blockGroups(Filesystem fs) throws IOException {
-    boolean bgTree = (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
+    boolean bgTree =
+        (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
     Tree t = fs.treeOf(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE);
     List<Group> out = new ArrayList<>();
     if (t == null) return out;
@@ -95,8 +100,13 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   public static long globalReserve(Filesystem fs) throws IOException {
     long used = 0;
     int items = 1;
-    for (long id : new long[] {ObjectIds.EXTENT_TREE, ObjectIds.CSUM_TREE, ObjectIds.FREE_SPACE_TREE,
-        ObjectIds.BLOCK_GROUP_TREE}) {
+    for (long id :
+        new long[] {
+          ObjectIds.EXTENT_TREE,
+          ObjectIds.CSUM_TREE,
+          ObjectIds.FREE_SPACE_TREE,
+          ObjectIds.BLOCK_GROUP_TREE
+        }) {
       RootItem ri = fs.rootItem(id);
       if (ri == null) continue;
       used += ri.bytesUsed();
@@ -104,7 +114,8 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
     }
     long perItem = (long) fs.superblock().nodeSize() * TreeHeader.MAX_LEVEL * 2;
     long unlinkItems = UNLINK_METADATA_UNITS;
-    boolean freeSpaceTree = (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) != 0;
+    boolean freeSpaceTree =
+        (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) != 0;
     long delayedRefs = perItem * unlinkItems * (freeSpaceTree ? 2 : 1);
     long minimum = perItem * (items + unlinkItems) + delayedRefs;
     return Math.min(Math.max(used, minimum), GLOBAL_RESERVE_MAX);
@@ -123,7 +134,8 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
     free.sort((a, b) -> Long.compare(b, a));
     long[] avail = free.stream().mapToLong(Long::longValue).toArray();
     int n = avail.length;
-    int stripes = p == RaidProfile.RAID0 ? n : p == RaidProfile.RAID10 ? 4 : Math.max(1, p.ncopies());
+    int stripes =
+        p == RaidProfile.RAID0 ? n : p == RaidProfile.RAID10 ? 4 : Math.max(1, p.ncopies());
     long total = 0;
     int i = n - 1;
     while (n >= p.devsMin() && i >= 0) {

@@ -47,7 +47,8 @@ public final class Subvolume {
   public InodeItem inode(long ino) throws IOException {
     Cursor c = tree().find(new Key(ino, ItemType.INODE_ITEM, 0));
     if (c == null) return null;
-    if (c.dataSize() < InodeItem.SIZE) throw new FormatException("inode " + ino + ": item too small");
+    if (c.dataSize() < InodeItem.SIZE)
+      throw new FormatException("inode " + ino + ": item too small");
     return InodeItem.parse(c.raw(), c.dataOffset());
   }
 

@@ -12,7 +12,8 @@ final class SubvolumeLinks {
   private SubvolumeLinks() {}
 
   static boolean isLinked(Filesystem fs, Node dir, DirEntry e) throws IOException {
-    Cursor c = fs.rootTree().find(new Key(dir.subvolume().id(), ItemType.ROOT_REF, e.subvolumeId()));
+    Cursor c =
+        fs.rootTree().find(new Key(dir.subvolume().id(), ItemType.ROOT_REF, e.subvolumeId()));
     if (c == null) return false;
     RootRef ref = RootRef.parse(c.raw(), c.dataOffset(), c.dataSize());
     return ref.dirId() == dir.ino() && Arrays.equals(ref.name(), e.name());

@@ -22,7 +22,8 @@ public final class SubvolumePaths {
     Deque<String> parts = new ArrayDeque<>();
     long id = subvolId;
     for (int depth = 0; id != ObjectIds.FS_TREE; depth++) {
-      if (depth > MAX_DEPTH) throw new FormatException("subvolume " + subvolId + ": back references loop");
+      if (depth > MAX_DEPTH)
+        throw new FormatException("subvolume " + subvolId + ": back references loop");
       Cursor c = fs.rootTree().seekCeil(new Key(id, ItemType.ROOT_BACKREF, 0));
       if (!c.valid() || c.objectId() != id || c.type() != ItemType.ROOT_BACKREF) {
         throw new FormatException("subvolume " + id + " has no back reference (deleted?)");
@@ -40,7 +41,8 @@ public final class SubvolumePaths {
   /** Prepends the names from {@code ino} up to the subvolume's top directory. */
   private static void addDirPath(Subvolume sv, long ino, Deque<String> parts) throws IOException {
     for (int depth = 0; ino != sv.rootDirIno(); depth++) {
-      if (depth > MAX_DEPTH) throw new FormatException("directory " + ino + ": parent references loop");
+      if (depth > MAX_DEPTH)
+        throw new FormatException("directory " + ino + ": parent references loop");
       Cursor c = sv.tree().seekCeil(new Key(ino, ItemType.INODE_REF, 0));
       if (!c.valid() || c.objectId() != ino || c.type() != ItemType.INODE_REF) {
         throw new FormatException("directory " + ino + " in " + sv + " has no inode ref");

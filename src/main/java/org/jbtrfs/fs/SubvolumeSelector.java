@@ -29,7 +29,8 @@ public final class SubvolumeSelector {
       root = new Node(sv, sv.rootDirIno());
     }
     InodeItem i = root.inode();
-    if (i == null || !FileType.isDir(i.mode())) throw new IOException("subvolume root " + root + " is not a directory");
+    if (i == null || !FileType.isDir(i.mode()))
+      throw new IOException("subvolume root " + root + " is not a directory");
     return root;
   }
 }

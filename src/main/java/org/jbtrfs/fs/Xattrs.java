@@ -16,7 +16,8 @@ public final class Xattrs {
 
   /** The value of {@code name}, or null when the inode has no such attribute. */
   public static byte[] get(Node n, byte[] name) throws IOException {
-    Cursor c = n.subvolume().tree().find(new Key(n.ino(), ItemType.XATTR_ITEM, NameHash.crc32cName(name)));
+    Cursor c =
+        n.subvolume().tree().find(new Key(n.ino(), ItemType.XATTR_ITEM, NameHash.crc32cName(name)));
     if (c == null) return null;
     for (DirItem d : DirItem.parseAll(c.raw(), c.dataOffset(), c.dataSize())) {
       if (Arrays.equals(d.name(), name)) return d.data();

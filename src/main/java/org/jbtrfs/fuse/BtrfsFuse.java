@@ -29,15 +29,19 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
- * The FUSE front end: POSIX calls on paths, answered from the filesystem's trees. With a
- * {@link MountedWriter} the mount is read-write: changes take its write lock, reads its read lock.
+ * The FUSE front end: POSIX calls on paths, answered from the filesystem's trees. With a {@link
+ * MountedWriter} the mount is read-write: changes take its write lock, reads its read lock.
  */
 public final class BtrfsFuse extends FuseStubFS {
   private static final int O_ACCMODE = 3;
   private static final int O_DIRECT = 040000;
   private static final int W_OK = 2;
-  /** readdir positions: 1 and 2 follow "." and ".."; an entry with dir index i is followed by i+1. */
+
+  /**
+   * readdir positions: 1 and 2 follow "." and ".."; an entry with dir index i is followed by i+1.
+   */
   private static final long FIRST_INDEX = 2;
+
   private static final int READDIR_BATCH = 256;
 
   private final Filesystem fs;
@@ -79,8 +83,8 @@ public final class BtrfsFuse extends FuseStubFS {
   }
 
   /**
-   * Runs a change under the write lock; EROFS on a read-only mount. Changes that free space
-   * ({@code freesSpace}) may dig into the metadata reserve, so a full filesystem can be cleaned.
+   * Runs a change under the write lock; EROFS on a read-only mount. Changes that free space ({@code
+   * freesSpace}) may dig into the metadata reserve, so a full filesystem can be cleaned.
    */
   private int changing(String op, String path, boolean freesSpace, Op body) {
     if (rw == null) return -Errno.EROFS;
@@ -131,46 +135,58 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int getattr(String path, FileStat stat) {
-    return reading("getattr", path, () -> {
-      fillStat(stat, node(path));
-      return 0;
-    });
+    return reading(
+        "getattr",
+        path,
+        () -> {
+          fillStat(stat, node(path));
+          return 0;
+        });
   }
 
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
     Node n = handles.get(fi.fh.get());
     if (n == null) return getattr(path, stat);
-    return reading("fgetattr", path, () -> {
-      fillStat(stat, n);
-      return 0;
-    });
+    return reading(
+        "fgetattr",
+        path,
+        () -> {
+          fillStat(stat, n);
+          return 0;
+        });
   }
 
   @Override
   public int readlink(String path, Pointer buf, long size) {
-    return reading("readlink", path, () -> {
-      Node n = node(path);
-      InodeItem inode = inode(n);
-      if (!FileType.isSymlink(inode.mode())) return -Errno.EINVAL;
-      byte[] target = FileReader.readLink(n, inode);
-      int len = (int) Math.min(target.length, size - 1);
-      buf.put(0, target, 0, len);
-      buf.putByte(len, (byte) 0);
-      return 0;
-    });
+    return reading(
+        "readlink",
+        path,
+        () -> {
+          Node n = node(path);
+          InodeItem inode = inode(n);
+          if (!FileType.isSymlink(inode.mode())) return -Errno.EINVAL;
+          byte[] target = FileReader.readLink(n, inode);
+          int len = (int) Math.min(target.length, size - 1);
+          buf.put(0, target, 0, len);
+          buf.putByte(len, (byte) 0);
+          return 0;
+        });
   }
 
   @Override
   public int open(String path, FuseFileInfo fi) {
     int flags = fi.flags.get();
     if ((flags & O_ACCMODE) != 0 && rw == null) return -Errno.EROFS;
-    return reading("open", path, () -> {
-      Node n = node(path);
-      if (FileType.isDir(inode(n).mode())) return -Errno.EISDIR;
-      register(fi, n, flags);
-      return 0;
-    });
+    return reading(
+        "open",
+        path,
+        () -> {
+          Node n = node(path);
+          if (FileType.isDir(inode(n).mode())) return -Errno.EISDIR;
+          register(fi, n, flags);
+          return 0;
+        });
   }
 
   private void register(FuseFileInfo fi, Node n, int flags) {
@@ -184,29 +200,35 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-    return reading("read", path, () -> {
-      Node n = handles.get(fi.fh.get());
-      if (n == null) return -Errno.EBADF;
-      int len = (int) Math.min(size, 1 << 24);
-      byte[] tmp = new byte[len];
-      int got = FileReader.read(n, inode(n), offset, tmp, 0, len);
-      if (rw != null && got > 0) rw.overlay(n, offset, tmp, 0, got);
-      buf.put(0, tmp, 0, got);
-      return got;
-    });
+    return reading(
+        "read",
+        path,
+        () -> {
+          Node n = handles.get(fi.fh.get());
+          if (n == null) return -Errno.EBADF;
+          int len = (int) Math.min(size, 1 << 24);
+          byte[] tmp = new byte[len];
+          int got = FileReader.read(n, inode(n), offset, tmp, 0, len);
+          if (rw != null && got > 0) rw.overlay(n, offset, tmp, 0, got);
+          buf.put(0, tmp, 0, got);
+          return got;
+        });
   }
 
   @Override
   public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-    return changing("write", path, () -> {
-      Node n = handles.get(fi.fh.get());
-      if (n == null) return -Errno.EBADF;
-      int len = (int) size;
-      byte[] tmp = new byte[len];
-      buf.get(0, tmp, 0, len);
-      rw.write(n, offset, tmp, len);
-      return len;
-    });
+    return changing(
+        "write",
+        path,
+        () -> {
+          Node n = handles.get(fi.fh.get());
+          if (n == null) return -Errno.EBADF;
+          int len = (int) size;
+          byte[] tmp = new byte[len];
+          buf.get(0, tmp, 0, len);
+          rw.write(n, offset, tmp, len);
+          return len;
+        });
   }
 
   @Override
@@ -215,11 +237,15 @@ public final class BtrfsFuse extends FuseStubFS {
     if (n == null) return 0;
     Integer left = openCounts.computeIfPresent(n, (k, v) -> v > 1 ? v - 1 : null);
     if (left != null || rw == null) return 0;
-    return changing("release", path, true, () -> {
-      InodeItem i = n.inode();
-      if (i != null && i.nlink() == 0) rw.ops(n.subvolume().id()).releaseOrphan(n.ino());
-      return 0;
-    });
+    return changing(
+        "release",
+        path,
+        true,
+        () -> {
+          InodeItem i = n.inode();
+          if (i != null && i.nlink() == 0) rw.ops(n.subvolume().id()).releaseOrphan(n.ino());
+          return 0;
+        });
   }
 
   @Override
@@ -245,36 +271,51 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int opendir(String path, FuseFileInfo fi) {
-    return reading("opendir", path, () -> {
-      Node n = node(path);
-      if (!FileType.isDir(inode(n).mode())) return -Errno.ENOTDIR;
-      return 0;
-    });
+    return reading(
+        "opendir",
+        path,
+        () -> {
+          Node n = node(path);
+          if (!FileType.isDir(inode(n).mode())) return -Errno.ENOTDIR;
+          return 0;
+        });
   }
 
   @Override
   public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
-    return reading("readdir", path, () -> {
-      Node dir = node(path);
-      if (offset < 1 && fill(filler, buf, ".", ino(dir), FileType.DIR, 1)) return 0;
-      if (offset < 2 && fill(filler, buf, "..", ino(node(parentOf(path))), FileType.DIR, 2)) return 0;
-      long from = Math.max(FIRST_INDEX, offset);
-      while (true) {
-        List<DirEntry> batch = Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
-        if (batch.isEmpty()) return 0;
-        for (DirEntry e : batch) {
-          long ino = ino(paths.target(dir, e));
-          if (fill(filler, buf, new String(e.name(), StandardCharsets.UTF_8), ino, e.fileType(), e.index() + 1)) {
+    return reading(
+        "readdir",
+        path,
+        () -> {
+          Node dir = node(path);
+          if (offset < 1 && fill(filler, buf, ".", ino(dir), FileType.DIR, 1)) return 0;
+          if (offset < 2 && fill(filler, buf, "..", ino(node(parentOf(path))), FileType.DIR, 2))
             return 0;
+          long from = Math.max(FIRST_INDEX, offset);
+          while (true) {
+            List<DirEntry> batch =
+                Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
+            if (batch.isEmpty()) return 0;
+            for (DirEntry e : batch) {
+              long ino = ino(paths.target(dir, e));
+              if (fill(
+                  filler,
+                  buf,
+                  new String(e.name(), StandardCharsets.UTF_8),
+                  ino,
+                  e.fileType(),
+                  e.index() + 1)) {
+                return 0;
+              }
+              from = e.index() + 1;
+            }
           }
-          from = e.index() + 1;
-        }
-      }
-    });
+        });
   }
 
   /** Adds one entry; true when the kernel's buffer is full. */
-  private boolean fill(FuseFillDir filler, Pointer buf, String name, long ino, int fileType, long nextOff) {
+  private boolean fill(
+      FuseFillDir filler, Pointer buf, String name, long ino, int fileType, long nextOff) {
     FileStat st = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
     st.st_ino.set(ino);
     st.st_mode.set(FileModes.ofDirEntryType(fileType));
@@ -283,55 +324,67 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int getxattr(String path, String name, Pointer value, long size) {
-    return reading("getxattr", path, () -> {
-      Node n = node(path);
-      NameRules.checkXattrName(name);
-      byte[] v = Xattrs.get(n, name.getBytes(StandardCharsets.UTF_8));
-      if (v == null) return -Errno.ENODATA;
-      if (size == 0) return v.length;
-      if (size < v.length) return -Errno.ERANGE;
-      value.put(0, v, 0, v.length);
-      return v.length;
-    });
+    return reading(
+        "getxattr",
+        path,
+        () -> {
+          Node n = node(path);
+          NameRules.checkXattrName(name);
+          byte[] v = Xattrs.get(n, name.getBytes(StandardCharsets.UTF_8));
+          if (v == null) return -Errno.ENODATA;
+          if (size == 0) return v.length;
+          if (size < v.length) return -Errno.ERANGE;
+          value.put(0, v, 0, v.length);
+          return v.length;
+        });
   }
 
   @Override
   public int listxattr(String path, Pointer list, long size) {
-    return reading("listxattr", path, () -> {
-      ByteBuffer out = ByteBuffer.allocate(1 << 16);
-      for (byte[] name : Xattrs.list(node(path))) {
-        if (out.remaining() < name.length + 1) return -Errno.ERANGE;
-        out.put(name).put((byte) 0);
-      }
-      int len = out.position();
-      if (size == 0) return len;
-      if (size < len) return -Errno.ERANGE;
-      list.put(0, out.array(), 0, len);
-      return len;
-    });
+    return reading(
+        "listxattr",
+        path,
+        () -> {
+          ByteBuffer out = ByteBuffer.allocate(1 << 16);
+          for (byte[] name : Xattrs.list(node(path))) {
+            if (out.remaining() < name.length + 1) return -Errno.ERANGE;
+            out.put(name).put((byte) 0);
+          }
+          int len = out.position();
+          if (size == 0) return len;
+          if (size < len) return -Errno.ERANGE;
+          list.put(0, out.array(), 0, len);
+          return len;
+        });
   }
 
   @Override
   public int statfs(String path, Statvfs st) {
-    return reading("statfs", path, () -> {
-      SpaceReport r = rw == null ? SpaceReport.compute(fs) : rw.space();
-      int bsize = fs.sectorSize();
-      st.f_bsize.set(bsize);
-      st.f_frsize.set(bsize);
-      st.f_blocks.set(r.totalBytes() / bsize);
-      st.f_bfree.set(r.freeBytes() / bsize);
-      st.f_bavail.set(r.availableBytes() / bsize);
-      st.f_namemax.set(255);
-      return 0;
-    });
+    return reading(
+        "statfs",
+        path,
+        () -> {
+          SpaceReport r = rw == null ? SpaceReport.compute(fs) : rw.space();
+          int bsize = fs.sectorSize();
+          st.f_bsize.set(bsize);
+          st.f_frsize.set(bsize);
+          st.f_blocks.set(r.totalBytes() / bsize);
+          st.f_bfree.set(r.freeBytes() / bsize);
+          st.f_bavail.set(r.availableBytes() / bsize);
+          st.f_namemax.set(255);
+          return 0;
+        });
   }
 
   @Override
   public int access(String path, int mask) {
-    return reading("access", path, () -> {
-      node(path);
-      return (mask & W_OK) != 0 && rw == null ? -Errno.EROFS : 0;
-    });
+    return reading(
+        "access",
+        path,
+        () -> {
+          node(path);
+          return (mask & W_OK) != 0 && rw == null ? -Errno.EROFS : 0;
+        });
   }
 
   // ---- changes ----
@@ -339,23 +392,29 @@ public final class BtrfsFuse extends FuseStubFS {
   /** The directory node for the parent of {@code path}, checked to be in a writable subvolume. */
   private Node parentDir(String path) throws IOException {
     Node dir = node(parentOf(path));
-    if (!FileType.isDir(inode(dir).mode())) throw new java.nio.file.NotDirectoryException(parentOf(path));
+    if (!FileType.isDir(inode(dir).mode()))
+      throw new java.nio.file.NotDirectoryException(parentOf(path));
     return dir;
   }
 
   private int create(String op, String path, long mode, long rdev, FuseFileInfo fi) {
-    return changing(op, path, () -> {
-      Node dir = parentDir(path);
-      var ctx = getContext();
-      InodeItem d = inode(dir);
-      long gid = (d.mode() & FileModes.S_ISGID) != 0 ? d.gid() : ctx.gid.get();
-      int m = (int) mode;
-      if (FileType.isDir(m) && (d.mode() & FileModes.S_ISGID) != 0) m |= FileModes.S_ISGID;
-      long ino = rw.ops(dir.subvolume().id()).create(dir.ino(), nameOf(path), m, ctx.uid.get(), gid,
-          StatFiller.encodeRdev(rdev));
-      if (fi != null) register(fi, new Node(dir.subvolume(), ino), fi.flags.get());
-      return 0;
-    });
+    return changing(
+        op,
+        path,
+        () -> {
+          Node dir = parentDir(path);
+          var ctx = getContext();
+          InodeItem d = inode(dir);
+          long gid = (d.mode() & FileModes.S_ISGID) != 0 ? d.gid() : ctx.gid.get();
+          int m = (int) mode;
+          if (FileType.isDir(m) && (d.mode() & FileModes.S_ISGID) != 0) m |= FileModes.S_ISGID;
+          long ino =
+              rw.ops(dir.subvolume().id())
+                  .create(
+                      dir.ino(), nameOf(path), m, ctx.uid.get(), gid, StatFiller.encodeRdev(rdev));
+          if (fi != null) register(fi, new Node(dir.subvolume(), ino), fi.flags.get());
+          return 0;
+        });
   }
 
   @Override
@@ -375,157 +434,212 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int symlink(String target, String path) {
-    return changing("symlink", path, () -> {
-      Node dir = parentDir(path);
-      var ctx = getContext();
-      rw.ops(dir.subvolume().id()).symlink(dir.ino(), nameOf(path), target.getBytes(StandardCharsets.UTF_8),
-          ctx.uid.get(), ctx.gid.get());
-      return 0;
-    });
+    return changing(
+        "symlink",
+        path,
+        () -> {
+          Node dir = parentDir(path);
+          var ctx = getContext();
+          rw.ops(dir.subvolume().id())
+              .symlink(
+                  dir.ino(),
+                  nameOf(path),
+                  target.getBytes(StandardCharsets.UTF_8),
+                  ctx.uid.get(),
+                  ctx.gid.get());
+          return 0;
+        });
   }
 
   @Override
   public int link(String oldpath, String newpath) {
-    return changing("link", newpath, () -> {
-      Node n = node(oldpath);
-      Node dir = parentDir(newpath);
-      if (dir.subvolume().id() != n.subvolume().id()) return -Errno.EXDEV;
-      rw.ops(dir.subvolume().id()).link(n.ino(), dir.ino(), nameOf(newpath));
-      return 0;
-    });
+    return changing(
+        "link",
+        newpath,
+        () -> {
+          Node n = node(oldpath);
+          Node dir = parentDir(newpath);
+          if (dir.subvolume().id() != n.subvolume().id()) return -Errno.EXDEV;
+          rw.ops(dir.subvolume().id()).link(n.ino(), dir.ino(), nameOf(newpath));
+          return 0;
+        });
   }
 
   @Override
   public int unlink(String path) {
-    return changing("unlink", path, true, () -> {
-      Node dir = parentDir(path);
-      var ops = rw.ops(dir.subvolume().id());
-      ops.setOpenFiles(ino -> openCounts.containsKey(new Node(dir.subvolume(), ino)));
-      ops.unlink(dir.ino(), nameOf(path));
-      paths.forget(path);
-      return 0;
-    });
+    return changing(
+        "unlink",
+        path,
+        true,
+        () -> {
+          Node dir = parentDir(path);
+          var ops = rw.ops(dir.subvolume().id());
+          ops.setOpenFiles(ino -> openCounts.containsKey(new Node(dir.subvolume(), ino)));
+          ops.unlink(dir.ino(), nameOf(path));
+          paths.forget(path);
+          return 0;
+        });
   }
 
   @Override
   public int rmdir(String path) {
-    return changing("rmdir", path, true, () -> {
-      Node dir = parentDir(path);
-      rw.ops(dir.subvolume().id()).rmdir(dir.ino(), nameOf(path));
-      paths.forgetTree(path);
-      return 0;
-    });
+    return changing(
+        "rmdir",
+        path,
+        true,
+        () -> {
+          Node dir = parentDir(path);
+          rw.ops(dir.subvolume().id()).rmdir(dir.ino(), nameOf(path));
+          paths.forgetTree(path);
+          return 0;
+        });
   }
 
   @Override
   public int rename(String oldpath, String newpath) {
-    return changing("rename", oldpath, true, () -> {
-      Node from = parentDir(oldpath);
-      Node to = parentDir(newpath);
-      if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
-      var ops = rw.ops(from.subvolume().id());
-      ops.setOpenFiles(ino -> openCounts.containsKey(new Node(from.subvolume(), ino)));
-      ops.rename(from.ino(), nameOf(oldpath), to.ino(), nameOf(newpath));
-      paths.forgetTree(oldpath);
-      paths.forgetTree(newpath);
-      return 0;
-    });
+    return changing(
+        "rename",
+        oldpath,
+        true,
+        () -> {
+          Node from = parentDir(oldpath);
+          Node to = parentDir(newpath);
+          if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
+          var ops = rw.ops(from.subvolume().id());
+          ops.setOpenFiles(ino -> openCounts.containsKey(new Node(from.subvolume(), ino)));
+          ops.rename(from.ino(), nameOf(oldpath), to.ino(), nameOf(newpath));
+          paths.forgetTree(oldpath);
+          paths.forgetTree(newpath);
+          return 0;
+        });
   }
 
   @Override
   public int truncate(String path, long size) {
-    return changing("truncate", path, true, () -> {
-      Node n = node(path);
-      if (FileType.isDir(inode(n).mode())) return -Errno.EISDIR;
-      rw.truncate(n, size);
-      return 0;
-    });
+    return changing(
+        "truncate",
+        path,
+        true,
+        () -> {
+          Node n = node(path);
+          if (FileType.isDir(inode(n).mode())) return -Errno.EISDIR;
+          rw.truncate(n, size);
+          return 0;
+        });
   }
 
   @Override
   public int ftruncate(String path, long size, FuseFileInfo fi) {
     Node n = handles.get(fi.fh.get());
     if (n == null) return truncate(path, size);
-    return changing("ftruncate", path, true, () -> {
-      rw.truncate(n, size);
-      return 0;
-    });
+    return changing(
+        "ftruncate",
+        path,
+        true,
+        () -> {
+          rw.truncate(n, size);
+          return 0;
+        });
   }
 
   @Override
   public int chmod(String path, long mode) {
-    return changing("chmod", path, () -> {
-      Node n = node(path);
-      InodeItem i = inode(n);
-      rw.setattr(n, i.withOwner(i.uid(), i.gid(), (i.mode() & FileType.S_IFMT) | ((int) mode & 07777)));
-      return 0;
-    });
+    return changing(
+        "chmod",
+        path,
+        () -> {
+          Node n = node(path);
+          InodeItem i = inode(n);
+          rw.setattr(
+              n,
+              i.withOwner(i.uid(), i.gid(), (i.mode() & FileType.S_IFMT) | ((int) mode & 07777)));
+          return 0;
+        });
   }
 
   @Override
   public int chown(String path, long uid, long gid) {
-    return changing("chown", path, () -> {
-      Node n = node(path);
-      InodeItem i = inode(n);
-      long u = uid == 0xffffffffL || uid == -1 ? i.uid() : uid;
-      long g = gid == 0xffffffffL || gid == -1 ? i.gid() : gid;
-      int mode = i.mode();
-      // Like the kernel: a chown by anyone clears setuid, and setgid when group-executable.
-      if (!FileType.isDir(mode)) {
-        mode &= ~FileModes.S_ISUID;
-        if ((mode & 010) != 0) mode &= ~FileModes.S_ISGID;
-      }
-      rw.setattr(n, i.withOwner(u, g, mode));
-      return 0;
-    });
+    return changing(
+        "chown",
+        path,
+        () -> {
+          Node n = node(path);
+          InodeItem i = inode(n);
+          long u = uid == 0xffffffffL || uid == -1 ? i.uid() : uid;
+          long g = gid == 0xffffffffL || gid == -1 ? i.gid() : gid;
+          int mode = i.mode();
+          // Like the kernel: a chown by anyone clears setuid, and setgid when group-executable.
+          if (!FileType.isDir(mode)) {
+            mode &= ~FileModes.S_ISUID;
+            if ((mode & 010) != 0) mode &= ~FileModes.S_ISGID;
+          }
+          rw.setattr(n, i.withOwner(u, g, mode));
+          return 0;
+        });
   }
 
   @Override
   public int utimens(String path, Timespec[] timespec) {
-    return changing("utimens", path, () -> {
-      Node n = node(path);
-      InodeItem i = inode(n);
-      org.jbtrfs.format.Timespec now = org.jbtrfs.format.Timespec.now();
-      org.jbtrfs.format.Timespec a = FileModes.time(timespec[0], i.atime(), now);
-      org.jbtrfs.format.Timespec m = FileModes.time(timespec[1], i.mtime(), now);
-      rw.setattr(n, i.withTimes(a, now, m));
-      return 0;
-    });
+    return changing(
+        "utimens",
+        path,
+        () -> {
+          Node n = node(path);
+          InodeItem i = inode(n);
+          org.jbtrfs.format.Timespec now = org.jbtrfs.format.Timespec.now();
+          org.jbtrfs.format.Timespec a = FileModes.time(timespec[0], i.atime(), now);
+          org.jbtrfs.format.Timespec m = FileModes.time(timespec[1], i.mtime(), now);
+          rw.setattr(n, i.withTimes(a, now, m));
+          return 0;
+        });
   }
 
   @Override
   public int setxattr(String path, String name, Pointer value, long size, int flags) {
-    return changing("setxattr", path, () -> {
-      Node n = node(path);
-      NameRules.checkXattrName(name);
-      byte[] key = name.getBytes(StandardCharsets.UTF_8);
-      boolean exists = Xattrs.get(n, key) != null;
-      if ((flags & FileModes.XATTR_CREATE) != 0 && exists) return -Errno.EEXIST;
-      if ((flags & FileModes.XATTR_REPLACE) != 0 && !exists) return -Errno.ENODATA;
-      byte[] v = new byte[(int) size];
-      value.get(0, v, 0, v.length);
-      rw.ops(n.subvolume().id()).xattrs().set(n.ino(), key, v);
-      return 0;
-    });
+    return changing(
+        "setxattr",
+        path,
+        () -> {
+          Node n = node(path);
+          NameRules.checkXattrName(name);
+          byte[] key = name.getBytes(StandardCharsets.UTF_8);
+          boolean exists = Xattrs.get(n, key) != null;
+          if ((flags & FileModes.XATTR_CREATE) != 0 && exists) return -Errno.EEXIST;
+          if ((flags & FileModes.XATTR_REPLACE) != 0 && !exists) return -Errno.ENODATA;
+          byte[] v = new byte[(int) size];
+          value.get(0, v, 0, v.length);
+          rw.ops(n.subvolume().id()).xattrs().set(n.ino(), key, v);
+          return 0;
+        });
   }
 
   @Override
   public int removexattr(String path, String name) {
-    return changing("removexattr", path, true, () -> {
-      Node n = node(path);
-      NameRules.checkXattrName(name);
-      boolean removed = rw.ops(n.subvolume().id()).xattrs().remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
-      return removed ? 0 : -Errno.ENODATA;
-    });
+    return changing(
+        "removexattr",
+        path,
+        true,
+        () -> {
+          Node n = node(path);
+          NameRules.checkXattrName(name);
+          boolean removed =
+              rw.ops(n.subvolume().id())
+                  .xattrs()
+                  .remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
+          return removed ? 0 : -Errno.ENODATA;
+        });
   }
 
   @Override
   public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
     Node h = handles.get(fi.fh.get());
-    return changing("fallocate", path, () -> {
-      Node n = h != null ? h : node(path);
-      return rw.fallocate(n, mode, offset, length);
-    });
+    return changing(
+        "fallocate",
+        path,
+        () -> {
+          Node n = h != null ? h : node(path);
+          return rw.fallocate(n, mode, offset, length);
+        });
   }
 
   @Override

@@ -35,7 +35,8 @@ final class Errno {
   /** Negative errno for a failure, logging anything that is not an ordinary lookup miss. */
   static int of(Throwable t, String op, String path) {
     LOG.fine(() -> op + " " + path + ": " + t);
-    if (t instanceof FileNotFoundException || t instanceof java.nio.file.NoSuchFileException) return -ENOENT;
+    if (t instanceof FileNotFoundException || t instanceof java.nio.file.NoSuchFileException)
+      return -ENOENT;
     if (t instanceof org.jbtrfs.fs.write.FsError e) return -e.errno();
     if (t instanceof java.nio.file.FileAlreadyExistsException) return -EEXIST;
     if (t instanceof java.nio.file.DirectoryNotEmptyException) return -ENOTEMPTY;

@@ -8,12 +8,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
-import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SubvolumeSelector;
 import org.jbtrfs.fs.write.MountedWriter;
-import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.txn.WriteEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +26,9 @@ public final class MountCommand implements Callable<Integer> {
   @Option(names = "-o", description = "Comma-separated mount options.")
   List<String> optionGroups = new ArrayList<>();
 
-  @Option(names = "-f", description = "Stay in the foreground (the daemon always does; kept for the wrapper).")
+  @Option(
+      names = "-f",
+      description = "Stay in the foreground (the daemon always does; kept for the wrapper).")
   boolean foreground;
 
   @Option(names = "--ready-file", description = "Written once the mount is live.", hidden = true)
@@ -66,10 +67,13 @@ public final class MountCommand implements Callable<Integer> {
     BtrfsFuse fuse = new BtrfsFuse(fs, root, rw);
     if (rw != null) startCommitter(rw, opts.commitSeconds());
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      fuse.umount();
-      done.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  fuse.umount();
+                  done.countDown();
+                }));
     List<String> fuseArgs = opts.fuseArgs(devices.get(0).toString());
     LOG.info("mounting " + devices + " on " + mountPoint + " with " + fuseArgs);
     Thread announcer = new Thread(() -> announceWhenLive(mountPoint));
@@ -84,12 +88,14 @@ public final class MountCommand implements Callable<Integer> {
   }
 
   /** Opens the write engine, clears orphans left by a crash, and commits that cleanup. */
-  private static MountedWriter openWritable(Filesystem fs, Node root, ParsedMountOptions opts) throws IOException {
+  private static MountedWriter openWritable(Filesystem fs, Node root, ParsedMountOptions opts)
+      throws IOException {
     WriteEngine engine;
     try {
       engine = WriteEngine.open(fs);
     } catch (UnsupportedFeatureException e) {
-      throw new IOException("cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
+      throw new IOException(
+          "cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
     }
     MountedWriter rw = new MountedWriter(engine, opts.compression(), opts.compressLevel());
     rw.cleanOrphans(root.subvolume().id());
@@ -99,18 +105,21 @@ public final class MountCommand implements Callable<Integer> {
 
   /** Commits every few seconds, so at most that much unsynced work is lost in a crash. */
   private static void startCommitter(MountedWriter rw, int seconds) {
-    Thread t = new Thread(() -> {
-      while (true) {
-        try {
-          Thread.sleep(seconds * 1000L);
-          rw.commitLocked();
-        } catch (InterruptedException e) {
-          return;
-        } catch (Throwable e) {
-          LOG.severe("periodic commit failed: " + e);
-        }
-      }
-    }, "jbtrfs-committer");
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  Thread.sleep(seconds * 1000L);
+                  rw.commitLocked();
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Throwable e) {
+                  LOG.severe("periodic commit failed: " + e);
+                }
+              }
+            },
+            "jbtrfs-committer");
     t.setDaemon(true);
     t.start();
   }

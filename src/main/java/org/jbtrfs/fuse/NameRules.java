@@ -7,7 +7,9 @@ import org.jbtrfs.fs.write.FsError;
 final class NameRules {
   private static final int NAME_MAX = 255;
   private static final String[] XATTR_PREFIXES = {"user.", "trusted.", "security.", "btrfs."};
-  private static final String[] SYSTEM_XATTRS = {"system.posix_acl_access", "system.posix_acl_default"};
+  private static final String[] SYSTEM_XATTRS = {
+    "system.posix_acl_access", "system.posix_acl_default"
+  };
 
   private NameRules() {}
 

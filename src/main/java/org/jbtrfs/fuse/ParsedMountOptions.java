@@ -6,8 +6,13 @@ import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.compress.CompressionType;
 
 /** Splits -o options into those jbtrfs handles and those passed on to FUSE. */
-record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, CompressionType compression,
-    int compressLevel, int commitSeconds) {
+record ParsedMountOptions(
+    MountOptions fs,
+    boolean debug,
+    boolean allowOther,
+    CompressionType compression,
+    int compressLevel,
+    int commitSeconds) {
   static ParsedMountOptions parse(List<String> groups) {
     MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
     boolean debug = false;
@@ -34,13 +39,15 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, Co
             String v = require(name, value);
             String alg = v.contains(":") ? v.substring(0, v.indexOf(':')) : v;
             level = v.contains(":") ? parseInt(name, v.substring(v.indexOf(':') + 1)) : 0;
-            compression = switch (alg) {
-              case "zlib" -> CompressionType.ZLIB;
-              case "lzo" -> CompressionType.LZO;
-              case "zstd" -> CompressionType.ZSTD;
-              case "no", "none" -> CompressionType.NONE;
-              default -> throw new IllegalArgumentException("unknown compression '" + alg + "'");
-            };
+            compression =
+                switch (alg) {
+                  case "zlib" -> CompressionType.ZLIB;
+                  case "lzo" -> CompressionType.LZO;
+                  case "zstd" -> CompressionType.ZSTD;
+                  case "no", "none" -> CompressionType.NONE;
+                  default ->
+                      throw new IllegalArgumentException("unknown compression '" + alg + "'");
+                };
           }
           case "commit" -> commit = Math.max(1, parseInt(name, require(name, value)));
           // Accepted for compatibility with the kernel's option set; nothing to do when reading.
@@ -53,7 +60,8 @@ record ParsedMountOptions(MountOptions fs, boolean debug, boolean allowOther, Co
   }
 
   private static String require(String name, String value) {
-    if (value == null || value.isEmpty()) throw new IllegalArgumentException("option " + name + " needs a value");
+    if (value == null || value.isEmpty())
+      throw new IllegalArgumentException("option " + name + " needs a value");
     return value;
   }
 

@@ -7,9 +7,9 @@ import org.jbtrfs.format.TreeHeader;
 
 /**
  * Copy-on-write of single tree blocks for one tree in one transaction. A block is writable when it
- * is in the dirty set with this transaction's generation; anything else (committed, shared with
- * the cache) is copied to a fresh address first, and the old address is handed back to the
- * allocator. Never mutates a block it did not make writable itself.
+ * is in the dirty set with this transaction's generation; anything else (committed, shared with the
+ * cache) is copied to a fresh address first, and the old address is handed back to the allocator.
+ * Never mutates a block it did not make writable itself.
  */
 final class BlockCow {
   /** A block this transaction may modify in place, at its (possibly new) address. */
@@ -64,7 +64,9 @@ final class BlockCow {
     return new Writable(bytenr, raw);
   }
 
-  /** This tree stops referencing {@code bytenr}; a block born in this transaction never hits disk. */
+  /**
+   * This tree stops referencing {@code bytenr}; a block born in this transaction never hits disk.
+   */
   void free(long bytenr, int level) throws IOException {
     if (writableOrNull(bytenr) != null) ctx.dirty().remove(bytenr);
     ctx.allocator().free(bytenr, owner, level);
@@ -76,7 +78,10 @@ final class BlockCow {
     return bytenr;
   }
 
-  /** Header fields every block written by this transaction carries; the checksum is the commit's job. */
+  /**
+   * Header fields every block written by this transaction carries; the checksum is the commit's
+   * job.
+   */
   private void stampHeader(byte[] raw, long bytenr, int level) {
     Arrays.fill(raw, TreeHeader.CSUM, TreeHeader.FSID, (byte) 0);
     System.arraycopy(ctx.fsid(), 0, raw, TreeHeader.FSID, 16);

@@ -108,7 +108,9 @@ public final class Cursor {
       return true;
     }
     int level = 1;
-    while (level < blocks.length && blocks[level] != null && slots[level] + 1 >= blocks[level].nritems()) level++;
+    while (level < blocks.length
+        && blocks[level] != null
+        && slots[level] + 1 >= blocks[level].nritems()) level++;
     if (level >= blocks.length || blocks[level] == null) {
       valid = false;
       return false;
@@ -117,7 +119,8 @@ public final class Cursor {
     for (; level > 0; level--) {
       TreeBlock parent = blocks[level];
       int s = slots[level];
-      blocks[level - 1] = tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
+      blocks[level - 1] =
+          tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
       slots[level - 1] = 0;
     }
     if (blocks[0].nritems() == 0) return next();
@@ -141,7 +144,8 @@ public final class Cursor {
     for (; level > 0; level--) {
       TreeBlock parent = blocks[level];
       int s = slots[level];
-      TreeBlock child = tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
+      TreeBlock child =
+          tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
       blocks[level - 1] = child;
       slots[level - 1] = child.nritems() - 1;
     }

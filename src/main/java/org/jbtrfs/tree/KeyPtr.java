@@ -17,7 +17,8 @@ record KeyPtr(Key key, long bytenr, long generation) {
     TreeBlock b = new TreeBlock(0, raw);
     int n = b.nritems();
     List<KeyPtr> ptrs = new ArrayList<>(n + 4);
-    for (int i = 0; i < n; i++) ptrs.add(new KeyPtr(b.key(i), b.childBlockPtr(i), b.childGeneration(i)));
+    for (int i = 0; i < n; i++)
+      ptrs.add(new KeyPtr(b.key(i), b.childBlockPtr(i), b.childGeneration(i)));
     return ptrs;
   }
 
@@ -34,7 +35,9 @@ record KeyPtr(Key key, long bytenr, long generation) {
     }
   }
 
-  /** Slot of the child whose subtree holds {@code key}: the last pointer key {@code <= key}, or 0. */
+  /**
+   * Slot of the child whose subtree holds {@code key}: the last pointer key {@code <= key}, or 0.
+   */
   static int childSlot(List<KeyPtr> ptrs, Key key) {
     int lo = 0;
     int hi = ptrs.size() - 1;

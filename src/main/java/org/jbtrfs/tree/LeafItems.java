@@ -10,12 +10,13 @@ import org.jbtrfs.format.TreeHeader;
 /**
  * A leaf's items decoded into a list, so structural edits (insert, delete, resize, split, merge)
  * are plain list operations and the block is re-encoded in canonical form afterwards. Canonical
- * means what the kernel's tree-checker demands: item data packed back to back from the end of
- * the block in slot order (item 0's data ends at the block end), no gaps.
+ * means what the kernel's tree-checker demands: item data packed back to back from the end of the
+ * block in slot order (item 0's data ends at the block end), no gaps.
  */
 final class LeafItems {
   final List<Key> keys = new ArrayList<>();
   final List<byte[]> data = new ArrayList<>();
+
   /** Slot whose growth caused an overflow (the item that may need a leaf of its own), or -1. */
   int hot = -1;
 

@@ -23,7 +23,12 @@ public final class MetadataReader {
   private final byte[] metadataUuid;
   private volatile BlockOverlay overlay;
 
-  public MetadataReader(LogicalReader logical, BlockCache cache, ChecksumType csum, int nodeSize, byte[] metadataUuid) {
+  public MetadataReader(
+      LogicalReader logical,
+      BlockCache cache,
+      ChecksumType csum,
+      int nodeSize,
+      byte[] metadataUuid) {
     this.logical = logical;
     this.cache = cache;
     this.csum = csum;
@@ -46,8 +51,9 @@ public final class MetadataReader {
   }
 
   /**
-   * Returns the block at {@code bytenr}. {@code expectedGen} (0 = unknown) and {@code expectedLevel}
-   * (-1 = unknown) come from the parent pointer and catch stale or misdirected writes.
+   * Returns the block at {@code bytenr}. {@code expectedGen} (0 = unknown) and {@code
+   * expectedLevel} (-1 = unknown) come from the parent pointer and catch stale or misdirected
+   * writes.
    */
   public TreeBlock read(long bytenr, long expectedGen, int expectedLevel) throws IOException {
     BlockOverlay o = overlay;
@@ -74,7 +80,8 @@ public final class MetadataReader {
     throw new FormatException(msg);
   }
 
-  private TreeBlock readCopy(long bytenr, int mirror, long expectedGen, int expectedLevel) throws IOException {
+  private TreeBlock readCopy(long bytenr, int mirror, long expectedGen, int expectedLevel)
+      throws IOException {
     byte[] raw = new byte[nodeSize];
     logical.read(bytenr, raw, 0, nodeSize, mirror);
     if (!csum.verify(raw, Superblock.CSUM_SIZE, nodeSize - Superblock.CSUM_SIZE, raw, 0)) {
@@ -83,7 +90,8 @@ public final class MetadataReader {
     TreeBlock block = new TreeBlock(bytenr, raw);
     TreeChecker.check(block, bytenr, metadataUuid, expectedLevel);
     if (expectedGen != 0 && block.generation() != expectedGen) {
-      throw new FormatException("generation " + block.generation() + ", parent expects " + expectedGen);
+      throw new FormatException(
+          "generation " + block.generation() + ", parent expects " + expectedGen);
     }
     return block;
   }

@@ -7,8 +7,8 @@ import org.jbtrfs.format.TreeHeader;
 
 /**
  * Keeps a node's children from withering after deletes: a child below a quarter full merges with a
- * neighbour when both fit in one block, otherwise the two share their contents evenly. Both
- * blocks are COWed first, so the parent's pointers are rewritten with the new addresses.
+ * neighbour when both fit in one block, otherwise the two share their contents evenly. Both blocks
+ * are COWed first, so the parent's pointers are rewritten with the new addresses.
  */
 final class Siblings {
   private final BlockCow cow;
@@ -35,7 +35,9 @@ final class Siblings {
     return used < leafCapacity() / 4;
   }
 
-  /** Rebalances child {@code slot} (already writable) with its left neighbour, else its right one. */
+  /**
+   * Rebalances child {@code slot} (already writable) with its left neighbour, else its right one.
+   */
   void rebalance(List<KeyPtr> ptrs, int slot, int level) throws IOException {
     byte[] raw = cow.writableOrNull(ptrs.get(slot).bytenr());
     if (raw == null || !underfull(raw, level)) return;

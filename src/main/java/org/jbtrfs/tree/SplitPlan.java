@@ -9,8 +9,8 @@ final class SplitPlan {
   private SplitPlan() {}
 
   /**
-   * Start indices of each group after the first (the first group starts at 0). {@code capacity}
-   * is the leaf data area; {@code hot} is the slot that grew, or -1 when any item may be split off.
+   * Start indices of each group after the first (the first group starts at 0). {@code capacity} is
+   * the leaf data area; {@code hot} is the slot that grew, or -1 when any item may be split off.
    */
   static int[] leafCuts(LeafItems items, int capacity, int hot) {
     int n = items.size();
@@ -28,14 +28,17 @@ final class SplitPlan {
       }
     }
     if (best > 0) return new int[] {best};
-    if (hot < 0) throw new IllegalStateException("leaf of " + total + " bytes cannot be split in two");
+    if (hot < 0)
+      throw new IllegalStateException("leaf of " + total + " bytes cannot be split in two");
     // Before and after the grown item each fit: together they fitted before the change.
     if (hot == 0) return new int[] {1};
     if (hot == n - 1) return new int[] {n - 1};
     return new int[] {hot, hot + 1};
   }
 
-  /** Start indices of groups after the first so no group exceeds {@code max} entries, sizes even. */
+  /**
+   * Start indices of groups after the first so no group exceeds {@code max} entries, sizes even.
+   */
   static int[] evenCuts(int n, int max) {
     int groups = (n + max - 1) / max;
     int[] cuts = new int[groups - 1];

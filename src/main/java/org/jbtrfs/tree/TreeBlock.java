@@ -38,7 +38,8 @@ public final class TreeBlock {
   }
 
   public byte[] chunkTreeUuid() {
-    return java.util.Arrays.copyOfRange(raw, TreeHeader.CHUNK_TREE_UUID, TreeHeader.CHUNK_TREE_UUID + 16);
+    return java.util.Arrays.copyOfRange(
+        raw, TreeHeader.CHUNK_TREE_UUID, TreeHeader.CHUNK_TREE_UUID + 16);
   }
 
   public long generation() {

@@ -3,8 +3,8 @@ package org.jbtrfs.tree;
 import java.io.IOException;
 
 /**
- * Where copy-on-write gets new tree block addresses and returns old ones. The write engine backs
- * it with the metadata allocator and delayed references; tests back it with a simple counter.
+ * Where copy-on-write gets new tree block addresses and returns old ones. The write engine backs it
+ * with the metadata allocator and delayed references; tests back it with a simple counter.
  */
 public interface TreeBlockAllocator {
   /** A fresh, unused logical address for a tree block of tree {@code owner} at {@code level}. */

@@ -16,14 +16,16 @@ import org.jbtrfs.format.TreeHeader;
  * with or borrow from a neighbour, empty leaves disappear, parent pointers are rewritten with the
  * child's new address, generation and first key; the root grows or shrinks a level as needed.
  *
- * <p>Lookups and the "is there anything to do" checks run first without COW, so a call that
- * changes nothing (insert of an existing key, delete of a missing one) dirties no block.
+ * <p>Lookups and the "is there anything to do" checks run first without COW, so a call that changes
+ * nothing (insert of an existing key, delete of a missing one) dirties no block.
  *
  * <p>Not thread-safe; one writer per tree per transaction. Blocks are assumed to belong to this
  * tree alone (no snapshot sharing: shared blocks need backref handling outside this class).
  */
 public final class WritableTree {
-  /** Edits the writable leaf; returns items to re-encode, or null when it edited the block in place. */
+  /**
+   * Edits the writable leaf; returns items to re-encode, or null when it edited the block in place.
+   */
   private interface LeafOp {
     LeafItems apply(byte[] leaf) throws IOException;
   }
@@ -37,7 +39,8 @@ public final class WritableTree {
   private long rootGeneration;
   private boolean rootChanged;
 
-  public WritableTree(WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
+  public WritableTree(
+      WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
     this.ctx = ctx;
     this.owner = owner;
     this.cow = new BlockCow(ctx, owner);
@@ -98,13 +101,15 @@ public final class WritableTree {
     checkSize(data.length);
     if (contains(key)) return false;
     byte[] copy = data.clone();
-    change(key, leaf -> {
-      LeafItems items = LeafItems.decode(leaf);
-      int slot = -items.find(key) - 1;
-      items.add(slot, key, copy);
-      items.hot = slot;
-      return items;
-    });
+    change(
+        key,
+        leaf -> {
+          LeafItems items = LeafItems.decode(leaf);
+          int slot = -items.find(key) - 1;
+          items.add(slot, key, copy);
+          items.hot = slot;
+          return items;
+        });
     return true;
   }
 
@@ -112,27 +117,31 @@ public final class WritableTree {
   public void put(Key key, byte[] data) throws IOException {
     checkSize(data.length);
     byte[] copy = data.clone();
-    change(key, leaf -> {
-      LeafItems items = LeafItems.decode(leaf);
-      int slot = items.find(key);
-      if (slot >= 0) {
-        items.data.set(slot, copy);
-      } else {
-        slot = -slot - 1;
-        items.add(slot, key, copy);
-      }
-      items.hot = slot;
-      return items;
-    });
+    change(
+        key,
+        leaf -> {
+          LeafItems items = LeafItems.decode(leaf);
+          int slot = items.find(key);
+          if (slot >= 0) {
+            items.data.set(slot, copy);
+          } else {
+            slot = -slot - 1;
+            items.add(slot, key, copy);
+          }
+          items.hot = slot;
+          return items;
+        });
   }
 
   public boolean delete(Key key) throws IOException {
     if (!contains(key)) return false;
-    change(key, leaf -> {
-      LeafItems items = LeafItems.decode(leaf);
-      items.remove(items.find(key));
-      return items;
-    });
+    change(
+        key,
+        leaf -> {
+          LeafItems items = LeafItems.decode(leaf);
+          items.remove(items.find(key));
+          return items;
+        });
     return true;
   }
 
@@ -146,14 +155,16 @@ public final class WritableTree {
       int n = countInRange(leaf, cur, toInclusive);
       if (n > 0) {
         Key lo = cur;
-        change(cur, w -> {
-          LeafItems items = LeafItems.decode(w);
-          for (int i = items.size() - 1; i >= 0; i--) {
-            Key k = items.keys.get(i);
-            if (k.compareTo(lo) >= 0 && k.compareTo(toInclusive) <= 0) items.remove(i);
-          }
-          return items;
-        });
+        change(
+            cur,
+            w -> {
+              LeafItems items = LeafItems.decode(w);
+              for (int i = items.size() - 1; i >= 0; i--) {
+                Key k = items.keys.get(i);
+                if (k.compareTo(lo) >= 0 && k.compareTo(toInclusive) <= 0) items.remove(i);
+              }
+              return items;
+            });
         count += n;
       }
       // Everything in range below the next leaf's first key was in this leaf and is gone now.
@@ -168,10 +179,12 @@ public final class WritableTree {
    */
   public boolean modify(Key key, ObjIntConsumer<byte[]> edit) throws IOException {
     if (!contains(key)) return false;
-    change(key, leaf -> {
-      edit.accept(leaf, new TreeBlock(0, leaf).itemDataOffset(slotOf(leaf, key)));
-      return null;
-    });
+    change(
+        key,
+        leaf -> {
+          edit.accept(leaf, new TreeBlock(0, leaf).itemDataOffset(slotOf(leaf, key)));
+          return null;
+        });
     return true;
   }
 
@@ -179,19 +192,21 @@ public final class WritableTree {
   public void resize(Key key, int newSize) throws IOException {
     checkSize(newSize);
     if (!contains(key)) throw new NoSuchElementException("no item " + key);
-    change(key, leaf -> {
-      LeafItems items = LeafItems.decode(leaf);
-      int slot = items.find(key);
-      items.data.set(slot, Arrays.copyOf(items.data.get(slot), newSize));
-      items.hot = slot;
-      return items;
-    });
+    change(
+        key,
+        leaf -> {
+          LeafItems items = LeafItems.decode(leaf);
+          int slot = items.find(key);
+          items.data.set(slot, Arrays.copyOf(items.data.get(slot), newSize));
+          items.hot = slot;
+          return items;
+        });
   }
 
   private void checkSize(int dataLen) {
     if (dataLen < 0 || LeafItems.footprintOf(dataLen) > siblings.leafCapacity()) {
-      throw new IllegalArgumentException("item of " + dataLen + " bytes does not fit a "
-          + ctx.nodeSize() + "-byte leaf");
+      throw new IllegalArgumentException(
+          "item of " + dataLen + " bytes does not fit a " + ctx.nodeSize() + "-byte leaf");
     }
   }
 
@@ -263,7 +278,8 @@ public final class WritableTree {
    * its parent: one (possibly with a new first key), several after a split, or one with a null key
    * when the block ended up empty.
    */
-  private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op) throws IOException {
+  private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op)
+      throws IOException {
     BlockCow.Writable w = cow.writable(bytenr, gen, level);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
     List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
@@ -312,8 +328,11 @@ public final class WritableTree {
     return out;
   }
 
-  /** Builds new nodes at {@code level} over {@code kids} (a grown root), appending their pointers. */
-  private List<KeyPtr> packNodes(List<KeyPtr> kids, List<KeyPtr> out, int level) throws IOException {
+  /**
+   * Builds new nodes at {@code level} over {@code kids} (a grown root), appending their pointers.
+   */
+  private List<KeyPtr> packNodes(List<KeyPtr> kids, List<KeyPtr> out, int level)
+      throws IOException {
     int[] cuts = SplitPlan.evenCuts(kids.size(), siblings.maxPtrs());
     int start = 0;
     for (int g = 0; g <= cuts.length; g++) {

@@ -18,7 +18,8 @@ final class BlockGroupWriter {
 
   /** Returns true if any block group was rewritten. */
   static boolean writeDirty(WriteEngine engine, BlockGroups groups) throws IOException {
-    boolean bgTree = (engine.fs().superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
+    boolean bgTree =
+        (engine.fs().superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
     WritableTree items = engine.tree(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE);
     WritableTree fst = engine.tree(ObjectIds.FREE_SPACE_TREE);
     boolean any = false;

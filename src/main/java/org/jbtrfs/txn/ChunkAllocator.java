@@ -24,8 +24,8 @@ import org.jbtrfs.volume.Stripe;
 
 /**
  * Allocates a new chunk and its block group when a block group type runs out: chunk item, device
- * extents, device usage, block group item, and free space. SINGLE and DUP on one device are
- * handled here; other profiles are refused by name until their allocator lands.
+ * extents, device usage, block group item, and free space. SINGLE and DUP on one device are handled
+ * here; other profiles are refused by name until their allocator lands.
  */
 final class ChunkAllocator {
   private static final Logger LOG = Logger.getLogger(ChunkAllocator.class.getName());
@@ -42,15 +42,18 @@ final class ChunkAllocator {
   /** Adds a chunk for {@code typeFlag} with the profile the existing groups of that type use. */
   void allocate(long typeFlag) throws IOException {
     if (typeFlag == BlockGroupItem.TYPE_SYSTEM) {
-      throw new NoSpaceException("system chunk space exhausted (allocating system chunks is not supported yet)");
+      throw new NoSpaceException(
+          "system chunk space exhausted (allocating system chunks is not supported yet)");
     }
     long profileBits = profileOf(typeFlag);
     RaidProfile profile = RaidProfile.fromFlags(profileBits);
     if (profile != RaidProfile.SINGLE && profile != RaidProfile.DUP) {
-      throw new UnsupportedFeatureException("allocating " + profile.displayName() + " chunks is not supported yet");
+      throw new UnsupportedFeatureException(
+          "allocating " + profile.displayName() + " chunks is not supported yet");
     }
     if (engine.fs().devices().all().size() != 1) {
-      throw new UnsupportedFeatureException("allocating chunks on multi-device filesystems is not supported yet");
+      throw new UnsupportedFeatureException(
+          "allocating chunks on multi-device filesystems is not supported yet");
     }
     long devid = engine.fs().devices().all().keySet().iterator().next();
     WritableTree chunkTree = engine.tree(ObjectIds.CHUNK_TREE);
@@ -73,17 +76,21 @@ final class ChunkAllocator {
       if (placed.size() < copies) stripeSize = Align.down(stripeSize / 2, STRIPE_LEN);
       if (stripeSize < STRIPE_LEN * 16) break;
     }
-    if (placed.size() < copies) throw new NoSpaceException("no unallocated device space for a new chunk");
+    if (placed.size() < copies)
+      throw new NoSpaceException("no unallocated device space for a new chunk");
     long logical = nextLogical();
     long flags = typeFlag | profileBits;
     List<Stripe> stripes = new ArrayList<>();
     for (long phys : placed) stripes.add(new Stripe(devid, phys));
     byte[] chunkTreeUuid = engine.chunkTreeUuidForItems();
-    chunkTree.insert(new Key(ObjectIds.FIRST_CHUNK_TREE, ItemType.CHUNK_ITEM, logical),
+    chunkTree.insert(
+        new Key(ObjectIds.FIRST_CHUNK_TREE, ItemType.CHUNK_ITEM, logical),
         encodeChunk(stripeSize, flags, stripes, dev, engine.fs().sectorSize()));
     WritableTree devTree = engine.tree(ObjectIds.DEV_TREE);
     for (long phys : placed) {
-      devTree.insert(new Key(devid, ItemType.DEV_EXTENT, phys), encodeDevExtent(logical, stripeSize, chunkTreeUuid));
+      devTree.insert(
+          new Key(devid, ItemType.DEV_EXTENT, phys),
+          encodeDevExtent(logical, stripeSize, chunkTreeUuid));
     }
     Le.put64(devItemRaw, 16, dev.bytesUsed() + stripeSize * copies);
     chunkTree.put(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid), devItemRaw);
@@ -92,24 +99,39 @@ final class ChunkAllocator {
     byte[] bgItem = new byte[BlockGroupItem.SIZE];
     Le.put64(bgItem, 8, ObjectIds.FIRST_CHUNK_TREE);
     Le.put64(bgItem, 16, flags);
-    engine.blockGroupItems().insert(new Key(logical, ItemType.BLOCK_GROUP_ITEM, stripeSize), bgItem);
+    engine
+        .blockGroupItems()
+        .insert(new Key(logical, ItemType.BLOCK_GROUP_ITEM, stripeSize), bgItem);
     BlockGroup bg = new BlockGroup(logical, stripeSize, flags, 0);
     bg.free().add(logical, stripeSize);
     engine.groups().add(bg, mapping, engine.fs().sectorSize());
-    LOG.info("allocated " + profile.displayName() + " chunk at " + logical + " (" + (stripeSize >> 20) + " MiB) for "
-        + (typeFlag == BlockGroupItem.TYPE_DATA ? "data" : "metadata"));
+    LOG.info(
+        "allocated "
+            + profile.displayName()
+            + " chunk at "
+            + logical
+            + " ("
+            + (stripeSize >> 20)
+            + " MiB) for "
+            + (typeFlag == BlockGroupItem.TYPE_DATA ? "data" : "metadata"));
   }
 
   private long profileOf(long typeFlag) throws FormatException {
     for (BlockGroup bg : engine.groups().all()) {
-      if ((bg.flags() & (BlockGroupItem.TYPE_DATA | BlockGroupItem.TYPE_METADATA | BlockGroupItem.TYPE_SYSTEM)) == typeFlag) {
+      if ((bg.flags()
+              & (BlockGroupItem.TYPE_DATA
+                  | BlockGroupItem.TYPE_METADATA
+                  | BlockGroupItem.TYPE_SYSTEM))
+          == typeFlag) {
         return bg.flags() & RaidProfile.PROFILE_MASK;
       }
     }
     throw new FormatException("no existing block group tells the profile for type " + typeFlag);
   }
 
-  /** Like the kernel: data chunks up to 1 GiB, metadata 256 MiB, never more than 10% of the disk. */
+  /**
+   * Like the kernel: data chunks up to 1 GiB, metadata 256 MiB, never more than 10% of the disk.
+   */
   static long chunkSize(long typeFlag, long totalBytes) {
     long max = typeFlag == BlockGroupItem.TYPE_DATA ? 1L << 30 : 256L << 20;
     long tenth = Align.down(totalBytes / 10, CHUNK_ALIGN);
@@ -119,7 +141,8 @@ final class ChunkAllocator {
   /** Unallocated ranges of the device: everything past 1 MiB not covered by a dev extent. */
   private List<long[]> freeDeviceRanges(long devid, long deviceSize) throws IOException {
     TreeMap<Long, Long> used = new TreeMap<>();
-    Cursor c = engine.tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
+    Cursor c =
+        engine.tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
     for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
       used.put(c.offset(), Le.u64(c.raw(), c.dataOffset() + 24));
     }
@@ -151,7 +174,8 @@ final class ChunkAllocator {
     return end;
   }
 
-  private static byte[] encodeChunk(long length, long flags, List<Stripe> stripes, DevItem dev, int sectorSize) {
+  private static byte[] encodeChunk(
+      long length, long flags, List<Stripe> stripes, DevItem dev, int sectorSize) {
     byte[] b = new byte[48 + 32 * stripes.size()];
     Le.put64(b, 0, length);
     Le.put64(b, 8, ObjectIds.EXTENT_TREE);

@@ -34,8 +34,10 @@ final class RootItems {
   static boolean update(WritableTree rootTree, WritableTree tree, long transid) throws IOException {
     Key key = keyOf(rootTree, tree.owner());
     byte[] item = rootTree.get(key);
-    if (item.length < RootItem.LEGACY_SIZE) throw new FormatException("root item of " + tree.owner() + " too small");
-    if (Le.u64(item, OFF_BYTENR) == tree.rootBytenr() && Le.u64(item, OFF_GENERATION) == tree.rootGeneration()
+    if (item.length < RootItem.LEGACY_SIZE)
+      throw new FormatException("root item of " + tree.owner() + " too small");
+    if (Le.u64(item, OFF_BYTENR) == tree.rootBytenr()
+        && Le.u64(item, OFF_GENERATION) == tree.rootGeneration()
         && (item[OFF_LEVEL] & 0xff) == tree.rootLevel()) {
       return false;
     }

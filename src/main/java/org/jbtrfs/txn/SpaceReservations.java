@@ -11,13 +11,14 @@ import org.jbtrfs.volume.RaidProfile;
 
 /**
  * Space promised before it is allocated, so a full disk is met with ENOSPC when the user writes
- * (and nothing half-done), never by a commit that cannot finish. Data written into the page
- * buffer reserves its bytes up front; metadata changes require a global reserve of metadata
- * headroom, which deletions may dig into so a full filesystem can always be cleaned up.
+ * (and nothing half-done), never by a commit that cannot finish. Data written into the page buffer
+ * reserves its bytes up front; metadata changes require a global reserve of metadata headroom,
+ * which deletions may dig into so a full filesystem can always be cleaned up.
  */
 public final class SpaceReservations {
   /** Never hand the last metadata chunk's worth of unallocated space to data. */
   private static final long METADATA_PLENTY = 32L << 20;
+
   /** Unallocated space that chunk rounding may leave unusable. */
   private static final long CHUNK_SLACK = 2L << 20;
 
@@ -28,11 +29,15 @@ public final class SpaceReservations {
     this.engine = engine;
   }
 
-  /** Reserves {@code bytes} of data space or throws NoSpaceException (the caller may commit and retry). */
+  /**
+   * Reserves {@code bytes} of data space or throws NoSpaceException (the caller may commit and
+   * retry).
+   */
   public synchronized void reserveData(long bytes) throws IOException {
     if (bytes <= 0) return;
     if (dataReserved + bytes > dataAvailable()) {
-      throw new NoSpaceException("no data space for " + bytes + " more bytes (" + dataReserved + " reserved)");
+      throw new NoSpaceException(
+          "no data space for " + bytes + " more bytes (" + dataReserved + " reserved)");
     }
     dataReserved += bytes;
   }
@@ -49,8 +54,10 @@ public final class SpaceReservations {
   long dataAvailable() throws IOException {
     long free = engine.groups().totalFree(BlockGroupItem.TYPE_DATA);
     long unallocated = unallocated();
-    long keep = engine.groups().totalFree(BlockGroupItem.TYPE_METADATA) >= METADATA_PLENTY ? 0
-        : metadataChunkBytes();
+    long keep =
+        engine.groups().totalFree(BlockGroupItem.TYPE_METADATA) >= METADATA_PLENTY
+            ? 0
+            : metadataChunkBytes();
     int copies = copies(BlockGroupItem.TYPE_DATA);
     // Chunks are carved in halving sizes down to 1 MiB, so the last bits of a device are lost.
     long usable = Math.max(0, unallocated - keep - CHUNK_SLACK);
@@ -59,8 +66,8 @@ public final class SpaceReservations {
 
   /**
    * Makes sure a metadata change can complete: enough free metadata for the global reserve, by
-   * adding a metadata chunk if needed. {@code freesSpace} changes (unlink, rmdir, truncate) may
-   * use the reserve itself.
+   * adding a metadata chunk if needed. {@code freesSpace} changes (unlink, rmdir, truncate) may use
+   * the reserve itself.
    */
   public void checkMetadata(boolean freesSpace) throws IOException {
     long reserve = globalReserve();
@@ -72,7 +79,8 @@ public final class SpaceReservations {
       if (free >= reserve) return;
     }
     if (freesSpace && free >= reserve / 4) return;
-    throw new NoSpaceException("metadata space exhausted (" + free + " bytes free, reserve " + reserve + ")");
+    throw new NoSpaceException(
+        "metadata space exhausted (" + free + " bytes free, reserve " + reserve + ")");
   }
 
   /** Enough metadata for a handful of worst-case tree changes plus the commit's own. */
@@ -85,7 +93,10 @@ public final class SpaceReservations {
   public java.util.List<DevItem> devItems() throws IOException {
     java.util.List<DevItem> out = new java.util.ArrayList<>();
     for (long devid : engine.fs().devices().all().keySet()) {
-      byte[] raw = engine.tree(ObjectIds.CHUNK_TREE).get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
+      byte[] raw =
+          engine
+              .tree(ObjectIds.CHUNK_TREE)
+              .get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
       if (raw != null) out.add(DevItem.parse(raw, 0));
     }
     return out;
@@ -94,7 +105,10 @@ public final class SpaceReservations {
   private long unallocated() throws IOException {
     long sum = 0;
     for (long devid : engine.fs().devices().all().keySet()) {
-      byte[] raw = engine.tree(ObjectIds.CHUNK_TREE).get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
+      byte[] raw =
+          engine
+              .tree(ObjectIds.CHUNK_TREE)
+              .get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
       if (raw == null) continue;
       DevItem d = DevItem.parse(raw, 0);
       sum += Math.max(0, d.totalBytes() - d.bytesUsed() - (1L << 20));
@@ -103,13 +117,18 @@ public final class SpaceReservations {
   }
 
   private long metadataChunkBytes() {
-    return ChunkAllocator.chunkSize(BlockGroupItem.TYPE_METADATA, engine.fs().superblock().totalBytes())
+    return ChunkAllocator.chunkSize(
+            BlockGroupItem.TYPE_METADATA, engine.fs().superblock().totalBytes())
         * copies(BlockGroupItem.TYPE_METADATA);
   }
 
   private int copies(long type) {
     for (var bg : engine.groups().all()) {
-      if ((bg.flags() & (BlockGroupItem.TYPE_DATA | BlockGroupItem.TYPE_METADATA | BlockGroupItem.TYPE_SYSTEM)) == type) {
+      if ((bg.flags()
+              & (BlockGroupItem.TYPE_DATA
+                  | BlockGroupItem.TYPE_METADATA
+                  | BlockGroupItem.TYPE_SYSTEM))
+          == type) {
         return Math.max(1, RaidProfile.fromFlags(bg.flags()).ncopies());
       }
     }

@@ -17,23 +17,30 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.WritableTree;
 
 /**
- * Writes the new superblock to every copy on every device: generation, tree roots, bytes used,
- * the device's own dev item, and the next backup root slot.
+ * Writes the new superblock to every copy on every device: generation, tree roots, bytes used, the
+ * device's own dev item, and the next backup root slot.
  */
 final class SuperblockWriter {
   private SuperblockWriter() {}
 
-  static Superblock write(Filesystem fs, Superblock old, long transid, WritableTree rootTree,
-      Map<Long, WritableTree> trees, long bytesUsed) throws IOException {
+  static Superblock write(
+      Filesystem fs,
+      Superblock old,
+      long transid,
+      WritableTree rootTree,
+      Map<Long, WritableTree> trees,
+      long bytesUsed)
+      throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
     int chunkLevel = chunkTree != null ? chunkTree.rootLevel() : old.chunkRootLevel();
     long chunkGen = chunkTree != null ? chunkTree.rootGeneration() : old.chunkRootGeneration();
-    SuperblockEditor ed = new SuperblockEditor(old)
-        .generation(transid)
-        .root(rootTree.rootBytenr(), rootTree.rootLevel())
-        .chunkRoot(chunkRoot, chunkLevel, chunkGen)
-        .bytesUsed(bytesUsed);
+    SuperblockEditor ed =
+        new SuperblockEditor(old)
+            .generation(transid)
+            .root(rootTree.rootBytenr(), rootTree.rootLevel())
+            .chunkRoot(chunkRoot, chunkLevel, chunkGen)
+            .bytesUsed(bytesUsed);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];
@@ -44,7 +51,9 @@ final class SuperblockWriter {
     roots[2] = chunkRoot;
     roots[3] = chunkGen;
     levels[1] = chunkLevel;
-    long[] ids = {ObjectIds.EXTENT_TREE, ObjectIds.FS_TREE, ObjectIds.DEV_TREE, ObjectIds.CSUM_TREE};
+    long[] ids = {
+      ObjectIds.EXTENT_TREE, ObjectIds.FS_TREE, ObjectIds.DEV_TREE, ObjectIds.CSUM_TREE
+    };
     for (int i = 0; i < ids.length; i++) {
       byte[] item = rootTree.get(RootItems.keyOf(rootTree, ids[i]));
       RootItem ri = RootItem.parse(item, 0, item.length);
@@ -52,12 +61,20 @@ final class SuperblockWriter {
       roots[5 + 2 * i] = ri.generation();
       levels[2 + i] = ri.level();
     }
-    ed.backupRoot(nextBackupSlot(old.backupRoots()), roots, old.totalBytes(), bytesUsed, old.numDevices(), levels);
+    ed.backupRoot(
+        nextBackupSlot(old.backupRoots()),
+        roots,
+        old.totalBytes(),
+        bytesUsed,
+        old.numDevices(),
+        levels);
     Superblock result = null;
     WritableTree chunks = chunkTree;
     for (Map.Entry<Long, Device> d : fs.devices().all().entrySet()) {
-      byte[] devItem = chunks != null ? chunks.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, d.getKey()))
-          : devItemFromChunkTree(fs, d.getKey());
+      byte[] devItem =
+          chunks != null
+              ? chunks.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, d.getKey()))
+              : devItemFromChunkTree(fs, d.getKey());
       if (devItem == null || devItem.length < DevItem.SIZE) {
         throw new FormatException("no dev item for devid " + d.getKey());
       }
@@ -66,15 +83,20 @@ final class SuperblockWriter {
         if (off + Superblock.SIZE > d.getValue().size()) break;
         byte[] raw = ed.bytenr(off).build(old.checksumType());
         d.getValue().write(off, raw, 0, raw.length);
-        if (off == Superblock.MIRROR_OFFSETS[0] && result == null) result = Superblock.parse(raw, off);
+        if (off == Superblock.MIRROR_OFFSETS[0] && result == null)
+          result = Superblock.parse(raw, off);
       }
     }
     return result;
   }
 
   private static byte[] devItemFromChunkTree(Filesystem fs, long devid) throws IOException {
-    var t = new org.jbtrfs.tree.Tree(fs.metadata(), fs.superblock().chunkRootBytenr(),
-        fs.superblock().chunkRootLevel(), fs.superblock().chunkRootGeneration());
+    var t =
+        new org.jbtrfs.tree.Tree(
+            fs.metadata(),
+            fs.superblock().chunkRootBytenr(),
+            fs.superblock().chunkRootLevel(),
+            fs.superblock().chunkRootGeneration());
     var c = t.find(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
     return c == null ? null : c.data();
   }
@@ -84,7 +106,8 @@ final class SuperblockWriter {
     int newest = -1;
     long gen = -1;
     for (int i = 0; i < backups.size(); i++) {
-      if (backups.get(i).treeRoot() != 0 && Long.compareUnsigned(backups.get(i).treeRootGen(), gen) > 0) {
+      if (backups.get(i).treeRoot() != 0
+          && Long.compareUnsigned(backups.get(i).treeRootGen(), gen) > 0) {
         gen = backups.get(i).treeRootGen();
         newest = i;
       }

@@ -16,8 +16,8 @@ import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
-import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.format.Superblock;
+import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.DirtyBlocks;
 import org.jbtrfs.tree.TreeBlockAllocator;
@@ -43,8 +43,10 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final SpaceReservations space = new SpaceReservations(this);
   private boolean allocatingChunk;
   private volatile Throwable aborted;
+
   /** Free metadata nodes below which a new metadata chunk is added. */
   private static final int METADATA_MARGIN_NODES = 256;
+
   private Superblock sb;
   private long transid;
   private WriteContext ctx;
@@ -56,25 +58,32 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.writer = new LogicalWriter(fs.chunks(), fs.devices());
     startTransaction(sb.generation() + 1);
     fs.metadata().setOverlay(dirty);
-    fs.setLiveTrees(id -> {
-      WritableTree t = trees.get(id);
-      return t == null ? null : t.readView();
-    });
+    fs.setLiveTrees(
+        id -> {
+          WritableTree t = trees.get(id);
+          return t == null ? null : t.readView();
+        });
   }
 
   /** Opens the filesystem for writing after checking that every feature in use is handled. */
   public static WriteEngine open(Filesystem fs) throws IOException {
     WriteFeatures.check(fs);
-    boolean bgTree = (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
-    BlockGroups groups = BlockGroups.load(fs.chunks(),
-        fs.treeOf(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE),
-        fs.treeOf(ObjectIds.FREE_SPACE_TREE), fs.sectorSize());
+    boolean bgTree =
+        (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
+    BlockGroups groups =
+        BlockGroups.load(
+            fs.chunks(),
+            fs.treeOf(bgTree ? ObjectIds.BLOCK_GROUP_TREE : ObjectIds.EXTENT_TREE),
+            fs.treeOf(ObjectIds.FREE_SPACE_TREE),
+            fs.sectorSize());
     return new WriteEngine(fs, groups);
   }
 
   private void startTransaction(long id) {
     transid = id;
-    ctx = new WriteContext(transid, sb.nodeSize(), sb.metadataUuid(), chunkTreeUuid(), this, dirty, fs.metadata());
+    ctx =
+        new WriteContext(
+            transid, sb.nodeSize(), sb.metadataUuid(), chunkTreeUuid(), this, dirty, fs.metadata());
     trees.clear();
   }
 
@@ -109,7 +118,9 @@ public final class WriteEngine implements TreeBlockAllocator {
     if (id == ObjectIds.ROOT_TREE) {
       t = new WritableTree(ctx, id, sb.rootBytenr(), sb.rootLevel(), sb.generation());
     } else if (id == ObjectIds.CHUNK_TREE) {
-      t = new WritableTree(ctx, id, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+      t =
+          new WritableTree(
+              ctx, id, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
     } else {
       WritableTree root = tree(ObjectIds.ROOT_TREE);
       byte[] item = root.get(RootItems.keyOf(root, id));
@@ -121,12 +132,14 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   public ChecksumTreeEditor checksums() throws IOException {
-    return new ChecksumTreeEditor(tree(ObjectIds.CSUM_TREE), sb.sectorSize(), sb.checksumType().size(), sb.nodeSize());
+    return new ChecksumTreeEditor(
+        tree(ObjectIds.CSUM_TREE), sb.sectorSize(), sb.checksumType().size(), sb.nodeSize());
   }
 
   @Override
   public long allocate(long owner, int level) throws IOException {
-    long type = owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
+    long type =
+        owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
     long bytenr = allocateOrGrow(type, sb.nodeSize(), sb.nodeSize());
     refs.newTreeBlock(bytenr, sb.nodeSize(), level, owner);
     fs.metadata().invalidate(bytenr);
@@ -146,13 +159,14 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /**
    * Allocates from existing block groups, adding a chunk when they are full. A chunk allocation
-   * changes trees, which allocate metadata; the flag stops that from allocating another chunk
-   * (no recursion), and it is cleared on every path out.
+   * changes trees, which allocate metadata; the flag stops that from allocating another chunk (no
+   * recursion), and it is cleared on every path out.
    */
   private long allocateOrGrow(long type, long len, long align) throws IOException {
     try {
       long at = groups.allocate(type, len, align);
-      if (type == BlockGroupItem.TYPE_METADATA && !allocatingChunk && metadataLow()) growMetadataEarly();
+      if (type == BlockGroupItem.TYPE_METADATA && !allocatingChunk && metadataLow())
+        growMetadataEarly();
       return at;
     } catch (NoSpaceException full) {
       if (allocatingChunk) throw full;
@@ -167,11 +181,12 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   /**
-   * Metadata must never run out in the middle of a commit, so a chunk is added while some room
-   * is left (the kernel keeps a similar margin through its global reserve).
+   * Metadata must never run out in the middle of a commit, so a chunk is added while some room is
+   * left (the kernel keeps a similar margin through its global reserve).
    */
   private boolean metadataLow() {
-    return groups.totalFree(BlockGroupItem.TYPE_METADATA) < METADATA_MARGIN_NODES * (long) sb.nodeSize();
+    return groups.totalFree(BlockGroupItem.TYPE_METADATA)
+        < METADATA_MARGIN_NODES * (long) sb.nodeSize();
   }
 
   public SpaceReservations space() {
@@ -255,7 +270,9 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
     writeDirtyBlocks();
     fs.devices().flushAll();
-    Superblock next = SuperblockWriter.write(fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());
+    Superblock next =
+        SuperblockWriter.write(
+            fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
@@ -268,13 +285,16 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
   private void settle() throws IOException {
-    DelayedRefRunner runner = new DelayedRefRunner(tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid);
+    DelayedRefRunner runner =
+        new DelayedRefRunner(tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid);
     for (int round = 0; ; round++) {
       if (round > 1000) throw new IllegalStateException("commit bookkeeping does not converge");
       runner.runAll(refs);
       boolean changed = BlockGroupWriter.writeDirty(this, groups);
       for (WritableTree t : new ArrayList<>(trees.values())) {
-        if (t.owner() == ObjectIds.ROOT_TREE || t.owner() == ObjectIds.CHUNK_TREE || !t.rootChanged()) continue;
+        if (t.owner() == ObjectIds.ROOT_TREE
+            || t.owner() == ObjectIds.CHUNK_TREE
+            || !t.rootChanged()) continue;
         changed |= RootItems.update(tree(ObjectIds.ROOT_TREE), t, transid);
       }
       if (!changed && refs.isEmpty()) return;

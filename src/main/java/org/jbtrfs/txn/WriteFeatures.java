@@ -4,12 +4,12 @@ import java.io.IOException;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
-import org.jbtrfs.format.RootItem;
-import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.tree.Cursor;
 
 /** Refuses, by name, every feature the write path does not handle yet, before anything changes. */
 final class WriteFeatures {
@@ -21,18 +21,27 @@ final class WriteFeatures {
     if ((incompat & FeatureFlags.INCOMPAT_SKINNY_METADATA) == 0) {
       refuse("writing needs skinny-metadata extent items (this image uses the old format)");
     }
-    if ((incompat & FeatureFlags.INCOMPAT_MIXED_GROUPS) != 0) refuse("writing to mixed block groups is not supported");
-    if ((incompat & FeatureFlags.INCOMPAT_RAID56) != 0) refuse("writing to RAID5/6 is not supported yet");
+    if ((incompat & FeatureFlags.INCOMPAT_MIXED_GROUPS) != 0)
+      refuse("writing to mixed block groups is not supported");
+    if ((incompat & FeatureFlags.INCOMPAT_RAID56) != 0)
+      refuse("writing to RAID5/6 is not supported yet");
     long ro = sb.compatRoFlags();
-    if ((ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) == 0 || (ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE_VALID) == 0) {
-      refuse("writing needs the free space tree (space_cache=v2); mount once with the kernel using "
-          + "-o space_cache=v2 to convert");
+    if ((ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) == 0
+        || (ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE_VALID) == 0) {
+      refuse(
+          "writing needs the free space tree (space_cache=v2); mount once with the kernel using "
+              + "-o space_cache=v2 to convert");
     }
-    if (sb.logRootBytenr() != 0) refuse("the filesystem has a log tree to replay; mount it once with the kernel");
-    if (fs.rootItem(ObjectIds.QUOTA_TREE) != null) refuse("writing with quotas enabled is not supported");
-    if (fs.devices().all().size() != fs.devItems().size()) refuse("writing to a degraded filesystem is not supported");
+    if (sb.logRootBytenr() != 0)
+      refuse("the filesystem has a log tree to replay; mount it once with the kernel");
+    if (fs.rootItem(ObjectIds.QUOTA_TREE) != null)
+      refuse("writing with quotas enabled is not supported");
+    if (fs.devices().all().size() != fs.devItems().size())
+      refuse("writing to a degraded filesystem is not supported");
     if (hasSnapshots(fs)) {
-      refuse("the filesystem has snapshots, whose shared tree blocks the write path cannot change yet");
+      refuse(
+          "the filesystem has snapshots, whose shared tree blocks the write path cannot change"
+              + " yet");
     }
   }
 

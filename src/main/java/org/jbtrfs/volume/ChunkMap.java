@@ -17,7 +17,8 @@ public final class ChunkMap {
   public static ChunkMapping toMapping(long logical, ChunkItem item) {
     List<Stripe> stripes = new ArrayList<>(item.stripes().size());
     for (ChunkItem.Stripe s : item.stripes()) stripes.add(new Stripe(s.devid(), s.offset()));
-    return new ChunkMapping(logical, item.length(), item.stripeLen(), item.type(), item.subStripes(), stripes);
+    return new ChunkMapping(
+        logical, item.length(), item.stripeLen(), item.type(), item.subStripes(), stripes);
   }
 
   /** Loads the bootstrap chunks (those holding the chunk tree) from the superblock's array. */
@@ -39,8 +40,11 @@ public final class ChunkMap {
   public void add(ChunkMapping m) throws FormatException {
     // Address arithmetic in the readers assumes logical + length does not overflow.
     if (m.logical() < 0 || m.length() <= 0 || m.logical() + m.length() < 0) {
-      throw new FormatException("chunk at " + Long.toUnsignedString(m.logical()) + " has invalid length "
-          + Long.toUnsignedString(m.length()));
+      throw new FormatException(
+          "chunk at "
+              + Long.toUnsignedString(m.logical())
+              + " has invalid length "
+              + Long.toUnsignedString(m.length()));
     }
     try {
       // Building the geometry validates the profile bits and the stripe count for the profile

@@ -11,14 +11,17 @@ import org.jbtrfs.format.UnsupportedFeatureException;
 public final class ChunkWriter {
   private ChunkWriter() {}
 
-  public static void write(ChunkMapping c, BlockSink sink, long logical, byte[] buf, int off, int len)
+  public static void write(
+      ChunkMapping c, BlockSink sink, long logical, byte[] buf, int off, int len)
       throws IOException {
     if (logical < c.logical() || logical + len > c.end()) {
-      throw new IllegalArgumentException("write " + logical + "+" + len + " outside chunk " + c.logical());
+      throw new IllegalArgumentException(
+          "write " + logical + "+" + len + " outside chunk " + c.logical());
     }
     StripeGeometry g = new StripeGeometry(c);
     if (g.profile.hasParity()) {
-      throw new UnsupportedFeatureException("writing to " + g.profile.displayName() + " chunks is not supported yet");
+      throw new UnsupportedFeatureException(
+          "writing to " + g.profile.displayName() + " chunks is not supported yet");
     }
     long stripeLen = c.stripeLen();
     long pos = logical - c.logical();
@@ -30,7 +33,8 @@ public final class ChunkWriter {
         int stripe = g.copyStripe(element, copy);
         long devid = g.devid(stripe);
         // A missing device (degraded) simply misses this write, as in the kernel.
-        if (sink.present(devid)) sink.write(devid, g.physical(stripe, g.row(element), inElem), buf, off, n);
+        if (sink.present(devid))
+          sink.write(devid, g.physical(stripe, g.row(element), inElem), buf, off, n);
       }
       pos += n;
       off += n;

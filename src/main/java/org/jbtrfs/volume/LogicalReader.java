@@ -26,7 +26,8 @@ public final class LogicalReader {
     while (len > 0) {
       ChunkMapping c = chunks.lookup(logical);
       int n = (int) Math.min(len, c.end() - logical);
-      ChunkReader.read(c, devices, logical, buf, off, n, Math.min(mirror, ChunkReader.numMirrors(c) - 1));
+      ChunkReader.read(
+          c, devices, logical, buf, off, n, Math.min(mirror, ChunkReader.numMirrors(c) - 1));
       logical += n;
       off += n;
       len -= n;

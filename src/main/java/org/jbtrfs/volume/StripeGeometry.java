@@ -1,68 +1,74 @@
 package org.jbtrfs.volume;
 
 /**
- * Where one stripe element (a stripeLen-sized unit of a chunk's logical space) lives, derived
- * only from the profile table fields and the chunk's stripe count, following the kernel's
+ * Where one stripe element (a stripeLen-sized unit of a chunk's logical space) lives, derived only
+ * from the profile table fields and the chunk's stripe count, following the kernel's
  * btrfs_map_block:
  *
  * <ul>
  *   <li>Elements are dealt round-robin over {@code width} groups; a row is one pass over all
- *       groups, and row r occupies bytes [r*stripeLen, (r+1)*stripeLen) of every stripe.</li>
- *   <li>Copy profiles (nparity = 0): a group is {@code ncopies} adjacent stripes holding the
- *       same bytes, so width = numStripes / ncopies (RAID0: every stripe, RAID1/DUP/C3/C4: 1
- *       group, RAID10: pairs).</li>
+ *       groups, and row r occupies bytes [r*stripeLen, (r+1)*stripeLen) of every stripe.
+ *   <li>Copy profiles (nparity = 0): a group is {@code ncopies} adjacent stripes holding the same
+ *       bytes, so width = numStripes / ncopies (RAID0: every stripe, RAID1/DUP/C3/C4: 1 group,
+ *       RAID10: pairs).
  *   <li>Parity profiles: width = numStripes - nparity data stripes per row, and the whole row
- *       rotates by one stripe per row: data i of row r is on stripe (r + i) % n, P follows
- *       the last data stripe, Q follows P.</li>
+ *       rotates by one stripe per row: data i of row r is on stripe (r + i) % n, P follows the last
+ *       data stripe, Q follows P.
  * </ul>
  */
 final class StripeGeometry {
-    final ChunkMapping chunk;
-    final RaidProfile profile;
-    final int numStripes;
-    /** Data elements per row. */
-    final int width;
+  final ChunkMapping chunk;
+  final RaidProfile profile;
+  final int numStripes;
 
-    StripeGeometry(ChunkMapping chunk) {
-        this.chunk = chunk;
-        this.profile = chunk.profile();
-        this.numStripes = chunk.numStripes();
-        int usable = numStripes - profile.nparity();
-        if (usable < 1 || usable % profile.ncopies() != 0) {
-            throw new IllegalArgumentException(profile.displayName() + " chunk at "
-                    + chunk.logical() + " cannot have " + numStripes + " stripes");
-        }
-        this.width = usable / profile.ncopies();
-    }
+  /** Data elements per row. */
+  final int width;
 
-    long row(long element) {
-        return element / width;
+  StripeGeometry(ChunkMapping chunk) {
+    this.chunk = chunk;
+    this.profile = chunk.profile();
+    this.numStripes = chunk.numStripes();
+    int usable = numStripes - profile.nparity();
+    if (usable < 1 || usable % profile.ncopies() != 0) {
+      throw new IllegalArgumentException(
+          profile.displayName()
+              + " chunk at "
+              + chunk.logical()
+              + " cannot have "
+              + numStripes
+              + " stripes");
     }
+    this.width = usable / profile.ncopies();
+  }
 
-    /** Position of the element inside its row: which data group / data stripe. */
-    int column(long element) {
-        return (int) (element % width);
-    }
+  long row(long element) {
+    return element / width;
+  }
 
-    /** Stripe index holding copy {@code copy} of an element, for copy profiles. */
-    int copyStripe(long element, int copy) {
-        return column(element) * profile.ncopies() + copy;
-    }
+  /** Position of the element inside its row: which data group / data stripe. */
+  int column(long element) {
+    return (int) (element % width);
+  }
 
-    /**
-     * Stripe index holding row position {@code pos} of row {@code row} for parity profiles:
-     * positions 0..width-1 are data, width is P, width+1 is Q.
-     */
-    int parityRowStripe(long row, int pos) {
-        return (int) ((row + pos) % numStripes);
-    }
+  /** Stripe index holding copy {@code copy} of an element, for copy profiles. */
+  int copyStripe(long element, int copy) {
+    return column(element) * profile.ncopies() + copy;
+  }
 
-    long devid(int stripeIndex) {
-        return chunk.stripes().get(stripeIndex).devid();
-    }
+  /**
+   * Stripe index holding row position {@code pos} of row {@code row} for parity profiles: positions
+   * 0..width-1 are data, width is P, width+1 is Q.
+   */
+  int parityRowStripe(long row, int pos) {
+    return (int) ((row + pos) % numStripes);
+  }
 
-    /** Physical byte on the stripe's device for a given row and offset inside the element. */
-    long physical(int stripeIndex, long row, long inElement) {
-        return chunk.stripes().get(stripeIndex).offset() + row * chunk.stripeLen() + inElement;
-    }
+  long devid(int stripeIndex) {
+    return chunk.stripes().get(stripeIndex).devid();
+  }
+
+  /** Physical byte on the stripe's device for a given row and offset inside the element. */
+  long physical(int stripeIndex, long row, long inElement) {
+    return chunk.stripes().get(stripeIndex).offset() + row * chunk.stripeLen() + inElement;
+  }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reads the committed demo image (written by the kernel) through the Java API alone, without
- * root or FUSE, and checks every file against the SHA-256 list the kernel mount produced.
+ * Reads the committed demo image (written by the kernel) through the Java API alone, without root
+ * or FUSE, and checks every file against the SHA-256 list the kernel mount produced.
  */
 class DemoImageTest {
   @TempDir Path tmp;
@@ -23,10 +23,14 @@ class DemoImageTest {
   @Test
   void everyFileMatchesWhatTheKernelWrote() throws Exception {
     Path img = tmp.resolve("demo.img");
-    Process p = new ProcessBuilder("xz", "-d", "-c", "test-images/demo.img.xz")
-        .redirectOutput(img.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder("xz", "-d", "-c", "test-images/demo.img.xz")
+            .redirectOutput(img.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     assertThat(p.waitFor()).isZero();
-    List<String> lines = Files.readAllLines(Path.of("test-images/demo.sha256"), StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(Path.of("test-images/demo.sha256"), StandardCharsets.UTF_8);
     assertThat(lines).hasSizeGreaterThan(50);
     try (Filesystem fs = Filesystem.open(List.of(img), MountOptions.readOnlyDefaults())) {
       Node root = SubvolumeSelector.select(fs, MountOptions.readOnlyDefaults());

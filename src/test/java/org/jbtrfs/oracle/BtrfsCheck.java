@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs {@code btrfs check --readonly} on an unmounted image and fails the test unless it is
- * clean. The exit code alone is not enough: some checks only print (e.g. csum or free space
- * mismatches in older progs), so the output is scanned for the words such findings use.
+ * Runs {@code btrfs check --readonly} on an unmounted image and fails the test unless it is clean.
+ * The exit code alone is not enough: some checks only print (e.g. csum or free space mismatches in
+ * older progs), so the output is scanned for the words such findings use.
  */
 final class BtrfsCheck {
   private static final List<String> BAD_WORDS =
@@ -27,7 +27,15 @@ final class BtrfsCheck {
     String scanned = all.replace("no error found", "");
     for (String w : BAD_WORDS) {
       if (r.exitCode() != 0 || scanned.contains(w)) {
-        fail("btrfs check " + when + " is not clean (exit " + r.exitCode() + ", matched '" + w + "'):\n" + all);
+        fail(
+            "btrfs check "
+                + when
+                + " is not clean (exit "
+                + r.exitCode()
+                + ", matched '"
+                + w
+                + "'):\n"
+                + all);
       }
     }
   }

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where each copy of a logical address lives, read from `dump-tree -t chunk` (btrfs-progs, not
- * jbtrfs, so tests do not trust the chunk mapping under test). Handles the non-striped profiles
- * the corruption tests use: SINGLE, DUP and RAID1*, where copy i is stripe i at the same offset.
+ * jbtrfs, so tests do not trust the chunk mapping under test). Handles the non-striped profiles the
+ * corruption tests use: SINGLE, DUP and RAID1*, where copy i is stripe i at the same offset.
  */
 final class ChunkLayout {
   /** A physical location: devid and byte offset on that device. */
@@ -18,8 +18,9 @@ final class ChunkLayout {
   /** One chunk: logical start, length, type text (e.g. METADATA|DUP) and its stripes. */
   record Chunk(long logical, long length, String type, List<Copy> stripes) {}
 
-  private static final Pattern CHUNK = Pattern.compile(
-      "CHUNK_ITEM (\\d+)\\).*?\\n\\s*length (\\d+) owner \\d+ stripe_len \\d+ type (\\S+)");
+  private static final Pattern CHUNK =
+      Pattern.compile(
+          "CHUNK_ITEM (\\d+)\\).*?\\n\\s*length (\\d+) owner \\d+ stripe_len \\d+ type (\\S+)");
   private static final Pattern STRIPE = Pattern.compile("stripe \\d+ devid (\\d+) offset (\\d+)");
 
   private final TreeMap<Long, Chunk> chunks = new TreeMap<>();
@@ -31,7 +32,12 @@ final class ChunkLayout {
     List<int[]> spans = new ArrayList<>();
     List<Chunk> heads = new ArrayList<>();
     while (m.find()) {
-      heads.add(new Chunk(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), m.group(3), new ArrayList<>()));
+      heads.add(
+          new Chunk(
+              Long.parseLong(m.group(1)),
+              Long.parseLong(m.group(2)),
+              m.group(3),
+              new ArrayList<>()));
       spans.add(new int[] {m.end(), 0});
     }
     for (int i = 0; i < heads.size(); i++) {
@@ -41,7 +47,8 @@ final class ChunkLayout {
       if (c.type().matches(".*(RAID0|RAID10|RAID5|RAID6).*")) {
         throw new IllegalStateException("striped chunk types are not handled: " + c.type());
       }
-      while (s.find()) c.stripes().add(new Copy(Long.parseLong(s.group(1)), Long.parseLong(s.group(2))));
+      while (s.find())
+        c.stripes().add(new Copy(Long.parseLong(s.group(1)), Long.parseLong(s.group(2))));
       layout.chunks.put(c.logical(), c);
     }
     if (layout.chunks.isEmpty()) throw new IllegalStateException("no chunks in dump-tree output");

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an external tool with an argument list (never a shell string built from
- * file names, so odd names need no quoting) and captures its output as bytes.
+ * Runs an external tool with an argument list (never a shell string built from file names, so odd
+ * names need no quoting) and captures its output as bytes.
  */
 final class Cmd {
   /** Output of a finished command; stdout stays raw bytes because it carries file names. */
@@ -51,17 +51,23 @@ final class Cmd {
       throw new UncheckedIOException("cannot start " + command, e);
     }
     // Drain both pipes concurrently so a chatty tool cannot block on a full pipe.
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+    CompletableFuture<byte[]> out =
+        CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+    CompletableFuture<byte[]> err =
+        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
     try {
       p.getOutputStream().close();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException("command timed out after " + timeoutSeconds + "s: " + command);
+        throw new IllegalStateException(
+            "command timed out after " + timeoutSeconds + "s: " + command);
       }
-      return new Result(List.copyOf(command), p.exitValue(), out.join(),
+      return new Result(
+          List.copyOf(command),
+          p.exitValue(),
+          out.join(),
           new String(err.join(), StandardCharsets.UTF_8));
     } catch (InterruptedException e) {
       p.destroyForcibly();
@@ -73,9 +79,9 @@ final class Cmd {
   }
 
   /**
-   * Tools must behave the same whatever the caller's environment: sbin on the
-   * PATH (surefire may not have it), C collation and byte-transparent output,
-   * UTC so human-readable times do not depend on the host.
+   * Tools must behave the same whatever the caller's environment: sbin on the PATH (surefire may
+   * not have it), C collation and byte-transparent output, UTC so human-readable times do not
+   * depend on the host.
    */
   static void fixEnvironment(Map<String, String> env) {
     env.put("PATH", env.getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin");
@@ -84,7 +90,8 @@ final class Cmd {
   }
 
   private static byte[] readAll(InputStream in) {
-    try (in; ByteArrayOutputStream buf = new ByteArrayOutputStream()) {
+    try (in;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream()) {
       in.transferTo(buf);
       return buf.toByteArray();
     } catch (IOException e) {

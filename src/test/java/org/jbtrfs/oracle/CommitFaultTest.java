@@ -23,17 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A commit cut short at every interesting write: the image must still pass btrfs check, mount
- * in the kernel, and show exactly the old committed state, or (once the primary superblock is
- * down) exactly the new one. Two ways to fail: the device throws (the engine sees an I/O error)
- * or silently drops every write after the Nth (a power cut the engine does not notice). Either
- * way a later jbtrfs open must work and be able to commit again.
+ * A commit cut short at every interesting write: the image must still pass btrfs check, mount in
+ * the kernel, and show exactly the old committed state, or (once the primary superblock is down)
+ * exactly the new one. Two ways to fail: the device throws (the engine sees an I/O error) or
+ * silently drops every write after the Nth (a power cut the engine does not notice). Either way a
+ * later jbtrfs open must work and be able to commit again.
  *
- * <p>The changes (a 30-file tree with a 12 MiB file, an unlink, a truncate) also force a data
- * chunk allocation, so the cut points cover chunk tree and device tree updates too.
+ * <p>The changes (a 30-file tree with a 12 MiB file, an unlink, a truncate) also force a data chunk
+ * allocation, so the cut points cover chunk tree and device tree updates too.
  *
- * <p>Also checks the commit's write barriers: all tree blocks, then a flush, then the
- * superblocks, then a flush.
+ * <p>Also checks the commit's write barriers: all tree blocks, then a flush, then the superblocks,
+ * then a flush.
  */
 class CommitFaultTest {
   private static final Set<Long> SUPER_OFFSETS = new TreeSet<>();
@@ -71,10 +71,15 @@ class CommitFaultTest {
       BtrfsCheck.assertClean(work, "after the uninterrupted commit");
       int groupsBefore = BlockGroupUsage.of(base).groups();
       int groupsAfter = BlockGroupUsage.of(work).groups();
-      assertTrue(groupsAfter > groupsBefore, "the commit should add a block group: " + groupsBefore + " -> " + groupsAfter);
+      assertTrue(
+          groupsAfter > groupsBefore,
+          "the commit should add a block group: " + groupsBefore + " -> " + groupsAfter);
       Manifest newState = kernelView(work, mnt);
-      assertTrue(!Manifest.diff(oldState, newState, IGNORED).isEmpty(), "the changes changed nothing visible");
-      System.out.printf("CommitFaultTest: commit does %d writes (%d flushes); first superblock write is #%d%n",
+      assertTrue(
+          !Manifest.diff(oldState, newState, IGNORED).isEmpty(),
+          "the changes changed nothing visible");
+      System.out.printf(
+          "CommitFaultTest: commit does %d writes (%d flushes); first superblock write is #%d%n",
           total, measure.flushes(), firstSuper + 1);
 
       List<Long> cuts = cutPoints(total, firstSuper);
@@ -84,7 +89,10 @@ class CommitFaultTest {
           copyImage(base, work);
           FaultyDevice.Plan plan = new FaultyDevice.Plan(mode, n);
           if (mode == FaultyDevice.Mode.THROW && n < total) {
-            assertThrows(IOException.class, () -> changeAndCommit(work, added, plan), label + ": commit should fail");
+            assertThrows(
+                IOException.class,
+                () -> changeAndCommit(work, added, plan),
+                label + ": commit should fail");
           } else {
             changeAndCommit(work, added, plan);
           }
@@ -92,16 +100,23 @@ class CommitFaultTest {
           // Past the first superblock write the primary copy, which the kernel and btrfs check
           // read, describes the new trees, all of which were written before it.
           boolean expectNew = n > firstSuper;
-          List<String> d = Manifest.diff(expectNew ? newState : oldState, kernelView(work, mnt), IGNORED);
+          List<String> d =
+              Manifest.diff(expectNew ? newState : oldState, kernelView(work, mnt), IGNORED);
           if (!d.isEmpty()) {
-            fail(label + ": kernel does not see the " + (expectNew ? "new" : "old") + " state: " + Manifest.report(d, 20));
+            fail(
+                label
+                    + ": kernel does not see the "
+                    + (expectNew ? "new" : "old")
+                    + " state: "
+                    + Manifest.report(d, 20));
           }
           reopenAndWrite(work, label);
           BtrfsCheck.assertClean(work, label + ", then reopened and committed again");
         }
       }
-      System.out.printf("CommitFaultTest: %d cut points x 2 modes passed in %d s%n", cuts.size(),
-          (System.nanoTime() - t0) / 1_000_000_000);
+      System.out.printf(
+          "CommitFaultTest: %d cut points x 2 modes passed in %d s%n",
+          cuts.size(), (System.nanoTime() - t0) / 1_000_000_000);
     } finally {
       ImageFiles.deleteQuietly(base);
       ImageFiles.deleteQuietly(work);
@@ -113,7 +128,8 @@ class CommitFaultTest {
     Files.createDirectories(dir.resolve("sub"));
     for (int i = 0; i < 30; i++) {
       long size = (i % 3 == 0) ? 100 + i * 37 : (i % 3 == 1) ? 5000 + i * 4099 : 300_000 + i;
-      ImageFiles.randomFile(dir.resolve((i % 2 == 0 ? "sub/" : "") + "f" + i), size, seed * 1000 + i);
+      ImageFiles.randomFile(
+          dir.resolve((i % 2 == 0 ? "sub/" : "") + "f" + i), size, seed * 1000 + i);
     }
     Files.createSymbolicLink(dir.resolve("link"), Path.of("sub/f0"));
     // The second tree overflows mkfs's 8 MiB data chunk, so the commit also carries a chunk
@@ -123,9 +139,13 @@ class CommitFaultTest {
   }
 
   /** The same changes every time: put a tree, remove a file, truncate one; times fixed. */
-  private static void changeAndCommit(Path image, Path added, FaultyDevice.Plan plan) throws IOException {
-    try (Filesystem fs = Filesystem.open(List.of(image), MountOptions.readOnlyDefaults().withReadOnly(false),
-        d -> new FaultyDevice(d, plan))) {
+  private static void changeAndCommit(Path image, Path added, FaultyDevice.Plan plan)
+      throws IOException {
+    try (Filesystem fs =
+        Filesystem.open(
+            List.of(image),
+            MountOptions.readOnlyDefaults().withReadOnly(false),
+            d -> new FaultyDevice(d, plan))) {
       WriteEngine engine = WriteEngine.open(fs);
       long subvol = fs.defaultSubvolumeId();
       FsOps ops = new FsOps(engine, subvol);
@@ -142,9 +162,9 @@ class CommitFaultTest {
   }
 
   /**
-   * The commit must write every tree block, flush, write the superblocks, flush: otherwise a
-   * crash could leave a superblock pointing at blocks that never reached the disk. Returns the
-   * index among the writes of the first superblock write.
+   * The commit must write every tree block, flush, write the superblocks, flush: otherwise a crash
+   * could leave a superblock pointing at blocks that never reached the disk. Returns the index
+   * among the writes of the first superblock write.
    */
   private static int checkBarriers(List<FaultyDevice.Event> events) {
     int lastBlock = -1;
@@ -159,7 +179,10 @@ class CommitFaultTest {
         if (firstSuper < 0) {
           firstSuper = i;
           firstSuperWriteIndex = writeIndex;
-          assertEquals(Superblock.MIRROR_OFFSETS[0], e.offset(), "the primary superblock must be written first");
+          assertEquals(
+              Superblock.MIRROR_OFFSETS[0],
+              e.offset(),
+              "the primary superblock must be written first");
         }
         lastSuper = i;
       } else {
@@ -193,19 +216,27 @@ class CommitFaultTest {
 
   /** A fresh jbtrfs open must work, read everything and commit a further change. */
   private static void reopenAndWrite(Path image, String label) throws IOException {
-    try (Filesystem fs = Filesystem.open(List.of(image), MountOptions.readOnlyDefaults().withReadOnly(false))) {
+    try (Filesystem fs =
+        Filesystem.open(List.of(image), MountOptions.readOnlyDefaults().withReadOnly(false))) {
       FsWalk walk = FsWalk.of(fs);
       assertTrue(walk.ioErrors == 0, label + ": jbtrfs reopen read errors " + walk.errors);
       WriteEngine engine = WriteEngine.open(fs);
       long subvol = fs.defaultSubvolumeId();
       FsOps ops = new FsOps(engine, subvol);
-      ops.create(fs.subvolume(subvol).rootDirIno(), bytes("after"), org.jbtrfs.format.FileType.S_IFDIR | 0755, 0, 0, 0);
+      ops.create(
+          fs.subvolume(subvol).rootDirIno(),
+          bytes("after"),
+          org.jbtrfs.format.FileType.S_IFDIR | 0755,
+          0,
+          0,
+          0);
       engine.commit();
     }
   }
 
   private static Manifest kernelView(Path image, Path mnt) {
-    try (Loop loop = Loop.attach(List.of(image)); KernelMount m = KernelMount.mount(loop.devices(), mnt, "")) {
+    try (Loop loop = Loop.attach(List.of(image));
+        KernelMount m = KernelMount.mount(loop.devices(), mnt, "")) {
       return ManifestReader.read(m.path());
     }
   }

@@ -14,8 +14,14 @@ final class DumpText {
 
   /** The inode number of the entry called {@code name} in directory {@code dirIno}. */
   static long inodeOf(String fsDump, long dirIno, String name) {
-    Matcher m = Pattern.compile("key \\((\\d+) INODE_REF " + dirIno + "\\).*\\n\\s+index \\d+ namelen \\d+ name: "
-        + Pattern.quote(name) + "\\n").matcher(fsDump);
+    Matcher m =
+        Pattern.compile(
+                "key \\((\\d+) INODE_REF "
+                    + dirIno
+                    + "\\).*\\n\\s+index \\d+ namelen \\d+ name: "
+                    + Pattern.quote(name)
+                    + "\\n")
+            .matcher(fsDump);
     if (!m.find()) throw new IllegalStateException("no INODE_REF for " + name + " in " + dirIno);
     return Long.parseLong(m.group(1));
   }
@@ -33,8 +39,13 @@ final class DumpText {
 
   /** Disk address of the regular extent at file offset 0 of {@code ino}. */
   static long extentDiskByte(String fsDump, long ino) {
-    Matcher m = Pattern.compile("key \\(" + ino + " EXTENT_DATA 0\\)[^\\n]*\\n[^\\n]*type 1 \\(regular\\)\\n"
-        + "\\s+extent data disk byte (\\d+) nr").matcher(fsDump);
+    Matcher m =
+        Pattern.compile(
+                "key \\("
+                    + ino
+                    + " EXTENT_DATA 0\\)[^\\n]*\\n[^\\n]*type 1 \\(regular\\)\\n"
+                    + "\\s+extent data disk byte (\\d+) nr")
+            .matcher(fsDump);
     if (!m.find()) throw new IllegalStateException("inode " + ino + " has no regular extent at 0");
     return Long.parseLong(m.group(1));
   }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Files that were fsynced and not touched since, with their bytes at fsync time: after a crash
- * each must be found at its path with exactly those bytes. Invalidation happens before a change
- * is sent, so an operation cut short by the kill cannot leave a stale record behind.
+ * Files that were fsynced and not touched since, with their bytes at fsync time: after a crash each
+ * must be found at its path with exactly those bytes. Invalidation happens before a change is sent,
+ * so an operation cut short by the kill cannot leave a stale record behind.
  */
 final class DurableLog {
   record Rec(String path, ModelFile file, long version, byte[] bytes) {

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Filling a mounted filesystem to ENOSPC with concurrent writers, and the errno of a failed call
- * as Java reports it. Every file whose writes and close all succeeded keeps a SHA-256, so it can
- * be read back later; a file cut short by ENOSPC is counted (its accepted bytes) but not checked.
+ * Filling a mounted filesystem to ENOSPC with concurrent writers, and the errno of a failed call as
+ * Java reports it. Every file whose writes and close all succeeded keeps a SHA-256, so it can be
+ * read back later; a file cut short by ENOSPC is counted (its accepted bytes) but not checked.
  */
 final class EnospcSupport {
   static final String ENOSPC = "No space left on device";
@@ -39,11 +39,25 @@ final class EnospcSupport {
   private EnospcSupport() {}
 
   /** What a fill did: bytes accepted by write calls, finished files and their digests. */
-  record Fill(long bytes, int files, int enospcHits, Map<Path, byte[]> digests, List<String> errors, long millis) {
+  record Fill(
+      long bytes,
+      int files,
+      int enospcHits,
+      Map<Path, byte[]> digests,
+      List<String> errors,
+      long millis) {
     @Override
     public String toString() {
-      return bytes + " bytes (" + (bytes >> 20) + " MiB) in " + files + " complete files, " + enospcHits
-          + " writers hit ENOSPC, " + millis + " ms";
+      return bytes
+          + " bytes ("
+          + (bytes >> 20)
+          + " MiB) in "
+          + files
+          + " complete files, "
+          + enospcHits
+          + " writers hit ENOSPC, "
+          + millis
+          + " ms";
     }
   }
 
@@ -66,7 +80,8 @@ final class EnospcSupport {
    * log-uniform) into {@code dir}/wN until a write fails with ENOSPC. Any other failure, or a
    * writer still running after {@code timeoutSeconds}, fails the test.
    */
-  static Fill fill(Path dir, int writers, long seed, int minSize, int maxSize, long timeoutSeconds) {
+  static Fill fill(
+      Path dir, int writers, long seed, int minSize, int maxSize, long timeoutSeconds) {
     long t0 = System.nanoTime();
     AtomicLong bytes = new AtomicLong();
     AtomicLong enospc = new AtomicLong();
@@ -77,34 +92,43 @@ final class EnospcSupport {
       List<Future<?>> futures = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         int id = w;
-        futures.add(pool.submit((Callable<Void>) () -> {
-          Path sub = Files.createDirectories(dir.resolve("w" + id));
-          SplittableRandom r = new SplittableRandom(seed * 7919 + id);
-          for (int n = 0; ; n++) {
-            double lg = Math.log(minSize) + r.nextDouble() * (Math.log(maxSize) - Math.log(minSize));
-            int size = (int) Math.min(maxSize, Math.max(minSize, Math.exp(lg)));
-            Path f = sub.resolve("f" + n);
-            try {
-              byte[] d = writeFile(f, size, r.nextLong(), bytes);
-              digests.put(f, d);
-            } catch (IOException e) {
-              if (isEnospc(e)) {
-                enospc.incrementAndGet();
-                return null;
-              }
-              errors.add(f + ": " + messageOf(e));
-              return null;
-            }
-          }
-        }));
+        futures.add(
+            pool.submit(
+                (Callable<Void>)
+                    () -> {
+                      Path sub = Files.createDirectories(dir.resolve("w" + id));
+                      SplittableRandom r = new SplittableRandom(seed * 7919 + id);
+                      for (int n = 0; ; n++) {
+                        double lg =
+                            Math.log(minSize)
+                                + r.nextDouble() * (Math.log(maxSize) - Math.log(minSize));
+                        int size = (int) Math.min(maxSize, Math.max(minSize, Math.exp(lg)));
+                        Path f = sub.resolve("f" + n);
+                        try {
+                          byte[] d = writeFile(f, size, r.nextLong(), bytes);
+                          digests.put(f, d);
+                        } catch (IOException e) {
+                          if (isEnospc(e)) {
+                            enospc.incrementAndGet();
+                            return null;
+                          }
+                          errors.add(f + ": " + messageOf(e));
+                          return null;
+                        }
+                      }
+                    }));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
       for (Future<?> fu : futures) {
         try {
           fu.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-          fail("a writer did not return within " + timeoutSeconds + " s (hang at ENOSPC?) after " + bytes.get()
-              + " bytes");
+          fail(
+              "a writer did not return within "
+                  + timeoutSeconds
+                  + " s (hang at ENOSPC?) after "
+                  + bytes.get()
+                  + " bytes");
         } catch (Exception e) {
           fail("writer failed: " + messageOf(e));
         }
@@ -113,7 +137,12 @@ final class EnospcSupport {
       pool.shutdownNow();
     }
     if (!errors.isEmpty()) fail("writers failed with errors other than ENOSPC: " + errors);
-    return new Fill(bytes.get(), digests.size(), (int) enospc.get(), digests, errors,
+    return new Fill(
+        bytes.get(),
+        digests.size(),
+        (int) enospc.get(),
+        digests,
+        errors,
         (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -122,8 +151,12 @@ final class EnospcSupport {
     MessageDigest md = sha256();
     SplittableRandom r = new SplittableRandom(seed);
     byte[] buf = new byte[(int) Math.min(IO_CHUNK, Math.max(size, 1))];
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            f,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       for (long left = size; left > 0; ) {
         int n = (int) Math.min(buf.length, left);
         for (int i = 0; i < n; i += 8) {
@@ -142,13 +175,16 @@ final class EnospcSupport {
     return md.digest();
   }
 
-  /** Writes up to {@code size} bytes into {@code f} until ENOSPC; returns how many were accepted. */
+  /**
+   * Writes up to {@code size} bytes into {@code f} until ENOSPC; returns how many were accepted.
+   */
   static long writeUntilFull(Path f, long size) {
     AtomicLong got = new AtomicLong();
     try {
       writeFile(f, size, 42, got);
     } catch (IOException e) {
-      if (!isEnospc(e)) fail("writing " + f + " failed with something other than ENOSPC: " + messageOf(e));
+      if (!isEnospc(e))
+        fail("writing " + f + " failed with something other than ENOSPC: " + messageOf(e));
     }
     return got.get();
   }

@@ -8,14 +8,27 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Checks the host can run kernel-vs-jbtrfs comparisons at all. Missing
- * prerequisites abort (skip) the test with a printed reason rather than fail,
- * since they say nothing about jbtrfs.
+ * Checks the host can run kernel-vs-jbtrfs comparisons at all. Missing prerequisites abort (skip)
+ * the test with a printed reason rather than fail, since they say nothing about jbtrfs.
  */
 final class Environment {
-  private static final List<String> TOOLS = List.of(
-      "mkfs.btrfs", "btrfs", "losetup", "mount", "umount", "fusermount", "getfattr",
-      "setfattr", "stat", "find", "xargs", "sha256sum", "python3", "truncate", "fallocate");
+  private static final List<String> TOOLS =
+      List.of(
+          "mkfs.btrfs",
+          "btrfs",
+          "losetup",
+          "mount",
+          "umount",
+          "fusermount",
+          "getfattr",
+          "setfattr",
+          "stat",
+          "find",
+          "xargs",
+          "sha256sum",
+          "python3",
+          "truncate",
+          "fallocate");
 
   private Environment() {}
 

@@ -21,14 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * fallocate through jbtrfs, checked with btrfs-progs and against the kernel running the same
  * commands: a 1 TiB preallocation (4,096 prealloc extents of 256 MiB, as the kernel caps them),
- * KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE on an identical file, and the rounding of an unaligned
- * range past 4 GiB.
+ * KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE on an identical file, and the rounding of an unaligned range
+ * past 4 GiB.
  */
 class FallocateTest {
   private static final long MiB = 1L << 20;
   private static final long GiB = 1L << 30;
   private static final Pattern PREALLOC = Pattern.compile("prealloc data disk byte \\d+ nr (\\d+)");
-  private static final Pattern FRAG = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\.\\.\\s*(\\d+):.*$");
+  private static final Pattern FRAG =
+      Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\.\\.\\s*(\\d+):.*$");
   private static final Pattern FRAG_BLOCK = Pattern.compile("blocks of (\\d+) bytes");
 
   @BeforeAll
@@ -47,23 +48,41 @@ class FallocateTest {
     Path img = ImageFiles.mkfs(tmp, "2t.img", 2L << 40);
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     try (RwFuseMount m = RwFuseMount.mount(img, mnt, "")) {
-      EnospcSupport.within(300, "fallocate -l 1T", () ->
-          Cmd.run(List.of("fallocate", "-l", "1T", mnt.resolve("big").toString()), null, 300).check());
+      EnospcSupport.within(
+          300,
+          "fallocate -l 1T",
+          () ->
+              Cmd.run(List.of("fallocate", "-l", "1T", mnt.resolve("big").toString()), null, 300)
+                  .check());
     }
-    String dump = Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "5", img.toString()), null, 300)
-        .check().out();
+    String dump =
+        Cmd.run(
+                List.of("btrfs", "inspect-internal", "dump-tree", "-t", "5", img.toString()),
+                null,
+                300)
+            .check()
+            .out();
     TreeMap<Long, Integer> sizes = new TreeMap<>();
     Matcher pm = PREALLOC.matcher(dump);
     while (pm.find()) sizes.merge(Long.parseLong(pm.group(1)), 1, Integer::sum);
     System.out.println("FallocateTest: prealloc extents by size after fallocate -l 1T: " + sizes);
-    assertEquals(java.util.Map.of(256 * MiB, 4096), sizes, "expected 4096 prealloc extents of 256 MiB");
+    assertEquals(
+        java.util.Map.of(256 * MiB, 4096), sizes, "expected 4096 prealloc extents of 256 MiB");
     BtrfsCheck.assertClean(img, "after fallocate -l 1T");
     try (Loop loop = Loop.attach(List.of(img));
         KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("kmnt"), "")) {
       Path big = km.path().resolve("big");
-      String[] st = Cmd.run(List.of("stat", "-c", "%s %b %B", big.toString())).check().out().trim().split(" ");
+      String[] st =
+          Cmd.run(List.of("stat", "-c", "%s %b %B", big.toString()))
+              .check()
+              .out()
+              .trim()
+              .split(" ");
       assertEquals(1L << 40, Long.parseLong(st[0]), "kernel sees the wrong size");
-      assertEquals(1L << 40, Long.parseLong(st[1]) * Long.parseLong(st[2]), "kernel sees the wrong block count");
+      assertEquals(
+          1L << 40,
+          Long.parseLong(st[1]) * Long.parseLong(st[2]),
+          "kernel sees the wrong block count");
       String frag = Cmd.run(List.of("filefrag", "-v", big.toString())).check().out();
       long blk = blockSize(frag);
       long covered = 0;
@@ -74,10 +93,13 @@ class FallocateTest {
       }
       assertEquals(1L << 40, covered, "filefrag's unwritten extents do not cover 1 TiB:\n" + frag);
     }
-    System.out.printf("FallocateTest.oneTebibyte passed in %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
+    System.out.printf(
+        "FallocateTest.oneTebibyte passed in %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
   }
 
-  /** The same fallocate commands on the same file, kernel and jbtrfs; bytes and sizes must agree. */
+  /**
+   * The same fallocate commands on the same file, kernel and jbtrfs; bytes and sizes must agree.
+   */
   @Test
   void modesAgreeWithTheKernel(@TempDir Path tmp) throws Exception {
     long t0 = System.nanoTime();
@@ -89,17 +111,18 @@ class FallocateTest {
     Path kmnt = Files.createDirectories(tmp.resolve("kmnt"));
     Path jmnt = Files.createDirectories(tmp.resolve("jmnt"));
     long size0 = 3 * MiB + 1234;
-    List<List<String>> steps = List.of(
-        List.of("-n", "-o", "4M", "-l", "2M"),             // KEEP_SIZE past EOF
-        List.of("-n", "-o", "1M", "-l", "1M"),             // KEEP_SIZE over data (no change)
-        List.of("-p", "-o", "100000", "-l", "300000"),     // PUNCH_HOLE, unaligned both ends
-        List.of("-p", "-o", "0", "-l", "4096"),            // PUNCH_HOLE, one aligned sector
-        List.of("-p", "-o", "3145000", "-l", "1M"),        // PUNCH_HOLE across EOF
-        List.of("-z", "-o", "1500000", "-l", "200001"),    // ZERO_RANGE, unaligned
-        List.of("-z", "-o", "3M", "-l", "2M"),             // ZERO_RANGE past EOF: extends the size
-        List.of("-z", "-n", "-o", "6M", "-l", "1M"),       // ZERO_RANGE | KEEP_SIZE past EOF
-        List.of("-o", "8M", "-l", "100"),                  // default mode, grows to 8M+100
-        List.of("-p", "-o", "2M", "-l", "1"));             // a one-byte punch
+    List<List<String>> steps =
+        List.of(
+            List.of("-n", "-o", "4M", "-l", "2M"), // KEEP_SIZE past EOF
+            List.of("-n", "-o", "1M", "-l", "1M"), // KEEP_SIZE over data (no change)
+            List.of("-p", "-o", "100000", "-l", "300000"), // PUNCH_HOLE, unaligned both ends
+            List.of("-p", "-o", "0", "-l", "4096"), // PUNCH_HOLE, one aligned sector
+            List.of("-p", "-o", "3145000", "-l", "1M"), // PUNCH_HOLE across EOF
+            List.of("-z", "-o", "1500000", "-l", "200001"), // ZERO_RANGE, unaligned
+            List.of("-z", "-o", "3M", "-l", "2M"), // ZERO_RANGE past EOF: extends the size
+            List.of("-z", "-n", "-o", "6M", "-l", "1M"), // ZERO_RANGE | KEEP_SIZE past EOF
+            List.of("-o", "8M", "-l", "100"), // default mode, grows to 8M+100
+            List.of("-p", "-o", "2M", "-l", "1")); // a one-byte punch
     List<String> report = new ArrayList<>();
     try (Loop loop = Loop.attach(List.of(kimg));
         KernelMount km = KernelMount.mountReadWrite(loop.devices(), kmnt);
@@ -111,12 +134,19 @@ class FallocateTest {
       for (List<String> step : steps) {
         int rk = fallocate(step, kf);
         int rj = fallocate(step, jf);
-        assertEquals(rk, rj, "fallocate " + step + " exit status differs (kernel " + rk + ", jbtrfs " + rj + ")");
+        assertEquals(
+            rk,
+            rj,
+            "fallocate " + step + " exit status differs (kernel " + rk + ", jbtrfs " + rj + ")");
         long sk = Files.size(kf);
         long sj = Files.size(jf);
         assertEquals(sk, sj, "size after fallocate " + step);
-        assertArrayEquals(EnospcSupport.digestOf(kf), EnospcSupport.digestOf(jf), "bytes after fallocate " + step);
-        // Allocation too: the same blocks freed and preallocated (sync so the kernel's are settled).
+        assertArrayEquals(
+            EnospcSupport.digestOf(kf),
+            EnospcSupport.digestOf(jf),
+            "bytes after fallocate " + step);
+        // Allocation too: the same blocks freed and preallocated (sync so the kernel's are
+        // settled).
         Cmd.run(List.of("sync", kf.toString())).check();
         assertEquals(blocks(kf), blocks(jf), "st_blocks after fallocate " + step);
         report.add(String.join(" ", step) + " -> size " + sj + ", " + blocks(jf) + " blocks");
@@ -126,7 +156,8 @@ class FallocateTest {
       byte[] orig = original(500_000);
       for (int i = 4096; i < 500_000; i++) {
         byte want = i >= 100_000 && i < 400_000 ? 0 : orig[i];
-        if (got[i] != want) throw new AssertionError("byte " + i + " is " + got[i] + ", expected " + want);
+        if (got[i] != want)
+          throw new AssertionError("byte " + i + " is " + got[i] + ", expected " + want);
       }
     }
     BtrfsCheck.assertClean(jimg, "after fallocate modes");
@@ -135,11 +166,14 @@ class FallocateTest {
         KernelMount km = KernelMount.mount(loop.devices().subList(0, 1), kmnt, "");
         KernelMount jm = KernelMount.mount(loop.devices().subList(1, 2), jmnt, "")) {
       assertEquals(Files.size(kmnt.resolve("f")), Files.size(jmnt.resolve("f")));
-      assertArrayEquals(EnospcSupport.digestOf(kmnt.resolve("f")), EnospcSupport.digestOf(jmnt.resolve("f")),
+      assertArrayEquals(
+          EnospcSupport.digestOf(kmnt.resolve("f")),
+          EnospcSupport.digestOf(jmnt.resolve("f")),
           "the kernel reads different bytes from the jbtrfs image");
     }
     System.out.println("FallocateTest: steps " + report);
-    System.out.printf("FallocateTest.modesAgreeWithTheKernel passed in %d s%n",
+    System.out.printf(
+        "FallocateTest.modesAgreeWithTheKernel passed in %d s%n",
         (System.nanoTime() - t0) / 1_000_000_000);
   }
 
@@ -179,15 +213,21 @@ class FallocateTest {
     }
     long want0 = off / 4096 * 4096;
     long want1 = (off + len + 4095) / 4096 * 4096;
-    System.out.printf("FallocateTest: -o %d -l %d: kernel allocated %s size %d, jbtrfs %s size %d, aligned [%d, %d)%n",
+    System.out.printf(
+        "FallocateTest: -o %d -l %d: kernel allocated %s size %d, jbtrfs %s size %d, aligned [%d,"
+            + " %d)%n",
         off, len, show(k), ks, show(j), js, want0, want1);
     assertEquals(off + len, ks, "kernel size");
     assertEquals(ks, js, "size differs from the kernel's");
     assertEquals(show(k), show(j), "allocated ranges differ from the kernel's");
     assertEquals(1, j.size(), "expected one contiguous allocated range");
-    assertTrue(j.get(0)[0] <= want0 && j.get(0)[1] >= want1, "jbtrfs does not cover the aligned range");
-    assertTrue(k.get(0)[0] <= want0 && k.get(0)[1] >= want1, "kernel does not cover the aligned range");
-    System.out.printf("FallocateTest.roundingPastFourGiB passed in %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
+    assertTrue(
+        j.get(0)[0] <= want0 && j.get(0)[1] >= want1, "jbtrfs does not cover the aligned range");
+    assertTrue(
+        k.get(0)[0] <= want0 && k.get(0)[1] >= want1, "kernel does not cover the aligned range");
+    System.out.printf(
+        "FallocateTest.roundingPastFourGiB passed in %d s%n",
+        (System.nanoTime() - t0) / 1_000_000_000);
   }
 
   private static long blocks(Path f) {
@@ -199,7 +239,8 @@ class FallocateTest {
     cmd.addAll(args);
     cmd.add(f.toString());
     Cmd.Result r = Cmd.run(cmd, null, 120);
-    if (r.exitCode() != 0) System.out.println("FallocateTest: " + cmd + " -> " + r.exitCode() + " " + r.stderr());
+    if (r.exitCode() != 0)
+      System.out.println("FallocateTest: " + cmd + " -> " + r.exitCode() + " " + r.stderr());
     return r.exitCode();
   }
 
@@ -220,7 +261,8 @@ class FallocateTest {
 
   private static long blockSize(String filefrag) {
     Matcher b = FRAG_BLOCK.matcher(filefrag);
-    if (!b.find()) throw new IllegalStateException("no block size in filefrag output:\n" + filefrag);
+    if (!b.find())
+      throw new IllegalStateException("no block size in filefrag output:\n" + filefrag);
     return Long.parseLong(b.group(1));
   }
 

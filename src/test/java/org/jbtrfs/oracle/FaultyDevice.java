@@ -6,13 +6,16 @@ import java.util.List;
 import org.jbtrfs.device.Device;
 
 /**
- * A device that fails on purpose: once armed, the first {@code allowed} writes (counted across
- * all devices sharing one {@link Plan}) go through, and every later one either throws (THROW:
- * an I/O error the engine sees) or is silently lost (DROP: a power cut, the engine believes
- * it wrote). Also logs the armed writes and flushes in order, so tests can check write barriers.
+ * A device that fails on purpose: once armed, the first {@code allowed} writes (counted across all
+ * devices sharing one {@link Plan}) go through, and every later one either throws (THROW: an I/O
+ * error the engine sees) or is silently lost (DROP: a power cut, the engine believes it wrote).
+ * Also logs the armed writes and flushes in order, so tests can check write barriers.
  */
 final class FaultyDevice implements Device {
-  enum Mode { THROW, DROP }
+  enum Mode {
+    THROW,
+    DROP
+  }
 
   /** One event after arming: a write (offset, length) or a flush (offset -1). */
   record Event(String device, long offset, int length) {
@@ -73,7 +76,8 @@ final class FaultyDevice implements Device {
       if (plan.armed) {
         plan.writes++;
         if (plan.writes > plan.allowed) {
-          if (plan.mode == Mode.THROW) throw new IOException("injected write failure #" + plan.writes + " at " + offset);
+          if (plan.mode == Mode.THROW)
+            throw new IOException("injected write failure #" + plan.writes + " at " + offset);
           plan.dropped++;
           return;
         }

@@ -17,14 +17,15 @@ import org.jbtrfs.fs.Subvolume;
 import org.jbtrfs.fs.Xattrs;
 
 /**
- * Touches everything a reader can reach through the Filesystem API: every directory listing,
- * every inode, file contents, symlink targets and xattrs. An IOException on one entry is counted
- * and the walk goes on with the next, so one bad block does not hide the code behind it; any
- * other exception propagates, because a corrupt image must never produce one.
+ * Touches everything a reader can reach through the Filesystem API: every directory listing, every
+ * inode, file contents, symlink targets and xattrs. An IOException on one entry is counted and the
+ * walk goes on with the next, so one bad block does not hide the code behind it; any other
+ * exception propagates, because a corrupt image must never produce one.
  */
 final class FsWalk {
   /** Bounds so a corrupted size or link count cannot turn the walk into hours of reading. */
   private static final long MAX_FILE_BYTES = 4L << 20;
+
   private static final int MAX_NODES = 20_000;
   private static final int MAX_DEPTH = 64;
 
@@ -45,7 +46,9 @@ final class FsWalk {
   }
 
   private void visit(PathResolver paths, Node n, int depth) {
-    if (depth > MAX_DEPTH || nodes >= MAX_NODES || !seen.add(n.subvolume().id() + ":" + n.ino() + ":" + n.placeholderParent())) {
+    if (depth > MAX_DEPTH
+        || nodes >= MAX_NODES
+        || !seen.add(n.subvolume().id() + ":" + n.ino() + ":" + n.placeholderParent())) {
       return;
     }
     nodes++;
@@ -91,8 +94,10 @@ final class FsWalk {
   }
 
   private void readFile(Node n, InodeItem inode) throws IOException {
-    long limit = Math.min(Long.compareUnsigned(inode.size(), MAX_FILE_BYTES) > 0 ? MAX_FILE_BYTES : inode.size(),
-        MAX_FILE_BYTES);
+    long limit =
+        Math.min(
+            Long.compareUnsigned(inode.size(), MAX_FILE_BYTES) > 0 ? MAX_FILE_BYTES : inode.size(),
+            MAX_FILE_BYTES);
     for (long pos = 0; pos < limit; ) {
       int got = FileReader.read(n, inode, pos, buf, 0, (int) Math.min(buf.length, limit - pos));
       if (got <= 0) break;

@@ -10,19 +10,22 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * State the workers of one workload run share: the mount, the shared directory and its lock,
- * per-operation counters, the first failure (which stops everyone), and in crash tests the
- * durable records and the "daemon was killed" flag that turns I/O errors into a quiet stop.
+ * per-operation counters, the first failure (which stops everyone), and in crash tests the durable
+ * records and the "daemon was killed" flag that turns I/O errors into a quiet stop.
  */
 final class FsxContext {
   final Path root;
   final ModelDir shared;
+
   /** Held for the whole of any operation that reads or changes the shared directory. */
   final ReentrantLock sharedLock = new ReentrantLock();
+
   final DurableLog durable;
   final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   final AtomicReference<Throwable> failure = new AtomicReference<>();
   volatile boolean killed;
   volatile boolean stop;
+
   /** Cleared on the first EINVAL from an O_DIRECT open, so a host without it skips those ops. */
   volatile boolean directIo = true;
 

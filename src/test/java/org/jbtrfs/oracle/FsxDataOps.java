@@ -24,6 +24,7 @@ import java.util.Set;
 final class FsxDataOps {
   /** Writes and truncates stay below this, so the model of every file fits in memory. */
   static final int MAX_FILE = 2 << 20;
+
   static final int MAX_IO = 256 << 10;
   private static final int BLOCK = 4096;
 
@@ -45,11 +46,12 @@ final class FsxDataOps {
     int len = ioSize(r);
     f.lock.lock();
     try {
-      long off = switch (r.nextInt(4)) {
-        case 0 -> f.size();
-        case 1 -> r.nextInt(MAX_FILE - len);
-        default -> r.nextInt(Math.min(MAX_FILE - len, f.size() + 65536));
-      };
+      long off =
+          switch (r.nextInt(4)) {
+            case 0 -> f.size();
+            case 1 -> r.nextInt(MAX_FILE - len);
+            default -> r.nextInt(Math.min(MAX_FILE - len, f.size() + 65536));
+          };
       byte[] b = randomBytes(r, len);
       f.version++;
       try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -91,17 +93,31 @@ final class FsxDataOps {
   static void compare(Path p, long off, byte[] want, byte[] got, String what) {
     if (Arrays.equals(want, got)) return;
     int i = Arrays.mismatch(want, got);
-    throw new AssertionError(what + " " + p + " at " + off + ": expected " + want.length + " bytes, got "
-        + got.length + "; first difference at file offset " + (off + i)
-        + (i < Math.min(want.length, got.length)
-            ? " (want " + (want[i] & 0xff) + ", got " + (got[i] & 0xff) + ")" : ""));
+    throw new AssertionError(
+        what
+            + " "
+            + p
+            + " at "
+            + off
+            + ": expected "
+            + want.length
+            + " bytes, got "
+            + got.length
+            + "; first difference at file offset "
+            + (off + i)
+            + (i < Math.min(want.length, got.length)
+                ? " (want " + (want[i] & 0xff) + ", got " + (got[i] & 0xff) + ")"
+                : ""));
   }
 
   /** ftruncate to a random size, shrinking (unaligned) or growing (a hole). */
   static String truncate(Path p, ModelFile f, Random r) throws IOException {
     f.lock.lock();
     try {
-      long size = r.nextBoolean() ? r.nextInt(f.size() + 1) : Math.min(MAX_FILE, f.size() + r.nextInt(300_000));
+      long size =
+          r.nextBoolean()
+              ? r.nextInt(f.size() + 1)
+              : Math.min(MAX_FILE, f.size() + r.nextInt(300_000));
       f.version++;
       try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
         raf.setLength(size);
@@ -114,7 +130,8 @@ final class FsxDataOps {
   }
 
   /** fsync or fdatasync; on success the file's bytes are promised (recorded when crash-testing). */
-  static String fsync(Path p, String rel, ModelFile f, Random r, DurableLog durable) throws IOException {
+  static String fsync(Path p, String rel, ModelFile f, Random r, DurableLog durable)
+      throws IOException {
     f.lock.lock();
     try {
       boolean meta = r.nextBoolean();
@@ -128,7 +145,9 @@ final class FsxDataOps {
     }
   }
 
-  /** The fallocate(1) tool (Java has no fallocate): preallocate, keep-size, punch hole, zero range. */
+  /**
+   * The fallocate(1) tool (Java has no fallocate): preallocate, keep-size, punch hole, zero range.
+   */
   static String fallocate(Path p, ModelFile f, Random r) throws IOException {
     f.lock.lock();
     try {
@@ -137,11 +156,13 @@ final class FsxDataOps {
       String[] modes = {"", "-n", "-p", "-z"};
       String mode = modes[r.nextInt(modes.length)];
       f.version++;
-      List<String> cmd = mode.isEmpty()
-          ? List.of("fallocate", "-o", "" + off, "-l", "" + len, p.toString())
-          : List.of("fallocate", mode, "-o", "" + off, "-l", "" + len, p.toString());
+      List<String> cmd =
+          mode.isEmpty()
+              ? List.of("fallocate", "-o", "" + off, "-l", "" + len, p.toString())
+              : List.of("fallocate", mode, "-o", "" + off, "-l", "" + len, p.toString());
       Cmd.Result res = Cmd.run(cmd, null, 60);
-      if (res.exitCode() != 0) throw new IOException("fallocate failed: " + cmd + ": " + res.stderr());
+      if (res.exitCode() != 0)
+        throw new IOException("fallocate failed: " + cmd + ": " + res.stderr());
       switch (mode) {
         case "" -> f.truncate(Math.max(f.size(), off + len));
         case "-p" -> f.zero(off, len);
@@ -149,7 +170,7 @@ final class FsxDataOps {
           f.zero(off, len);
           f.truncate(Math.max(f.size(), off + len));
         }
-        default -> { }
+        default -> {}
       }
       return "fallocate " + mode + " " + p + " off=" + off + " len=" + len + " -> size " + f.size();
     } finally {
@@ -169,7 +190,9 @@ final class FsxDataOps {
       boolean write = r.nextBoolean();
       FileChannel ch;
       try {
-        ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        ch =
+            FileChannel.open(
+                p, StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
       } catch (IOException e) {
         if (String.valueOf(e.getMessage()).contains("Invalid argument")) {
           ctx.directIo = false;
@@ -204,16 +227,29 @@ final class FsxDataOps {
   static String stat(Path p, ModelFile f) throws IOException {
     f.lock.lock();
     try {
-      Map<String, Object> a = Files.readAttributes(p, "unix:size,nlink,mode", LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> a =
+          Files.readAttributes(p, "unix:size,nlink,mode", LinkOption.NOFOLLOW_LINKS);
       long size = (Long) a.get("size");
       int nlink = (Integer) a.get("nlink");
       int mode = (Integer) a.get("mode") & 07777;
       long wantSize = f.isSymlink() ? f.symlinkTarget.length() : f.size();
       int wantMode = f.isSymlink() ? 0777 : f.perms;
       if (size != wantSize || nlink != f.nlink || mode != wantMode) {
-        throw new AssertionError("stat " + p + ": size/nlink/mode " + size + "/" + nlink + "/"
-            + Integer.toOctalString(mode) + ", expected " + wantSize + "/" + f.nlink + "/"
-            + Integer.toOctalString(wantMode));
+        throw new AssertionError(
+            "stat "
+                + p
+                + ": size/nlink/mode "
+                + size
+                + "/"
+                + nlink
+                + "/"
+                + Integer.toOctalString(mode)
+                + ", expected "
+                + wantSize
+                + "/"
+                + f.nlink
+                + "/"
+                + Integer.toOctalString(wantMode));
       }
       return "stat " + p;
     } finally {
@@ -222,8 +258,10 @@ final class FsxDataOps {
   }
 
   /** Sets, checks or removes a user xattr; the caller locks the owner of {@code xattrs}. */
-  static String xattr(Path p, Map<String, byte[]> xattrs, Random r, Runnable changed) throws IOException {
-    UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+  static String xattr(Path p, Map<String, byte[]> xattrs, Random r, Runnable changed)
+      throws IOException {
+    UserDefinedFileAttributeView v =
+        Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
     String name = "k" + r.nextInt(6);
     int op = r.nextInt(4);
     if (op <= 1) {
@@ -243,7 +281,8 @@ final class FsxDataOps {
     return "getxattr " + p;
   }
 
-  static void checkXattrs(Path p, Map<String, byte[]> want, UserDefinedFileAttributeView v) throws IOException {
+  static void checkXattrs(Path p, Map<String, byte[]> want, UserDefinedFileAttributeView v)
+      throws IOException {
     Set<String> names = new HashSet<>(v.list());
     if (!names.equals(want.keySet())) {
       throw new AssertionError("xattrs of " + p + ": " + names + ", expected " + want.keySet());

@@ -21,8 +21,15 @@ final class FsxRun {
    * Creates {@code prefix}s (the shared directory) and {@code prefix}t0.. (homes) on the mount and
    * in the model, then starts one worker per home with seeds derived from {@code seed}.
    */
-  static FsxRun start(Path mnt, ModelDir root, String prefix, int threads, long seed, long opsPerThread,
-      DurableLog durable) throws IOException {
+  static FsxRun start(
+      Path mnt,
+      ModelDir root,
+      String prefix,
+      int threads,
+      long seed,
+      long opsPerThread,
+      DurableLog durable)
+      throws IOException {
     ModelDir shared = mkdir(mnt, root, prefix + "s");
     FsxRun run = new FsxRun(new FsxContext(mnt, shared, durable));
     for (int i = 0; i < threads; i++) {
@@ -52,7 +59,8 @@ final class FsxRun {
       if (t.isAlive()) {
         ctx.stop = true;
         for (Thread u : threads) u.join(60_000);
-        throw new AssertionError("workload did not finish within " + timeoutSeconds + " s: " + ctx.summary());
+        throw new AssertionError(
+            "workload did not finish within " + timeoutSeconds + " s: " + ctx.summary());
       }
     }
     return (System.nanoTime() - startedNanos) / 1e9;

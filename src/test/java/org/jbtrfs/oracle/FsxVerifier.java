@@ -12,9 +12,9 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Compares a mounted tree with the model once no worker runs: the names in every directory,
- * and for each file its bytes, size, link count, permissions, xattrs, and that all names of one
- * model inode share one inode number.
+ * Compares a mounted tree with the model once no worker runs: the names in every directory, and for
+ * each file its bytes, size, link count, permissions, xattrs, and that all names of one model inode
+ * share one inode number.
  */
 final class FsxVerifier {
   private final Path root;
@@ -33,14 +33,17 @@ final class FsxVerifier {
       s.forEach(x -> got.add(x.getFileName().toString()));
     }
     Set<String> want = new TreeSet<>(d.entries.keySet());
-    if (!got.equals(want)) throw new AssertionError("names in " + p + ": " + got + ", expected " + want);
+    if (!got.equals(want))
+      throw new AssertionError("names in " + p + ": " + got + ", expected " + want);
     if (d.parent != null) {
-      FsxDataOps.checkXattrs(p, d.xattrs, Files.getFileAttributeView(p, UserDefinedFileAttributeView.class));
+      FsxDataOps.checkXattrs(
+          p, d.xattrs, Files.getFileAttributeView(p, UserDefinedFileAttributeView.class));
     }
     for (Map.Entry<String, Object> e : d.entries.entrySet()) {
       Path q = p.resolve(e.getKey());
       if (e.getValue() instanceof ModelDir sub) {
-        if (!Files.isDirectory(q, LinkOption.NOFOLLOW_LINKS)) throw new AssertionError(q + " is not a directory");
+        if (!Files.isDirectory(q, LinkOption.NOFOLLOW_LINKS))
+          throw new AssertionError(q + " is not a directory");
         verify(sub);
       } else {
         verifyFile(q, (ModelFile) e.getValue());
@@ -64,6 +67,7 @@ final class FsxVerifier {
     byte[] want = f.contents();
     FsxDataOps.compare(q, 0, want, Files.readAllBytes(q), "final contents of");
     bytes += want.length;
-    FsxDataOps.checkXattrs(q, f.xattrs, Files.getFileAttributeView(q, UserDefinedFileAttributeView.class));
+    FsxDataOps.checkXattrs(
+        q, f.xattrs, Files.getFileAttributeView(q, UserDefinedFileAttributeView.class));
   }
 }

@@ -19,10 +19,10 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * One fsstress/fsx-style worker: random operations in its own directory tree, and on files in
- * the shared directory (moved, linked and written across workers), with the model updated after
- * each call succeeds. Only operations the model says must succeed are issued, so any error is a
- * failure, unless the daemon was killed on purpose (then the worker just stops).
+ * One fsstress/fsx-style worker: random operations in its own directory tree, and on files in the
+ * shared directory (moved, linked and written across workers), with the model updated after each
+ * call succeeds. Only operations the model says must succeed are issued, so any error is a failure,
+ * unless the daemon was killed on purpose (then the worker just stops).
  */
 final class FsxWorker implements Runnable {
   private static final int HISTORY = 40;
@@ -53,8 +53,16 @@ final class FsxWorker implements Runnable {
       } catch (Throwable e) {
         // Throwable: some NIO calls throw the JDK's internal UnixException (not an IOException).
         if (ctx.killed) return;
-        ctx.fail(new AssertionError(Thread.currentThread().getName() + " failed after " + opsDone
-            + " ops: " + e + "\nlast operations:\n  " + String.join("\n  ", history), e));
+        ctx.fail(
+            new AssertionError(
+                Thread.currentThread().getName()
+                    + " failed after "
+                    + opsDone
+                    + " ops: "
+                    + e
+                    + "\nlast operations:\n  "
+                    + String.join("\n  ", history),
+                e));
         return;
       }
     }
@@ -94,8 +102,10 @@ final class FsxWorker implements Runnable {
   private String sharedStep(int dice) throws IOException {
     if (dice < 80) return count("create", create(ctx.shared));
     if (dice < 120) return count("readdir", readdir(ctx.shared));
-    if (dice < 250) return count("rename", renameFile(dirs.get(rnd.nextInt(dirs.size())), ctx.shared));
-    if (dice < 380) return count("rename", renameFile(ctx.shared, dirs.get(rnd.nextInt(dirs.size()))));
+    if (dice < 250)
+      return count("rename", renameFile(dirs.get(rnd.nextInt(dirs.size())), ctx.shared));
+    if (dice < 380)
+      return count("rename", renameFile(ctx.shared, dirs.get(rnd.nextInt(dirs.size()))));
     if (dice < 450) return count("link", link(dirs.get(rnd.nextInt(dirs.size())), ctx.shared));
     if (dice < 500) return count("link", link(ctx.shared, dirs.get(rnd.nextInt(dirs.size()))));
     return fileStep(dice, ctx.shared);
@@ -161,7 +171,8 @@ final class FsxWorker implements Runnable {
     ModelFile f = new ModelFile(null);
     byte[] b = FsxDataOps.randomBytes(rnd, rnd.nextBoolean() ? 0 : FsxDataOps.ioSize(rnd));
     if (ctx.durable != null) ctx.durable.invalidate(rel(d, name));
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer buf = ByteBuffer.wrap(b);
       while (buf.hasRemaining()) ch.write(buf);
     }
@@ -171,8 +182,8 @@ final class FsxWorker implements Runnable {
   }
 
   /**
-   * Crash tests only: a file written (with holes), fsynced and never touched again, in a
-   * directory outside the model tree, so its durability is checked after every later crash.
+   * Crash tests only: a file written (with holes), fsynced and never touched again, in a directory
+   * outside the model tree, so its durability is checked after every later crash.
    */
   private String keep() throws IOException {
     ModelDir home = dirs.get(0);
@@ -182,7 +193,8 @@ final class FsxWorker implements Runnable {
     String name = "k" + opsDone;
     Path p = dir.resolve(name);
     ModelFile f = new ModelFile(null);
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (int i = rnd.nextInt(4); i >= 0; i--) {
         long off = rnd.nextInt(FsxDataOps.MAX_FILE - FsxDataOps.MAX_IO);
         byte[] b = FsxDataOps.randomBytes(rnd, FsxDataOps.ioSize(rnd));
@@ -209,7 +221,8 @@ final class FsxWorker implements Runnable {
 
   private String readlink(Path p, ModelFile f) throws IOException {
     String got = Files.readSymbolicLink(p).toString();
-    if (!got.equals(f.symlinkTarget)) throw new AssertionError("readlink " + p + ": " + got + ", expected " + f.symlinkTarget);
+    if (!got.equals(f.symlinkTarget))
+      throw new AssertionError("readlink " + p + ": " + got + ", expected " + f.symlinkTarget);
     return "readlink " + p;
   }
 
@@ -227,7 +240,8 @@ final class FsxWorker implements Runnable {
 
   private String rmdir() throws IOException {
     ModelDir d = dirs.get(rnd.nextInt(dirs.size()));
-    if (d == dirs.get(0) || d.entries.values().stream().anyMatch(e -> e instanceof ModelDir)) return null;
+    if (d == dirs.get(0) || d.entries.values().stream().anyMatch(e -> e instanceof ModelDir))
+      return null;
     // Empty it first (few directories would ever be empty by chance).
     for (String name : new TreeSet<>(d.entries.keySet())) count("unlink", unlink(d, name));
     Path p = d.on(ctx.root);
@@ -345,7 +359,7 @@ final class FsxWorker implements Runnable {
 
   private String dirXattr(ModelDir d) throws IOException {
     if (d == ctx.shared) return null;
-    return FsxDataOps.xattr(d.on(ctx.root), d.xattrs, rnd, () -> { });
+    return FsxDataOps.xattr(d.on(ctx.root), d.xattrs, rnd, () -> {});
   }
 
   private String readdir(ModelDir d) throws IOException {
@@ -355,7 +369,8 @@ final class FsxWorker implements Runnable {
       s.forEach(x -> got.add(x.getFileName().toString()));
     }
     Set<String> want = new TreeSet<>(d.entries.keySet());
-    if (!got.equals(want)) throw new AssertionError("readdir " + p + ": " + got + ", expected " + want);
+    if (!got.equals(want))
+      throw new AssertionError("readdir " + p + ": " + got + ", expected " + want);
     return "readdir " + p;
   }
 
@@ -379,9 +394,13 @@ final class FsxWorker implements Runnable {
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] all = {
-        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_READ
+    };
     for (int i = 0; i < all.length; i++) {
       if ((mode & (1 << i)) != 0) s.add(all[i]);
     }

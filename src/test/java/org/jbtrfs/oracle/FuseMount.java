@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * jbtrfs mounted through its launcher, {@code ./fuse-mount -o OPTIONS IMAGE...
- * MOUNTPOINT}, which returns once the mount is live. close() unmounts with
- * fusermount -u and stops any process this object started that is still alive.
+ * jbtrfs mounted through its launcher, {@code ./fuse-mount -o OPTIONS IMAGE... MOUNTPOINT}, which
+ * returns once the mount is live. close() unmounts with fusermount -u and stops any process this
+ * object started that is still alive.
  */
 final class FuseMount implements AutoCloseable {
   private static final long MOUNT_TIMEOUT_SECONDS = 120;
@@ -33,8 +33,8 @@ final class FuseMount implements AutoCloseable {
    * Mounts images (files, not loop devices) read-only.
    *
    * @param extraOptions appended after "ro", e.g. "subvolid=256,degraded"; empty for none
-   * @throws AssertionError if the launcher is missing or the mount does not appear:
-   *     that is a jbtrfs failure, not an environment problem, so it must not skip
+   * @throws AssertionError if the launcher is missing or the mount does not appear: that is a
+   *     jbtrfs failure, not an environment problem, so it must not skip
    */
   static FuseMount mount(List<Path> images, Path mountPoint, String extraOptions) {
     return mountWith(images, mountPoint, extraOptions.isEmpty() ? "ro" : "ro," + extraOptions);
@@ -75,11 +75,19 @@ final class FuseMount implements AutoCloseable {
     try {
       boolean exited = p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (exited && p.exitValue() != 0) {
-        throw new AssertionError("fuse-mount exited " + p.exitValue() + ": " + cmd + "\n" + read(log));
+        throw new AssertionError(
+            "fuse-mount exited " + p.exitValue() + ": " + cmd + "\n" + read(log));
       }
       if (!Mounts.isMountPoint(mountPoint)) {
-        throw new AssertionError("fuse-mount " + (exited ? "returned" : "timed out") + " but "
-            + mountPoint + " is not mounted: " + cmd + "\n" + read(log));
+        throw new AssertionError(
+            "fuse-mount "
+                + (exited ? "returned" : "timed out")
+                + " but "
+                + mountPoint
+                + " is not mounted: "
+                + cmd
+                + "\n"
+                + read(log));
       }
       return m;
     } catch (InterruptedException e) {
@@ -117,8 +125,11 @@ final class FuseMount implements AutoCloseable {
 
   /** The daemon's pid, from the launcher's "mounted on ... (pid N, ...)" line. */
   private java.util.Optional<Long> daemonPid() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(pid (\\d+),").matcher(read(logFile()));
-    return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\(pid (\\d+),").matcher(read(logFile()));
+    return m.find()
+        ? java.util.Optional.of(Long.parseLong(m.group(1)))
+        : java.util.Optional.empty();
   }
 
   private Path logFile() {

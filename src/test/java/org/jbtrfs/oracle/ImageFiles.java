@@ -71,7 +71,8 @@ final class ImageFiles {
 
   static long bytes(Path root) {
     long sum = 0;
-    for (Path p : walk(root)) if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) sum += size(p);
+    for (Path p : walk(root))
+      if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) sum += size(p);
     return sum;
   }
 

@@ -13,11 +13,15 @@ final class JbtrfsCli {
   private JbtrfsCli() {}
 
   static void run(String... args) {
-    CommandLine cl = new CommandLine(new Main())
-        .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-          throw new IllegalStateException("jbtrfs " + Arrays.toString(args) + " failed", ex);
-        });
+    CommandLine cl =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                  throw new IllegalStateException(
+                      "jbtrfs " + Arrays.toString(args) + " failed", ex);
+                });
     int rc = cl.execute(args);
-    if (rc != 0) throw new IllegalStateException("jbtrfs " + Arrays.toString(args) + " exited " + rc);
+    if (rc != 0)
+      throw new IllegalStateException("jbtrfs " + Arrays.toString(args) + " exited " + rc);
   }
 }

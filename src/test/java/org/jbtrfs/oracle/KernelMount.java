@@ -15,9 +15,9 @@ final class KernelMount implements AutoCloseable {
   }
 
   /**
-   * Mounts read-only with noatime, so walking the tree for the reference
-   * manifest cannot change atimes. All devices are named with device= so the
-   * mount does not depend on an earlier btrfs device scan.
+   * Mounts read-only with noatime, so walking the tree for the reference manifest cannot change
+   * atimes. All devices are named with device= so the mount does not depend on an earlier btrfs
+   * device scan.
    *
    * @param extraOptions e.g. "subvol=sv1" or "degraded"; empty for none
    */
@@ -35,8 +35,8 @@ final class KernelMount implements AutoCloseable {
     return mount(devices, mountPoint, "rw", extraOptions);
   }
 
-  private static KernelMount mount(List<String> devices, Path mountPoint, String base,
-      String extraOptions) {
+  private static KernelMount mount(
+      List<String> devices, Path mountPoint, String base, String extraOptions) {
     StringBuilder opts = new StringBuilder(base);
     if (!extraOptions.isEmpty()) {
       opts.append(',').append(extraOptions);
@@ -49,8 +49,16 @@ final class KernelMount implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Cmd.run(List.of("mount", "-t", "btrfs", "-o", opts.toString(), devices.get(0),
-        mountPoint.toString())).check();
+    Cmd.run(
+            List.of(
+                "mount",
+                "-t",
+                "btrfs",
+                "-o",
+                opts.toString(),
+                devices.get(0),
+                mountPoint.toString()))
+        .check();
     return new KernelMount(mountPoint);
   }
 

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two read-write mount behaviours judged by the kernel: a log tree left by a crash is detected
- * (and refused unless nologreplay), and data written with compress= is compressed the way the
- * kernel reads it back.
+ * Two read-write mount behaviours judged by the kernel: a log tree left by a crash is detected (and
+ * refused unless nologreplay), and data written with compress= is compressed the way the kernel
+ * reads it back.
  */
 class LogTreeAndCompressionTest {
   @TempDir Path tmp;
@@ -35,18 +35,30 @@ class LogTreeAndCompressionTest {
         KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt, "commit=300")) {
       Files.writeString(kmnt.resolve("committed.txt"), "before\n");
       Cmd.run(List.of("sync"));
-      Cmd.run(List.of("dd", "if=/dev/urandom", "of=" + kmnt.resolve("fsynced.bin"), "bs=64k", "count=4",
-          "conv=fsync", "status=none"));
+      Cmd.run(
+          List.of(
+              "dd",
+              "if=/dev/urandom",
+              "of=" + kmnt.resolve("fsynced.bin"),
+              "bs=64k",
+              "count=4",
+              "conv=fsync",
+              "status=none"));
       // The image as a crash right now would leave it: the fsync went to the log tree only.
       Cmd.run(List.of("cp", "--sparse=always", img.toString(), crashed.toString()));
     }
-    String sb = Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", crashed.toString())).out();
+    String sb =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", crashed.toString())).out();
     assertThat(sb).as("the copy must carry a log tree").containsPattern("log_root\\s+[1-9]");
 
     Path mnt = tmp.resolve("j");
     Files.createDirectories(mnt);
-    Cmd.Result refused = Cmd.run(List.of(FuseMount.launcher().toString(), "-o", "ro", crashed.toString(),
-        mnt.toString()), FuseMount.launcher().getParent(), 120);
+    Cmd.Result refused =
+        Cmd.run(
+            List.of(
+                FuseMount.launcher().toString(), "-o", "ro", crashed.toString(), mnt.toString()),
+            FuseMount.launcher().getParent(),
+            120);
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.out() + refused.stderr()).contains("log tree").contains("nologreplay");
     assertThat(Mounts.isMountPoint(mnt)).isFalse();
@@ -65,7 +77,8 @@ class LogTreeAndCompressionTest {
       Path mnt = tmp.resolve("m-" + alg.replace(':', '-'));
       Files.createDirectories(mnt);
       StringBuilder text = new StringBuilder();
-      for (int i = 0; i < 60_000; i++) text.append("line ").append(i % 97).append(" of compressible text\n");
+      for (int i = 0; i < 60_000; i++)
+        text.append("line ").append(i % 97).append(" of compressible text\n");
       byte[] big = text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       byte[] small = "a small file that becomes an inline extent ".repeat(20).getBytes();
       try (RwFuseMount m = RwFuseMount.mount(img, mnt, "compress=" + alg)) {
@@ -73,7 +86,9 @@ class LogTreeAndCompressionTest {
         Files.write(mnt.resolve("small.txt"), small);
       }
       BtrfsCheck.assertClean(img);
-      String tree = Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "5", img.toString())).out();
+      String tree =
+          Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "5", img.toString()))
+              .out();
       assertThat(tree).as(alg + " extents").containsPattern("extent compression [123] ");
       Path kmnt = tmp.resolve("k-" + alg.replace(':', '-'));
       Files.createDirectories(kmnt);

@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Loop devices attached to image files for the lifetime of this object.
- * close() detaches exactly the devices this object attached.
+ * Loop devices attached to image files for the lifetime of this object. close() detaches exactly
+ * the devices this object attached.
  */
 final class Loop implements AutoCloseable {
   private final List<String> devices = new ArrayList<>();
@@ -19,7 +19,8 @@ final class Loop implements AutoCloseable {
     Loop loop = new Loop();
     try {
       for (Path image : images) {
-        String dev = Cmd.run(List.of("losetup", "-f", "--show", image.toString())).check().out().trim();
+        String dev =
+            Cmd.run(List.of("losetup", "-f", "--show", image.toString())).check().out().trim();
         loop.devices.add(dev);
       }
       return loop;

@@ -11,15 +11,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a mounted tree shows to a reader: for every path (relative to the
- * mount point, "." for the root) a sorted map of field name to value, plus any
- * errors the tools reported while reading. Readdir order is not recorded; the
- * set of paths is.
+ * What a mounted tree shows to a reader: for every path (relative to the mount point, "." for the
+ * root) a sorted map of field name to value, plus any errors the tools reported while reading.
+ * Readdir order is not recorded; the set of paths is.
  *
- * <p>Field names: type, mode (octal permission and special bits), uid, gid,
- * size, blocks, nlink, ino, atime/mtime/ctime ("seconds.nanoseconds"), rdev
- * ("major:minor", device nodes only), target (symlinks only), sha256 (regular
- * files only) and one "xattr:NAME" (hex value) per extended attribute.
+ * <p>Field names: type, mode (octal permission and special bits), uid, gid, size, blocks, nlink,
+ * ino, atime/mtime/ctime ("seconds.nanoseconds"), rdev ("major:minor", device nodes only), target
+ * (symlinks only), sha256 (regular files only) and one "xattr:NAME" (hex value) per extended
+ * attribute.
  */
 final class Manifest {
   private final SortedMap<String, SortedMap<String, String>> entries = new TreeMap<>();
@@ -59,24 +58,28 @@ final class Manifest {
   }
 
   /**
-   * A copy without the given fields on entries matching the predicate: for
-   * values the kernel makes up at mount time rather than reads from disk.
+   * A copy without the given fields on entries matching the predicate: for values the kernel makes
+   * up at mount time rather than reads from disk.
    */
-  Manifest withoutFields(java.util.function.Predicate<Map<String, String>> where, Set<String> fields) {
+  Manifest withoutFields(
+      java.util.function.Predicate<Map<String, String>> where, Set<String> fields) {
     Manifest m = new Manifest();
-    entries.forEach((p, f) -> f.forEach((k, v) -> {
-      if (!(fields.contains(k) && where.test(f))) {
-        m.put(p, k, v);
-      }
-    }));
+    entries.forEach(
+        (p, f) ->
+            f.forEach(
+                (k, v) -> {
+                  if (!(fields.contains(k) && where.test(f))) {
+                    m.put(p, k, v);
+                  }
+                }));
     m.errors.addAll(errors);
     return m;
   }
 
   /**
-   * Differences of actual against expected, one readable line each. A field is
-   * skipped if ignoredFields holds its name or its namespace prefix before ':'
-   * (so "xattr" ignores every xattr). Tool errors on either side always count.
+   * Differences of actual against expected, one readable line each. A field is skipped if
+   * ignoredFields holds its name or its namespace prefix before ':' (so "xattr" ignores every
+   * xattr). Tool errors on either side always count.
    */
   static List<String> diff(Manifest expected, Manifest actual, Set<String> ignoredFields) {
     List<String> out = new ArrayList<>();

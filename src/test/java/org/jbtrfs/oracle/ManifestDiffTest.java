@@ -36,10 +36,11 @@ class ManifestDiffTest {
   void missingAndUnexpectedPathsAndFieldsAreReported() {
     Manifest actual = sample().with("a", "xattr:user.x", null).with("new", "type", "fifo");
     Manifest expected = sample().with("gone", "type", "dir");
-    assertThat(Manifest.diff(expected, actual, Set.of())).containsExactly(
-        "\"a\": xattr:user.x expected \"31\" but was (absent)",
-        "\"gone\": missing (expected dir)",
-        "\"new\": unexpected fifo");
+    assertThat(Manifest.diff(expected, actual, Set.of()))
+        .containsExactly(
+            "\"a\": xattr:user.x expected \"31\" but was (absent)",
+            "\"gone\": missing (expected dir)",
+            "\"new\": unexpected fifo");
   }
 
   @Test
@@ -53,8 +54,10 @@ class ManifestDiffTest {
   void readErrorsAlwaysCount() {
     Manifest actual = sample();
     actual.error("stat: cannot stat 'a': Input/output error");
-    assertThat(Manifest.diff(sample(), actual, Set.of("type"))).singleElement()
-        .asString().contains("Input/output error");
+    assertThat(Manifest.diff(sample(), actual, Set.of("type")))
+        .singleElement()
+        .asString()
+        .contains("Input/output error");
   }
 
   @Test
@@ -71,14 +74,17 @@ class ManifestDiffTest {
 
   @Test
   void timesKeepNanosecondsAndSign() {
-    assertThat(ManifestReader.time("1", "1970-01-01 00:00:01.000000001 +0000")).isEqualTo("1.000000001");
-    assertThat(ManifestReader.time("-1", "1969-12-31 23:59:59.500000000 +0000")).isEqualTo("-1.500000000");
+    assertThat(ManifestReader.time("1", "1970-01-01 00:00:01.000000001 +0000"))
+        .isEqualTo("1.000000001");
+    assertThat(ManifestReader.time("-1", "1969-12-31 23:59:59.500000000 +0000"))
+        .isEqualTo("-1.500000000");
     assertThat(ManifestReader.time("7", "1970-01-01 00:00:07 +0000")).isEqualTo("7.000000000");
   }
 
   @Test
   void getfattrOctalEscapesRoundTripUnicode() {
-    assertThat(ManifestReader.unescapeOctal("/m/a\\134b\\012c-日本-🙂")).isEqualTo("/m/a\\b\nc-日本-🙂");
+    assertThat(ManifestReader.unescapeOctal("/m/a\\134b\\012c-日本-🙂"))
+        .isEqualTo("/m/a\\b\nc-日本-🙂");
   }
 
   @Test

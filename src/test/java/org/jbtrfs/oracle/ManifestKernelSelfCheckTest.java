@@ -10,10 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Checks the harness against the kernel alone: two read-only mounts of one
- * image give equal manifests, and after a change made through a read-write
- * mount the diff names exactly the things that changed. Guards against a
- * manifest that silently records too little to ever fail.
+ * Checks the harness against the kernel alone: two read-only mounts of one image give equal
+ * manifests, and after a change made through a read-write mount the diff names exactly the things
+ * that changed. Guards against a manifest that silently records too little to ever fail.
  */
 class ManifestKernelSelfCheckTest {
   @BeforeAll
@@ -43,17 +42,24 @@ class ManifestKernelSelfCheckTest {
       }
       Manifest after = read(loop, dir);
       List<String> diffs = Manifest.diff(first, after, Set.of());
-      assertThat(diffs).contains(
-          "\"files/inline-100\": size expected \"100\" but was \"101\"",
-          "\"names/Grüße-日本語-🙂\": missing (expected file)",
-          "\"times/nanos\": mtime expected \"1614834367.123456789\" but was \"1614834367.123456780\"",
-          "\"symlinks/dangling\": target expected \"does/not/exist\" but was \"elsewhere\"");
+      assertThat(diffs)
+          .contains(
+              "\"files/inline-100\": size expected \"100\" but was \"101\"",
+              "\"names/Grüße-日本語-🙂\": missing (expected file)",
+              "\"times/nanos\": mtime expected \"1614834367.123456789\" but was"
+                  + " \"1614834367.123456780\"",
+              "\"symlinks/dangling\": target expected \"does/not/exist\" but was \"elsewhere\"");
       assertThat(diffs).anyMatch(d -> d.startsWith("\"files/inline-100\": sha256 expected"));
-      assertThat(diffs).anyMatch(d -> d.startsWith("\"xattrs/file\": xattr:user.small expected \"68656c6c6f\""));
-      assertThat(diffs).anyMatch(d -> d.startsWith("\"modes/mode-0644\": mode expected \"644\" but was \"600\""));
+      assertThat(diffs)
+          .anyMatch(d -> d.startsWith("\"xattrs/file\": xattr:user.small expected \"68656c6c6f\""));
+      assertThat(diffs)
+          .anyMatch(
+              d -> d.startsWith("\"modes/mode-0644\": mode expected \"644\" but was \"600\""));
       // Nothing outside the touched entries and their parent directories changed.
-      assertThat(diffs).allMatch(d -> d.matches(
-          "\"(\\.|files|names|symlinks|times|modes|xattrs)(/[^\"]*)?\": .*"), "only touched paths");
+      assertThat(diffs)
+          .allMatch(
+              d -> d.matches("\"(\\.|files|names|symlinks|times|modes|xattrs)(/[^\"]*)?\": .*"),
+              "only touched paths");
     }
   }
 

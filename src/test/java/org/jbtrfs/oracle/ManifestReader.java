@@ -7,23 +7,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds a {@link Manifest} of a mounted tree with find, stat, sha256sum and
- * getfattr, batched through xargs (a few processes per tree, not per file).
+ * Builds a {@link Manifest} of a mounted tree with find, stat, sha256sum and getfattr, batched
+ * through xargs (a few processes per tree, not per file).
  *
- * <p>Why external tools instead of java.nio: the JVM decodes file names with
- * sun.jnu.encoding, which follows the caller's locale; under LANG=C the
- * unicode names become unreachable. Here names travel as NUL-terminated raw
- * bytes and are decoded as UTF-8 by us. (For the record, JDK 17 on Linux does
- * give nanosecond FileTimes through "unix:*" attributes; encoding, not
- * precision, is what rules java.nio out.) stat(1) also gives rdev major/minor,
- * which java.nio only offers as one opaque number.
+ * <p>Why external tools instead of java.nio: the JVM decodes file names with sun.jnu.encoding,
+ * which follows the caller's locale; under LANG=C the unicode names become unreachable. Here names
+ * travel as NUL-terminated raw bytes and are decoded as UTF-8 by us. (For the record, JDK 17 on
+ * Linux does give nanosecond FileTimes through "unix:*" attributes; encoding, not precision, is
+ * what rules java.nio out.) stat(1) also gives rdev major/minor, which java.nio only offers as one
+ * opaque number.
  */
 final class ManifestReader {
   /** One record per path: NUL-separated, so any name without a NUL is safe. */
   private static final String STAT_FORMAT =
       "%n\\0%f\\0%u\\0%g\\0%s\\0%b\\0%h\\0%i\\0%t\\0%T\\0%X\\0%Y\\0%Z\\0%x\\0%y\\0%z\\0%d\\0";
+
   private static final int STAT_FIELDS = 17;
-  /** jbtrfs shows inodes of subvolumes other than the mounted one with the subvolume id above this bit. */
+
+  /**
+   * jbtrfs shows inodes of subvolumes other than the mounted one with the subvolume id above this
+   * bit.
+   */
   private static final int JBTRFS_SUBVOL_SHIFT = 40;
 
   private ManifestReader() {}
@@ -61,7 +65,10 @@ final class ManifestReader {
       m.put(path, "nlink", f.get(i + 6));
       m.put(path, "ino", inode(f.get(i + 7), f.get(i + 16), rootDev));
       if (type.equals("char") || type.equals("block")) {
-        m.put(path, "rdev", Long.parseLong(f.get(i + 8), 16) + ":" + Long.parseLong(f.get(i + 9), 16));
+        m.put(
+            path,
+            "rdev",
+            Long.parseLong(f.get(i + 8), 16) + ":" + Long.parseLong(f.get(i + 9), 16));
       }
       m.put(path, "atime", time(f.get(i + 10), f.get(i + 13)));
       m.put(path, "mtime", time(f.get(i + 11), f.get(i + 14)));
@@ -70,14 +77,15 @@ final class ManifestReader {
   }
 
   /**
-   * Inode numbers repeat across subvolumes. The kernel tells them apart by st_dev, jbtrfs (one
-   * FUSE st_dev) by the subvolume id in the high bits; both normalise to "nested:INO" for entries
+   * Inode numbers repeat across subvolumes. The kernel tells them apart by st_dev, jbtrfs (one FUSE
+   * st_dev) by the subvolume id in the high bits; both normalise to "nested:INO" for entries
    * outside the mounted subvolume, so the per-subvolume number is still compared.
    */
   private static String inode(String ino, String dev, String rootDev) {
     long n = Long.parseUnsignedLong(ino);
     if (rootDev != null && !dev.equals(rootDev)) return "nested:" + n;
-    if ((n >>> JBTRFS_SUBVOL_SHIFT) != 0) return "nested:" + (n & ((1L << JBTRFS_SUBVOL_SHIFT) - 1));
+    if ((n >>> JBTRFS_SUBVOL_SHIFT) != 0)
+      return "nested:" + (n & ((1L << JBTRFS_SUBVOL_SHIFT) - 1));
     return ino;
   }
 
@@ -100,15 +108,21 @@ final class ManifestReader {
 
   private static void readXattrs(Path root, Manifest m) {
     // Absolute names so getfattr prints paths exactly as given, then strip the root.
-    Cmd.Result r = shell(root, m, "find \"$1\" -print0 | xargs -0 -r getfattr -h -d -m - -e hex"
-        + " --absolute-names", root.toString());
+    Cmd.Result r =
+        shell(
+            root,
+            m,
+            "find \"$1\" -print0 | xargs -0 -r getfattr -h -d -m - -e hex" + " --absolute-names",
+            root.toString());
     String prefix = root.toString();
     String path = null;
     for (String line : splitBytes(r.stdout(), (byte) '\n')) {
       if (line.startsWith("# file: ")) {
         String abs = unescapeOctal(line.substring("# file: ".length()));
-        path = abs.equals(prefix) ? "." : abs.startsWith(prefix + "/")
-            ? abs.substring(prefix.length() + 1) : null;
+        path =
+            abs.equals(prefix)
+                ? "."
+                : abs.startsWith(prefix + "/") ? abs.substring(prefix.length() + 1) : null;
         if (path == null) {
           m.error("getfattr printed a path outside the tree: " + abs);
         }
@@ -122,8 +136,8 @@ final class ManifestReader {
   }
 
   /**
-   * Adds a field only for a path the stat walk saw; anything else means a name
-   * did not round-trip through one of the tools and is reported, not hidden.
+   * Adds a field only for a path the stat walk saw; anything else means a name did not round-trip
+   * through one of the tools and is reported, not hidden.
    */
   private static void putChecked(Manifest m, String path, String field, String value) {
     if (!m.contains(path)) {
@@ -153,14 +167,22 @@ final class ManifestReader {
 
   private static String typeName(int mode) {
     switch (mode & 0170000) {
-      case 0100000: return "file";
-      case 0040000: return "dir";
-      case 0120000: return "symlink";
-      case 0020000: return "char";
-      case 0060000: return "block";
-      case 0010000: return "fifo";
-      case 0140000: return "socket";
-      default: return "unknown-" + Integer.toOctalString(mode & 0170000);
+      case 0100000:
+        return "file";
+      case 0040000:
+        return "dir";
+      case 0120000:
+        return "symlink";
+      case 0020000:
+        return "char";
+      case 0060000:
+        return "block";
+      case 0010000:
+        return "fifo";
+      case 0140000:
+        return "socket";
+      default:
+        return "unknown-" + Integer.toOctalString(mode & 0170000);
     }
   }
 
@@ -190,7 +212,10 @@ final class ManifestReader {
     byte[] in = s.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
     for (int i = 0; i < in.length; i++) {
-      if (in[i] == '\\' && i + 3 < in.length && isOctal(in[i + 1]) && isOctal(in[i + 2])
+      if (in[i] == '\\'
+          && i + 3 < in.length
+          && isOctal(in[i + 1])
+          && isOctal(in[i + 2])
           && isOctal(in[i + 3])) {
         out.write(((in[i + 1] - '0') << 6) | ((in[i + 2] - '0') << 3) | (in[i + 3] - '0'));
         i += 3;
@@ -209,7 +234,10 @@ final class ManifestReader {
     return splitBytes(data, (byte) 0);
   }
 
-  /** Splits on a separator byte and decodes each piece as UTF-8; a trailing separator ends the last piece. */
+  /**
+   * Splits on a separator byte and decodes each piece as UTF-8; a trailing separator ends the last
+   * piece.
+   */
   static List<String> splitBytes(byte[] data, byte sep) {
     List<String> out = new ArrayList<>();
     int start = 0;

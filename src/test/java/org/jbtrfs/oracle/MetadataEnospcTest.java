@@ -25,8 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MetadataEnospcTest {
   private static final long IMAGE = 256L << 20;
-  /** One xattr of this size takes most of a 16 KiB leaf, so metadata fills in a few thousand calls. */
+
+  /**
+   * One xattr of this size takes most of a 16 KiB leaf, so metadata fills in a few thousand calls.
+   */
   private static final int XATTR = 12_000;
+
   private static final int MAX_OPS = 100_000;
   private static final int AFTER_ENOSPC_TRIES = 30;
 
@@ -36,7 +40,10 @@ class MetadataEnospcTest {
   }
 
   /** Outcome of one call: ok, ENOSPC, or something else (a failure). */
-  private enum Outcome { OK, ENOSPC }
+  private enum Outcome {
+    OK,
+    ENOSPC
+  }
 
   @Test
   void metadataRunsOutCleanly(@TempDir Path tmp) throws Exception {
@@ -60,7 +67,8 @@ class MetadataEnospcTest {
       byte[] value = new byte[XATTR];
       for (int i = 0; i < MAX_OPS && firstEnospc == null; i++) {
         Path dir = meta.resolve("d" + (i / 500));
-        if (i % 500 == 0 && call(() -> Files.createDirectory(dir), "mkdir " + dir) == Outcome.ENOSPC) {
+        if (i % 500 == 0
+            && call(() -> Files.createDirectory(dir), "mkdir " + dir) == Outcome.ENOSPC) {
           firstEnospc = "mkdir #" + i;
           break;
         }
@@ -79,7 +87,8 @@ class MetadataEnospcTest {
         xattrs++;
       }
       assertTrue(firstEnospc != null, "metadata never ran out in " + MAX_OPS + " creates");
-      System.out.printf("MetadataEnospcTest: %d files and %d xattrs of %d bytes before ENOSPC (first at %s)%n",
+      System.out.printf(
+          "MetadataEnospcTest: %d files and %d xattrs of %d bytes before ENOSPC (first at %s)%n",
           ok, xattrs, XATTR, firstEnospc);
 
       // Keep pushing: each call either works or fails with ENOSPC, and the mount stays writable.
@@ -88,26 +97,32 @@ class MetadataEnospcTest {
         Path f = meta.resolve("late" + t);
         Path d = meta.resolve("lated" + t);
         int n = t;
-        for (Outcome o : List.of(call(() -> Files.createFile(f), "create " + f),
-            call(() -> setXattr(last, "late" + n, value), "setxattr " + last),
-            call(() -> Files.createDirectory(d), "mkdir " + d),
-            call(() -> setXattr(last, "small" + n, new byte[16]), "small setxattr " + last))) {
+        for (Outcome o :
+            List.of(
+                call(() -> Files.createFile(f), "create " + f),
+                call(() -> setXattr(last, "late" + n, value), "setxattr " + last),
+                call(() -> Files.createDirectory(d), "mkdir " + d),
+                call(() -> setXattr(last, "small" + n, new byte[16]), "small setxattr " + last))) {
           if (o == Outcome.OK) okAfter++;
           else enospcAfter++;
         }
       }
-      System.out.printf("MetadataEnospcTest: after the first ENOSPC, %d calls worked and %d got ENOSPC%n", okAfter,
-          enospcAfter);
+      System.out.printf(
+          "MetadataEnospcTest: after the first ENOSPC, %d calls worked and %d got ENOSPC%n",
+          okAfter, enospcAfter);
       assertTrue(enospcAfter > 0, "metadata ENOSPC went away without anything being freed");
 
       EnospcSupport.verify(data.digests(), mnt, mnt, "data files on the metadata-full mount");
 
       // Deletes work on a filesystem full of both data and metadata.
       for (Path f : metaFiles) {
-        EnospcSupport.within(60, "unlink " + f, () -> {
-          Files.delete(f);
-          return null;
-        });
+        EnospcSupport.within(
+            60,
+            "unlink " + f,
+            () -> {
+              Files.delete(f);
+              return null;
+            });
       }
       int i = 0;
       for (Path f : data.digests().keySet()) {
@@ -116,10 +131,13 @@ class MetadataEnospcTest {
       // ...and then there is room again.
       Path again = mnt.resolve("again");
       EnospcSupport.within(60, "create after deletes", () -> Files.createFile(again));
-      EnospcSupport.within(60, "setxattr after deletes", () -> {
-        setXattr(again, "x", value);
-        return null;
-      });
+      EnospcSupport.within(
+          60,
+          "setxattr after deletes",
+          () -> {
+            setXattr(again, "x", value);
+            return null;
+          });
     } finally {
       m.close();
     }
@@ -132,16 +150,22 @@ class MetadataEnospcTest {
         Path p = km.path().resolve(mnt.relativize(e.getKey()));
         assertArrayEquals(e.getValue(), EnospcSupport.digestOf(p), "kernel reads " + p + " wrong");
       }
-      assertTrue(Files.exists(km.path().resolve("again")), "the kernel does not see the file made after deletes");
+      assertTrue(
+          Files.exists(km.path().resolve("again")),
+          "the kernel does not see the file made after deletes");
     }
-    System.out.printf("MetadataEnospcTest passed in %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
+    System.out.printf(
+        "MetadataEnospcTest passed in %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
   }
 
   private interface Call {
     Object run() throws IOException;
   }
 
-  /** Runs one call with a timeout: OK, ENOSPC, or the test fails (EROFS, EIO, anything else, a hang). */
+  /**
+   * Runs one call with a timeout: OK, ENOSPC, or the test fails (EROFS, EIO, anything else, a
+   * hang).
+   */
   private static Outcome call(Call c, String what) throws Exception {
     try {
       EnospcSupport.within(60, what, c::run);
@@ -155,7 +179,8 @@ class MetadataEnospcTest {
   }
 
   private static Void setXattr(Path f, String name, byte[] value) throws IOException {
-    Files.getFileAttributeView(f, UserDefinedFileAttributeView.class).write(name, ByteBuffer.wrap(value));
+    Files.getFileAttributeView(f, UserDefinedFileAttributeView.class)
+        .write(name, ByteBuffer.wrap(value));
     return null;
   }
 }

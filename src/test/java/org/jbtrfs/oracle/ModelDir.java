@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A directory of the workload model: names to {@link ModelFile} or {@link ModelDir}. A worker's
- * own tree is changed only by that worker; the shared directory only under the shared lock.
+ * A directory of the workload model: names to {@link ModelFile} or {@link ModelDir}. A worker's own
+ * tree is changed only by that worker; the shared directory only under the shared lock.
  */
 final class ModelDir {
   String name;

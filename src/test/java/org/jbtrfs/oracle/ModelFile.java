@@ -8,24 +8,27 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What one regular file or symlink should hold, for the random workload tests: bytes, size,
- * permissions, user xattrs and link count. Every field is guarded by {@link #lock}, because a
- * file hard-linked into the shared directory can be changed by two workers.
+ * permissions, user xattrs and link count. Every field is guarded by {@link #lock}, because a file
+ * hard-linked into the shared directory can be changed by two workers.
  */
 final class ModelFile {
   private static final AtomicLong IDS = new AtomicLong();
 
   final long id = IDS.incrementAndGet();
   final ReentrantLock lock = new ReentrantLock();
+
   /** Null for a regular file. */
   final String symlinkTarget;
+
   private byte[] data = new byte[0];
   private int size;
   int perms = 0644;
   int nlink = 1;
   final Map<String, byte[]> xattrs = new TreeMap<>();
+
   /**
-   * Bumped before every change is sent to the filesystem, so a durable record taken at fsync
-   * time stays valid only while nothing (not even an interrupted call) touched the file since.
+   * Bumped before every change is sent to the filesystem, so a durable record taken at fsync time
+   * stays valid only while nothing (not even an interrupted call) touched the file since.
    */
   long version;
 
@@ -75,6 +78,7 @@ final class ModelFile {
   }
 
   private void ensure(int n) {
-    if (n > data.length) data = Arrays.copyOf(data, Math.max(n, Math.min(data.length * 2, 4 << 20)));
+    if (n > data.length)
+      data = Arrays.copyOf(data, Math.max(n, Math.min(data.length * 2, 4 << 20)));
   }
 }

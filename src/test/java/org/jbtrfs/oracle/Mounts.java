@@ -24,14 +24,15 @@ final class Mounts {
 
   /** mountinfo escapes space, tab, newline and backslash as octal. */
   private static String escape(String path) {
-    return path.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011")
+    return path.replace("\\", "\\134")
+        .replace(" ", "\\040")
+        .replace("\t", "\\011")
         .replace("\n", "\\012");
   }
 
   /**
-   * Unmounts with the given command, retrying while the mount is busy (a
-   * just-finished reader may still hold it), then falls back to a lazy unmount
-   * so a test never leaves a mount behind.
+   * Unmounts with the given command, retrying while the mount is busy (a just-finished reader may
+   * still hold it), then falls back to a lazy unmount so a test never leaves a mount behind.
    */
   static void unmount(Path dir, List<String> command) {
     for (int attempt = 0; attempt < 10 && isMountPoint(dir); attempt++) {

@@ -13,34 +13,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same POSIX scenarios (src/test/resources/posix/scenarios.py) against a kernel btrfs mount
- * and a read-write jbtrfs mount of two identical fresh images: every step's outcome, errno
- * included, and every stat line must agree. Afterwards the jbtrfs image must pass btrfs check.
+ * The same POSIX scenarios (src/test/resources/posix/scenarios.py) against a kernel btrfs mount and
+ * a read-write jbtrfs mount of two identical fresh images: every step's outcome, errno included,
+ * and every stat line must agree. Afterwards the jbtrfs image must pass btrfs check.
  *
- * <p>The kernel side is mounted noatime: jbtrfs does not update atime on reads (relatime), and
- * the comparison is about everything else. A few steps differ for reasons that lie in FUSE 2's
- * high-level API rather than in jbtrfs; they are listed in {@link #FUSE2_LIMITS} with the
- * answer jbtrfs is known to give, and any other answer there still fails.
+ * <p>The kernel side is mounted noatime: jbtrfs does not update atime on reads (relatime), and the
+ * comparison is about everything else. A few steps differ for reasons that lie in FUSE 2's
+ * high-level API rather than in jbtrfs; they are listed in {@link #FUSE2_LIMITS} with the answer
+ * jbtrfs is known to give, and any other answer there still fails.
  */
 class PosixAgreementTest {
   private static final long IMAGE_BYTES = 1L << 30;
 
   /** "scenario step" -> jbtrfs's known answer, with the reason it cannot match. */
-  private static final Map<String, String> FUSE2_LIMITS = Map.of(
-      // The kernel sends GETATTR for fstat without the file handle, and libfuse 2's high-level
-      // API has no path left for a file unlinked (or renamed over) while open.
-      "rename fstat:victim", "ENOENT",
-      "unlinked-open fstat:fd", "ENOENT",
-      "unlinked-open fstat:fd-after", "ENOENT",
-      "unlinked-open fstat:hard-fd", "ENOENT",
-      // truncate(2) to the current size must not touch the times, but it reaches jbtrfs exactly
-      // like open(O_TRUNC) of an empty file (truncate(path, 0), no handle, no time flags), which
-      // must set them. jbtrfs sides with the far more common O_TRUNC.
-      "truncate stat:same-size", "size=100000 nlink=1 mode=0o100644 uid=0 gid=0 a== m=+ c=+",
-      "times stat:after-truncate-same", "size=9 nlink=1 mode=0o100640 uid=0 gid=0 a== m=+ c=+");
+  private static final Map<String, String> FUSE2_LIMITS =
+      Map.of(
+          // The kernel sends GETATTR for fstat without the file handle, and libfuse 2's high-level
+          // API has no path left for a file unlinked (or renamed over) while open.
+          "rename fstat:victim", "ENOENT",
+          "unlinked-open fstat:fd", "ENOENT",
+          "unlinked-open fstat:fd-after", "ENOENT",
+          "unlinked-open fstat:hard-fd", "ENOENT",
+          // truncate(2) to the current size must not touch the times, but it reaches jbtrfs exactly
+          // like open(O_TRUNC) of an empty file (truncate(path, 0), no handle, no time flags),
+          // which
+          // must set them. jbtrfs sides with the far more common O_TRUNC.
+          "truncate stat:same-size", "size=100000 nlink=1 mode=0o100644 uid=0 gid=0 a== m=+ c=+",
+          "times stat:after-truncate-same", "size=9 nlink=1 mode=0o100640 uid=0 gid=0 a== m=+ c=+");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void kernelAndJbtrfsAgreeOnPosixScenarios() throws Exception {
@@ -55,7 +56,8 @@ class PosixAgreementTest {
 
     List<String> kernel;
     try (Loop loop = Loop.attach(List.of(kernelImg));
-        KernelMount m = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"), "noatime")) {
+        KernelMount m =
+            KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"), "noatime")) {
       kernel = runScenarios(script, m.path());
     }
     List<String> jbtrfs;
@@ -65,8 +67,10 @@ class PosixAgreementTest {
     }
 
     compare(kernel, jbtrfs);
-    Cmd.Result check = Cmd.run(List.of("btrfs", "check", "--readonly", fuseImg.toString()), null, 300);
-    assertEquals(0, check.exitCode(), "btrfs check of the jbtrfs image:\n" + check.out() + check.stderr());
+    Cmd.Result check =
+        Cmd.run(List.of("btrfs", "check", "--readonly", fuseImg.toString()), null, 300);
+    assertEquals(
+        0, check.exitCode(), "btrfs check of the jbtrfs image:\n" + check.out() + check.stderr());
   }
 
   private static Path script() throws URISyntaxException {
@@ -78,8 +82,14 @@ class PosixAgreementTest {
   private static List<String> runScenarios(Path script, Path mnt) {
     Cmd.Result r = Cmd.run(List.of("python3", script.toString(), mnt.toString()), null, 600);
     if (r.exitCode() != 0) {
-      throw new AssertionError("scenarios.py failed on " + mnt + " (exit " + r.exitCode() + ")\n"
-          + r.out() + r.stderr());
+      throw new AssertionError(
+          "scenarios.py failed on "
+              + mnt
+              + " (exit "
+              + r.exitCode()
+              + ")\n"
+              + r.out()
+              + r.stderr());
     }
     List<String> lines = new ArrayList<>();
     for (String l : r.out().split("\n", -1)) {
@@ -100,18 +110,29 @@ class PosixAgreementTest {
       String expected = FUSE2_LIMITS.get(step);
       if (expected != null && j.equals(step + " -> " + expected)) {
         known++;
-        System.err.println("known FUSE 2 difference: " + step + "\n  kernel: " + k + "\n  jbtrfs: " + j);
+        System.err.println(
+            "known FUSE 2 difference: " + step + "\n  kernel: " + k + "\n  jbtrfs: " + j);
         continue;
       }
       problems.add("line " + (i + 1) + "\n  kernel: " + k + "\n  jbtrfs: " + j);
     }
-    System.err.println("posix scenarios: " + kernel.size() + " steps, " + known + " known FUSE 2 differences, "
-        + problems.size() + " disagreements");
+    System.err.println(
+        "posix scenarios: "
+            + kernel.size()
+            + " steps, "
+            + known
+            + " known FUSE 2 differences, "
+            + problems.size()
+            + " disagreements");
     if (!problems.isEmpty()) {
-      fail(problems.size() + " disagreements between kernel btrfs and jbtrfs:\n"
-          + String.join("\n", problems)
-          + "\n\n--- kernel output ---\n" + String.join("\n", kernel)
-          + "\n\n--- jbtrfs output ---\n" + String.join("\n", jbtrfs));
+      fail(
+          problems.size()
+              + " disagreements between kernel btrfs and jbtrfs:\n"
+              + String.join("\n", problems)
+              + "\n\n--- kernel output ---\n"
+              + String.join("\n", kernel)
+              + "\n\n--- jbtrfs output ---\n"
+              + String.join("\n", jbtrfs));
     }
   }
 }

@@ -9,14 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * fsstress/fsx-style random workload on a read-write jbtrfs mount of a fresh mkfs.btrfs image:
  * several workers (own trees plus a shared directory for cross-worker renames and links) check
- * every read against an in-memory model. Afterwards btrfs check must be clean and both the
- * kernel and a fresh jbtrfs mount must show exactly the model's final state.
+ * every read against an in-memory model. Afterwards btrfs check must be clean and both the kernel
+ * and a fresh jbtrfs mount must show exactly the model's final state.
  *
  * <p>Tunable with -Dfsx.threads, -Dfsx.ops (total), -Dfsx.seed (printed, for replays).
  */
 class RandomWorkloadTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void randomOperationsMatchTheModelAndLeaveACleanFilesystem() throws Exception {
@@ -24,7 +23,8 @@ class RandomWorkloadTest {
     int threads = Integer.getInteger("fsx.threads", 4);
     long total = Long.getLong("fsx.ops", 100_000);
     long seed = Long.getLong("fsx.seed", System.nanoTime());
-    System.err.println("RandomWorkloadTest: seed " + seed + ", " + threads + " threads, " + total + " ops");
+    System.err.println(
+        "RandomWorkloadTest: seed " + seed + ", " + threads + " threads, " + total + " ops");
     Path image = dir.resolve("fsx.img");
     Loop.createSparse(image, 1L << 30);
     Cmd.run(List.of("mkfs.btrfs", "-q", "-f", image.toString())).check();
@@ -37,8 +37,9 @@ class RandomWorkloadTest {
       FsxRun run = FsxRun.start(mnt, root, "", threads, seed, total / threads, null);
       double secs = run.join(900);
       run.rethrow();
-      System.err.printf("RandomWorkloadTest: %d ops in %.1f s = %.0f ops/s; %s%n", run.opsDone(), secs,
-          run.opsDone() / secs, run.ctx.summary());
+      System.err.printf(
+          "RandomWorkloadTest: %d ops in %.1f s = %.0f ops/s; %s%n",
+          run.opsDone(), secs, run.opsDone() / secs, run.ctx.summary());
       verify("jbtrfs (same mount)", mnt, root);
     } finally {
       m.close();
@@ -59,7 +60,8 @@ class RandomWorkloadTest {
     long t0 = System.nanoTime();
     FsxVerifier v = new FsxVerifier(mnt);
     v.verify(root);
-    System.err.printf("RandomWorkloadTest: %s matches the model: %d names, %d bytes (%.1f s)%n", who, v.files,
-        v.bytes, (System.nanoTime() - t0) / 1e9);
+    System.err.printf(
+        "RandomWorkloadTest: %s matches the model: %d names, %d bytes (%.1f s)%n",
+        who, v.files, v.bytes, (System.nanoTime() - t0) / 1e9);
   }
 }

@@ -10,9 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A read-write jbtrfs mount made with {@code ./fuse-mount}, remembering the daemon's pid (from
- * the launcher's "mounted on ... (pid N, ...)" line) so a crash test can SIGKILL exactly it.
- * close() unmounts and waits for the daemon, which commits on the way out.
+ * A read-write jbtrfs mount made with {@code ./fuse-mount}, remembering the daemon's pid (from the
+ * launcher's "mounted on ... (pid N, ...)" line) so a crash test can SIGKILL exactly it. close()
+ * unmounts and waits for the daemon, which commits on the way out.
  */
 final class RwFuseMount implements AutoCloseable {
   private static final Pattern PID = Pattern.compile("\\(pid (\\d+), log ([^)]*)\\)");
@@ -54,17 +54,20 @@ final class RwFuseMount implements AutoCloseable {
   /** SIGKILLs the daemon (a crash: nothing after its last commit survives) and clears the mount. */
   void kill9() {
     killed = true;
-    daemon().ifPresent(h -> {
-      h.destroyForcibly();
-      await(h, 30);
-    });
+    daemon()
+        .ifPresent(
+            h -> {
+              h.destroyForcibly();
+              await(h, 30);
+            });
     // The dead mount answers ENOTCONN until detached; lazy so open files cannot keep it busy.
     Cmd.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
   }
 
   private Optional<ProcessHandle> daemon() {
     // Only the process fuse-mount reported for this mount, and only while it is a java process.
-    return ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.contains("java")).orElse(true));
+    return ProcessHandle.of(pid)
+        .filter(h -> h.info().command().map(c -> c.contains("java")).orElse(true));
   }
 
   private static boolean await(ProcessHandle h, int seconds) {
@@ -79,14 +82,18 @@ final class RwFuseMount implements AutoCloseable {
   @Override
   public void close() {
     if (!killed) Mounts.unmount(mountPoint, List.of("fusermount", "-u", mountPoint.toString()));
-    // The unmount commit runs in the daemon after fusermount returns: wait before reading the image.
-    daemon().ifPresent(h -> {
-      if (!await(h, 120)) {
-        System.err.println("warning: jbtrfs daemon " + pid + " did not exit; killing it");
-        h.destroyForcibly();
-        await(h, 30);
-      }
-    });
-    if (Mounts.isMountPoint(mountPoint)) Cmd.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+    // The unmount commit runs in the daemon after fusermount returns: wait before reading the
+    // image.
+    daemon()
+        .ifPresent(
+            h -> {
+              if (!await(h, 120)) {
+                System.err.println("warning: jbtrfs daemon " + pid + " did not exit; killing it");
+                h.destroyForcibly();
+                await(h, 30);
+              }
+            });
+    if (Mounts.isMountPoint(mountPoint))
+      Cmd.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
   }
 }

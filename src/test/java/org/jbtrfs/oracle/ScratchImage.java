@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A kernel-made image (or device set) for corruption tests: mkfs.btrfs on sparse files, filled
- * by a shell script run inside a read-write kernel mount, then unmounted and detached so the
- * files can be damaged and opened offline. Also reads and writes raw bytes of the files.
+ * A kernel-made image (or device set) for corruption tests: mkfs.btrfs on sparse files, filled by a
+ * shell script run inside a read-write kernel mount, then unmounted and detached so the files can
+ * be damaged and opened offline. Also reads and writes raw bytes of the files.
  */
 final class ScratchImage {
   private final List<Path> devices;
@@ -21,12 +21,12 @@ final class ScratchImage {
   }
 
   /**
-   * Creates {@code ndev} files of {@code size} bytes in {@code dir}, runs mkfs.btrfs with
-   * {@code mkfsArgs} over them, and runs {@code populate} (bash, cwd = the mount point).
-   * Devid i is the i-th file, since mkfs numbers devices in argument order.
+   * Creates {@code ndev} files of {@code size} bytes in {@code dir}, runs mkfs.btrfs with {@code
+   * mkfsArgs} over them, and runs {@code populate} (bash, cwd = the mount point). Devid i is the
+   * i-th file, since mkfs numbers devices in argument order.
    */
-  static ScratchImage create(Path dir, String name, long size, int ndev, List<String> mkfsArgs,
-      String populate) {
+  static ScratchImage create(
+      Path dir, String name, long size, int ndev, List<String> mkfsArgs, String populate) {
     List<Path> files = new ArrayList<>();
     for (int i = 1; i <= ndev; i++) {
       Path f = dir.resolve(ndev == 1 ? name + ".img" : name + ".dev" + i + ".img");

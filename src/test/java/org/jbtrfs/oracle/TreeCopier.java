@@ -13,9 +13,9 @@ import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.write.FsOps;
 
 /**
- * Copies a local tree of directories, regular files and symlinks into an image through the
- * engine API (the CLI's put cannot be handed wrapped devices). Every inode gets the same fixed
- * times, so two runs of the same changes produce byte-identical visible state.
+ * Copies a local tree of directories, regular files and symlinks into an image through the engine
+ * API (the CLI's put cannot be handed wrapped devices). Every inode gets the same fixed times, so
+ * two runs of the same changes produce byte-identical visible state.
  */
 final class TreeCopier {
   static final Timespec FIXED = new Timespec(1_600_000_000L, 123_456_789);
@@ -26,7 +26,13 @@ final class TreeCopier {
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
     long ino;
     if (Files.isSymbolicLink(src)) {
-      ino = ops.symlink(dir, n, Files.readSymbolicLink(src).toString().getBytes(StandardCharsets.UTF_8), 0, 0);
+      ino =
+          ops.symlink(
+              dir,
+              n,
+              Files.readSymbolicLink(src).toString().getBytes(StandardCharsets.UTF_8),
+              0,
+              0);
     } else if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
       ino = ops.create(dir, n, FileType.S_IFDIR | 0755, 0, 0, 0);
       List<Path> children;

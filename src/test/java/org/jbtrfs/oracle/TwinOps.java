@@ -7,9 +7,9 @@ import java.util.TreeSet;
 
 /**
  * Applies each operation twice: through the jbtrfs CLI to the image (under {@code /prefix}) and
- * with coreutils/attr to the local expected tree. Also records which paths an operation stamps
- * with the current time (see {@link LocalVsImage}); moves and deletes come before the stamps
- * they might invalidate in the tests, so recorded paths are final paths.
+ * with coreutils/attr to the local expected tree. Also records which paths an operation stamps with
+ * the current time (see {@link LocalVsImage}); moves and deletes come before the stamps they might
+ * invalidate in the tests, so recorded paths are final paths.
  */
 final class TwinOps {
   private final Path image;

@@ -17,13 +17,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * jbtrfs writes, the kernel and btrfs check judge. For each checksum type and node size: put a
- * real tree (parts of /usr/share) into a fresh mkfs.btrfs image, delete half of it, move
- * directories and files (also across directories), truncate files (to 0, to a size that is not
- * sector aligned, inside an inline extent), set and remove xattrs; the same operations go to a
- * local copy. Then btrfs check must be clean and a read-only kernel mount must show exactly the
- * local tree. Then the kernel writes into the image, jbtrfs writes again on top of what the
- * kernel wrote, and both checks are repeated on the combined state.
+ * jbtrfs writes, the kernel and btrfs check judge. For each checksum type and node size: put a real
+ * tree (parts of /usr/share) into a fresh mkfs.btrfs image, delete half of it, move directories and
+ * files (also across directories), truncate files (to 0, to a size that is not sector aligned,
+ * inside an inline extent), set and remove xattrs; the same operations go to a local copy. Then
+ * btrfs check must be clean and a read-only kernel mount must show exactly the local tree. Then the
+ * kernel writes into the image, jbtrfs writes again on top of what the kernel wrote, and both
+ * checks are repeated on the combined state.
  *
  * <p>One configuration (crc32c, 16K nodes) takes the big tree (doc, man, locale, i18n, zoneinfo:
  * 30,000+ entries, 400+ MiB on a stock Debian); the others take ~2,000 files to keep CI time down.
@@ -31,11 +31,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Run: mvn -q -B -o test -Dtest=WriteOracleTest (root, loop devices, btrfs-progs).
  */
 class WriteOracleTest {
-  private static final List<String> SMALL = List.of("bash-completion", "ca-certificates", "common-licenses",
-      "fontconfig", "groff", "iso-codes", "lintian", "zoneinfo");
+  private static final List<String> SMALL =
+      List.of(
+          "bash-completion",
+          "ca-certificates",
+          "common-licenses",
+          "fontconfig",
+          "groff",
+          "iso-codes",
+          "lintian",
+          "zoneinfo");
   private static final List<String> BIG_EXTRA = List.of("doc", "man", "locale", "i18n");
+
   /** What the kernel copies in during its read-write mount, and what jbtrfs puts after it. */
   private static final String KERNEL_DIR = "perl5";
+
   private static final String JBTRFS_DIR = "mime";
 
   record Config(String csum, int nodeSize, boolean big) {
@@ -52,9 +62,13 @@ class WriteOracleTest {
   }
 
   private static Stream<Config> all() {
-    return Stream.of(new Config("crc32c", 16384, true), new Config("xxhash", 16384, false),
-        new Config("sha256", 16384, false), new Config("blake2", 16384, false),
-        new Config("crc32c", 4096, false), new Config("crc32c", 65536, false));
+    return Stream.of(
+        new Config("crc32c", 16384, true),
+        new Config("xxhash", 16384, false),
+        new Config("sha256", 16384, false),
+        new Config("blake2", 16384, false),
+        new Config("crc32c", 4096, false),
+        new Config("crc32c", 65536, false));
   }
 
   @BeforeAll
@@ -68,7 +82,9 @@ class WriteOracleTest {
     long t0 = System.nanoTime();
     Path src = Files.createDirectory(tmp.resolve("expected"));
     Path mnt = tmp.resolve("mnt");
-    Path img = ImageFiles.mkfs(tmp, "img", 1536L << 20, "--csum", c.csum(), "-n", Integer.toString(c.nodeSize()));
+    Path img =
+        ImageFiles.mkfs(
+            tmp, "img", 1536L << 20, "--csum", c.csum(), "-n", Integer.toString(c.nodeSize()));
     try {
       List<String> names = new ArrayList<>(SMALL);
       if (c.big()) names.addAll(BIG_EXTRA);
@@ -79,7 +95,8 @@ class WriteOracleTest {
       long bytes = ImageFiles.bytes(src);
       System.out.printf("[%s] source: %d entries, %d bytes%n", c, files, bytes);
       if (c.big() && files < 20_000) {
-        System.out.println("[" + c + "] note: this machine's /usr/share gives only " + files + " entries");
+        System.out.println(
+            "[" + c + "] note: this machine's /usr/share gives only " + files + " entries");
       }
 
       // put writes the tree as /t; from here on src is the expected state of /t.
@@ -94,20 +111,30 @@ class WriteOracleTest {
       moves(ops, src, survivors);
       List<String> truncated = truncations(ops, src);
       xattrs(ops, src, survivors, truncated);
-      System.out.printf("[%s] jbtrfs phase 1 done after %d s%n", c, (System.nanoTime() - t0) / 1_000_000_000);
+      System.out.printf(
+          "[%s] jbtrfs phase 1 done after %d s%n", c, (System.nanoTime() - t0) / 1_000_000_000);
 
       BtrfsCheck.assertClean(img, "after jbtrfs phase 1 (" + c + ")");
       compare(img, mnt, src, ops, windowStart, "after jbtrfs phase 1");
 
       // The kernel writes into the same image: copy a directory in, delete something jbtrfs wrote.
       String kernelVictim = firstChild(src, survivors.get(survivors.size() - 1));
-      try (Loop loop = Loop.attach(List.of(img)); KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
+      try (Loop loop = Loop.attach(List.of(img));
+          KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
         Path t = m.path().resolve("t");
-        Cmd.run(List.of("cp", "-a", "/usr/share/" + KERNEL_DIR, t.resolve("kernel-copy").toString()), null, 600).check();
+        Cmd.run(
+                List.of(
+                    "cp", "-a", "/usr/share/" + KERNEL_DIR, t.resolve("kernel-copy").toString()),
+                null,
+                600)
+            .check();
         Cmd.run(List.of("rm", "-r", t.resolve(kernelVictim).toString())).check();
         Cmd.run(List.of("sync")).check();
       }
-      Cmd.run(List.of("cp", "-a", "/usr/share/" + KERNEL_DIR, src.resolve("kernel-copy").toString())).check();
+      Cmd.run(
+              List.of(
+                  "cp", "-a", "/usr/share/" + KERNEL_DIR, src.resolve("kernel-copy").toString()))
+          .check();
       Cmd.run(List.of("rm", "-r", src.resolve(kernelVictim).toString())).check();
       ops.stamp(".");
       ops.stamp(TwinOps.parent(kernelVictim));
@@ -120,8 +147,12 @@ class WriteOracleTest {
 
       BtrfsCheck.assertClean(img, "after kernel and jbtrfs phase 2 (" + c + ")");
       compare(img, mnt, src, ops, windowStart, "after kernel writes and jbtrfs phase 2");
-      System.out.printf("[%s] passed in %d s; final tree %d entries, %d bytes%n", c,
-          (System.nanoTime() - t0) / 1_000_000_000, ImageFiles.count(src), ImageFiles.bytes(src));
+      System.out.printf(
+          "[%s] passed in %d s; final tree %d entries, %d bytes%n",
+          c,
+          (System.nanoTime() - t0) / 1_000_000_000,
+          ImageFiles.count(src),
+          ImageFiles.bytes(src));
     } finally {
       ImageFiles.deleteQuietly(img);
       ImageFiles.deleteQuietly(src);
@@ -129,9 +160,9 @@ class WriteOracleTest {
   }
 
   /**
-   * Shrinking to a size inside a sector and growing again must expose zeros past the old size,
-   * not the bytes that were cut off (POSIX truncate; the kernel zeroes the tail of the last
-   * block when it shrinks or extends). Covers a regular extent and an inline one.
+   * Shrinking to a size inside a sector and growing again must expose zeros past the old size, not
+   * the bytes that were cut off (POSIX truncate; the kernel zeroes the tail of the last block when
+   * it shrinks or extends). Covers a regular extent and an inline one.
    */
   @Test
   void growAfterShrinkReadsZeros(@TempDir Path tmp) throws IOException {
@@ -156,9 +187,9 @@ class WriteOracleTest {
   }
 
   /**
-   * A top-level directory of cases /usr/share lacks: hard links (one across directories), an
-   * empty file, a file of exactly one sector, a fifo, a symlink, and for the big run a file
-   * larger than one 128 MiB extent.
+   * A top-level directory of cases /usr/share lacks: hard links (one across directories), an empty
+   * file, a file of exactly one sector, a fifo, a symlink, and for the big run a file larger than
+   * one 128 MiB extent.
    */
   private static String special(Path src, boolean big) throws IOException {
     Path d = Files.createDirectories(src.resolve("aa-special/sub"));
@@ -209,7 +240,8 @@ class WriteOracleTest {
     done.add(zero);
     for (Path p : ImageFiles.walk(src)) {
       String rel = src.relativize(p).toString();
-      if (done.contains(rel) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || nlink(p) != 1) continue;
+      if (done.contains(rel) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || nlink(p) != 1)
+        continue;
       long size = ImageFiles.size(p);
       if (done.size() == 1 && size > 10_000) {
         ops.truncate(rel, 5000);
@@ -225,7 +257,8 @@ class WriteOracleTest {
     return done;
   }
 
-  private static void xattrs(TwinOps ops, Path src, List<String> survivors, List<String> truncated) {
+  private static void xattrs(
+      TwinOps ops, Path src, List<String> survivors, List<String> truncated) {
     String file = truncated.get(1);
     ops.setXattr(file, "user.one", "hello");
     ops.setXattr(file, "user.two", "world");
@@ -236,8 +269,10 @@ class WriteOracleTest {
     ops.removeXattr(survivors.get(0), "user.gone");
   }
 
-  private static void compare(Path img, Path mnt, Path src, TwinOps ops, long windowStart, String when) {
-    try (Loop loop = Loop.attach(List.of(img)); KernelMount m = KernelMount.mount(loop.devices(), mnt, "")) {
+  private static void compare(
+      Path img, Path mnt, Path src, TwinOps ops, long windowStart, String when) {
+    try (Loop loop = Loop.attach(List.of(img));
+        KernelMount m = KernelMount.mount(loop.devices(), mnt, "")) {
       List<String> d = LocalVsImage.diff(src, m.path().resolve("t"), ops.stamped(), windowStart);
       if (!d.isEmpty()) fail("kernel view of the image " + when + ": " + Manifest.report(d, 40));
     }
@@ -253,13 +288,16 @@ class WriteOracleTest {
   private static String firstDir(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-          .map(p -> p.getFileName().toString()).sorted().findFirst().orElse(null);
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .findFirst()
+          .orElse(null);
     }
   }
 
   /**
-   * First regular file (walk order) under dir with min <= size <= max, relative to dir. Hard
-   * linked files are skipped: changing one would stamp the mtime seen under its other names too.
+   * First regular file (walk order) under dir with min <= size <= max, relative to dir. Hard linked
+   * files are skipped: changing one would stamp the mtime seen under its other names too.
    */
   private static String firstFile(Path dir, long min, long max) {
     for (Path p : ImageFiles.walk(dir)) {

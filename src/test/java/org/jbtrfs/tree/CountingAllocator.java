@@ -35,12 +35,15 @@ final class CountingAllocator implements TreeBlockAllocator {
   public void free(long bytenr, long owner, int level) {
     Integer l = live.remove(bytenr);
     if (l == null) throw new AssertionError("free of a block that is not live: " + bytenr);
-    if (l != level && l >= 0) throw new AssertionError("block " + bytenr + " freed at level " + level + ", was " + l);
+    if (l != level && l >= 0)
+      throw new AssertionError("block " + bytenr + " freed at level " + level + ", was " + l);
     freedSinceCommit.add(bytenr);
     frees++;
   }
 
-  /** Marks a block that existed before the test's tree (e.g. loaded) as live at an unknown level. */
+  /**
+   * Marks a block that existed before the test's tree (e.g. loaded) as live at an unknown level.
+   */
   void adopt(long bytenr) {
     live.put(bytenr, -1);
   }

@@ -17,7 +17,11 @@ class FloorSlotTest {
 
   private static TreeBlock leaf() {
     return BlockBuilder.leaf(1 << 20)
-        .item(A, new byte[1]).item(B, new byte[1]).item(C, new byte[1]).item(D, new byte[1]).block();
+        .item(A, new byte[1])
+        .item(B, new byte[1])
+        .item(C, new byte[1])
+        .item(D, new byte[1])
+        .block();
   }
 
   @Test
@@ -60,8 +64,10 @@ class FloorSlotTest {
     keys.forEach(k -> bb.item(k, new byte[0]));
     TreeBlock b = bb.block();
     for (int i = 0; i < 2000; i++) {
-      Key probe = rnd.nextBoolean() ? keys.get(rnd.nextInt(keys.size()))
-          : new Key(240 + rnd.nextInt(320), rnd.nextInt(256), rnd.nextLong());
+      Key probe =
+          rnd.nextBoolean()
+              ? keys.get(rnd.nextInt(keys.size()))
+              : new Key(240 + rnd.nextInt(320), rnd.nextInt(256), rnd.nextLong());
       int expected = -1;
       for (int s = 0; s < keys.size(); s++) if (keys.get(s).compareTo(probe) <= 0) expected = s;
       assertThat(b.floorSlot(probe)).as(probe.toString()).isEqualTo(expected);

@@ -25,7 +25,8 @@ class KeyOrderTest {
   @Test
   void offsetsAreUnsignedAndTypeBreaksTiesBeforeOffset() {
     assertThat(new Key(256, 1, -1L).compareTo(new Key(256, 1, 1L))).isPositive();
-    assertThat(new Key(256, 1, Long.MAX_VALUE).compareTo(new Key(256, 1, Long.MIN_VALUE))).isNegative();
+    assertThat(new Key(256, 1, Long.MAX_VALUE).compareTo(new Key(256, 1, Long.MIN_VALUE)))
+        .isNegative();
     assertThat(new Key(256, 1, -1L).compareTo(new Key(256, 12, 0))).isNegative();
     assertThat(new Key(256, 0xff, 0).compareTo(new Key(257, 0, 0))).isNegative();
   }
@@ -41,7 +42,8 @@ class KeyOrderTest {
     for (Key a : keys) {
       for (Key b : keys) {
         b.write(buf, 0);
-        assertThat(Integer.signum(a.compareTo(buf, 0))).as(a + " vs " + b)
+        assertThat(Integer.signum(a.compareTo(buf, 0)))
+            .as(a + " vs " + b)
             .isEqualTo(Integer.signum(a.compareTo(b)));
         assertThat(Key.read(buf, 0)).isEqualTo(b);
       }

@@ -40,10 +40,11 @@ class TreeCheckerTest {
     assertThatCode(() -> check(threeItems().bytes(), 0)).doesNotThrowAnyException();
     assertThatCode(() -> check(threeItems().bytes(), -1)).doesNotThrowAnyException();
     assertThatCode(() -> check(BlockBuilder.leaf(BYTENR).bytes(), 0)).doesNotThrowAnyException();
-    byte[] node = BlockBuilder.node(BYTENR, 1)
-        .pointer(new Key(256, 1, 0), 1 << 20, 7)
-        .pointer(new Key(300, 1, 0), 2 << 20, 7)
-        .bytes();
+    byte[] node =
+        BlockBuilder.node(BYTENR, 1)
+            .pointer(new Key(256, 1, 0), 1 << 20, 7)
+            .pointer(new Key(300, 1, 0), 2 << 20, 7)
+            .bytes();
     assertThatCode(() -> check(node, 1)).doesNotThrowAnyException();
   }
 
@@ -63,26 +64,30 @@ class TreeCheckerTest {
 
   @Test
   void rejectsKeysOutOfOrderOrDuplicated() {
-    byte[] swapped = BlockBuilder.leaf(BYTENR)
-        .item(257, ItemType.INODE_ITEM, 0, 160)
-        .item(256, ItemType.INODE_ITEM, 0, 160)
-        .bytes();
+    byte[] swapped =
+        BlockBuilder.leaf(BYTENR)
+            .item(257, ItemType.INODE_ITEM, 0, 160)
+            .item(256, ItemType.INODE_ITEM, 0, 160)
+            .bytes();
     assertRejected(swapped, 0, "out of order");
-    byte[] dup = BlockBuilder.leaf(BYTENR)
-        .item(256, ItemType.INODE_ITEM, 0, 16)
-        .item(256, ItemType.INODE_ITEM, 0, 16)
-        .bytes();
+    byte[] dup =
+        BlockBuilder.leaf(BYTENR)
+            .item(256, ItemType.INODE_ITEM, 0, 16)
+            .item(256, ItemType.INODE_ITEM, 0, 16)
+            .bytes();
     assertRejected(dup, 0, "out of order");
     // Unsigned order: objectid -10 after 5 is fine, the reverse is not.
-    byte[] signed = BlockBuilder.leaf(BYTENR)
-        .item(-10L, ItemType.EXTENT_CSUM, 0, 4)
-        .item(5, ItemType.ROOT_ITEM, 0, 4)
-        .bytes();
+    byte[] signed =
+        BlockBuilder.leaf(BYTENR)
+            .item(-10L, ItemType.EXTENT_CSUM, 0, 4)
+            .item(5, ItemType.ROOT_ITEM, 0, 4)
+            .bytes();
     assertRejected(signed, 0, "out of order");
-    byte[] node = BlockBuilder.node(BYTENR, 1)
-        .pointer(new Key(300, 1, 0), 1 << 20, 7)
-        .pointer(new Key(256, 1, 0), 2 << 20, 7)
-        .bytes();
+    byte[] node =
+        BlockBuilder.node(BYTENR, 1)
+            .pointer(new Key(300, 1, 0), 1 << 20, 7)
+            .pointer(new Key(256, 1, 0), 2 << 20, 7)
+            .bytes();
     assertRejected(node, 1, "out of order");
   }
 
@@ -97,7 +102,9 @@ class TreeCheckerTest {
   @Test
   void rejectsItemDataPastTheBlockEnd() {
     byte[] raw = threeItems().bytes();
-    Le.put32(raw, BlockBuilder.itemAt(0) + TreeHeader.ITEM_DATA_OFFSET,
+    Le.put32(
+        raw,
+        BlockBuilder.itemAt(0) + TreeHeader.ITEM_DATA_OFFSET,
         BlockBuilder.NODE_SIZE - TreeHeader.SIZE - 100);
     assertRejected(raw, 0, "item 0 data out of bounds");
     byte[] huge = threeItems().bytes();
@@ -121,14 +128,20 @@ class TreeCheckerTest {
   @Test
   void rejectsItemCountThatCannotFit() {
     byte[] raw = threeItems().bytes();
-    Le.put32(raw, TreeHeader.NRITEMS, (BlockBuilder.NODE_SIZE - TreeHeader.SIZE) / TreeHeader.ITEM_SIZE + 1);
+    Le.put32(
+        raw,
+        TreeHeader.NRITEMS,
+        (BlockBuilder.NODE_SIZE - TreeHeader.SIZE) / TreeHeader.ITEM_SIZE + 1);
     assertRejected(raw, 0, "item count");
     Le.put32(raw, TreeHeader.NRITEMS, -1);
     assertRejected(raw, 0, "item count");
     Le.put32(raw, TreeHeader.NRITEMS, Integer.MAX_VALUE);
     assertRejected(raw, 0, "item count");
     byte[] node = BlockBuilder.node(BYTENR, 1).pointer(new Key(1, 1, 1), 1 << 20, 7).bytes();
-    Le.put32(node, TreeHeader.NRITEMS, (BlockBuilder.NODE_SIZE - TreeHeader.SIZE) / TreeHeader.KEY_PTR_SIZE + 1);
+    Le.put32(
+        node,
+        TreeHeader.NRITEMS,
+        (BlockBuilder.NODE_SIZE - TreeHeader.SIZE) / TreeHeader.KEY_PTR_SIZE + 1);
     assertRejected(node, 1, "item count");
   }
 

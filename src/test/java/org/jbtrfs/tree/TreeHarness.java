@@ -36,23 +36,32 @@ final class TreeHarness {
     this.nodeSize = nodeSize;
     this.allocator = new CountingAllocator(BASE, nodeSize);
     ChunkMap chunks = new ChunkMap();
-    chunks.add(new ChunkMapping(BASE, 1L << 40, 65536, 4 /* METADATA, SINGLE */, 1, List.of(new Stripe(1, 0))));
-    BlockSource source = new BlockSource() {
-      @Override
-      public boolean present(long devid) {
-        return devid == 1;
-      }
+    chunks.add(
+        new ChunkMapping(
+            BASE, 1L << 40, 65536, 4 /* METADATA, SINGLE */, 1, List.of(new Stripe(1, 0))));
+    BlockSource source =
+        new BlockSource() {
+          @Override
+          public boolean present(long devid) {
+            return devid == 1;
+          }
 
-      @Override
-      public void read(long devid, long physical, byte[] buf, int off, int len) throws IOException {
-        long blockStart = physical - Math.floorMod(physical, nodeSize);
-        byte[] b = device.get(blockStart);
-        if (b == null) throw new IOException("nothing written at physical " + physical);
-        System.arraycopy(b, (int) (physical - blockStart), buf, off, len);
-      }
-    };
-    reader = new MetadataReader(new LogicalReader(chunks, source), new BlockCache(1 << 20),
-        ChecksumType.CRC32C, nodeSize, fsid);
+          @Override
+          public void read(long devid, long physical, byte[] buf, int off, int len)
+              throws IOException {
+            long blockStart = physical - Math.floorMod(physical, nodeSize);
+            byte[] b = device.get(blockStart);
+            if (b == null) throw new IOException("nothing written at physical " + physical);
+            System.arraycopy(b, (int) (physical - blockStart), buf, off, len);
+          }
+        };
+    reader =
+        new MetadataReader(
+            new LogicalReader(chunks, source),
+            new BlockCache(1 << 20),
+            ChecksumType.CRC32C,
+            nodeSize,
+            fsid);
     reader.setOverlay(dirty);
   }
 

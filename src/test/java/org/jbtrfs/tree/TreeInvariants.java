@@ -16,11 +16,11 @@ import org.jbtrfs.format.TreeHeader;
 /**
  * Everything a correct tree must satisfy, checked by walking it from the root: each block passes
  * the reader's TreeChecker plus the stricter rules the kernel's tree-checker applies (leaf data
- * packed back to back from the block end), header fields match the transaction, pointers carry
- * the child's first key, generation and the level below, keys stay inside their parent's range,
- * every leaf sits at depth rootLevel, only a root leaf may be empty, no block is reachable twice,
- * the allocator's live set is exactly the reachable set, dirty blocks are exactly this
- * transaction's blocks, and the items equal the model both by walking and through a read Cursor.
+ * packed back to back from the block end), header fields match the transaction, pointers carry the
+ * child's first key, generation and the level below, keys stay inside their parent's range, every
+ * leaf sits at depth rootLevel, only a root leaf may be empty, no block is reachable twice, the
+ * allocator's live set is exactly the reachable set, dirty blocks are exactly this transaction's
+ * blocks, and the items equal the model both by walking and through a read Cursor.
  */
 final class TreeInvariants {
   private final TreeHarness h;
@@ -32,16 +32,23 @@ final class TreeInvariants {
     this.h = h;
   }
 
-  static void check(TreeHarness h, WritableTree t, SortedMap<Key, byte[]> model) throws IOException {
+  static void check(TreeHarness h, WritableTree t, SortedMap<Key, byte[]> model)
+      throws IOException {
     new TreeInvariants(h).run(t, model);
   }
 
   private void run(WritableTree t, SortedMap<Key, byte[]> model) throws IOException {
     TreeBlock root = block(t.rootBytenr(), t.rootGeneration(), t.rootLevel());
     walk(root, t.rootLevel(), null, null, true);
-    expect(reachable.equals(h.allocator.live()), "live blocks " + h.allocator.live().size()
-        + " != reachable " + reachable.size() + " (leak or dangling)");
-    for (long d : h.dirty.all().keySet()) expect(reachable.contains(d), "dirty block " + d + " is unreachable");
+    expect(
+        reachable.equals(h.allocator.live()),
+        "live blocks "
+            + h.allocator.live().size()
+            + " != reachable "
+            + reachable.size()
+            + " (leak or dangling)");
+    for (long d : h.dirty.all().keySet())
+      expect(reachable.contains(d), "dirty block " + d + " is unreachable");
     compare(model, keys.iterator(), values.iterator(), "walk");
     List<Key> ck = new ArrayList<>();
     List<byte[]> cv = new ArrayList<>();
@@ -68,7 +75,9 @@ final class TreeInvariants {
       int end = h.nodeSize;
       for (int i = 0; i < n; i++) {
         int off = b.itemDataOffset(i);
-        expect(off + b.itemDataSize(i) == end, "leaf " + b.logical() + " item " + i + " data not packed");
+        expect(
+            off + b.itemDataSize(i) == end,
+            "leaf " + b.logical() + " item " + i + " data not packed");
         end = off;
         keys.add(b.key(i));
         values.add(Arrays.copyOfRange(b.raw(), off, off + b.itemDataSize(i)));
@@ -81,7 +90,8 @@ final class TreeInvariants {
     for (int i = 0; i < n; i++) {
       TreeBlock child = block(b.childBlockPtr(i), b.childGeneration(i), level - 1);
       expect(child.generation() == b.childGeneration(i), "pointer generation differs from child's");
-      expect(child.nritems() > 0 && child.key(0).equals(b.key(i)),
+      expect(
+          child.nritems() > 0 && child.key(0).equals(b.key(i)),
           "pointer key " + b.key(i) + " is not the first key of child " + child.logical());
       walk(child, level - 1, b.key(i), i + 1 < n ? b.key(i + 1) : hi, false);
     }
@@ -91,11 +101,15 @@ final class TreeInvariants {
     byte[] raw = b.raw();
     expect(b.level() == level, "level " + b.level() + " at depth for level " + level);
     expect(b.owner() == TreeHarness.OWNER, "owner " + b.owner());
-    expect(Arrays.equals(raw, TreeHeader.CHUNK_TREE_UUID, TreeHeader.CHUNK_TREE_UUID + 16, h.chunkUuid, 0, 16),
+    expect(
+        Arrays.equals(
+            raw, TreeHeader.CHUNK_TREE_UUID, TreeHeader.CHUNK_TREE_UUID + 16, h.chunkUuid, 0, 16),
         "chunk tree uuid");
     boolean dirty = h.dirty.dirty(b.logical()) != null;
     long flags = b.flags();
-    expect((flags & ~TreeHeader.FLAG_WRITTEN) == 1L << TreeHeader.BACKREF_REV_SHIFT, "flags " + Long.toHexString(flags));
+    expect(
+        (flags & ~TreeHeader.FLAG_WRITTEN) == 1L << TreeHeader.BACKREF_REV_SHIFT,
+        "flags " + Long.toHexString(flags));
     if (dirty) {
       expect(b.generation() == h.transid, "dirty block with generation " + b.generation());
       expect((flags & TreeHeader.FLAG_WRITTEN) == 0, "dirty block marked written");
@@ -114,7 +128,8 @@ final class TreeInvariants {
     return b;
   }
 
-  private static void compare(SortedMap<Key, byte[]> model, Iterator<Key> ks, Iterator<byte[]> vs, String how) {
+  private static void compare(
+      SortedMap<Key, byte[]> model, Iterator<Key> ks, Iterator<byte[]> vs, String how) {
     for (Map.Entry<Key, byte[]> e : model.entrySet()) {
       expect(ks.hasNext(), how + ": tree ends before " + e.getKey());
       Key k = ks.next();

@@ -23,26 +23,37 @@ import org.jbtrfs.format.Key;
 class WritableTreePropertiesTest {
 
   @Property(tries = 200)
-  void matchesModel(@ForAll("nodeSizes") int nodeSize,
+  void matchesModel(
+      @ForAll("nodeSizes") int nodeSize,
       @ForAll @IntRange(min = 0, max = 2) int keyMode,
       @ForAll @IntRange(min = 0, max = 2) int sizeMode,
       @ForAll @IntRange(min = 50, max = 3000) int ops,
       @ForAll @IntRange(min = 0, max = 60) int commitPerMille,
-      @ForAll long seed) throws Exception {
+      @ForAll long seed)
+      throws Exception {
     run(nodeSize, keyMode, sizeMode, ops, commitPerMille, seed, GROW);
   }
 
   /** Insert-heavy runs with large items on small blocks, so the tree reaches level 2 and back. */
   @Property(tries = 30)
-  void deepTreesMatchModel(@ForAll @IntRange(min = 1, max = 2) int keyMode,
+  void deepTreesMatchModel(
+      @ForAll @IntRange(min = 1, max = 2) int keyMode,
       @ForAll @IntRange(min = 1500, max = 3000) int ops,
       @ForAll @IntRange(min = 0, max = 20) int commitPerMille,
-      @ForAll long seed) throws Exception {
+      @ForAll long seed)
+      throws Exception {
     run(4096, keyMode, 3, ops, commitPerMille, seed, DEEP_GROW);
   }
 
-  private void run(int nodeSize, int keyMode, int sizeMode, int ops, int commitPerMille, long seed,
-      int[] growWeights) throws Exception {
+  private void run(
+      int nodeSize,
+      int keyMode,
+      int sizeMode,
+      int ops,
+      int commitPerMille,
+      long seed,
+      int[] growWeights)
+      throws Exception {
     Random rnd = new Random(seed);
     TreeHarness h = new TreeHarness(nodeSize);
     WritableTree t = WritableTree.create(h.ctx(), TreeHarness.OWNER);
@@ -79,10 +90,21 @@ class WritableTreePropertiesTest {
     return net.jqwik.api.Arbitraries.of(4096, 16384);
   }
 
-  private static void step(WritableTree t, TreeMap<Key, byte[]> model, List<Key> known, Random rnd,
-      int nodeSize, int keyMode, int sizeMode, int[] weights) throws Exception {
+  private static void step(
+      WritableTree t,
+      TreeMap<Key, byte[]> model,
+      List<Key> known,
+      Random rnd,
+      int nodeSize,
+      int keyMode,
+      int sizeMode,
+      int[] weights)
+      throws Exception {
     int op = pick(rnd, weights);
-    Key key = rnd.nextInt(3) == 0 && !known.isEmpty() ? known.get(rnd.nextInt(known.size())) : newKey(rnd, keyMode, known);
+    Key key =
+        rnd.nextInt(3) == 0 && !known.isEmpty()
+            ? known.get(rnd.nextInt(known.size()))
+            : newKey(rnd, keyMode, known);
     if (op == 0) {
       byte[] d = data(rnd, nodeSize, sizeMode);
       boolean fresh = !model.containsKey(key);
@@ -112,9 +134,12 @@ class WritableTreePropertiesTest {
     } else if (op == 5) {
       byte[] old = model.get(key);
       byte salt = (byte) rnd.nextInt();
-      boolean done = t.modify(key, (block, off) -> {
-        for (int j = 0; j < old.length; j++) block[off + j] = (byte) (j * 31 + salt);
-      });
+      boolean done =
+          t.modify(
+              key,
+              (block, off) -> {
+                for (int j = 0; j < old.length; j++) block[off + j] = (byte) (j * 31 + salt);
+              });
       assertThat(done).isEqualTo(old != null);
       if (old != null) for (int j = 0; j < old.length; j++) old[j] = (byte) (j * 31 + salt);
     } else {
@@ -124,6 +149,7 @@ class WritableTreePropertiesTest {
 
   /** Weights of insert, put, delete, deleteRange, resize, modify, get while growing / shrinking. */
   private static final int[] GROW = {45, 15, 12, 1, 12, 5, 10};
+
   private static final int[] DEEP_GROW = {70, 10, 5, 0, 10, 2, 3};
   private static final int[] SHRINK = {10, 5, 60, 3, 10, 5, 7};
 
@@ -138,7 +164,8 @@ class WritableTreePropertiesTest {
   private static Key newKey(Random rnd, int mode, List<Key> known) {
     Key k;
     switch (mode) {
-      case 0 -> k = new Key(rnd.nextInt(64), new int[] {1, 12, 84, 108}[rnd.nextInt(4)], rnd.nextInt(16));
+      case 0 ->
+          k = new Key(rnd.nextInt(64), new int[] {1, 12, 84, 108}[rnd.nextInt(4)], rnd.nextInt(16));
       case 1 -> k = new Key(rnd.nextLong(), rnd.nextInt(256), rnd.nextLong());
       default -> k = new Key(256 + known.size() / 3, 108, (known.size() % 3) * 4096L);
     }
@@ -146,14 +173,17 @@ class WritableTreePropertiesTest {
     return k;
   }
 
-  /** Tiny items pack hundreds per leaf; large ones (up to a quarter block) force frequent splits. */
+  /**
+   * Tiny items pack hundreds per leaf; large ones (up to a quarter block) force frequent splits.
+   */
   private static byte[] data(Random rnd, int nodeSize, int mode) {
-    int size = switch (mode) {
-      case 0 -> rnd.nextInt(33);
-      case 1 -> 1 + rnd.nextInt(nodeSize / 4);
-      case 3 -> nodeSize / 8 + rnd.nextInt(nodeSize / 8);
-      default -> rnd.nextInt(8) == 0 ? 1 + rnd.nextInt(nodeSize / 4) : rnd.nextInt(200);
-    };
+    int size =
+        switch (mode) {
+          case 0 -> rnd.nextInt(33);
+          case 1 -> 1 + rnd.nextInt(nodeSize / 4);
+          case 3 -> nodeSize / 8 + rnd.nextInt(nodeSize / 8);
+          default -> rnd.nextInt(8) == 0 ? 1 + rnd.nextInt(nodeSize / 4) : rnd.nextInt(200);
+        };
     byte[] d = new byte[size];
     rnd.nextBytes(d);
     return d;

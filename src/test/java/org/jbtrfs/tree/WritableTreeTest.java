@@ -134,8 +134,10 @@ class WritableTreeTest {
     int max = 4096 - TreeHeader.SIZE - TreeHeader.ITEM_SIZE;
     assertThat(t.insert(key(1), new byte[max])).isTrue();
     assertThat(t.insert(key(2), new byte[max])).isTrue(); // a leaf each
-    assertThatThrownBy(() -> t.insert(key(3), new byte[max + 1])).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> t.resize(key(1), max + 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> t.insert(key(3), new byte[max + 1]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> t.resize(key(1), max + 1))
+        .isInstanceOf(IllegalArgumentException.class);
     TreeMap<Key, byte[]> model = new TreeMap<>();
     model.put(key(1), new byte[max]);
     model.put(key(2), new byte[max]);

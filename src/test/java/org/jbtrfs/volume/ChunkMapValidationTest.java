@@ -22,7 +22,8 @@ class ChunkMapValidationTest {
 
   @Test
   void acceptsConsistentChunks() {
-    assertThatCode(() -> new ChunkMap().add(chunk(1L << 30, 8L << 20, RaidProfile.DUP, 2))).doesNotThrowAnyException();
+    assertThatCode(() -> new ChunkMap().add(chunk(1L << 30, 8L << 20, RaidProfile.DUP, 2)))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -35,11 +36,13 @@ class ChunkMapValidationTest {
 
   @Test
   void rejectsLengthsThatOverflowTheAddressSpace() {
-    assertThatThrownBy(() -> new ChunkMap().add(chunk(Long.MAX_VALUE - 10, 8L << 20, RaidProfile.SINGLE, 1)))
+    assertThatThrownBy(
+            () -> new ChunkMap().add(chunk(Long.MAX_VALUE - 10, 8L << 20, RaidProfile.SINGLE, 1)))
         .isExactlyInstanceOf(FormatException.class);
     assertThatThrownBy(() -> new ChunkMap().add(chunk(1L << 30, -1L, RaidProfile.SINGLE, 1)))
         .isExactlyInstanceOf(FormatException.class);
-    assertThatThrownBy(() -> new ChunkMap().add(chunk(-(1L << 30), 8L << 20, RaidProfile.SINGLE, 1)))
+    assertThatThrownBy(
+            () -> new ChunkMap().add(chunk(-(1L << 30), 8L << 20, RaidProfile.SINGLE, 1)))
         .isExactlyInstanceOf(FormatException.class);
   }
 }

@@ -8,26 +8,26 @@ import java.util.Set;
 
 /** Test BlockSource that serves nothing but logs every device read as "devid@physical+len". */
 final class RecordingSource implements BlockSource {
-    final List<String> reads = new ArrayList<>();
-    final Set<Long> missing = new HashSet<>();
+  final List<String> reads = new ArrayList<>();
+  final Set<Long> missing = new HashSet<>();
 
-    RecordingSource missing(long... devids) {
-        for (long d : devids) {
-            missing.add(d);
-        }
-        return this;
+  RecordingSource missing(long... devids) {
+    for (long d : devids) {
+      missing.add(d);
     }
+    return this;
+  }
 
-    @Override
-    public boolean present(long devid) {
-        return !missing.contains(devid);
-    }
+  @Override
+  public boolean present(long devid) {
+    return !missing.contains(devid);
+  }
 
-    @Override
-    public void read(long devid, long physical, byte[] buf, int off, int len) throws IOException {
-        if (missing.contains(devid)) {
-            throw new IOException("read from absent device " + devid);
-        }
-        reads.add(devid + "@" + physical + "+" + len);
+  @Override
+  public void read(long devid, long physical, byte[] buf, int off, int len) throws IOException {
+    if (missing.contains(devid)) {
+      throw new IOException("read from absent device " + devid);
     }
+    reads.add(devid + "@" + physical + "+" + len);
+  }
 }

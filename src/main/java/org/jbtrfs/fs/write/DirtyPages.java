@@ -41,7 +41,8 @@ public final class DirtyPages {
   }
 
   public void put(long ino, long idx, byte[] page) {
-    if (byInode.computeIfAbsent(ino, k -> new TreeMap<>()).put(idx, page) == null) bytes += pageSize;
+    if (byInode.computeIfAbsent(ino, k -> new TreeMap<>()).put(idx, page) == null)
+      bytes += pageSize;
   }
 
   /** Drops the pages at or after {@code fromIdx} (truncate); returns the bytes dropped. */

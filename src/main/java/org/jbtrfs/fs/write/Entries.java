@@ -1,8 +1,8 @@
 package org.jbtrfs.fs.write;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +44,8 @@ public final class Entries {
         if (d.location().type() != ItemType.INODE_ITEM) {
           throw new UnsupportedFeatureException("changing subvolume links is not supported yet");
         }
-        return new Entry(d.location().objectId(), d.type(), indexOf(dir, name, d.location().objectId()));
+        return new Entry(
+            d.location().objectId(), d.type(), indexOf(dir, name, d.location().objectId()));
       }
     }
     return null;
@@ -56,7 +57,9 @@ public final class Entries {
     if (lookup(dir, name) != null) throw new FileAlreadyExistsException(new String(name));
     WritableTree t = ft.tree();
     long index = nextIndex(dir);
-    DirItem entry = new DirItem(new Key(child, ItemType.INODE_ITEM, 0), ft.transid(), fileType, name, new byte[0]);
+    DirItem entry =
+        new DirItem(
+            new Key(child, ItemType.INODE_ITEM, 0), ft.transid(), fileType, name, new byte[0]);
     byte[] enc = entry.encode();
     Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
     byte[] existing = t.get(itemKey);
@@ -65,7 +68,8 @@ public final class Entries {
     addRef(child, dir, index, name);
     InodeItem d = ft.inode(dir);
     Timespec now = FileTree.now();
-    ft.putInode(dir, d.withSize(d.size() + 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    ft.putInode(
+        dir, d.withSize(d.size() + 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
     return index;
   }
 
@@ -82,7 +86,8 @@ public final class Entries {
     removeRef(e.ino(), dir, name);
     InodeItem d = ft.inode(dir);
     Timespec now = FileTree.now();
-    ft.putInode(dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    ft.putInode(
+        dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
     return e;
   }
 
@@ -109,19 +114,25 @@ public final class Entries {
   }
 
   private long indexOf(long dir, byte[] name, long child) throws IOException {
-    for (InodeRef r : refs(child)) if (r.parent() == dir && Arrays.equals(r.name(), name)) return r.index();
-    throw new FormatException("entry in directory " + dir + " has no back reference on inode " + child);
+    for (InodeRef r : refs(child))
+      if (r.parent() == dir && Arrays.equals(r.name(), name)) return r.index();
+    throw new FormatException(
+        "entry in directory " + dir + " has no back reference on inode " + child);
   }
 
   /** Every name the inode has, from INODE_REF and INODE_EXTREF items. */
   public List<InodeRef> refs(long ino) throws IOException {
     List<InodeRef> out = new ArrayList<>();
     Cursor c = ft.tree().readView().seekCeil(new Key(ino, ItemType.INODE_REF, 0));
-    for (; c.valid() && c.objectId() == ino && (c.type() == ItemType.INODE_REF || c.type() == ItemType.INODE_EXTREF);
+    for (;
+        c.valid()
+            && c.objectId() == ino
+            && (c.type() == ItemType.INODE_REF || c.type() == ItemType.INODE_EXTREF);
         c.next()) {
-      out.addAll(c.type() == ItemType.INODE_REF
-          ? InodeRef.parseRefs(c.offset(), c.raw(), c.dataOffset(), c.dataSize())
-          : InodeRef.parseExtrefs(c.raw(), c.dataOffset(), c.dataSize()));
+      out.addAll(
+          c.type() == ItemType.INODE_REF
+              ? InodeRef.parseRefs(c.offset(), c.raw(), c.dataOffset(), c.dataSize())
+              : InodeRef.parseExtrefs(c.raw(), c.dataOffset(), c.dataSize()));
     }
     return out;
   }
@@ -136,7 +147,8 @@ public final class Entries {
       t.put(key, existing == null ? enc : concat(existing, enc));
       return;
     }
-    if ((ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_EXTENDED_IREF) == 0) {
+    if ((ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_EXTENDED_IREF)
+        == 0) {
       throw new FormatException("too many links (extended inode refs are off)");
     }
     byte[] ext = new InodeRef(dir, index, name).encodeExtref();
@@ -161,7 +173,8 @@ public final class Entries {
     }
     Key extKey = new Key(child, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name));
     byte[] ext = t.get(extKey);
-    if (ext == null) throw new FormatException("inode " + child + " has no back reference for its name");
+    if (ext == null)
+      throw new FormatException("inode " + child + " has no back reference for its name");
     List<InodeRef> refs = InodeRef.parseExtrefs(ext, 0, ext.length);
     List<byte[]> keep = new ArrayList<>();
     for (InodeRef r : refs) {
@@ -180,7 +193,8 @@ public final class Entries {
 
   private static byte[] without(byte[] item, byte[] name) throws FormatException {
     List<byte[]> keep = new ArrayList<>();
-    for (DirItem d : DirItem.parseAll(item, 0, item.length)) if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
+    for (DirItem d : DirItem.parseAll(item, 0, item.length))
+      if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
     return concat(keep.toArray(new byte[0][]));
   }
 
@@ -197,10 +211,13 @@ public final class Entries {
   }
 
   static void checkName(byte[] name) throws IOException {
-    if (name.length > NAME_MAX) throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX);
+    if (name.length > NAME_MAX)
+      throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX);
     if (name.length == 0) throw new FsError(FsError.ENOENT, "empty name");
-    for (byte b : name) if (b == '/' || b == 0) throw new FsError(FsError.EINVAL, "invalid character in name");
-    if ((name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.')) {
+    for (byte b : name)
+      if (b == '/' || b == 0) throw new FsError(FsError.EINVAL, "invalid character in name");
+    if ((name.length == 1 && name[0] == '.')
+        || (name.length == 2 && name[0] == '.' && name[1] == '.')) {
       throw new FsError(FsError.EEXIST, "reserved name");
     }
   }

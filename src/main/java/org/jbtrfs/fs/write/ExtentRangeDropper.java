@@ -11,9 +11,9 @@ import org.jbtrfs.tree.WritableTree;
 
 /**
  * Makes room in a file's extent map for new data at [start, end), like the kernel's
- * btrfs_drop_extents: items fully inside go away (dropping their data references), items
- * straddling an edge are trimmed, and an item covering the whole range is split in two (both
- * halves keep referencing the same disk extent, one more reference).
+ * btrfs_drop_extents: items fully inside go away (dropping their data references), items straddling
+ * an edge are trimmed, and an item covering the whole range is split in two (both halves keep
+ * referencing the same disk extent, one more reference).
  */
 public final class ExtentRangeDropper {
   private final FileTree ft;
@@ -31,7 +31,9 @@ public final class ExtentRangeDropper {
     if (!c.valid() || c.objectId() != ino || c.type() != ItemType.EXTENT_DATA) {
       c = t.readView().seekCeil(new Key(ino, ItemType.EXTENT_DATA, 0));
     }
-    for (; c.valid() && c.objectId() == ino && c.type() == ItemType.EXTENT_DATA && c.offset() < end; c.next()) {
+    for (;
+        c.valid() && c.objectId() == ino && c.type() == ItemType.EXTENT_DATA && c.offset() < end;
+        c.next()) {
       exts.add(new Ext(c.offset(), c.data()));
     }
     long released = 0;
@@ -53,21 +55,29 @@ public final class ExtentRangeDropper {
         t.delete(key);
         if (counted) {
           released += fe.numBytes();
-          ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset);
+          ft.engine()
+              .refs()
+              .dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset);
         }
       } else if (s < start && e > end) {
         t.put(key, withRange(fe, fe.offset(), start - s));
-        t.insert(new Key(ino, ItemType.EXTENT_DATA, end), withRange(fe, fe.offset() + (end - s), e - end));
+        t.insert(
+            new Key(ino, ItemType.EXTENT_DATA, end),
+            withRange(fe, fe.offset() + (end - s), e - end));
         if (counted) {
           released += end - start;
-          ft.engine().refs().addDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset, false);
+          ft.engine()
+              .refs()
+              .addDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset, false);
         }
       } else if (s < start) {
         t.put(key, withRange(fe, fe.offset(), start - s));
         if (counted) released += e - start;
       } else {
         t.delete(key);
-        t.insert(new Key(ino, ItemType.EXTENT_DATA, end), withRange(fe, fe.offset() + (end - s), e - end));
+        t.insert(
+            new Key(ino, ItemType.EXTENT_DATA, end),
+            withRange(fe, fe.offset() + (end - s), e - end));
         if (counted) released += end - s;
       }
     }
@@ -75,7 +85,14 @@ public final class ExtentRangeDropper {
   }
 
   private byte[] withRange(FileExtentItem fe, long offset, long numBytes) {
-    return FileExtentItem.encodeRegular(fe.generation(), fe.ramBytes(), fe.compression(), fe.type(), fe.diskBytenr(),
-        fe.diskNumBytes(), offset, numBytes);
+    return FileExtentItem.encodeRegular(
+        fe.generation(),
+        fe.ramBytes(),
+        fe.compression(),
+        fe.type(),
+        fe.diskBytenr(),
+        fe.diskNumBytes(),
+        offset,
+        numBytes);
   }
 }

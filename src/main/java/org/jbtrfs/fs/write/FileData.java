@@ -22,6 +22,7 @@ import org.jbtrfs.txn.WriteEngine;
  */
 public final class FileData {
   public static final long MAX_EXTENT = 128L << 20;
+
   /** The kernel's default max_inline. */
   public static final int MAX_INLINE = 2048;
 
@@ -32,9 +33,9 @@ public final class FileData {
   }
 
   /**
-   * Writes {@code len} bytes from {@code in} as the whole contents of a new, empty file
-   * {@code ino}. Small files become one inline extent; larger ones are split into extents of at
-   * most 128 MiB, streamed through a small buffer so file size never bounds memory.
+   * Writes {@code len} bytes from {@code in} as the whole contents of a new, empty file {@code
+   * ino}. Small files become one inline extent; larger ones are split into extents of at most 128
+   * MiB, streamed through a small buffer so file size never bounds memory.
    */
   public void writeNewFile(long ino, java.io.InputStream in, long len) throws IOException {
     WriteEngine e = ft.engine();
@@ -44,7 +45,10 @@ public final class FileData {
     if (len > 0 && len <= MAX_INLINE && len < sector && !inode.isNoDataSum()) {
       byte[] inline = in.readNBytes((int) len);
       if (inline.length != len) throw new java.io.EOFException("source ended early");
-      ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0), FileExtentItem.encodeInline(ft.transid(), len, 0, inline));
+      ft.tree()
+          .insert(
+              new Key(ino, ItemType.EXTENT_DATA, 0),
+              FileExtentItem.encodeInline(ft.transid(), len, 0, inline));
       nbytes = len;
     } else {
       for (long pos = 0; pos < len; ) {
@@ -63,7 +67,8 @@ public final class FileData {
     try {
       return new long[] {e.allocateData(want), want};
     } catch (NoSpaceException full) {
-      long largest = Align.down(e.groups().largestFree(org.jbtrfs.format.BlockGroupItem.TYPE_DATA), sector);
+      long largest =
+          Align.down(e.groups().largestFree(org.jbtrfs.format.BlockGroupItem.TYPE_DATA), sector);
       if (largest <= 0) throw full;
       return new long[] {e.allocateData(largest), largest};
     }
@@ -75,8 +80,15 @@ public final class FileData {
    * Writes an extent of {@code extLen} bytes at {@code disk}: up to {@code remaining} bytes of
    * {@code in}, zero-padded to the extent's end, with checksums, its item and back reference.
    */
-  private void writeExtent(long ino, long fileOff, long disk, long extLen, java.io.InputStream in, long remaining,
-      boolean nodatasum) throws IOException {
+  private void writeExtent(
+      long ino,
+      long fileOff,
+      long disk,
+      long extLen,
+      java.io.InputStream in,
+      long remaining,
+      boolean nodatasum)
+      throws IOException {
     WriteEngine e = ft.engine();
     int sector = e.fs().sectorSize();
     ChecksumType csum = e.fs().superblock().checksumType();
@@ -97,8 +109,11 @@ public final class FileData {
       done += n;
     }
     if (sums != null) e.checksums().insert(disk, sums);
-    ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, fileOff), FileExtentItem.encodeRegular(ft.transid(),
-        extLen, 0, FileExtentItem.TYPE_REG, disk, extLen, 0, extLen));
+    ft.tree()
+        .insert(
+            new Key(ino, ItemType.EXTENT_DATA, fileOff),
+            FileExtentItem.encodeRegular(
+                ft.transid(), extLen, 0, FileExtentItem.TYPE_REG, disk, extLen, 0, extLen));
     e.refs().addDataRef(disk, extLen, ft.id(), ino, fileOff, true);
   }
 
@@ -116,17 +131,30 @@ public final class FileData {
       long holeStart = Align.up(inode.size(), sector);
       long holeEnd = Align.up(newSize, sector);
       if (holeEnd > holeStart) {
-        ft.tree().put(new Key(ino, ItemType.EXTENT_DATA, holeStart), FileExtentItem.encodeRegular(ft.transid(),
-            holeEnd - holeStart, 0, FileExtentItem.TYPE_REG, 0, 0, 0, holeEnd - holeStart));
+        ft.tree()
+            .put(
+                new Key(ino, ItemType.EXTENT_DATA, holeStart),
+                FileExtentItem.encodeRegular(
+                    ft.transid(),
+                    holeEnd - holeStart,
+                    0,
+                    FileExtentItem.TYPE_REG,
+                    0,
+                    0,
+                    0,
+                    holeEnd - holeStart));
       }
     }
     var now = FileTree.now();
     ft.putInode(ino, inode.withSize(newSize, nbytes).withTimes(inode.atime(), now, now));
   }
 
-  /** The first {@code len} bytes of the extent's sector at {@code extentOff}, zero-filled to a sector. */
-  private byte[] readPartialSector(FileExtentItem fe, long extentOff, int len, int sector, boolean verify)
-      throws IOException {
+  /**
+   * The first {@code len} bytes of the extent's sector at {@code extentOff}, zero-filled to a
+   * sector.
+   */
+  private byte[] readPartialSector(
+      FileExtentItem fe, long extentOff, int len, int sector, boolean verify) throws IOException {
     byte[] buf = new byte[sector];
     // Checksum-verified (and repaired from another copy if needed), like every other data read.
     ft.engine().fs().data().read(fe.diskBytenr() + fe.offset() + extentOff, buf, 0, sector, verify);
@@ -143,7 +171,10 @@ public final class FileData {
     return (ft.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_NO_HOLES) != 0;
   }
 
-  /** Drops or trims extents at and after {@code from}; returns the bytes no longer counted in nbytes. */
+  /**
+   * Drops or trims extents at and after {@code from}; returns the bytes no longer counted in
+   * nbytes.
+   */
   private long dropFrom(long ino, long from, int sector) throws IOException {
     record Ext(long fileOff, byte[] raw) {}
     List<Ext> exts = new ArrayList<>();
@@ -164,16 +195,23 @@ public final class FileData {
         ft.tree().delete(key);
         released += fe.isInline() ? fe.inlineDataSize() : (fe.isHole() ? 0 : fe.numBytes());
         if (!fe.isInline() && !fe.isHole()) {
-          ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
+          ft.engine()
+              .refs()
+              .dropDataRef(
+                  fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
         }
         continue;
       }
       // The extent straddles the cut.
       long keep = from - x.fileOff();
       if (fe.isInline()) {
-        if (fe.compression() != 0) throw new UnsupportedFeatureException("truncating compressed inline extents");
-        byte[] data = java.util.Arrays.copyOfRange(x.raw(), FileExtentItem.INLINE_HEADER_SIZE,
-            FileExtentItem.INLINE_HEADER_SIZE + (int) Math.min(keep, fe.inlineDataSize()));
+        if (fe.compression() != 0)
+          throw new UnsupportedFeatureException("truncating compressed inline extents");
+        byte[] data =
+            java.util.Arrays.copyOfRange(
+                x.raw(),
+                FileExtentItem.INLINE_HEADER_SIZE,
+                FileExtentItem.INLINE_HEADER_SIZE + (int) Math.min(keep, fe.inlineDataSize()));
         ft.tree().put(key, FileExtentItem.encodeInline(ft.transid(), keep, 0, data));
         released += fe.inlineDataSize() - data.length;
       } else {
@@ -182,23 +220,48 @@ public final class FileData {
         // tail zeroed, into a new one-sector extent. Prealloc reads as zeros and holes have
         // no data; compressed extents cannot be cut this way and keep the old behaviour.
         long keepDown = Align.down(keep, sector);
-        boolean zeroTail = keep != keepDown && fe.type() == FileExtentItem.TYPE_REG && !fe.isHole()
-            && fe.compression() == 0;
+        boolean zeroTail =
+            keep != keepDown
+                && fe.type() == FileExtentItem.TYPE_REG
+                && !fe.isHole()
+                && fe.compression() == 0;
         long keepExtent = zeroTail ? keepDown : Align.up(keep, sector);
         if (keepExtent >= fe.numBytes() && !zeroTail) continue;
-        byte[] tail = zeroTail
-            ? readPartialSector(fe, keepDown, (int) (keep - keepDown), sector, !ft.inode(ino).isNoDataSum()) : null;
+        byte[] tail =
+            zeroTail
+                ? readPartialSector(
+                    fe, keepDown, (int) (keep - keepDown), sector, !ft.inode(ino).isNoDataSum())
+                : null;
         if (keepExtent == 0) {
           ft.tree().delete(key);
-          ft.engine().refs().dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
+          ft.engine()
+              .refs()
+              .dropDataRef(
+                  fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, x.fileOff() - fe.offset());
         } else {
-          ft.tree().put(key, FileExtentItem.encodeRegular(fe.generation(), fe.ramBytes(), fe.compression(), fe.type(),
-              fe.diskBytenr(), fe.diskNumBytes(), fe.offset(), keepExtent));
+          ft.tree()
+              .put(
+                  key,
+                  FileExtentItem.encodeRegular(
+                      fe.generation(),
+                      fe.ramBytes(),
+                      fe.compression(),
+                      fe.type(),
+                      fe.diskBytenr(),
+                      fe.diskNumBytes(),
+                      fe.offset(),
+                      keepExtent));
         }
         if (!fe.isHole()) released += fe.numBytes() - keepExtent;
         if (zeroTail) {
-          writeExtent(ino, x.fileOff() + keepDown, ft.engine().allocateData(sector), sector,
-              new java.io.ByteArrayInputStream(tail), sector, ft.inode(ino).isNoDataSum());
+          writeExtent(
+              ino,
+              x.fileOff() + keepDown,
+              ft.engine().allocateData(sector),
+              sector,
+              new java.io.ByteArrayInputStream(tail),
+              sector,
+              ft.inode(ino).isNoDataSum());
           released -= sector;
         }
       }

@@ -19,6 +19,7 @@ import org.jbtrfs.txn.WriteEngine;
 public final class FileTree {
   private final WriteEngine engine;
   private final long subvolumeId;
+
   /** The next inode number; shared across transactions by a mount so numbers are never reused. */
   private final java.util.concurrent.atomic.AtomicLong nextIno;
 
@@ -26,7 +27,8 @@ public final class FileTree {
     this(engine, subvolumeId, new java.util.concurrent.atomic.AtomicLong(-1));
   }
 
-  public FileTree(WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
+  public FileTree(
+      WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
     this.engine = engine;
     this.subvolumeId = subvolumeId;
     this.nextIno = nextIno;
@@ -55,7 +57,8 @@ public final class FileTree {
 
   public InodeItem inode(long ino) throws IOException {
     byte[] raw = tree().get(new Key(ino, ItemType.INODE_ITEM, 0));
-    if (raw == null) throw new FileNotFoundException("inode " + ino + " in subvolume " + subvolumeId);
+    if (raw == null)
+      throw new FileNotFoundException("inode " + ino + " in subvolume " + subvolumeId);
     if (raw.length < InodeItem.SIZE) throw new FormatException("inode " + ino + " item too small");
     return InodeItem.parse(raw, 0);
   }
@@ -78,6 +81,7 @@ public final class FileTree {
   /** A new inode item with the given mode and owner, all times now, generation = transid. */
   public InodeItem newInode(int mode, long uid, long gid, long rdev, long flags) {
     Timespec t = now();
-    return new InodeItem(transid(), transid(), 0, 0, 0, 1, uid, gid, mode, rdev, flags, 0, t, t, t, t);
+    return new InodeItem(
+        transid(), transid(), 0, 0, 0, 1, uid, gid, mode, rdev, flags, 0, t, t, t, t);
   }
 }

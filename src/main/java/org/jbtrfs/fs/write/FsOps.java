@@ -13,16 +13,18 @@ import org.jbtrfs.format.Timespec;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
- * Namespace operations on one subvolume in the running transaction: create, mkdir, symlink,
- * mknod, link, unlink, rmdir, rename, truncate, xattrs. Directory nlink stays 1, as btrfs keeps it.
+ * Namespace operations on one subvolume in the running transaction: create, mkdir, symlink, mknod,
+ * link, unlink, rmdir, rename, truncate, xattrs. Directory nlink stays 1, as btrfs keeps it.
  */
 public final class FsOps {
   private final FileTree ft;
   private final Entries entries;
   private final FileData data;
   private final Xattrs xattrs;
+
   /** Inodes still open through the mount: their last unlink leaves an orphan, not a deletion. */
   private java.util.function.LongPredicate isOpen = ino -> false;
+
   /** Told about every deleted inode, so buffered state for it is dropped. */
   private java.util.function.LongConsumer onDelete = ino -> {};
 
@@ -31,7 +33,8 @@ public final class FsOps {
   }
 
   /** {@code nextIno} outlives this object, so a mount never hands out a number twice. */
-  public FsOps(WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
+  public FsOps(
+      WriteEngine engine, long subvolumeId, java.util.concurrent.atomic.AtomicLong nextIno) {
     this.ft = new FileTree(engine, subvolumeId, nextIno);
     this.entries = new Entries(ft);
     this.data = new FileData(ft);
@@ -62,11 +65,15 @@ public final class FsOps {
     return xattrs;
   }
 
-  /** Creates an inode of type {@code mode} named {@code name} in {@code dir}; returns its number. */
-  public long create(long dir, byte[] name, int mode, long uid, long gid, long rdev) throws IOException {
+  /**
+   * Creates an inode of type {@code mode} named {@code name} in {@code dir}; returns its number.
+   */
+  public long create(long dir, byte[] name, int mode, long uid, long gid, long rdev)
+      throws IOException {
     requireDir(dir);
     Entries.checkName(name);
-    if (entries.lookup(dir, name) != null) throw new java.nio.file.FileAlreadyExistsException(new String(name));
+    if (entries.lookup(dir, name) != null)
+      throw new java.nio.file.FileAlreadyExistsException(new String(name));
     long ino = ft.allocateIno();
     InodeItem inode = ft.newInode(mode, uid, gid, rdev, 0);
     ft.putInode(ino, inode);
@@ -75,10 +82,15 @@ public final class FsOps {
   }
 
   public long symlink(long dir, byte[] name, byte[] target, long uid, long gid) throws IOException {
-    if (target.length == 0 || target.length >= 4096) throw new FsError(target.length == 0 ? FsError.ENOENT : FsError.ENAMETOOLONG, "symlink target length " + target.length);
+    if (target.length == 0 || target.length >= 4096)
+      throw new FsError(
+          target.length == 0 ? FsError.ENOENT : FsError.ENAMETOOLONG,
+          "symlink target length " + target.length);
     long ino = create(dir, name, FileType.S_IFLNK | 0777, uid, gid, 0);
-    ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0),
-        FileExtentItem.encodeInline(ft.transid(), target.length, 0, target));
+    ft.tree()
+        .insert(
+            new Key(ino, ItemType.EXTENT_DATA, 0),
+            FileExtentItem.encodeInline(ft.transid(), target.length, 0, target));
     InodeItem i = ft.inode(ino);
     ft.putInode(ino, i.withSize(target.length, target.length));
     return ino;
@@ -87,7 +99,8 @@ public final class FsOps {
   /** Adds another name for an existing non-directory inode. */
   public void link(long ino, long dir, byte[] name) throws IOException {
     InodeItem i = ft.inode(ino);
-    if (FileType.isDir(i.mode())) throw new FsError(FsError.EPERM, "hard links to directories are not allowed");
+    if (FileType.isDir(i.mode()))
+      throw new FsError(FsError.EPERM, "hard links to directories are not allowed");
     entries.add(dir, name, ino, fileTypeOf(i.mode()));
     Timespec now = FileTree.now();
     ft.putInode(ino, i.withNlink(i.nlink() + 1).withTimes(i.atime(), now, i.mtime()));
@@ -113,7 +126,10 @@ public final class FsOps {
     deleteInode(e.ino());
   }
 
-  /** Moves {@code name} in {@code fromDir} to {@code toName} in {@code toDir}, replacing a file there. */
+  /**
+   * Moves {@code name} in {@code fromDir} to {@code toName} in {@code toDir}, replacing a file
+   * there.
+   */
   public void rename(long fromDir, byte[] name, long toDir, byte[] toName) throws IOException {
     // Checked before anything changes: a bad new name must not cost the old entry.
     Entries.checkName(toName);
@@ -152,7 +168,8 @@ public final class FsOps {
     if (i.nlink() <= 1 && isOpen.test(ino)) {
       // Still open: keep the data until release; the orphan item frees it after a crash.
       ft.putInode(ino, i.withNlink(0).withTimes(i.atime(), FileTree.now(), i.mtime()));
-      ft.tree().put(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino), new byte[0]);
+      ft.tree()
+          .put(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino), new byte[0]);
       return;
     }
     if (i.nlink() <= 1) {

@@ -20,12 +20,13 @@ import org.jbtrfs.txn.WriteEngine;
 
 /**
  * A filesystem mounted read-write: one write engine, buffered file data, and the lock that keeps
- * readers off half-made changes. Every change takes the write lock; reads take the read lock.
- * Data is buffered in pages and written out as extents before every commit, so a commit never
- * records a size whose data is not on disk.
+ * readers off half-made changes. Every change takes the write lock; reads take the read lock. Data
+ * is buffered in pages and written out as extents before every commit, so a commit never records a
+ * size whose data is not on disk.
  */
 public final class MountedWriter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MountedWriter.class.getName());
+
   /** Write back when this much data is buffered. */
   private static final long DIRTY_LIMIT = 64L << 20;
 
@@ -52,8 +53,8 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Namespace operations for subvolume {@code id} (the caller holds the write lock). Inode
-   * updates deferred by {@link #write} are stored first, so every operation sees them.
+   * Namespace operations for subvolume {@code id} (the caller holds the write lock). Inode updates
+   * deferred by {@link #write} are stored first, so every operation sees them.
    */
   public FsOps ops(long subvolumeId) throws IOException {
     storePendingInodes();
@@ -62,15 +63,22 @@ public final class MountedWriter implements AutoCloseable {
 
   private FsOps opsRaw(long subvolumeId) {
     changed = true;
-    return ops.computeIfAbsent(subvolumeId, id -> {
-      FsOps o = new FsOps(engine, id, nextIno.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong(-1)));
-      o.setOnDelete(ino -> forgetBuffered(id, ino));
-      return o;
-    });
+    return ops.computeIfAbsent(
+        subvolumeId,
+        id -> {
+          FsOps o =
+              new FsOps(
+                  engine,
+                  id,
+                  nextIno.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong(-1)));
+          o.setOnDelete(ino -> forgetBuffered(id, ino));
+          return o;
+        });
   }
 
   /** Inode numbers are never reused within a mount, so no buffered state can meet a new owner. */
-  private final Map<Long, java.util.concurrent.atomic.AtomicLong> nextIno = new ConcurrentHashMap<>();
+  private final Map<Long, java.util.concurrent.atomic.AtomicLong> nextIno =
+      new ConcurrentHashMap<>();
 
   /** Drops pages and deferred inode updates of a deleted inode. */
   private void forgetBuffered(long subvolumeId, long ino) {
@@ -83,8 +91,8 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Size and times changed by writes, not yet in the inode item: storing the item on every
-   * 128 KiB write would copy a leaf each time, so it waits for the next other operation.
+   * Size and times changed by writes, not yet in the inode item: storing the item on every 128 KiB
+   * write would copy a leaf each time, so it waits for the next other operation.
    */
   private final Map<Node, InodeItem> pendingInodes = new java.util.HashMap<>();
 
@@ -106,7 +114,9 @@ public final class MountedWriter implements AutoCloseable {
     return dirty.computeIfAbsent(subvolumeId, id -> new DirtyPages(engine.fs().sectorSize()));
   }
 
-  /** Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times. */
+  /**
+   * Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times.
+   */
   public void write(Node n, long off, byte[] buf, int len) throws IOException {
     opsRaw(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
@@ -142,7 +152,8 @@ public final class MountedWriter implements AutoCloseable {
   private void reserveNewPages(Node n, DirtyPages dp, long off, long end) throws IOException {
     int ps = dp.pageSize();
     long fresh = 0;
-    for (long idx = off / ps; idx <= (end - 1) / ps; idx++) if (dp.page(n.ino(), idx) == null) fresh += ps;
+    for (long idx = off / ps; idx <= (end - 1) / ps; idx++)
+      if (dp.page(n.ino(), idx) == null) fresh += ps;
     if (fresh == 0) return;
     checkMetadata(false);
     try {
@@ -176,11 +187,13 @@ public final class MountedWriter implements AutoCloseable {
     if (pages == null) return;
     int ps = dp.pageSize();
     long end = pos + len;
-    for (Map.Entry<Long, byte[]> e : pages.subMap(pos / ps, true, (end - 1) / ps, true).entrySet()) {
+    for (Map.Entry<Long, byte[]> e :
+        pages.subMap(pos / ps, true, (end - 1) / ps, true).entrySet()) {
       long pStart = e.getKey() * ps;
       long from = Math.max(pStart, pos);
       long to = Math.min(pStart + ps, end);
-      System.arraycopy(e.getValue(), (int) (from - pStart), out, outOff + (int) (from - pos), (int) (to - from));
+      System.arraycopy(
+          e.getValue(), (int) (from - pStart), out, outOff + (int) (from - pos), (int) (to - from));
     }
   }
 
@@ -234,7 +247,9 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
   public void commit() throws IOException {
-    if (!changed && pendingInodes.isEmpty() && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
+    if (!changed
+        && pendingInodes.isEmpty()
+        && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
     try {
       writeback();
     } catch (IOException | RuntimeException e) {
@@ -268,17 +283,22 @@ public final class MountedWriter implements AutoCloseable {
   /** Stores changed attributes (mode, owner, times) with ctime now. */
   public void setattr(Node n, InodeItem changed) throws IOException {
     FsOps o = ops(n.subvolume().id());
-    o.fileTree().putInode(n.ino(), changed.withTimes(changed.atime(), Timespec.now(), changed.mtime()));
+    o.fileTree()
+        .putInode(n.ino(), changed.withTimes(changed.atime(), Timespec.now(), changed.mtime()));
   }
 
   /** statfs from the writer's own block group accounting, which is ahead of the trees. */
   public org.jbtrfs.fs.SpaceReport space() throws IOException {
     java.util.List<org.jbtrfs.fs.SpaceReport.Group> groups = new java.util.ArrayList<>();
-    for (var bg : engine.groups().all()) groups.add(new org.jbtrfs.fs.SpaceReport.Group(bg.flags(), bg.length(), bg.used()));
+    for (var bg : engine.groups().all())
+      groups.add(new org.jbtrfs.fs.SpaceReport.Group(bg.flags(), bg.length(), bg.used()));
     return org.jbtrfs.fs.SpaceReport.compute(engine.fs(), groups, engine.space().devItems());
   }
 
-  /** fallocate: default and KEEP_SIZE preallocate, PUNCH_HOLE and ZERO_RANGE clear; returns 0 or -errno. */
+  /**
+   * fallocate: default and KEEP_SIZE preallocate, PUNCH_HOLE and ZERO_RANGE clear; returns 0 or
+   * -errno.
+   */
   public int fallocate(Node n, int mode, long off, long len) throws IOException {
     return new Preallocator(this, n).apply(mode, off, len);
   }
@@ -290,7 +310,8 @@ public final class MountedWriter implements AutoCloseable {
     if (dp == null) return;
     TreeMap<Long, byte[]> pages = dp.take(n.ino());
     if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
-    if (pages != null) new Writeback(ops(n.subvolume().id()).fileTree(), compression, level).write(n.ino(), pages);
+    if (pages != null)
+      new Writeback(ops(n.subvolume().id()).fileTree(), compression, level).write(n.ino(), pages);
   }
 
   /** Removes inodes left by a crash while still open (ORPHAN items), as mount does. */
@@ -298,7 +319,11 @@ public final class MountedWriter implements AutoCloseable {
     FsOps o = ops(subvolumeId);
     int n = 0;
     while (true) {
-      Cursor c = o.fileTree().tree().readView().seekCeil(new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0));
+      Cursor c =
+          o.fileTree()
+              .tree()
+              .readView()
+              .seekCeil(new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0));
       if (!c.valid() || c.objectId() != ObjectIds.ORPHAN || c.type() != ItemType.ORPHAN_ITEM) break;
       long ino = c.offset();
       o.fileTree().tree().delete(c.key());

@@ -17,13 +17,14 @@ import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
- * fallocate: preallocated extents (at most 256 MiB each, as the kernel caps them) for the holes
- * in a range, or clearing a range (punch hole / zero range).
+ * fallocate: preallocated extents (at most 256 MiB each, as the kernel caps them) for the holes in
+ * a range, or clearing a range (punch hole / zero range).
  */
 final class Preallocator {
   static final int KEEP_SIZE = 0x01;
   static final int PUNCH_HOLE = 0x02;
   static final int ZERO_RANGE = 0x10;
+
   /** The kernel never reserves more than this for one preallocated extent. */
   static final long MAX_PREALLOC = 256L << 20;
 
@@ -59,9 +60,9 @@ final class Preallocator {
   }
 
   /**
-   * Zeroes the partial sectors at the edges and drops whole sectors in between. Like the kernel,
-   * a range reaching past EOF drops the last partial sector whole (its bytes past EOF read as
-   * zeros anyway) instead of writing zeros into it.
+   * Zeroes the partial sectors at the edges and drops whole sectors in between. Like the kernel, a
+   * range reaching past EOF drops the last partial sector whole (its bytes past EOF read as zeros
+   * anyway) instead of writing zeros into it.
    */
   private void clear(long off, long end) throws IOException {
     InodeItem i = ops.fileTree().inode(n.ino());
@@ -81,12 +82,25 @@ final class Preallocator {
     if (inner0 < dropEnd) {
       long released = new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), inner0, dropEnd);
       if ((mw.engine().fs().superblock().incompatFlags() & FeatureFlags.INCOMPAT_NO_HOLES) == 0) {
-        ops.fileTree().tree().put(new Key(n.ino(), ItemType.EXTENT_DATA, inner0), FileExtentItem.encodeRegular(
-            ops.fileTree().transid(), dropEnd - inner0, 0, FileExtentItem.TYPE_REG, 0, 0, 0, dropEnd - inner0));
+        ops.fileTree()
+            .tree()
+            .put(
+                new Key(n.ino(), ItemType.EXTENT_DATA, inner0),
+                FileExtentItem.encodeRegular(
+                    ops.fileTree().transid(),
+                    dropEnd - inner0,
+                    0,
+                    FileExtentItem.TYPE_REG,
+                    0,
+                    0,
+                    0,
+                    dropEnd - inner0));
       }
       InodeItem j = ops.fileTree().inode(n.ino());
       Timespec now = Timespec.now();
-      ops.fileTree().putInode(n.ino(), j.withSize(j.size(), j.nbytes() - released).withTimes(j.atime(), now, now));
+      ops.fileTree()
+          .putInode(
+              n.ino(), j.withSize(j.size(), j.nbytes() - released).withTimes(j.atime(), now, now));
     }
   }
 
@@ -117,8 +131,19 @@ final class Preallocator {
           if (want <= 0) throw full;
           disk = e.allocateData(want);
         }
-        ops.fileTree().tree().insert(new Key(n.ino(), ItemType.EXTENT_DATA, pos), FileExtentItem.encodeRegular(
-            ops.fileTree().transid(), want, 0, FileExtentItem.TYPE_PREALLOC, disk, want, 0, want));
+        ops.fileTree()
+            .tree()
+            .insert(
+                new Key(n.ino(), ItemType.EXTENT_DATA, pos),
+                FileExtentItem.encodeRegular(
+                    ops.fileTree().transid(),
+                    want,
+                    0,
+                    FileExtentItem.TYPE_PREALLOC,
+                    disk,
+                    want,
+                    0,
+                    want));
         e.refs().addDataRef(disk, want, ops.fileTree().id(), n.ino(), pos, true);
         added += want;
         pos += want;
@@ -133,11 +158,17 @@ final class Preallocator {
   /** Ranges of [start, end) covered by no extent, or only by explicit hole items. */
   private List<long[]> holes(long start, long end) throws IOException {
     List<long[]> covered = new ArrayList<>();
-    Cursor c = ops.fileTree().tree().readView().seekFloor(new Key(n.ino(), ItemType.EXTENT_DATA, start));
+    Cursor c =
+        ops.fileTree().tree().readView().seekFloor(new Key(n.ino(), ItemType.EXTENT_DATA, start));
     if (!c.valid() || c.objectId() != n.ino() || c.type() != ItemType.EXTENT_DATA) {
       c = ops.fileTree().tree().readView().seekCeil(new Key(n.ino(), ItemType.EXTENT_DATA, 0));
     }
-    for (; c.valid() && c.objectId() == n.ino() && c.type() == ItemType.EXTENT_DATA && c.offset() < end; c.next()) {
+    for (;
+        c.valid()
+            && c.objectId() == n.ino()
+            && c.type() == ItemType.EXTENT_DATA
+            && c.offset() < end;
+        c.next()) {
       FileExtentItem fe = FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize());
       if (fe.isHole()) continue;
       long len = fe.isInline() ? Align.up(fe.ramBytes(), ps) : fe.numBytes();

@@ -20,12 +20,13 @@ import org.jbtrfs.txn.WriteEngine;
 /**
  * Turns an inode's dirty pages into extents: each run of consecutive pages replaces what the file
  * had there (see ExtentRangeDropper) with new extents of at most 128 MiB, written with their
- * checksums, or compressed 128 KiB at a time when compression is on. A small file that fits in
- * its first page becomes an inline extent, as the kernel writes it.
+ * checksums, or compressed 128 KiB at a time when compression is on. A small file that fits in its
+ * first page becomes an inline extent, as the kernel writes it.
  */
 public final class Writeback {
   /** The kernel compresses at most this much file data into one extent. */
   public static final int COMPRESSED_CHUNK = 128 << 10;
+
   private static final int IO_BUFFER = 1 << 20;
 
   private final FileTree ft;
@@ -44,21 +45,29 @@ public final class Writeback {
     int ps = ft.engine().fs().sectorSize();
     long nbytes = inode.nbytes();
     ExtentRangeDropper dropper = new ExtentRangeDropper(ft);
-    boolean compress = compression != CompressionType.NONE && !inode.isNoDataSum()
-        && (inode.flags() & InodeItem.FLAG_NOCOMPRESS) == 0;
+    boolean compress =
+        compression != CompressionType.NONE
+            && !inode.isNoDataSum()
+            && (inode.flags() & InodeItem.FLAG_NOCOMPRESS) == 0;
     // (compress= gives up on files whose data does not compress; compress-force keeps trying.
     // Both store an extent plainly when compressing it would not save a sector.)
     for (List<Map.Entry<Long, byte[]>> run : runs(pages, FileData.MAX_EXTENT / ps)) {
       long start = run.get(0).getKey() * ps;
       long end = (run.get(run.size() - 1).getKey() + 1) * ps;
       nbytes -= dropper.drop(ino, start, end);
-      if (start == 0 && end == ps && inode.size() <= FileData.MAX_INLINE && inode.size() < ps && inode.size() > 0
+      if (start == 0
+          && end == ps
+          && inode.size() <= FileData.MAX_INLINE
+          && inode.size() < ps
+          && inode.size() > 0
           && !inode.isNoDataSum()) {
         nbytes += writeInline(ino, run.get(0).getValue(), (int) inode.size(), compress);
         continue;
       }
-      nbytes += compress ? writeCompressed(ino, start, run, ps, inode.isNoDataSum())
-          : writePlain(ino, start, run, ps, inode.isNoDataSum());
+      nbytes +=
+          compress
+              ? writeCompressed(ino, start, run, ps, inode.isNoDataSum())
+              : writePlain(ino, start, run, ps, inode.isNoDataSum());
     }
     ft.putInode(ino, ft.inode(ino).withSize(inode.size(), nbytes));
   }
@@ -86,16 +95,22 @@ public final class Writeback {
     if (compress) {
       byte[] packed = Compressor.compress(compression, level, data, 0, size, ps);
       if (packed != null && packed.length < size) {
-        ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0),
-            FileExtentItem.encodeInline(ft.transid(), size, compression.code(), packed));
+        ft.tree()
+            .insert(
+                new Key(ino, ItemType.EXTENT_DATA, 0),
+                FileExtentItem.encodeInline(ft.transid(), size, compression.code(), packed));
         return size;
       }
     }
-    ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, 0), FileExtentItem.encodeInline(ft.transid(), size, 0, data));
+    ft.tree()
+        .insert(
+            new Key(ino, ItemType.EXTENT_DATA, 0),
+            FileExtentItem.encodeInline(ft.transid(), size, 0, data));
     return size;
   }
 
-  private long writePlain(long ino, long start, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
+  private long writePlain(
+      long ino, long start, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
       throws IOException {
     long total = (long) run.size() * ps;
     long done = 0;
@@ -107,27 +122,33 @@ public final class Writeback {
       byte[] buf = new byte[(int) Math.min(IO_BUFFER, len)];
       for (long written = 0; written < len; ) {
         int n = (int) Math.min(buf.length, len - written);
-        for (int o = 0; o < n; o += ps) System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
+        for (int o = 0; o < n; o += ps)
+          System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
         storeWithChecksums(disk + written, buf, n, nodatasum);
         written += n;
       }
       long fileOff = start + done;
-      ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, fileOff),
-          FileExtentItem.encodeRegular(ft.transid(), len, 0, FileExtentItem.TYPE_REG, disk, len, 0, len));
+      ft.tree()
+          .insert(
+              new Key(ino, ItemType.EXTENT_DATA, fileOff),
+              FileExtentItem.encodeRegular(
+                  ft.transid(), len, 0, FileExtentItem.TYPE_REG, disk, len, 0, len));
       ft.engine().refs().addDataRef(disk, len, ft.id(), ino, fileOff, true);
       done += len;
     }
     return total;
   }
 
-  private long writeCompressed(long ino, long start, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
+  private long writeCompressed(
+      long ino, long start, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
       throws IOException {
     int perChunk = COMPRESSED_CHUNK / ps;
     long total = 0;
     for (int i = 0; i < run.size(); i += perChunk) {
       int pagesHere = Math.min(perChunk, run.size() - i);
       byte[] plain = new byte[pagesHere * ps];
-      for (int p = 0; p < pagesHere; p++) System.arraycopy(run.get(i + p).getValue(), 0, plain, p * ps, ps);
+      for (int p = 0; p < pagesHere; p++)
+        System.arraycopy(run.get(i + p).getValue(), 0, plain, p * ps, ps);
       long fileOff = start + (long) i * ps;
       byte[] packed = Compressor.compress(compression, level, plain, 0, plain.length, ps);
       // Even compress-force stores data plainly when compressing would not save a sector.
@@ -140,15 +161,26 @@ public final class Writeback {
       long disk = ft.engine().allocateData(diskLen);
       byte[] buf = java.util.Arrays.copyOf(packed, (int) diskLen);
       storeWithChecksums(disk, buf, buf.length, nodatasum);
-      ft.tree().insert(new Key(ino, ItemType.EXTENT_DATA, fileOff), FileExtentItem.encodeRegular(ft.transid(),
-          plain.length, compression.code(), FileExtentItem.TYPE_REG, disk, diskLen, 0, plain.length));
+      ft.tree()
+          .insert(
+              new Key(ino, ItemType.EXTENT_DATA, fileOff),
+              FileExtentItem.encodeRegular(
+                  ft.transid(),
+                  plain.length,
+                  compression.code(),
+                  FileExtentItem.TYPE_REG,
+                  disk,
+                  diskLen,
+                  0,
+                  plain.length));
       ft.engine().refs().addDataRef(disk, diskLen, ft.id(), ino, fileOff, true);
       total += plain.length;
     }
     return total;
   }
 
-  private void storeWithChecksums(long disk, byte[] buf, int len, boolean nodatasum) throws IOException {
+  private void storeWithChecksums(long disk, byte[] buf, int len, boolean nodatasum)
+      throws IOException {
     WriteEngine e = ft.engine();
     e.writeData(disk, buf, 0, len);
     if (nodatasum) return;
@@ -165,7 +197,8 @@ public final class Writeback {
     try {
       return new long[] {e.allocateData(want), want};
     } catch (NoSpaceException full) {
-      long largest = Align.down(Math.min(want, e.groups().largestFree(BlockGroupItem.TYPE_DATA)), ps);
+      long largest =
+          Align.down(Math.min(want, e.groups().largestFree(BlockGroupItem.TYPE_DATA)), ps);
       if (largest <= 0) throw full;
       return new long[] {e.allocateData(largest), largest};
     }

@@ -22,10 +22,16 @@ public final class Xattrs {
   }
 
   public void set(long ino, byte[] name, byte[] value) throws IOException {
-    if (name.length == 0 || name.length > Entries.NAME_MAX) throw new FsError(FsError.ERANGE_NAME, "invalid xattr name length");
-    int max = ft.engine().fs().superblock().nodeSize() - TreeHeader.SIZE - TreeHeader.ITEM_SIZE - DirItem.HEADER_SIZE;
+    if (name.length == 0 || name.length > Entries.NAME_MAX)
+      throw new FsError(FsError.ERANGE_NAME, "invalid xattr name length");
+    int max =
+        ft.engine().fs().superblock().nodeSize()
+            - TreeHeader.SIZE
+            - TreeHeader.ITEM_SIZE
+            - DirItem.HEADER_SIZE;
     // ENOSPC, as the kernel's btrfs_setxattr answers (E2BIG is only for values over 64 KiB).
-    if (name.length + value.length > max) throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
+    if (name.length + value.length > max)
+      throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
     WritableTree t = ft.tree();
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     List<byte[]> keep = others(t.get(key), name);
@@ -51,7 +57,8 @@ public final class Xattrs {
   private static List<byte[]> others(byte[] raw, byte[] name) throws IOException {
     List<byte[]> keep = new ArrayList<>();
     if (raw == null) return keep;
-    for (DirItem d : DirItem.parseAll(raw, 0, raw.length)) if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
+    for (DirItem d : DirItem.parseAll(raw, 0, raw.length))
+      if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
     return keep;
   }
 
