@@ -47,7 +47,7 @@ class CommitFaultTest {
 
   @BeforeAll
   static void host() {
-    WriteHost.require();
+    Environment.requireOracleHost();
   }
 
   @Test

@@ -27,7 +27,7 @@ class SpaceLeakTest {
 
   @BeforeAll
   static void host() {
-    WriteHost.require();
+    Environment.requireOracleHost();
   }
 
   @Test

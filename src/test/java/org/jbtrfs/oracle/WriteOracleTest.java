@@ -73,7 +73,7 @@ class WriteOracleTest {
 
   @BeforeAll
   static void host() {
-    WriteHost.require();
+    Environment.requireOracleHost();
   }
 
   @ParameterizedTest(name = "{0}")
