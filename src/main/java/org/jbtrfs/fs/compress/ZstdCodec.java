@@ -32,13 +32,16 @@ final class ZstdCodec {
         int outBefore = dst.position();
         boolean frameDone = ctx.decompressByteBufferStream(dst, in);
         if (frameDone) {
-          break; // short frame: the tail stays zero
+          break;
         }
         if (in.position() == inBefore && dst.position() == outBefore) {
           throw new IOException(
               "zstd frame truncated after " + dst.position() + " of " + out.length + " bytes");
         }
       }
+      // zstd (>= 1.5.1) may park literals in the unused end of the output buffer, so the tail
+      // after a short frame must be cleared to read as zeros, like the kernel's.
+      java.util.Arrays.fill(out, dst.position(), out.length, (byte) 0);
     } catch (RuntimeException e) { // ZstdException and friends are unchecked
       throw new IOException("corrupt zstd data: " + e.getMessage(), e);
     }
