@@ -72,103 +72,42 @@ public record InodeItem(
   }
 
   public InodeItem withSize(long newSize, long newNbytes) {
-    return new InodeItem(
-        generation,
-        transid,
-        newSize,
-        newNbytes,
-        blockGroup,
-        nlink,
-        uid,
-        gid,
-        mode,
-        rdev,
-        flags,
-        sequence,
-        atime,
-        ctime,
-        mtime,
-        otime);
+    return copy(transid, newSize, newNbytes, nlink, uid, gid, mode, sequence, atime, ctime, mtime);
   }
 
   public InodeItem withNlink(long n) {
-    return new InodeItem(
-        generation,
-        transid,
-        size,
-        nbytes,
-        blockGroup,
-        n,
-        uid,
-        gid,
-        mode,
-        rdev,
-        flags,
-        sequence,
-        atime,
-        ctime,
-        mtime,
-        otime);
+    return copy(transid, size, nbytes, n, uid, gid, mode, sequence, atime, ctime, mtime);
   }
 
+  /** Stamped by the transaction that stores it; the sequence (i_version) moves on each change. */
   public InodeItem withTransid(long t) {
-    return new InodeItem(
-        generation,
-        t,
-        size,
-        nbytes,
-        blockGroup,
-        nlink,
-        uid,
-        gid,
-        mode,
-        rdev,
-        flags,
-        sequence + 1,
-        atime,
-        ctime,
-        mtime,
-        otime);
+    return copy(t, size, nbytes, nlink, uid, gid, mode, sequence + 1, atime, ctime, mtime);
   }
 
   public InodeItem withTimes(Timespec a, Timespec c, Timespec m) {
-    return new InodeItem(
-        generation,
-        transid,
-        size,
-        nbytes,
-        blockGroup,
-        nlink,
-        uid,
-        gid,
-        mode,
-        rdev,
-        flags,
-        sequence,
-        a,
-        c,
-        m,
-        otime);
+    return copy(transid, size, nbytes, nlink, uid, gid, mode, sequence, a, c, m);
   }
 
   public InodeItem withOwner(long newUid, long newGid, int newMode) {
+    return copy(
+        transid, size, nbytes, nlink, newUid, newGid, newMode, sequence, atime, ctime, mtime);
+  }
+
+  /** The fields that change after creation; generation, rdev, flags and otime never do here. */
+  private InodeItem copy(
+      long t,
+      long sz,
+      long nb,
+      long nl,
+      long u,
+      long g,
+      int md,
+      long seq,
+      Timespec a,
+      Timespec c,
+      Timespec m) {
     return new InodeItem(
-        generation,
-        transid,
-        size,
-        nbytes,
-        blockGroup,
-        nlink,
-        newUid,
-        newGid,
-        newMode,
-        rdev,
-        flags,
-        sequence,
-        atime,
-        ctime,
-        mtime,
-        otime);
+        generation, t, sz, nb, blockGroup, nl, u, g, md, rdev, flags, seq, a, c, m, otime);
   }
 
   public boolean isNoDataSum() {
