@@ -104,15 +104,7 @@ public final class SpaceReservations {
 
   private long unallocated() throws IOException {
     long sum = 0;
-    for (long devid : engine.fs().devices().all().keySet()) {
-      byte[] raw =
-          engine
-              .tree(ObjectIds.CHUNK_TREE)
-              .get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
-      if (raw == null) continue;
-      DevItem d = DevItem.parse(raw, 0);
-      sum += Math.max(0, d.totalBytes() - d.bytesUsed() - (1L << 20));
-    }
+    for (DevItem d : devItems()) sum += Math.max(0, d.totalBytes() - d.bytesUsed() - (1L << 20));
     return sum;
   }
 

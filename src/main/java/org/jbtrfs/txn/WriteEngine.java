@@ -10,6 +10,7 @@ import org.jbtrfs.extent.ChecksumTreeEditor;
 import org.jbtrfs.extent.DelayedRefRunner;
 import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.Key;
@@ -155,6 +156,21 @@ public final class WriteEngine implements TreeBlockAllocator {
   /** Allocates a data extent of {@code len} bytes (sector aligned). */
   public long allocateData(long len) throws IOException {
     return allocateOrGrow(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+  }
+
+  /**
+   * [address, length] of a new data extent of up to {@code want} bytes: less when free space is
+   * fragmented, so callers loop until they have all they need.
+   */
+  public long[] allocateDataUpTo(long want) throws IOException {
+    try {
+      return new long[] {allocateData(want), want};
+    } catch (NoSpaceException full) {
+      long largest =
+          Align.down(Math.min(want, groups.largestFree(BlockGroupItem.TYPE_DATA)), sb.sectorSize());
+      if (largest <= 0) throw full;
+      return new long[] {allocateData(largest), largest};
+    }
   }
 
   /**

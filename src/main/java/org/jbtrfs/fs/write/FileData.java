@@ -3,7 +3,6 @@ package org.jbtrfs.fs.write;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.ChecksumType;
 import org.jbtrfs.format.FeatureFlags;
@@ -52,26 +51,14 @@ public final class FileData {
       nbytes = len;
     } else {
       for (long pos = 0; pos < len; ) {
-        long[] ext = allocate(Math.min(MAX_EXTENT, Align.up(len - pos, sector)), sector);
+        long[] ext =
+            ft.engine().allocateDataUpTo(Math.min(MAX_EXTENT, Align.up(len - pos, sector)));
         writeExtent(ino, pos, ext[0], ext[1], in, len - pos, inode.isNoDataSum());
         nbytes += ext[1];
         pos += ext[1];
       }
     }
     ft.putInode(ino, inode.withSize(len, nbytes));
-  }
-
-  /** [address, length] of a new data extent of up to {@code want} bytes (less when fragmented). */
-  private long[] allocate(long want, int sector) throws IOException {
-    WriteEngine e = ft.engine();
-    try {
-      return new long[] {e.allocateData(want), want};
-    } catch (NoSpaceException full) {
-      long largest =
-          Align.down(e.groups().largestFree(org.jbtrfs.format.BlockGroupItem.TYPE_DATA), sector);
-      if (largest <= 0) throw full;
-      return new long[] {e.allocateData(largest), largest};
-    }
   }
 
   private static final int IO_BUFFER = 1 << 20;

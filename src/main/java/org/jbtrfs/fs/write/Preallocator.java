@@ -3,9 +3,7 @@ package org.jbtrfs.fs.write;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.Align;
-import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.InodeItem;
@@ -122,15 +120,9 @@ final class Preallocator {
     for (long[] hole : holes) {
       new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), hole[0], hole[1]);
       for (long pos = hole[0]; pos < hole[1]; ) {
-        long want = Math.min(MAX_PREALLOC, hole[1] - pos);
-        long disk;
-        try {
-          disk = e.allocateData(want);
-        } catch (NoSpaceException full) {
-          want = Align.down(Math.min(want, e.groups().largestFree(BlockGroupItem.TYPE_DATA)), ps);
-          if (want <= 0) throw full;
-          disk = e.allocateData(want);
-        }
+        long[] ext = e.allocateDataUpTo(Math.min(MAX_PREALLOC, hole[1] - pos));
+        long disk = ext[0];
+        long want = ext[1];
         ops.fileTree()
             .tree()
             .insert(

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.Align;
-import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.ChecksumType;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.InodeItem;
@@ -116,7 +114,7 @@ public final class Writeback {
     long done = 0;
     int pageIdx = 0;
     while (done < total) {
-      long[] ext = allocate(total - done, ps);
+      long[] ext = ft.engine().allocateDataUpTo(total - done);
       long disk = ext[0];
       long len = ext[1];
       byte[] buf = new byte[(int) Math.min(IO_BUFFER, len)];
@@ -189,18 +187,5 @@ public final class Writeback {
     byte[] sums = new byte[len / ps * csum.size()];
     for (int i = 0; i < len / ps; i++) csum.compute(buf, i * ps, ps, sums, i * csum.size());
     e.checksums().insert(disk, sums);
-  }
-
-  /** [address, length] of a new data extent of up to {@code want} bytes. */
-  private long[] allocate(long want, int ps) throws IOException {
-    WriteEngine e = ft.engine();
-    try {
-      return new long[] {e.allocateData(want), want};
-    } catch (NoSpaceException full) {
-      long largest =
-          Align.down(Math.min(want, e.groups().largestFree(BlockGroupItem.TYPE_DATA)), ps);
-      if (largest <= 0) throw full;
-      return new long[] {e.allocateData(largest), largest};
-    }
   }
 }
