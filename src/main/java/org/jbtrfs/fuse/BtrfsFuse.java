@@ -608,22 +608,9 @@ public final class BtrfsFuse extends FuseStubFS {
           if ((flags & FileModes.XATTR_REPLACE) != 0 && !exists) return -Errno.ENODATA;
           byte[] v = new byte[(int) size];
           value.get(0, v, 0, v.length);
-          if (name.equals(PosixAcl.ACCESS)) return setAccessAcl(n, key, v, exists);
           rw.ops(n.subvolume().id()).xattrs().set(n.ino(), key, v);
           return 0;
         });
-  }
-
-  /** An access ACL changes the mode; it is stored only when the mode alone cannot say it. */
-  private int setAccessAcl(Node n, byte[] key, byte[] value, boolean exists) throws IOException {
-    PosixAcl.Effect e = PosixAcl.apply(value, inode(n).mode());
-    if (e == null) return -Errno.EINVAL;
-    var xattrs = rw.ops(n.subvolume().id()).xattrs();
-    if (e.keepXattr()) xattrs.set(n.ino(), key, value);
-    else if (exists) xattrs.remove(n.ino(), key);
-    InodeItem now = inode(n);
-    rw.setattr(n, now.withOwner(now.uid(), now.gid(), e.mode()));
-    return 0;
   }
 
   @Override

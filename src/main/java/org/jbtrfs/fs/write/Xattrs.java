@@ -32,12 +32,37 @@ public final class Xattrs {
     // ENOSPC, as the kernel's btrfs_setxattr answers (E2BIG is only for values over 64 KiB).
     if (name.length + value.length > max)
       throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
+    if (Arrays.equals(name, PosixAcl.ACCESS)) {
+      setAccessAcl(ino, name, value);
+      return;
+    }
+    store(ino, name, value);
+    touch(ino);
+  }
+
+  private void store(long ino, byte[] name, byte[] value) throws IOException {
     WritableTree t = ft.tree();
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     List<byte[]> keep = others(t.get(key), name);
     keep.add(new DirItem(new Key(0, 0, 0), ft.transid(), FileType.XATTR, name, value).encode());
     t.put(key, Entries.concat(keep.toArray(new byte[0][])));
-    touch(ino);
+  }
+
+  /**
+   * An access ACL sets the mode, as the kernel's posix_acl_update_mode does; it is stored only when
+   * the mode alone cannot say it (named entries or a mask).
+   */
+  private void setAccessAcl(long ino, byte[] name, byte[] value) throws IOException {
+    InodeItem i = ft.inode(ino);
+    PosixAcl.Effect e = PosixAcl.apply(value, i.mode());
+    if (e == null) throw new FsError(FsError.EINVAL, "malformed access ACL");
+    if (e.keepXattr()) store(ino, name, value);
+    else remove(ino, name);
+    InodeItem now = ft.inode(ino);
+    ft.putInode(
+        ino,
+        now.withOwner(now.uid(), now.gid(), e.mode())
+            .withTimes(now.atime(), FileTree.now(), now.mtime()));
   }
 
   /** Returns false when there was no such attribute. */

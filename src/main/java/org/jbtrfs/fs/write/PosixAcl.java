@@ -1,4 +1,4 @@
-package org.jbtrfs.fuse;
+package org.jbtrfs.fs.write;
 
 import org.jbtrfs.format.Le;
 
@@ -8,7 +8,8 @@ import org.jbtrfs.format.Le;
  * not stored at all: only the mode changes. Otherwise the group bits come from the mask entry.
  */
 final class PosixAcl {
-  static final String ACCESS = "system.posix_acl_access";
+  static final byte[] ACCESS =
+      "system.posix_acl_access".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final int VERSION = 2;
   private static final int USER_OBJ = 0x01;
   private static final int GROUP_OBJ = 0x04;
