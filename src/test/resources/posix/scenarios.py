@@ -750,9 +750,37 @@ def s_final():
         st(sc, name[:40], p(name), "final:" + name)
 
 
+def s_atime():
+    """relatime: a read updates atime only when it is not newer than mtime/ctime."""
+    sc = "atime"
+    f = p("at")
+    write_file(f, b"data")
+    st(sc, "start", f)
+    run(sc, "read-after-write", lambda: read_file(f))
+    st(sc, "after-first-read", f)
+    run(sc, "read-again", lambda: read_file(f))
+    st(sc, "after-second-read", f)
+    run(sc, "rewrite", lambda: write_file(f, b"other"))
+    st(sc, "rewritten", f)
+    run(sc, "read-after-rewrite", lambda: read_file(f))
+    st(sc, "after-read-of-rewrite", f)
+    d = p("atd")
+    os.mkdir(d)
+    write_file(os.path.join(d, "x"), b"x")
+    st(sc, "dir-start", d)
+    run(sc, "list-dir", lambda: sorted(os.listdir(d)))
+    st(sc, "dir-listed", d)
+    run(sc, "list-dir-again", lambda: sorted(os.listdir(d)))
+    st(sc, "dir-listed-again", d)
+    os.symlink("at", p("atl"))
+    st(sc, "link-start", p("atl"))
+    run(sc, "readlink", lambda: os.readlink(p("atl")))
+    st(sc, "link-read", p("atl"))
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
-             s_sync_statfs_access, s_final]
+             s_sync_statfs_access, s_atime, s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

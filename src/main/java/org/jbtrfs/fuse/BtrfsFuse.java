@@ -167,6 +167,7 @@ public final class BtrfsFuse extends FuseStubFS {
           InodeItem inode = inode(n);
           if (!FileType.isSymlink(inode.mode())) return -Errno.EINVAL;
           byte[] target = FileReader.readLink(n, inode);
+          if (rw != null) rw.accessed(n);
           int len = (int) Math.min(target.length, size - 1);
           buf.put(0, target, 0, len);
           buf.putByte(len, (byte) 0);
@@ -211,6 +212,7 @@ public final class BtrfsFuse extends FuseStubFS {
           int got = FileReader.read(n, inode(n), offset, tmp, 0, len);
           if (rw != null && got > 0) rw.overlay(n, offset, tmp, 0, got);
           buf.put(0, tmp, 0, got);
+          if (rw != null) rw.accessed(n);
           return got;
         });
   }
@@ -288,6 +290,7 @@ public final class BtrfsFuse extends FuseStubFS {
         path,
         () -> {
           Node dir = node(path);
+          if (rw != null && offset == 0) rw.accessed(dir);
           if (offset < 1 && fill(filler, buf, ".", ino(dir), FileType.DIR, 1)) return 0;
           if (offset < 2 && fill(filler, buf, "..", ino(node(parentOf(path))), FileType.DIR, 2))
             return 0;

@@ -97,7 +97,9 @@ public final class MountCommand implements Callable<Integer> {
       throw new IOException(
           "cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
     }
-    MountedWriter rw = new MountedWriter(engine, opts.compression(), opts.compressLevel());
+    MountedWriter rw =
+        new MountedWriter(
+            engine, opts.compression(), opts.compressLevel(), opts.atime(), opts.directoryAtime());
     rw.cleanOrphans(root.subvolume().id());
     rw.commitLocked();
     return rw;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.compress.CompressionType;
+import org.jbtrfs.fs.write.AtimePolicy;
 
 /** Splits -o options into those jbtrfs handles and those passed on to FUSE. */
 record ParsedMountOptions(
@@ -12,7 +13,9 @@ record ParsedMountOptions(
     boolean allowOther,
     CompressionType compression,
     int compressLevel,
-    int commitSeconds) {
+    int commitSeconds,
+    AtimePolicy atime,
+    boolean directoryAtime) {
   static ParsedMountOptions parse(List<String> groups) {
     MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
     boolean debug = false;
@@ -20,6 +23,8 @@ record ParsedMountOptions(
     CompressionType compression = CompressionType.NONE;
     int level = 0;
     int commit = 5;
+    AtimePolicy atime = AtimePolicy.RELATIME;
+    boolean directoryAtime = true;
     for (String group : groups) {
       for (String opt : group.split(",")) {
         if (opt.isEmpty()) continue;
@@ -50,13 +55,19 @@ record ParsedMountOptions(
                 };
           }
           case "commit" -> commit = Math.max(1, parseInt(name, require(name, value)));
-          // Accepted for compatibility with the kernel's option set; nothing to do when reading.
-          case "noatime", "relatime", "nodiratime", "defaults", "space_cache", "noacl", "acl" -> {}
+          case "noatime" -> atime = AtimePolicy.NOATIME;
+          case "relatime" -> atime = AtimePolicy.RELATIME;
+          case "strictatime" -> atime = AtimePolicy.STRICTATIME;
+          case "nodiratime" -> directoryAtime = false;
+          case "diratime" -> directoryAtime = true;
+          // Accepted for compatibility with the kernel's option set; they change nothing here.
+          case "defaults", "space_cache", "noacl", "acl" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
         }
       }
     }
-    return new ParsedMountOptions(o, debug, allowOther, compression, level, commit);
+    return new ParsedMountOptions(
+        o, debug, allowOther, compression, level, commit, atime, directoryAtime);
   }
 
   private static String require(String name, String value) {

@@ -39,9 +39,32 @@ public final class MountedWriter implements AutoCloseable {
   private volatile boolean changed;
 
   public MountedWriter(WriteEngine engine, CompressionType compression, int level) {
+    this(engine, compression, level, AtimePolicy.RELATIME, true);
+  }
+
+  public MountedWriter(
+      WriteEngine engine,
+      CompressionType compression,
+      int level,
+      AtimePolicy atime,
+      boolean directoryAtime) {
     this.engine = engine;
     this.compression = compression;
     this.level = level;
+    this.accessTimes = new AccessTimes(atime, directoryAtime);
+  }
+
+  private final AccessTimes accessTimes;
+
+  /**
+   * Notes that {@code n} was read (file data, directory listing, symlink target); the caller holds
+   * the read lock. Its atime changes as the mount's atime policy says, stored with the next change.
+   */
+  public void accessed(Node n) throws IOException {
+    InodeItem i = inode(n);
+    if (i == null) return;
+    if (accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
+      changed = true;
   }
 
   public ReentrantReadWriteLock lock() {
@@ -88,6 +111,7 @@ public final class MountedWriter implements AutoCloseable {
       if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
     }
     pendingInodes.keySet().removeIf(n -> n.subvolume().id() == subvolumeId && n.ino() == ino);
+    accessTimes.forget(subvolumeId, ino);
   }
 
   /**
@@ -97,6 +121,12 @@ public final class MountedWriter implements AutoCloseable {
   private final Map<Node, InodeItem> pendingInodes = new java.util.HashMap<>();
 
   private void storePendingInodes() throws IOException {
+    for (Map.Entry<Node, Timespec> e : accessTimes.drain().entrySet()) {
+      Node n = e.getKey();
+      InodeItem i = pendingInodes.containsKey(n) ? pendingInodes.get(n) : n.inode();
+      // A file deleted since it was read has no item left to update.
+      if (i != null) pendingInodes.put(n, i.withTimes(e.getValue(), i.ctime(), i.mtime()));
+    }
     if (pendingInodes.isEmpty()) return;
     for (Map.Entry<Node, InodeItem> e : pendingInodes.entrySet()) {
       opsRaw(e.getKey().subvolume().id()).fileTree().putInode(e.getKey().ino(), e.getValue());
@@ -107,7 +137,7 @@ public final class MountedWriter implements AutoCloseable {
   /** The inode as the mount sees it: with any size and times a write has not stored yet. */
   public InodeItem inode(Node n) throws IOException {
     InodeItem pending = pendingInodes.get(n);
-    return pending != null ? pending : n.inode();
+    return accessTimes.overlay(n, pending != null ? pending : n.inode());
   }
 
   private DirtyPages pages(long subvolumeId) {
@@ -249,6 +279,7 @@ public final class MountedWriter implements AutoCloseable {
   public void commit() throws IOException {
     if (!changed
         && pendingInodes.isEmpty()
+        && accessTimes.isEmpty()
         && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
     try {
       writeback();
