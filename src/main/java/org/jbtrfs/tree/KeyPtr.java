@@ -26,33 +26,14 @@ record KeyPtr(Key key, long bytenr, long generation) {
   static void encode(List<KeyPtr> ptrs, byte[] raw, int from, int to) {
     Arrays.fill(raw, TreeHeader.SIZE, raw.length, (byte) 0);
     Le.put32(raw, TreeHeader.NRITEMS, to - from);
-    for (int i = from; i < to; i++) {
-      KeyPtr p = ptrs.get(i);
-      int off = TreeHeader.SIZE + (i - from) * TreeHeader.KEY_PTR_SIZE;
-      p.key.write(raw, off);
-      Le.put64(raw, off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr);
-      Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, p.generation);
-    }
+    for (int i = from; i < to; i++) write(ptrs.get(i), raw, i - from);
   }
 
-  /**
-   * Slot of the child whose subtree holds {@code key}: the last pointer key {@code <= key}, or 0.
-   */
-  static int childSlot(List<KeyPtr> ptrs, Key key) {
-    int lo = 0;
-    int hi = ptrs.size() - 1;
-    int found = 0;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = ptrs.get(mid).key.compareTo(key);
-      if (c == 0) return mid;
-      if (c < 0) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+  /** Stores {@code p} in slot {@code slot} of node {@code raw}. */
+  static void write(KeyPtr p, byte[] raw, int slot) {
+    int off = TreeHeader.SIZE + slot * TreeHeader.KEY_PTR_SIZE;
+    p.key.write(raw, off);
+    Le.put64(raw, off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr);
+    Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, p.generation);
   }
 }

@@ -35,12 +35,17 @@ final class Siblings {
     return used < leafCapacity() / 4;
   }
 
+  /** Whether {@code child} (changed in this transaction) has withered below a quarter full. */
+  boolean needsRebalance(KeyPtr child, int level) {
+    byte[] raw = cow.writableOrNull(child.bytenr());
+    return raw != null && underfull(raw, level);
+  }
+
   /**
    * Rebalances child {@code slot} (already writable) with its left neighbour, else its right one.
    */
   void rebalance(List<KeyPtr> ptrs, int slot, int level) throws IOException {
-    byte[] raw = cow.writableOrNull(ptrs.get(slot).bytenr());
-    if (raw == null || !underfull(raw, level)) return;
+    if (!needsRebalance(ptrs.get(slot), level)) return;
     if (slot > 0) pair(ptrs, slot - 1, level);
     else if (slot + 1 < ptrs.size()) pair(ptrs, slot, level);
   }

@@ -104,6 +104,7 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
+          if (LeafInPlace.insert(leaf, insertionSlot(leaf, key), key, copy)) return null;
           LeafItems items = LeafItems.decode(leaf);
           int slot = -items.find(key) - 1;
           items.add(slot, key, copy);
@@ -120,6 +121,10 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
+          int at = slotOf(leaf, key);
+          if (at >= 0
+              ? LeafInPlace.replace(leaf, at, copy)
+              : LeafInPlace.insert(leaf, insertionSlot(leaf, key), key, copy)) return null;
           LeafItems items = LeafItems.decode(leaf);
           int slot = items.find(key);
           if (slot >= 0) {
@@ -138,9 +143,8 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
-          LeafItems items = LeafItems.decode(leaf);
-          items.remove(items.find(key));
-          return items;
+          LeafInPlace.delete(leaf, slotOf(leaf, key));
+          return null;
         });
     return true;
   }
@@ -220,6 +224,11 @@ public final class WritableTree {
     return slot >= 0 && key.compareTo(leaf, b.keyOffset(slot)) == 0 ? slot : -1;
   }
 
+  /** Slot a new {@code key} (not present) takes in the leaf. */
+  private static int insertionSlot(byte[] leaf, Key key) {
+    return new TreeBlock(0, leaf).floorSlot(key) + 1;
+  }
+
   private static int countInRange(byte[] leaf, Key from, Key to) {
     TreeBlock b = new TreeBlock(0, leaf);
     int n = 0;
@@ -236,11 +245,10 @@ public final class WritableTree {
   private byte[] leafFor(Key key, Key[] next) throws IOException {
     byte[] raw = cow.read(rootBytenr, rootGeneration, rootLevel);
     for (int level = rootLevel; level > 0; level--) {
-      List<KeyPtr> ptrs = KeyPtr.decode(raw);
-      int slot = KeyPtr.childSlot(ptrs, key);
-      if (next != null && slot + 1 < ptrs.size()) next[0] = ptrs.get(slot + 1).key();
-      KeyPtr p = ptrs.get(slot);
-      raw = cow.read(p.bytenr(), p.generation(), level - 1);
+      TreeBlock node = new TreeBlock(0, raw);
+      int slot = Math.max(0, node.floorSlot(key));
+      if (next != null && slot + 1 < node.nritems()) next[0] = node.key(slot + 1);
+      raw = cow.read(node.childBlockPtr(slot), node.childGeneration(slot), level - 1);
     }
     return raw;
   }
@@ -261,10 +269,11 @@ public final class WritableTree {
       level = 0;
     }
     while (level > 0) { // a root node with a single child is replaced by that child
-      List<KeyPtr> kids = KeyPtr.decode(cow.read(root.bytenr(), root.generation(), level));
-      if (kids.size() != 1) break;
+      TreeBlock node =
+          new TreeBlock(root.bytenr(), cow.read(root.bytenr(), root.generation(), level));
+      if (node.nritems() != 1) break;
       cow.free(root.bytenr(), level);
-      root = kids.get(0);
+      root = new KeyPtr(node.key(0), node.childBlockPtr(0), node.childGeneration(0));
       level--;
     }
     if (root.bytenr() != rootBytenr || level != rootLevel) rootChanged = true;
@@ -282,10 +291,20 @@ public final class WritableTree {
       throws IOException {
     BlockCow.Writable w = cow.writable(bytenr, gen, level);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
+    TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
+    int slot = Math.max(0, node.floorSlot(key));
+    List<KeyPtr> repl =
+        descend(node.childBlockPtr(slot), node.childGeneration(slot), level - 1, key, op);
+    if (repl.size() == 1
+        && repl.get(0).key() != null
+        && !siblings.needsRebalance(repl.get(0), level - 1)) {
+      // The usual case: the child was changed in place, so only its pointer changes. Patching
+      // the pointer spares decoding and re-encoding every pointer of the node.
+      KeyPtr.write(repl.get(0), w.raw(), slot);
+      return List.of(new KeyPtr(node.key(0), w.bytenr(), cow.transid()));
+    }
     List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
-    int slot = KeyPtr.childSlot(ptrs, key);
-    KeyPtr child = ptrs.remove(slot);
-    List<KeyPtr> repl = descend(child.bytenr(), child.generation(), level - 1, key, op);
+    ptrs.remove(slot);
     int kept = 0;
     for (KeyPtr p : repl) {
       if (p.key() == null) {
@@ -307,7 +326,7 @@ public final class WritableTree {
   }
 
   private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items) throws IOException {
-    if (items == null) { // edited in place: keys unchanged
+    if (items == null) { // edited in place: still one block, whose first key may have changed
       TreeBlock b = new TreeBlock(w.bytenr(), w.raw());
       return List.of(new KeyPtr(b.nritems() == 0 ? null : b.key(0), w.bytenr(), cow.transid()));
     }

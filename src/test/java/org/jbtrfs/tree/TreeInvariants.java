@@ -83,6 +83,9 @@ final class TreeInvariants {
         values.add(Arrays.copyOfRange(b.raw(), off, off + b.itemDataSize(i)));
       }
       expect(end >= TreeHeader.SIZE + n * TreeHeader.ITEM_SIZE, "leaf items overlap data");
+      // Stale bytes of deleted or moved items must never reach the disk.
+      for (int i = TreeHeader.SIZE + n * TreeHeader.ITEM_SIZE; i < end; i++)
+        expect(b.raw()[i] == 0, "leaf " + b.logical() + " unused byte " + i + " not zero");
       return;
     }
     int max = (h.nodeSize - TreeHeader.SIZE) / TreeHeader.KEY_PTR_SIZE;
