@@ -247,16 +247,44 @@ public final class WriteEngine implements TreeBlockAllocator {
    * superblocks. Until the superblocks land the previous commit stays intact on disk.
    */
   public void commit() throws IOException {
+    if (prepareCommit()) finishCommit();
+  }
+
+  /**
+   * First half of a commit, which needs the trees to itself: settles the bookkeeping. Returns false
+   * when there is nothing to commit.
+   */
+  public boolean prepareCommit() throws IOException {
     checkNotAborted();
     try {
-      commitOnce();
+      return prepare();
     } catch (IOException | RuntimeException | Error e) {
-      // Like a kernel transaction abort: the last commit stays the on-disk state and nothing
-      // more is written, since the in-memory trees may be half changed.
-      aborted = e;
-      LOG.severe("commit of transaction " + transid + " failed, filesystem is now read-only: " + e);
+      failed(e);
       throw e;
     }
+  }
+
+  /**
+   * Second half of a commit: writes and flushes the settled transaction, then switches to the next
+   * one. Nothing may change the trees meanwhile, but readers may run: every block they can reach is
+   * either unchanged on disk or in the dirty set until it has been written.
+   */
+  public void finishCommit() throws IOException {
+    try {
+      writeAndSwitch();
+    } catch (IOException | RuntimeException | Error e) {
+      failed(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Like a kernel transaction abort: the last commit stays the on-disk state and nothing more is
+   * written, since the in-memory trees may be half changed.
+   */
+  private void failed(Throwable e) {
+    aborted = e;
+    LOG.severe("commit of transaction " + transid + " failed, filesystem is now read-only: " + e);
   }
 
   /**
@@ -273,8 +301,8 @@ public final class WriteEngine implements TreeBlockAllocator {
     if (aborted != null) throw new AbortedException("read-only after a failed commit: " + aborted);
   }
 
-  private void commitOnce() throws IOException {
-    if (dirty.all().isEmpty() && refs.isEmpty()) return;
+  private boolean prepare() throws IOException {
+    if (dirty.all().isEmpty() && refs.isEmpty()) return false;
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
     if (!rootTree.rootChanged()) {
@@ -284,6 +312,10 @@ public final class WriteEngine implements TreeBlockAllocator {
       rootTree.put(anyRoot, rootTree.get(anyRoot));
       settle();
     }
+    return true;
+  }
+
+  private void writeAndSwitch() throws IOException {
     writeDirtyBlocks();
     fs.devices().flushAll();
     Superblock next =
@@ -292,11 +324,13 @@ public final class WriteEngine implements TreeBlockAllocator {
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
-    groups.unpinAll();
-    groups.clearDirty();
-    dirty.clear();
+    // In an order concurrent readers can follow: the committed trees first (the same roots as the
+    // live ones), then the new transaction (no live trees), then the dirty set (all on disk now).
     fs.reload(sb);
     startTransaction(transid + 1);
+    dirty.clear();
+    groups.unpinAll();
+    groups.clearDirty();
   }
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */

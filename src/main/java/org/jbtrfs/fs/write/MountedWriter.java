@@ -277,10 +277,18 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
   public void commit() throws IOException {
+    if (prepareCommit()) engine.finishCommit();
+  }
+
+  /**
+   * Writes back buffered data and settles the transaction; false when nothing changed. Caller holds
+   * the write lock.
+   */
+  private boolean prepareCommit() throws IOException {
     if (!changed
         && pendingInodes.isEmpty()
         && accessTimes.isEmpty()
-        && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return;
+        && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return false;
     try {
       writeback();
     } catch (IOException | RuntimeException e) {
@@ -288,18 +296,29 @@ public final class MountedWriter implements AutoCloseable {
       engine.abort(e);
       throw e;
     }
-    engine.commit();
-    ops.clear();
     changed = false;
+    // FsOps hold the trees of this transaction; the next change starts from the new one.
+    ops.clear();
+    return engine.prepareCommit();
   }
 
-  /** Commit under the write lock (fsync, the periodic committer, unmount). */
+  /**
+   * Commit for fsync, the periodic committer and unmount. The write lock covers the tree changes;
+   * the block writes and device flushes, the slow part, run under the read lock (a downgrade, so no
+   * change can slip in between), so reads go on while a commit waits for the disk.
+   */
   public void commitLocked() throws IOException {
     lock.writeLock().lock();
+    boolean downgraded = false;
     try {
-      commit();
-    } finally {
+      if (!prepareCommit()) return;
+      lock.readLock().lock();
       lock.writeLock().unlock();
+      downgraded = true;
+      engine.finishCommit();
+    } finally {
+      if (downgraded) lock.readLock().unlock();
+      else lock.writeLock().unlock();
     }
   }
 
