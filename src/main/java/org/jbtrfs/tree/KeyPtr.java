@@ -34,25 +34,4 @@ record KeyPtr(Key key, long bytenr, long generation) {
       Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, p.generation);
     }
   }
-
-  /**
-   * Slot of the child whose subtree holds {@code key}: the last pointer key {@code <= key}, or 0.
-   */
-  static int childSlot(List<KeyPtr> ptrs, Key key) {
-    int lo = 0;
-    int hi = ptrs.size() - 1;
-    int found = 0;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = ptrs.get(mid).key.compareTo(key);
-      if (c == 0) return mid;
-      if (c < 0) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
 }

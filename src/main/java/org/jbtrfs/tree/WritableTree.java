@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.ObjIntConsumer;
 import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
 
 /**
@@ -104,6 +105,10 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
+          if (LeafEdit.freeSpace(leaf) >= LeafItems.footprintOf(copy.length)) {
+            LeafEdit.insert(leaf, new TreeBlock(0, leaf).floorSlot(key) + 1, key, copy);
+            return null;
+          }
           LeafItems items = LeafItems.decode(leaf);
           int slot = -items.find(key) - 1;
           items.add(slot, key, copy);
@@ -120,6 +125,7 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
+          if (putInPlace(leaf, key, copy)) return null;
           LeafItems items = LeafItems.decode(leaf);
           int slot = items.find(key);
           if (slot >= 0) {
@@ -138,10 +144,26 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
-          LeafItems items = LeafItems.decode(leaf);
-          items.remove(items.find(key));
-          return items;
+          LeafEdit.delete(leaf, slotOf(leaf, key));
+          return null;
         });
+    return true;
+  }
+
+  /**
+   * Stores {@code data} under {@code key} without re-encoding the leaf; false when it won't fit.
+   */
+  private static boolean putInPlace(byte[] leaf, Key key, byte[] data) {
+    TreeBlock b = new TreeBlock(0, leaf);
+    int floor = b.floorSlot(key);
+    int free = LeafEdit.freeSpace(leaf);
+    if (floor >= 0 && key.compareTo(leaf, b.keyOffset(floor)) == 0) {
+      if (data.length - b.itemDataSize(floor) > free) return false;
+      LeafEdit.replace(leaf, floor, data);
+      return true;
+    }
+    if (LeafItems.footprintOf(data.length) > free) return false;
+    LeafEdit.insert(leaf, floor + 1, key, data);
     return true;
   }
 
@@ -236,11 +258,10 @@ public final class WritableTree {
   private byte[] leafFor(Key key, Key[] next) throws IOException {
     byte[] raw = cow.read(rootBytenr, rootGeneration, rootLevel);
     for (int level = rootLevel; level > 0; level--) {
-      List<KeyPtr> ptrs = KeyPtr.decode(raw);
-      int slot = KeyPtr.childSlot(ptrs, key);
-      if (next != null && slot + 1 < ptrs.size()) next[0] = ptrs.get(slot + 1).key();
-      KeyPtr p = ptrs.get(slot);
-      raw = cow.read(p.bytenr(), p.generation(), level - 1);
+      TreeBlock node = new TreeBlock(0, raw);
+      int slot = childSlot(node, key);
+      if (next != null && slot + 1 < node.nritems()) next[0] = node.key(slot + 1);
+      raw = cow.read(node.childBlockPtr(slot), node.childGeneration(slot), level - 1);
     }
     return raw;
   }
@@ -261,10 +282,10 @@ public final class WritableTree {
       level = 0;
     }
     while (level > 0) { // a root node with a single child is replaced by that child
-      List<KeyPtr> kids = KeyPtr.decode(cow.read(root.bytenr(), root.generation(), level));
-      if (kids.size() != 1) break;
+      TreeBlock node = new TreeBlock(0, cow.read(root.bytenr(), root.generation(), level));
+      if (node.nritems() != 1) break;
       cow.free(root.bytenr(), level);
-      root = kids.get(0);
+      root = new KeyPtr(node.key(0), node.childBlockPtr(0), node.childGeneration(0));
       level--;
     }
     if (root.bytenr() != rootBytenr || level != rootLevel) rootChanged = true;
@@ -282,10 +303,23 @@ public final class WritableTree {
       throws IOException {
     BlockCow.Writable w = cow.writable(bytenr, gen, level);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
+    TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
+    int slot = childSlot(node, key);
+    List<KeyPtr> repl =
+        descend(node.childBlockPtr(slot), node.childGeneration(slot), level - 1, key, op);
+    if (repl.size() == 1 && repl.get(0).key() != null && !needsRebalance(repl.get(0), level - 1)) {
+      // The common case: the child kept its place and size, only its pointer changes. Rewriting
+      // that one key pointer gives the same bytes as re-encoding the node.
+      KeyPtr p = repl.get(0);
+      int off = node.keyOffset(slot);
+      p.key().write(w.raw(), off);
+      Le.put64(w.raw(), off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr());
+      Le.put64(w.raw(), off + TreeHeader.KEY_PTR_GENERATION, p.generation());
+      return List.of(new KeyPtr(node.key(0), w.bytenr(), cow.transid()));
+    }
+    // The node itself is unchanged by the descent below it, so it can be decoded now.
     List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
-    int slot = KeyPtr.childSlot(ptrs, key);
-    KeyPtr child = ptrs.remove(slot);
-    List<KeyPtr> repl = descend(child.bytenr(), child.generation(), level - 1, key, op);
+    ptrs.remove(slot);
     int kept = 0;
     for (KeyPtr p : repl) {
       if (p.key() == null) {
@@ -304,6 +338,17 @@ public final class WritableTree {
       out.add(writeNode(cow.fresh(level), ptrs, cuts[i], end));
     }
     return out;
+  }
+
+  /** Slot of the child whose subtree holds {@code key}: the last key {@code <= key}, or 0. */
+  private static int childSlot(TreeBlock node, Key key) {
+    return Math.max(0, node.floorSlot(key));
+  }
+
+  /** Whether {@link Siblings#rebalance} would touch this (just written) child. */
+  private boolean needsRebalance(KeyPtr child, int level) {
+    byte[] raw = cow.writableOrNull(child.bytenr());
+    return raw != null && siblings.underfull(raw, level);
   }
 
   private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items) throws IOException {
