@@ -115,8 +115,15 @@ record ParsedMountOptions(
       opts.add("hard_remove");
       // The high-level API gives each name of a hard-linked file its own kernel inode, so
       // cached attributes of one name go stale when the file changes through another (link
-      // counts, ctime, size). Always asking keeps stat exact.
-      opts.add("attr_timeout=0");
+      // counts, ctime, size). With entry_timeout=0 every path walk revalidates each name with a
+      // LOOKUP, whose reply carries fresh attributes: stat of a path, open and the kernel's
+      // permission checks always see the current inode. Attributes may then be cached for a
+      // second, which spares the GETATTR that default_permissions would otherwise send for
+      // every directory walked and every file opened; only fstat of a descriptor opened through
+      // another hard link can lag by up to that second.
+      opts.add("entry_timeout=0");
+      opts.add("negative_timeout=0");
+      opts.add("attr_timeout=1");
     }
     if (allowOther) opts.add("allow_other");
     List<String> args = new ArrayList<>();

@@ -26,14 +26,12 @@ record KeyPtr(Key key, long bytenr, long generation) {
   static void encode(List<KeyPtr> ptrs, byte[] raw, int from, int to) {
     Arrays.fill(raw, TreeHeader.SIZE, raw.length, (byte) 0);
     Le.put32(raw, TreeHeader.NRITEMS, to - from);
-    for (int i = from; i < to; i++) write(ptrs.get(i), raw, i - from);
-  }
-
-  /** Stores {@code p} in slot {@code slot} of node {@code raw}. */
-  static void write(KeyPtr p, byte[] raw, int slot) {
-    int off = TreeHeader.SIZE + slot * TreeHeader.KEY_PTR_SIZE;
-    p.key.write(raw, off);
-    Le.put64(raw, off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr);
-    Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, p.generation);
+    for (int i = from; i < to; i++) {
+      KeyPtr p = ptrs.get(i);
+      int off = TreeHeader.SIZE + (i - from) * TreeHeader.KEY_PTR_SIZE;
+      p.key.write(raw, off);
+      Le.put64(raw, off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr);
+      Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, p.generation);
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.ObjIntConsumer;
 import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
 
 /**
@@ -104,7 +105,10 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
-          if (LeafInPlace.insert(leaf, insertionSlot(leaf, key), key, copy)) return null;
+          if (LeafEdit.freeSpace(leaf) >= LeafItems.footprintOf(copy.length)) {
+            LeafEdit.insert(leaf, new TreeBlock(0, leaf).floorSlot(key) + 1, key, copy);
+            return null;
+          }
           LeafItems items = LeafItems.decode(leaf);
           int slot = -items.find(key) - 1;
           items.add(slot, key, copy);
@@ -121,10 +125,7 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
-          int at = slotOf(leaf, key);
-          if (at >= 0
-              ? LeafInPlace.replace(leaf, at, copy)
-              : LeafInPlace.insert(leaf, insertionSlot(leaf, key), key, copy)) return null;
+          if (putInPlace(leaf, key, copy)) return null;
           LeafItems items = LeafItems.decode(leaf);
           int slot = items.find(key);
           if (slot >= 0) {
@@ -143,9 +144,26 @@ public final class WritableTree {
     change(
         key,
         leaf -> {
-          LeafInPlace.delete(leaf, slotOf(leaf, key));
+          LeafEdit.delete(leaf, slotOf(leaf, key));
           return null;
         });
+    return true;
+  }
+
+  /**
+   * Stores {@code data} under {@code key} without re-encoding the leaf; false when it won't fit.
+   */
+  private static boolean putInPlace(byte[] leaf, Key key, byte[] data) {
+    TreeBlock b = new TreeBlock(0, leaf);
+    int floor = b.floorSlot(key);
+    int free = LeafEdit.freeSpace(leaf);
+    if (floor >= 0 && key.compareTo(leaf, b.keyOffset(floor)) == 0) {
+      if (data.length - b.itemDataSize(floor) > free) return false;
+      LeafEdit.replace(leaf, floor, data);
+      return true;
+    }
+    if (LeafItems.footprintOf(data.length) > free) return false;
+    LeafEdit.insert(leaf, floor + 1, key, data);
     return true;
   }
 
@@ -224,11 +242,6 @@ public final class WritableTree {
     return slot >= 0 && key.compareTo(leaf, b.keyOffset(slot)) == 0 ? slot : -1;
   }
 
-  /** Slot a new {@code key} (not present) takes in the leaf. */
-  private static int insertionSlot(byte[] leaf, Key key) {
-    return new TreeBlock(0, leaf).floorSlot(key) + 1;
-  }
-
   private static int countInRange(byte[] leaf, Key from, Key to) {
     TreeBlock b = new TreeBlock(0, leaf);
     int n = 0;
@@ -246,7 +259,7 @@ public final class WritableTree {
     byte[] raw = cow.read(rootBytenr, rootGeneration, rootLevel);
     for (int level = rootLevel; level > 0; level--) {
       TreeBlock node = new TreeBlock(0, raw);
-      int slot = Math.max(0, node.floorSlot(key));
+      int slot = childSlot(node, key);
       if (next != null && slot + 1 < node.nritems()) next[0] = node.key(slot + 1);
       raw = cow.read(node.childBlockPtr(slot), node.childGeneration(slot), level - 1);
     }
@@ -269,8 +282,7 @@ public final class WritableTree {
       level = 0;
     }
     while (level > 0) { // a root node with a single child is replaced by that child
-      TreeBlock node =
-          new TreeBlock(root.bytenr(), cow.read(root.bytenr(), root.generation(), level));
+      TreeBlock node = new TreeBlock(0, cow.read(root.bytenr(), root.generation(), level));
       if (node.nritems() != 1) break;
       cow.free(root.bytenr(), level);
       root = new KeyPtr(node.key(0), node.childBlockPtr(0), node.childGeneration(0));
@@ -292,17 +304,22 @@ public final class WritableTree {
     BlockCow.Writable w = cow.writable(bytenr, gen, level);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
     TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
-    int slot = Math.max(0, node.floorSlot(key));
+    int slot = childSlot(node, key);
     List<KeyPtr> repl =
         descend(node.childBlockPtr(slot), node.childGeneration(slot), level - 1, key, op);
     if (repl.size() == 1
         && repl.get(0).key() != null
         && !siblings.needsRebalance(repl.get(0), level - 1)) {
-      // The usual case: the child was changed in place, so only its pointer changes. Patching
-      // the pointer spares decoding and re-encoding every pointer of the node.
-      KeyPtr.write(repl.get(0), w.raw(), slot);
+      // The common case: the child kept its place and size, only its pointer changes. Rewriting
+      // that one key pointer gives the same bytes as re-encoding the node.
+      KeyPtr p = repl.get(0);
+      int off = node.keyOffset(slot);
+      p.key().write(w.raw(), off);
+      Le.put64(w.raw(), off + TreeHeader.KEY_PTR_BLOCKPTR, p.bytenr());
+      Le.put64(w.raw(), off + TreeHeader.KEY_PTR_GENERATION, p.generation());
       return List.of(new KeyPtr(node.key(0), w.bytenr(), cow.transid()));
     }
+    // The node itself is unchanged by the descent below it, so it can be decoded now.
     List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
     ptrs.remove(slot);
     int kept = 0;
@@ -323,6 +340,11 @@ public final class WritableTree {
       out.add(writeNode(cow.fresh(level), ptrs, cuts[i], end));
     }
     return out;
+  }
+
+  /** Slot of the child whose subtree holds {@code key}: the last key {@code <= key}, or 0. */
+  private static int childSlot(TreeBlock node, Key key) {
+    return Math.max(0, node.floorSlot(key));
   }
 
   private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items) throws IOException {
