@@ -19,8 +19,9 @@ import org.jbtrfs.format.TreeHeader;
  * <p>Lookups and the "is there anything to do" checks run first without COW, so a call that changes
  * nothing (insert of an existing key, delete of a missing one) dirties no block.
  *
- * <p>Not thread-safe; one writer per tree per transaction. Blocks are assumed to belong to this
- * tree alone (no snapshot sharing: shared blocks need backref handling outside this class).
+ * <p>Not thread-safe; one writer per tree per transaction. Every block is made writable through one
+ * function (BlockCow.writable), top-down, whatever the change (insert, delete, split, merge with a
+ * sibling, root growth or shrink), so blocks shared with snapshots keep correct counts.
  */
 public final class WritableTree {
   /**
@@ -41,9 +42,19 @@ public final class WritableTree {
 
   public WritableTree(
       WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
+    this(ctx, owner, rootBytenr, rootLevel, rootGeneration, Sharing.PRIVATE);
+  }
+
+  public WritableTree(
+      WriteContext ctx,
+      long owner,
+      long rootBytenr,
+      int rootLevel,
+      long rootGeneration,
+      Sharing sharing) {
     this.ctx = ctx;
     this.owner = owner;
-    this.cow = new BlockCow(ctx, owner);
+    this.cow = new BlockCow(ctx, owner, sharing);
     this.siblings = new Siblings(cow, ctx.nodeSize());
     this.rootBytenr = rootBytenr;
     this.rootLevel = rootLevel;
@@ -52,7 +63,7 @@ public final class WritableTree {
 
   /** Creates a new empty tree (one empty leaf) for {@code owner}. */
   public static WritableTree create(WriteContext ctx, long owner) throws IOException {
-    BlockCow.Writable leaf = new BlockCow(ctx, owner).fresh(0);
+    BlockCow.Writable leaf = new BlockCow(ctx, owner, Sharing.PRIVATE).fresh(0);
     WritableTree t = new WritableTree(ctx, owner, leaf.bytenr(), 0, ctx.transid());
     t.rootChanged = true;
     return t;
@@ -263,8 +274,12 @@ public final class WritableTree {
     while (level > 0) { // a root node with a single child is replaced by that child
       List<KeyPtr> kids = KeyPtr.decode(cow.read(root.bytenr(), root.generation(), level));
       if (kids.size() != 1) break;
+      // COWed while still a child (a no-op when the descent already did): a promoted block must
+      // be this tree's alone, as roots are never shared.
+      KeyPtr only = kids.get(0);
+      BlockCow.Writable child = cow.writable(only.bytenr(), only.generation(), level - 1, false);
       cow.free(root.bytenr(), level);
-      root = kids.get(0);
+      root = new KeyPtr(only.key(), child.bytenr(), cow.transid());
       level--;
     }
     if (root.bytenr() != rootBytenr || level != rootLevel) rootChanged = true;
@@ -280,7 +295,7 @@ public final class WritableTree {
    */
   private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op)
       throws IOException {
-    BlockCow.Writable w = cow.writable(bytenr, gen, level);
+    BlockCow.Writable w = cow.writable(bytenr, gen, level, bytenr == rootBytenr);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
     List<KeyPtr> ptrs = KeyPtr.decode(w.raw());
     int slot = KeyPtr.childSlot(ptrs, key);
