@@ -2,6 +2,7 @@ package org.jbtrfs.extent;
 
 import java.util.Map;
 import java.util.TreeMap;
+import org.jbtrfs.format.ItemType;
 
 /**
  * Reference changes waiting to be applied to the extent tree. Changes are merged per extent (a
@@ -9,8 +10,12 @@ import java.util.TreeMap;
  * transaction cancel without ever touching the extent tree. The runner applies them in batches.
  */
 public final class DelayedRefs {
-  /** One back reference: the owning tree, and for data the inode and file offset key. */
-  public record Ref(long root, long objectId, long offset) {}
+  /**
+   * One back reference, typed as in the extent tree: TREE_BLOCK_REF (owning tree {@code root}),
+   * SHARED_BLOCK_REF and SHARED_DATA_REF ({@code root} holds the parent block's address), and
+   * EXTENT_DATA_REF (tree, inode and file offset key).
+   */
+  public record Ref(int type, long root, long objectId, long offset) {}
 
   /** All pending changes to one extent. */
   public static final class Head {
@@ -21,6 +26,9 @@ public final class DelayedRefs {
 
     /** The extent was allocated in this transaction: its extent item does not exist yet. */
     boolean isNew;
+
+    /** The extent item must gain FULL_BACKREF (a tree block whose children became shared). */
+    boolean setFullBackref;
 
     final Map<Ref, Long> mods = new TreeMap<>(DelayedRefs::compareRefs);
 
@@ -41,7 +49,9 @@ public final class DelayedRefs {
   private final TreeMap<Long, Head> heads = new TreeMap<>();
 
   private static int compareRefs(Ref a, Ref b) {
-    int c = Long.compareUnsigned(a.root(), b.root());
+    int c = Integer.compare(a.type(), b.type());
+    if (c != 0) return c;
+    c = Long.compareUnsigned(a.root(), b.root());
     if (c != 0) return c;
     c = Long.compareUnsigned(a.objectId(), b.objectId());
     return c != 0 ? c : Long.compareUnsigned(a.offset(), b.offset());
@@ -52,7 +62,7 @@ public final class DelayedRefs {
     if (h == null) {
       h = new Head(bytenr, numBytes, data, level);
       heads.put(bytenr, h);
-    } else if (h.numBytes != numBytes || h.data != data) {
+    } else if (h.numBytes != numBytes || h.data != data || (!data && h.level != level)) {
       throw new IllegalStateException("conflicting delayed refs for extent " + bytenr);
     }
     return h;
@@ -64,16 +74,42 @@ public final class DelayedRefs {
     else h.mods.put(r, v);
   }
 
+  private static Ref blockRef(long root, long parent) {
+    return parent != 0
+        ? new Ref(ItemType.SHARED_BLOCK_REF, parent, 0, 0)
+        : new Ref(ItemType.TREE_BLOCK_REF, root, 0, 0);
+  }
+
+  private static Ref dataRef(long root, long ino, long offset, long parent) {
+    return parent != 0
+        ? new Ref(ItemType.SHARED_DATA_REF, parent, 0, 0)
+        : new Ref(ItemType.EXTENT_DATA_REF, root, ino, offset);
+  }
+
   /** A tree block was allocated for tree {@code root}. */
   public synchronized void newTreeBlock(long bytenr, long nodeSize, int level, long root) {
     Head h = head(bytenr, nodeSize, false, level);
     h.isNew = true;
-    mod(h, new Ref(root, 0, 0), 1);
+    mod(h, blockRef(root, 0), 1);
   }
 
-  /** Tree {@code root} dropped its reference to a tree block. */
+  /** Tree {@code root} dropped its (keyed) reference to a tree block. */
   public synchronized void dropTreeBlock(long bytenr, long nodeSize, int level, long root) {
-    mod(head(bytenr, nodeSize, false, level), new Ref(root, 0, 0), -1);
+    mod(head(bytenr, nodeSize, false, level), blockRef(root, 0), -1);
+  }
+
+  /**
+   * Adds ({@code delta} 1) or drops (-1) a reference to a tree block: keyed by tree {@code root}
+   * when {@code parent} is 0, else a shared reference from the block at {@code parent}.
+   */
+  public synchronized void treeBlockRef(
+      long bytenr, long nodeSize, int level, long root, long parent, long delta) {
+    mod(head(bytenr, nodeSize, false, level), blockRef(root, parent), delta);
+  }
+
+  /** The tree block's extent item gets FULL_BACKREF when this head runs. */
+  public synchronized void setFullBackref(long bytenr, long nodeSize, int level) {
+    head(bytenr, nodeSize, false, level).setFullBackref = true;
   }
 
   /** A file extent item of (root, inode, offset key) now points at this data extent. */
@@ -81,12 +117,21 @@ public final class DelayedRefs {
       long bytenr, long numBytes, long root, long ino, long offset, boolean isNew) {
     Head h = head(bytenr, numBytes, true, 0);
     if (isNew) h.isNew = true;
-    mod(h, new Ref(root, ino, offset), 1);
+    mod(h, dataRef(root, ino, offset, 0), 1);
   }
 
   public synchronized void dropDataRef(
       long bytenr, long numBytes, long root, long ino, long offset) {
-    mod(head(bytenr, numBytes, true, 0), new Ref(root, ino, offset), -1);
+    mod(head(bytenr, numBytes, true, 0), dataRef(root, ino, offset, 0), -1);
+  }
+
+  /**
+   * Changes a data reference by {@code delta}: keyed by (root, inode, offset) when {@code parent}
+   * is 0, else shared from the leaf at {@code parent}.
+   */
+  public synchronized void dataRef(
+      long bytenr, long numBytes, long root, long ino, long offset, long parent, long delta) {
+    mod(head(bytenr, numBytes, true, 0), dataRef(root, ino, offset, parent), delta);
   }
 
   /**
@@ -95,6 +140,18 @@ public final class DelayedRefs {
   public synchronized boolean isPendingNew(long bytenr) {
     Head h = heads.get(bytenr);
     return h != null && h.isNew;
+  }
+
+  /** The net reference change queued for an extent (0 when nothing is pending). */
+  public synchronized long pendingRefChange(long bytenr) {
+    Head h = heads.get(bytenr);
+    return h == null ? 0 : h.net();
+  }
+
+  /** Whether FULL_BACKREF is queued for the extent. */
+  public synchronized boolean pendingFullBackref(long bytenr) {
+    Head h = heads.get(bytenr);
+    return h != null && h.setFullBackref;
   }
 
   public synchronized boolean isEmpty() {

@@ -1,9 +1,9 @@
 package org.jbtrfs.extent;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -70,19 +70,39 @@ public final class FreeSpaceTree {
     }
   }
 
-  /** Rewrites the entries of {@code bg} as plain extents listing {@code freeRanges}. */
+  /**
+   * Makes the entries of {@code bg} plain extents listing {@code freeRanges}. Only entries that
+   * differ are deleted or inserted: rewriting a whole fragmented group would free and allocate
+   * leaves on every pass, and the allocations would dirty the group again, so commit bookkeeping
+   * would never settle. A group still described by bitmaps is converted in one go.
+   */
   public static void rewrite(WritableTree fst, BlockGroup bg, Map<Long, Long> freeRanges)
       throws IOException {
-    fst.deleteRange(
-        new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0),
-        new Key(bg.end() - 1, ItemType.FREE_SPACE_BITMAP, -1L));
-    List<long[]> list = new ArrayList<>();
-    for (Map.Entry<Long, Long> e : freeRanges.entrySet())
-      list.add(new long[] {e.getKey(), e.getValue()});
-    for (long[] r : list) fst.insert(new Key(r[0], ItemType.FREE_SPACE_EXTENT, r[1]), new byte[0]);
+    Map<Long, Long> have = new TreeMap<>();
+    boolean bitmaps = false;
+    Cursor c = fst.readView().seekCeil(new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0));
+    for (; c.valid() && Long.compareUnsigned(c.objectId(), bg.end()) < 0; c.next()) {
+      if (c.type() == ItemType.FREE_SPACE_EXTENT) have.put(c.objectId(), c.offset());
+      else if (c.type() == ItemType.FREE_SPACE_BITMAP) bitmaps = true;
+    }
+    if (bitmaps) {
+      fst.deleteRange(
+          new Key(bg.start(), ItemType.FREE_SPACE_EXTENT, 0),
+          new Key(bg.end() - 1, ItemType.FREE_SPACE_BITMAP, -1L));
+      have.clear();
+    }
+    for (Map.Entry<Long, Long> e : have.entrySet()) {
+      if (!e.getValue().equals(freeRanges.get(e.getKey())))
+        fst.delete(new Key(e.getKey(), ItemType.FREE_SPACE_EXTENT, e.getValue()));
+    }
+    for (Map.Entry<Long, Long> e : freeRanges.entrySet()) {
+      if (!e.getValue().equals(have.get(e.getKey())))
+        fst.insert(new Key(e.getKey(), ItemType.FREE_SPACE_EXTENT, e.getValue()), new byte[0]);
+    }
     byte[] info = new byte[INFO_SIZE];
-    Le.put32(info, 0, list.size());
+    Le.put32(info, 0, freeRanges.size());
     Le.put32(info, 4, 0);
-    fst.put(new Key(bg.start(), ItemType.FREE_SPACE_INFO, bg.length()), info);
+    Key infoKey = new Key(bg.start(), ItemType.FREE_SPACE_INFO, bg.length());
+    if (!Arrays.equals(info, fst.get(infoKey))) fst.put(infoKey, info);
   }
 }

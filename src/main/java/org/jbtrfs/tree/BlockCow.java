@@ -2,6 +2,7 @@ package org.jbtrfs.tree;
 
 import java.io.IOException;
 import java.util.Arrays;
+import org.jbtrfs.format.ExtentItem;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
 
@@ -10,6 +11,10 @@ import org.jbtrfs.format.TreeHeader;
  * is in the dirty set with this transaction's generation; anything else (committed, shared with the
  * cache) is copied to a fresh address first, and the old address is handed back to the allocator.
  * Never mutates a block it did not make writable itself.
+ *
+ * <p>A block of a shareable tree may also be referenced by snapshots. Before such a block is
+ * copied, the references of its children are moved so that both the copy (now this tree's) and the
+ * old block (still the other trees') account for them, following the kernel's update_ref_for_cow.
  */
 final class BlockCow {
   /** A block this transaction may modify in place, at its (possibly new) address. */
@@ -18,12 +23,19 @@ final class BlockCow {
   /** Flags of a freshly COWed block: WRITTEN/RELOC cleared, backref revision MIXED (1). */
   static final long COW_FLAGS = 1L << TreeHeader.BACKREF_REV_SHIFT;
 
+  private static final long MIXED_BACKREF_REV = 1;
+
+  /** Extent flag: the block's children are referenced by its address (shared refs). */
+  private static final long FULL_BACKREF = ExtentItem.FLAG_FULL_BACKREF;
+
   private final WriteContext ctx;
   private final long owner;
+  private final Sharing sharing;
 
-  BlockCow(WriteContext ctx, long owner) {
+  BlockCow(WriteContext ctx, long owner, Sharing sharing) {
     this.ctx = ctx;
     this.owner = owner;
+    this.sharing = sharing;
   }
 
   long transid() {
@@ -43,16 +55,81 @@ final class BlockCow {
     return ctx.reader().read(bytenr, generation, level).raw();
   }
 
-  /** Makes the block writable, COWing it to a new address unless this transaction already did. */
-  Writable writable(long bytenr, long generation, int level) throws IOException {
+  /**
+   * Makes the block writable, COWing it to a new address unless this transaction already did.
+   * {@code isRoot} says the block is the tree's root, which is never shared (a snapshot copies the
+   * root block instead).
+   */
+  Writable writable(long bytenr, long generation, int level, boolean isRoot) throws IOException {
     byte[] own = writableOrNull(bytenr);
     if (own != null) return new Writable(bytenr, own);
-    byte[] copy = read(bytenr, generation, level).clone(); // cached blocks are shared: copy
+    byte[] old = read(bytenr, generation, level);
+    byte[] copy = old.clone(); // cached blocks are shared: copy
     long fresh = allocate(level);
     stampHeader(copy, fresh, level);
     ctx.dirty().put(fresh, copy);
+    moveChildRefs(bytenr, old, copy, level, isRoot);
     free(bytenr, level);
     return new Writable(fresh, copy);
+  }
+
+  /**
+   * Reference bookkeeping before this tree drops its reference to {@code old} for {@code copy}.
+   * Top-down COW guarantees that the parent's copy already references {@code old} by this tree's
+   * root, so only the children need attention:
+   *
+   * <ul>
+   *   <li>still shared, owned here, children keyed by owner: the old block keeps its children
+   *       through shared (parent) references and becomes FULL_BACKREF; the children's keyed
+   *       references now count for the copy;
+   *   <li>still shared otherwise: the copy adds this tree's keyed references;
+   *   <li>last reference but FULL_BACKREF: the copy adds keyed references and the old block's
+   *       shared references go with it.
+   * </ul>
+   */
+  private void moveChildRefs(long bytenr, byte[] old, byte[] copy, int level, boolean isRoot)
+      throws IOException {
+    long refs = 1;
+    long flags = 0;
+    if (mayBeShared(old, isRoot)) {
+      SharedBlockRefs.Info info = sharing.refs().lookup(bytenr, level);
+      if (info.refs() <= 0) {
+        throw new IllegalStateException(
+            "tree block " + bytenr + " of tree " + owner + " has no references");
+      }
+      refs = info.refs();
+      flags = info.flags();
+    } else if (backrefRev(old) < MIXED_BACKREF_REV) {
+      flags = FULL_BACKREF; // pre-2.6.31 blocks reference their children by address
+    }
+    if (refs == 1 && (flags & FULL_BACKREF) == 0) return;
+    SharedBlockRefs shared = sharing.refs();
+    if (shared == null) {
+      throw new IllegalStateException("tree " + owner + " has shared block " + bytenr);
+    }
+    if (refs > 1) {
+      if (Le.u64(old, TreeHeader.OWNER) == owner && (flags & FULL_BACKREF) == 0) {
+        shared.changeChildRefs(old, owner, bytenr, 1);
+        shared.setFullBackref(bytenr, level);
+      } else {
+        shared.changeChildRefs(copy, owner, 0, 1);
+      }
+    } else {
+      shared.changeChildRefs(copy, owner, 0, 1);
+      shared.changeChildRefs(old, owner, bytenr, -1);
+    }
+  }
+
+  /** The kernel's btrfs_block_can_be_shared for trees that are not created in this transaction. */
+  private boolean mayBeShared(byte[] block, boolean isRoot) {
+    if (!sharing.shareable() || isRoot) return false;
+    long gen = Le.u64(block, TreeHeader.GENERATION);
+    return Long.compareUnsigned(gen, sharing.lastSnapshot()) <= 0
+        || (Le.u64(block, TreeHeader.FLAGS) & TreeHeader.FLAG_RELOC) != 0;
+  }
+
+  private static long backrefRev(byte[] block) {
+    return Le.u64(block, TreeHeader.FLAGS) >>> TreeHeader.BACKREF_REV_SHIFT;
   }
 
   /** A new, empty block at {@code level} (nritems 0), already dirty. */

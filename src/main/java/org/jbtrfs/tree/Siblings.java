@@ -54,8 +54,8 @@ final class Siblings {
   private void pair(List<KeyPtr> ptrs, int i, int level) throws IOException {
     KeyPtr lp = ptrs.get(i);
     KeyPtr rp = ptrs.get(i + 1);
-    BlockCow.Writable l = cow.writable(lp.bytenr(), lp.generation(), level);
-    BlockCow.Writable r = cow.writable(rp.bytenr(), rp.generation(), level);
+    BlockCow.Writable l = cow.writable(lp.bytenr(), lp.generation(), level, false);
+    BlockCow.Writable r = cow.writable(rp.bytenr(), rp.generation(), level, false);
     Key rightKey;
     boolean merged;
     if (level == 0) {

@@ -20,8 +20,9 @@ import org.jbtrfs.format.TreeHeader;
  * <p>Lookups and the "is there anything to do" checks run first without COW, so a call that changes
  * nothing (insert of an existing key, delete of a missing one) dirties no block.
  *
- * <p>Not thread-safe; one writer per tree per transaction. Blocks are assumed to belong to this
- * tree alone (no snapshot sharing: shared blocks need backref handling outside this class).
+ * <p>Not thread-safe; one writer per tree per transaction. Every block is made writable through one
+ * function (BlockCow.writable), top-down, whatever the change (insert, delete, split, merge with a
+ * sibling, root growth or shrink), so blocks shared with snapshots keep correct counts.
  */
 public final class WritableTree {
   /**
@@ -42,9 +43,19 @@ public final class WritableTree {
 
   public WritableTree(
       WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
+    this(ctx, owner, rootBytenr, rootLevel, rootGeneration, Sharing.PRIVATE);
+  }
+
+  public WritableTree(
+      WriteContext ctx,
+      long owner,
+      long rootBytenr,
+      int rootLevel,
+      long rootGeneration,
+      Sharing sharing) {
     this.ctx = ctx;
     this.owner = owner;
-    this.cow = new BlockCow(ctx, owner);
+    this.cow = new BlockCow(ctx, owner, sharing);
     this.siblings = new Siblings(cow, ctx.nodeSize());
     this.rootBytenr = rootBytenr;
     this.rootLevel = rootLevel;
@@ -53,7 +64,7 @@ public final class WritableTree {
 
   /** Creates a new empty tree (one empty leaf) for {@code owner}. */
   public static WritableTree create(WriteContext ctx, long owner) throws IOException {
-    BlockCow.Writable leaf = new BlockCow(ctx, owner).fresh(0);
+    BlockCow.Writable leaf = new BlockCow(ctx, owner, Sharing.PRIVATE).fresh(0);
     WritableTree t = new WritableTree(ctx, owner, leaf.bytenr(), 0, ctx.transid());
     t.rootChanged = true;
     return t;
@@ -284,8 +295,12 @@ public final class WritableTree {
     while (level > 0) { // a root node with a single child is replaced by that child
       TreeBlock node = new TreeBlock(0, cow.read(root.bytenr(), root.generation(), level));
       if (node.nritems() != 1) break;
+      // COWed while still a child (a no-op when the descent already did): a promoted block must
+      // be this tree's alone, as roots are never shared.
+      BlockCow.Writable child =
+          cow.writable(node.childBlockPtr(0), node.childGeneration(0), level - 1, false);
       cow.free(root.bytenr(), level);
-      root = new KeyPtr(node.key(0), node.childBlockPtr(0), node.childGeneration(0));
+      root = new KeyPtr(node.key(0), child.bytenr(), cow.transid());
       level--;
     }
     if (root.bytenr() != rootBytenr || level != rootLevel) rootChanged = true;
@@ -301,7 +316,7 @@ public final class WritableTree {
    */
   private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op)
       throws IOException {
-    BlockCow.Writable w = cow.writable(bytenr, gen, level);
+    BlockCow.Writable w = cow.writable(bytenr, gen, level, bytenr == rootBytenr);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
     TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
     int slot = childSlot(node, key);

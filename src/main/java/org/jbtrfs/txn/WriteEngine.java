@@ -10,6 +10,7 @@ import org.jbtrfs.extent.ChecksumTreeEditor;
 import org.jbtrfs.extent.DelayedRefRunner;
 import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
+import org.jbtrfs.extent.SharedTreeBlockRefs;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.FeatureFlags;
@@ -21,6 +22,7 @@ import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.DirtyBlocks;
+import org.jbtrfs.tree.Sharing;
 import org.jbtrfs.tree.TreeBlockAllocator;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.tree.WriteContext;
@@ -37,6 +39,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final Filesystem fs;
   private final BlockGroups groups;
   private final DelayedRefs refs = new DelayedRefs();
+  private final SharedTreeBlockRefs sharedRefs;
   private final DirtyBlocks dirty = new DirtyBlocks();
   private final LogicalWriter writer;
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
@@ -57,6 +60,8 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.groups = groups;
     this.sb = fs.superblock();
     this.writer = new LogicalWriter(fs.chunks(), fs.devices());
+    this.sharedRefs =
+        new SharedTreeBlockRefs(() -> tree(ObjectIds.EXTENT_TREE), refs, sb.nodeSize());
     startTransaction(sb.generation() + 1);
     fs.metadata().setOverlay(dirty);
     fs.setLiveTrees(
@@ -126,7 +131,12 @@ public final class WriteEngine implements TreeBlockAllocator {
       WritableTree root = tree(ObjectIds.ROOT_TREE);
       byte[] item = root.get(RootItems.keyOf(root, id));
       RootItem parsed = RootItem.parse(item, 0, item.length);
-      t = new WritableTree(ctx, id, parsed.bytenr(), parsed.level(), parsed.generation());
+      // Subvolume trees may share blocks with their snapshots; every other tree is private.
+      Sharing sharing =
+          ObjectIds.isFsTree(id)
+              ? new Sharing(true, parsed.lastSnapshot(), sharedRefs)
+              : new Sharing(false, 0, sharedRefs);
+      t = new WritableTree(ctx, id, parsed.bytenr(), parsed.level(), parsed.generation(), sharing);
     }
     trees.put(id, t);
     return t;
@@ -336,7 +346,8 @@ public final class WriteEngine implements TreeBlockAllocator {
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
   private void settle() throws IOException {
     DelayedRefRunner runner =
-        new DelayedRefRunner(tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid);
+        new DelayedRefRunner(
+            tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid, sb.nodeSize());
     for (int round = 0; ; round++) {
       if (round > 1000) throw new IllegalStateException("commit bookkeeping does not converge");
       runner.runAll(refs);

@@ -2,14 +2,10 @@ package org.jbtrfs.txn;
 
 import java.io.IOException;
 import org.jbtrfs.format.FeatureFlags;
-import org.jbtrfs.format.ItemType;
-import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
-import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
-import org.jbtrfs.tree.Cursor;
 
 /** Refuses, by name, every feature the write path does not handle yet, before anything changes. */
 final class WriteFeatures {
@@ -38,20 +34,10 @@ final class WriteFeatures {
       refuse("writing with quotas enabled is not supported");
     if (fs.devices().all().size() != fs.devItems().size())
       refuse("writing to a degraded filesystem is not supported");
-    if (hasSnapshots(fs)) {
-      refuse(
-          "the filesystem has snapshots, whose shared tree blocks the write path cannot change"
-              + " yet");
-    }
-  }
-
-  /** A subvolume that was ever snapshotted records the generation in last_snapshot. */
-  private static boolean hasSnapshots(Filesystem fs) throws IOException {
-    for (Cursor c = fs.rootTree().seekCeil(new Key(0, 0, 0)); c.valid(); c.next()) {
-      if (c.type() != ItemType.ROOT_ITEM || !ObjectIds.isFsTree(c.objectId())) continue;
-      if (RootItem.parse(c.raw(), c.dataOffset(), c.dataSize()).lastSnapshot() != 0) return true;
-    }
-    return false;
+    // Snapshots need no refusal: copy-on-write moves the references of blocks shared between a
+    // subvolume and its snapshots (tree.BlockCow), and the delayed ref runner handles shared and
+    // keyed back references of every kind. Creating and deleting snapshots is the kernel's job
+    // (jbtrfs has no command for either).
   }
 
   private static void refuse(String why) throws UnsupportedFeatureException {

@@ -1,0 +1,184 @@
+package org.jbtrfs.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * jbtrfs writes to a filesystem whose tree blocks and data extents are shared between a subvolume,
+ * its snapshot and a snapshot of that snapshot. The kernel builds the subvolume (~4,200 files in
+ * multi-level directories, reflinked data) and the snapshots; jbtrfs then changes the source and
+ * both snapshots through ./fuse-mount (the top-level mount, subvolid= and subvol=), so shared
+ * leaves and nodes are COWed from every side, and a second round thins directories whose blocks
+ * both sides already COWed. The same changes go to local copies.
+ *
+ * <p>Judged by: btrfs check (it recounts every tree block and data extent reference), a kernel
+ * mount showing each subvolume exactly as its local copy, the kernel deleting the snapshot (which
+ * walks the shared blocks by their references) with btrfs check clean again, and finally jbtrfs
+ * deleting every file left: data usage must return to zero and metadata to the fresh-mkfs figure
+ * within a few nodes.
+ *
+ * <p>With 4K nodes the subvolume tree has several levels, so nodes are shared as well as leaves.
+ */
+class SnapshotWriteTest {
+  /** Metadata nodes the emptied trees may keep beyond a fresh filesystem (roots, shapes). */
+  private static final int NODE_SLACK = 16;
+
+  @BeforeAll
+  static void host() {
+    Environment.requireOracleHost();
+  }
+
+  @ParameterizedTest(name = "nodesize {0}")
+  @ValueSource(ints = {16384, 4096})
+  void writesToSubvolumeAndSnapshotsStayConsistent(int nodeSize, @TempDir Path tmp) {
+    long t0 = System.nanoTime();
+    Path img = ImageFiles.mkfs(tmp, "img", 1L << 30, "-n", Integer.toString(nodeSize));
+    Path kmnt = tmp.resolve("kmnt");
+    Path fmnt = tmp.resolve("fmnt");
+    Path local = tmp.resolve("local");
+    try {
+      Files.createDirectories(fmnt);
+      BlockGroupUsage fresh = BlockGroupUsage.of(img);
+      long snapId = buildWithKernel(img, kmnt, local);
+      BtrfsCheck.assertClean(img, "after the kernel made the snapshots");
+
+      // Round one: each subvolume changed by its own mount flavour, source first so that its
+      // shared blocks become FULL_BACKREF before the snapshots COW them.
+      Map<String, Set<String>> stamped = new LinkedHashMap<>();
+      long window = System.currentTimeMillis() / 1000;
+      try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "")) {
+        stamped.put("src", changeBoth(m.path().resolve("src"), local.resolve("src"), 0));
+      }
+      try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "subvolid=" + snapId)) {
+        stamped.put("snap", changeBoth(m.path(), local.resolve("snap"), 1));
+      }
+      try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "subvol=snap2")) {
+        stamped.put("snap2", changeBoth(m.path(), local.resolve("snap2"), 2));
+      }
+      // Round two: thin a directory all three still share, from the source and the snapshot.
+      try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "")) {
+        for (String sv : List.of("src", "snap")) {
+          int phase = sv.equals("src") ? 0 : 1;
+          SubvolumeChanges.thin(m.path().resolve(sv), "d20", phase);
+          stamped.get(sv).addAll(SubvolumeChanges.thin(local.resolve(sv), "d20", phase));
+        }
+      }
+      BtrfsCheck.assertClean(img, "after jbtrfs changed the subvolume and its snapshots");
+      compareWithKernel(img, kmnt, local, stamped, window, List.of("src", "snap", "snap2"));
+
+      // The kernel drops the snapshot by walking its blocks' references.
+      try (Loop loop = Loop.attach(List.of(img));
+          KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
+        sh("btrfs", "subvolume", "delete", k.path().resolve("snap").toString());
+        sh("btrfs", "subvolume", "sync", k.path().toString());
+      }
+      BtrfsCheck.assertClean(img, "after the kernel deleted the snapshot");
+      compareWithKernel(img, kmnt, local, stamped, window, List.of("src", "snap2"));
+
+      // Everything jbtrfs (and the kernel) wrote goes; what is left must be an empty filesystem.
+      try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "")) {
+        for (String sv : List.of("src", "snap2")) {
+          try (var entries = Files.list(m.path().resolve(sv))) {
+            for (Path p : entries.toList()) {
+              if (Files.isDirectory(p)) SubvolumeChanges.deleteTree(p);
+              else Files.delete(p);
+            }
+          }
+        }
+      }
+      BtrfsCheck.assertClean(img, "after deleting every file");
+      BlockGroupUsage empty = BlockGroupUsage.of(img);
+      String figures = "fresh: " + fresh + "; emptied: " + empty;
+      System.out.println("SnapshotWriteTest nodesize " + nodeSize + ": " + figures);
+      assertEquals(0, empty.data(), "data extents left behind: " + figures);
+      assertTrue(
+          empty.metadata() - fresh.metadata() <= (long) NODE_SLACK * nodeSize,
+          "metadata did not return within " + NODE_SLACK + " nodes: " + figures);
+      assertEquals(empty.total(), empty.superBytesUsed(), "superblock bytes_used: " + figures);
+      System.out.printf(
+          "SnapshotWriteTest nodesize %d passed in %d s%n",
+          nodeSize, (System.nanoTime() - t0) / 1_000_000_000);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      ImageFiles.deleteQuietly(img);
+      ImageFiles.deleteQuietly(local);
+    }
+  }
+
+  /**
+   * mkfs'd image → subvolume "src" filled by the kernel, reflinks, snapshot "snap" of src and
+   * "snap2" of snap; local copies of all three. Returns snap's subvolume id.
+   */
+  private static long buildWithKernel(Path img, Path kmnt, Path local) throws java.io.IOException {
+    Files.createDirectories(local);
+    try (Loop loop = Loop.attach(List.of(img));
+        KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
+      Path src = k.path().resolve("src");
+      sh("btrfs", "subvolume", "create", src.toString());
+      SubvolumeChanges.populate(src);
+      sh("cp", "--reflink=always", src.resolve("big").toString(), src + "/big.reflink");
+      sh("cp", "--reflink=always", src.resolve("big").toString(), src + "/d3/big.copy");
+      sh("sync");
+      sh("btrfs", "subvolume", "snapshot", src.toString(), k.path().resolve("snap").toString());
+      sh(
+          "btrfs",
+          "subvolume",
+          "snapshot",
+          k.path() + "/snap",
+          k.path().resolve("snap2").toString());
+      for (String sv : List.of("src", "snap", "snap2")) {
+        sh("cp", "-a", k.path().resolve(sv).toString(), local.resolve(sv).toString());
+      }
+      String id =
+          Cmd.run(List.of("btrfs", "inspect-internal", "rootid", k.path() + "/snap"))
+              .check()
+              .out()
+              .trim();
+      return Long.parseLong(id);
+    }
+  }
+
+  private static Set<String> changeBoth(Path mounted, Path expected, int variant) {
+    SubvolumeChanges.change(mounted, variant);
+    return new TreeSet<>(SubvolumeChanges.change(expected, variant));
+  }
+
+  private static void compareWithKernel(
+      Path img,
+      Path kmnt,
+      Path local,
+      Map<String, Set<String>> stamped,
+      long window,
+      List<String> subvolumes) {
+    List<String> problems = new ArrayList<>();
+    try (Loop loop = Loop.attach(List.of(img));
+        KernelMount k = KernelMount.mount(loop.devices(), kmnt, "")) {
+      for (String sv : subvolumes) {
+        for (String d :
+            LocalVsImage.diff(local.resolve(sv), k.path().resolve(sv), stamped.get(sv), window)) {
+          problems.add(sv + ": " + d);
+        }
+      }
+    }
+    if (!problems.isEmpty()) fail("kernel view differs: " + Manifest.report(problems, 40));
+  }
+
+  private static void sh(String... cmd) {
+    Cmd.run(List.of(cmd), null, 600).check();
+  }
+}
