@@ -109,7 +109,7 @@ public final class SpaceReservations {
   }
 
   private long metadataChunkBytes() {
-    return ChunkAllocator.chunkSize(
+    return ChunkPlanner.typicalChunkSize(
             BlockGroupItem.TYPE_METADATA, engine.fs().superblock().totalBytes())
         * copies(BlockGroupItem.TYPE_METADATA);
   }

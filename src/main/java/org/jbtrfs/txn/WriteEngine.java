@@ -43,6 +43,10 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
   private final SpaceReservations space = new SpaceReservations(this);
   private boolean allocatingChunk;
+
+  /** The superblock's system chunk array with this transaction's new system chunks, if any. */
+  private byte[] pendingSysChunkArray;
+
   private volatile Throwable aborted;
 
   /** Free metadata nodes below which a new metadata chunk is added. */
@@ -225,6 +229,31 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /**
+   * Adds a chunk of {@code type} (a BlockGroupItem TYPE_ flag) now, whether or not its groups are
+   * full: the counterpart of the kernel's force_chunk_alloc sysfs knob, for tools and tests that
+   * need a particular chunk layout. Committed with the running transaction.
+   */
+  public void forceChunkAllocation(long type) throws IOException {
+    checkNotAborted();
+    if (allocatingChunk) throw new IllegalStateException("a chunk allocation is running");
+    allocatingChunk = true;
+    try {
+      chunkAllocator.allocate(type);
+    } finally {
+      allocatingChunk = false;
+    }
+  }
+
+  /** The system chunk array the next superblock will carry. */
+  byte[] sysChunkArray() {
+    return pendingSysChunkArray != null ? pendingSysChunkArray : sb.sysChunkArray();
+  }
+
+  void setSysChunkArray(byte[] array) {
+    pendingSysChunkArray = array;
+  }
+
   /** The tree holding block group items (block group tree when enabled, else the extent tree). */
   WritableTree blockGroupItems() throws IOException {
     boolean bgTree = (sb.compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
@@ -288,10 +317,17 @@ public final class WriteEngine implements TreeBlockAllocator {
     fs.devices().flushAll();
     Superblock next =
         SuperblockWriter.write(
-            fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());
+            fs,
+            sb,
+            transid,
+            tree(ObjectIds.ROOT_TREE),
+            trees,
+            groups.totalUsed(),
+            pendingSysChunkArray);
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
+    pendingSysChunkArray = null;
     groups.unpinAll();
     groups.clearDirty();
     dirty.clear();
