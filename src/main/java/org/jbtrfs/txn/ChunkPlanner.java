@@ -108,11 +108,11 @@ final class ChunkPlanner {
     int ndevs = found.size() - found.size() % profile.devsIncrement();
     if (ndevs < profile.devsMin()) {
       throw new NoSpaceException(
-          "no room for a new "
+          "no unallocated device space for a new "
               + profile.displayName()
               + " chunk: "
               + found.size()
-              + " device(s) have unallocated space, the profile needs "
+              + " device(s) have room, the profile needs "
               + profile.devsMin());
     }
     ndevs = Math.min(ndevs, devsMax);
