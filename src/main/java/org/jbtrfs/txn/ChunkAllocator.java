@@ -148,7 +148,7 @@ final class ChunkAllocator {
    * The profile for a new chunk of this type, chosen as the kernel does: among the profiles the
    * type's existing groups use, those the device count allows, highest redundancy first.
    */
-  private RaidProfile profileFor(long typeFlag) throws FormatException {
+  RaidProfile profileFor(long typeFlag) throws FormatException {
     long bits = 0;
     boolean any = false;
     for (BlockGroup bg : engine.groups().all()) {
@@ -165,6 +165,11 @@ final class ChunkAllocator {
       if ((bits & p.flag()) != 0 && numDevices >= p.devsMin()) return p;
     }
     return RaidProfile.SINGLE;
+  }
+
+  /** Every device with its allocation state as of the running transaction. */
+  List<ChunkPlanner.DeviceSpace> deviceSpaces() throws IOException {
+    return deviceSpaces(new HashMap<>());
   }
 
   /** Every device with its dev item (as of the running transaction) and dev extents. */

@@ -134,7 +134,78 @@ final class ChunkPlanner {
         stripes.add(new Stripe(c.devid, c.holeStart + j * stripeSize));
       }
     }
-    return new Plan(stripeSize, stripeSize * dataStripes, stripes);
+    Plan plan = new Plan(stripeSize, stripeSize * dataStripes, stripes);
+    checkKernelAccepts(plan, profile);
+    return plan;
+  }
+
+  /**
+   * Logical bytes that chunks of this profile and type could still get: the allocator run on a copy
+   * of the devices until it finds no room. Unlike free space divided by the copy count this knows
+   * that, say, RAID1 on one big and one small device stops when the small one is full.
+   */
+  static long allocatable(RaidProfile profile, long type, List<DeviceSpace> devices, int nodeSize) {
+    List<DeviceSpace> sim = new ArrayList<>();
+    for (DeviceSpace d : devices) {
+      List<long[]> ext = new ArrayList<>();
+      for (long[] e : d.extents()) ext.add(e.clone());
+      sim.add(new DeviceSpace(d.devid(), d.totalBytes(), d.bytesUsed(), ext));
+    }
+    long total = 0;
+    for (int round = 0; round < 100_000; round++) {
+      Plan p;
+      try {
+        p = plan(profile, type, sim, nodeSize);
+      } catch (NoSpaceException full) {
+        break;
+      }
+      total += p.chunkSize();
+      for (Stripe s : p.stripes()) {
+        for (int i = 0; i < sim.size(); i++) {
+          DeviceSpace d = sim.get(i);
+          if (d.devid() != s.devid()) continue;
+          List<long[]> ext = d.extents();
+          int at = 0;
+          while (at < ext.size() && ext.get(at)[0] < s.offset()) at++;
+          ext.add(at, new long[] {s.offset(), p.stripeSize()});
+          sim.set(
+              i, new DeviceSpace(d.devid(), d.totalBytes(), d.bytesUsed() + p.stripeSize(), ext));
+        }
+      }
+    }
+    return total;
+  }
+
+  /**
+   * The shape rules the kernel's chunk validation enforces when it reads a chunk item. The rules
+   * above cannot break them; this guard makes sure a future change refuses instead of writing a
+   * chunk the kernel would reject.
+   */
+  static void checkKernelAccepts(Plan plan, RaidProfile profile) {
+    int n = plan.stripes().size();
+    int perDevice = profile.devStripes();
+    java.util.Set<Long> devs = new java.util.HashSet<>();
+    for (Stripe s : plan.stripes()) devs.add(s.devid());
+    String bad = null;
+    if (plan.stripeSize() <= 0 || plan.stripeSize() % STRIPE_LEN != 0) {
+      bad = "stripe size " + plan.stripeSize() + " is not a positive multiple of 64 KiB";
+    } else if (n < profile.devsMin() * perDevice
+        || (profile.devsMax() > 0 && n > profile.devsMax() * perDevice)) {
+      bad = n + " stripes";
+    } else if ((n / perDevice) % profile.devsIncrement() != 0 || n % profile.subStripes() != 0) {
+      bad = n + " stripes do not come in whole mirror groups";
+    } else if (devs.size() != n / perDevice) {
+      bad = "stripes on devices " + devs + " (each device must hold " + perDevice + ")";
+    }
+    if (bad != null) {
+      throw new IllegalStateException(
+          "refusing to write a "
+              + profile.displayName()
+              + " chunk the kernel would reject: "
+              + bad
+              + " "
+              + plan.stripes());
+    }
   }
 
   private record Candidate(long devid, long holeStart, long maxAvail, long totalAvail) {}

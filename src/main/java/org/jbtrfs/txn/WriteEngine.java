@@ -245,6 +245,15 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /**
+   * Logical bytes new chunks of {@code type} could still get from the devices' unallocated space,
+   * placed as the allocator would place them.
+   */
+  long allocatableChunkBytes(long type) throws IOException {
+    return ChunkPlanner.allocatable(
+        chunkAllocator.profileFor(type), type, chunkAllocator.deviceSpaces(), sb.nodeSize());
+  }
+
   /** The system chunk array the next superblock will carry. */
   byte[] sysChunkArray() {
     return pendingSysChunkArray != null ? pendingSysChunkArray : sb.sysChunkArray();

@@ -203,6 +203,43 @@ class MultiDeviceWriteTest {
         c.survivesOneMissing() ? ", also degraded" : "");
   }
 
+  /**
+   * RAID5/6 writes are refused up front with a message naming them, and the images stay untouched.
+   */
+  @ParameterizedTest(name = "-d {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"raid5", "raid6"})
+  void parityProfilesAreRefused(String profile, @TempDir Path tmp) throws Exception {
+    List<Path> imgs = new ArrayList<>();
+    List<String> mkfs =
+        new ArrayList<>(List.of("mkfs.btrfs", "-q", "-f", "-d", profile, "-m", "raid1c3"));
+    for (int i = 0; i < 3; i++) {
+      imgs.add(tmp.resolve("p" + i + ".img"));
+      Loop.createSparse(imgs.get(i), 256 * MiB);
+      mkfs.add(imgs.get(i).toString());
+    }
+    Cmd.run(mkfs).check();
+    List<String> before = new ArrayList<>();
+    for (Path p : imgs) before.add(sha256(p));
+    Path src = bigSubset(16).get(0);
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> JbtrfsCli.run(put(imgs, src.toString(), "/f")));
+    // The refusal itself, through the API the CLI and the mount use.
+    org.jbtrfs.format.UnsupportedFeatureException refusal;
+    try (org.jbtrfs.fs.Filesystem fs =
+        org.jbtrfs.fs.Filesystem.open(
+            imgs, org.jbtrfs.fs.MountOptions.readOnlyDefaults().withReadOnly(false))) {
+      refusal =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              org.jbtrfs.format.UnsupportedFeatureException.class,
+              () -> org.jbtrfs.txn.WriteEngine.open(fs));
+    }
+    assertTrue(refusal.getMessage().contains("RAID5/6"), refusal.getMessage());
+    List<String> after = new ArrayList<>();
+    for (Path p : imgs) after.add(sha256(p));
+    assertEquals(before, after, "a refused write changed the images");
+    System.out.println(profile + ": refused with: " + refusal.getMessage());
+  }
+
   /** Stripe count and device spread a new chunk of the configuration's profile must have. */
   private static void checkShape(Config c, DeviceSetDump.Chunk ch, int devices) {
     String profile = ch.type().contains("|") ? ch.type().split("\\|")[1].toUpperCase() : "SINGLE";
