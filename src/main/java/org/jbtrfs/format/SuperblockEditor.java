@@ -44,6 +44,17 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** Replaces the system chunk array (the chunks needed to read the chunk tree). */
+  public SuperblockEditor sysChunkArray(byte[] array) {
+    if (array.length > Superblock.SYS_CHUNK_ARRAY_MAX) {
+      throw new IllegalArgumentException("system chunk array of " + array.length + " bytes");
+    }
+    Le.put32(raw, 0xa0, array.length);
+    java.util.Arrays.fill(raw, 0x32b, 0x32b + Superblock.SYS_CHUNK_ARRAY_MAX, (byte) 0);
+    System.arraycopy(array, 0, raw, 0x32b, array.length);
+    return this;
+  }
+
   /** Copies a device's dev item (from the chunk tree) into this superblock copy. */
   public SuperblockEditor devItem(byte[] devItem, int off) {
     System.arraycopy(devItem, off, raw, 0xc9, DevItem.SIZE);

@@ -2,12 +2,12 @@ package org.jbtrfs.txn;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Map;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.extent.NoSpaceException;
-import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FormatException;
@@ -15,6 +15,7 @@ import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.WritableTree;
@@ -23,15 +24,29 @@ import org.jbtrfs.volume.RaidProfile;
 import org.jbtrfs.volume.Stripe;
 
 /**
- * Allocates a new chunk and its block group when a block group type runs out: chunk item, device
- * extents, device usage, block group item, and free space. SINGLE and DUP on one device are handled
- * here; other profiles are refused by name until their allocator lands.
+ * Allocates a new chunk and its block group when a block group type runs out, for every non-parity
+ * profile on any number of devices: chunk item, device extents (with the chunk tree uuid), the
+ * devices' bytes used, the block group item and its free space, and for system chunks the copy in
+ * the superblock's system chunk array. Where the chunk goes is decided by {@link ChunkPlanner}, the
+ * kernel's rules.
  */
 final class ChunkAllocator {
   private static final Logger LOG = Logger.getLogger(ChunkAllocator.class.getName());
-  private static final long DEVICE_RESERVED = 1L << 20;
-  private static final long STRIPE_LEN = 64L << 10;
-  private static final long CHUNK_ALIGN = 16L << 20;
+  private static final long TYPE_MASK =
+      BlockGroupItem.TYPE_DATA | BlockGroupItem.TYPE_METADATA | BlockGroupItem.TYPE_SYSTEM;
+  private static final int MAX_LEVEL = 8;
+
+  /** Highest redundancy first: the kernel's pick when a type has groups of several profiles. */
+  private static final RaidProfile[] PREFERENCE = {
+    RaidProfile.RAID1C4,
+    RaidProfile.RAID6,
+    RaidProfile.RAID1C3,
+    RaidProfile.RAID5,
+    RaidProfile.RAID10,
+    RaidProfile.RAID1,
+    RaidProfile.DUP,
+    RaidProfile.RAID0
+  };
 
   private final WriteEngine engine;
 
@@ -41,131 +56,147 @@ final class ChunkAllocator {
 
   /** Adds a chunk for {@code typeFlag} with the profile the existing groups of that type use. */
   void allocate(long typeFlag) throws IOException {
-    if (typeFlag == BlockGroupItem.TYPE_SYSTEM) {
-      throw new NoSpaceException(
-          "system chunk space exhausted (allocating system chunks is not supported yet)");
-    }
-    long profileBits = profileOf(typeFlag);
-    RaidProfile profile = RaidProfile.fromFlags(profileBits);
-    if (profile != RaidProfile.SINGLE && profile != RaidProfile.DUP) {
+    RaidProfile profile = profileFor(typeFlag);
+    if (profile.hasParity()) {
       throw new UnsupportedFeatureException(
-          "allocating " + profile.displayName() + " chunks is not supported yet");
+          "allocating " + profile.displayName() + " chunks is not supported (no RAID5/6 writes)");
     }
-    if (engine.fs().devices().all().size() != 1) {
-      throw new UnsupportedFeatureException(
-          "allocating chunks on multi-device filesystems is not supported yet");
-    }
-    long devid = engine.fs().devices().all().keySet().iterator().next();
-    WritableTree chunkTree = engine.tree(ObjectIds.CHUNK_TREE);
-    byte[] devItemRaw = chunkTree.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
-    if (devItemRaw == null) throw new FormatException("no dev item for devid " + devid);
-    DevItem dev = DevItem.parse(devItemRaw, 0);
-    int copies = profile == RaidProfile.DUP ? 2 : 1;
-    long stripeSize = chunkSize(typeFlag, engine.fs().superblock().totalBytes());
-    List<long[]> holes = freeDeviceRanges(devid, dev.totalBytes());
-    List<Long> placed = new ArrayList<>();
-    for (int attempt = 0; attempt < 8 && placed.size() < copies; attempt++) {
-      placed.clear();
-      List<long[]> avail = new ArrayList<>();
-      for (long[] h : holes) avail.add(h.clone());
-      for (int c = 0; c < copies; c++) {
-        long at = take(avail, stripeSize);
-        if (at < 0) break;
-        placed.add(at);
-      }
-      if (placed.size() < copies) stripeSize = Align.down(stripeSize / 2, STRIPE_LEN);
-      if (stripeSize < STRIPE_LEN * 16) break;
-    }
-    if (placed.size() < copies)
-      throw new NoSpaceException("no unallocated device space for a new chunk");
+    if (typeFlag != BlockGroupItem.TYPE_SYSTEM) ensureSystemRoom();
+    Map<Long, byte[]> devItems = new HashMap<>();
+    List<ChunkPlanner.DeviceSpace> devices = deviceSpaces(devItems);
+    ChunkPlanner.Plan plan =
+        ChunkPlanner.plan(profile, typeFlag, devices, engine.fs().superblock().nodeSize());
     long logical = nextLogical();
-    long flags = typeFlag | profileBits;
-    List<Stripe> stripes = new ArrayList<>();
-    for (long phys : placed) stripes.add(new Stripe(devid, phys));
-    byte[] chunkTreeUuid = engine.chunkTreeUuidForItems();
-    chunkTree.insert(
-        new Key(ObjectIds.FIRST_CHUNK_TREE, ItemType.CHUNK_ITEM, logical),
-        encodeChunk(stripeSize, flags, stripes, dev, engine.fs().sectorSize()));
-    WritableTree devTree = engine.tree(ObjectIds.DEV_TREE);
-    for (long phys : placed) {
-      devTree.insert(
-          new Key(devid, ItemType.DEV_EXTENT, phys),
-          encodeDevExtent(logical, stripeSize, chunkTreeUuid));
+    long flags = typeFlag | profile.flag();
+    byte[] chunkItem = encodeChunk(plan, flags, profile, devItems);
+    Key chunkKey = new Key(ObjectIds.FIRST_CHUNK_TREE, ItemType.CHUNK_ITEM, logical);
+    byte[] sysArray = null;
+    if (typeFlag == BlockGroupItem.TYPE_SYSTEM) {
+      sysArray = appendToSysArray(engine.sysChunkArray(), chunkKey, chunkItem);
     }
-    Le.put64(devItemRaw, 16, dev.bytesUsed() + stripeSize * copies);
-    chunkTree.put(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid), devItemRaw);
-    ChunkMapping mapping = new ChunkMapping(logical, stripeSize, STRIPE_LEN, flags, 1, stripes);
+
+    // The group is usable before any tree changes below, so a chunk tree that needs a new block
+    // for a system chunk's own items can take it from that chunk.
+    ChunkMapping mapping =
+        new ChunkMapping(
+            logical,
+            plan.chunkSize(),
+            ChunkPlanner.STRIPE_LEN,
+            flags,
+            profile.subStripes(),
+            plan.stripes());
     engine.fs().chunks().add(mapping);
+    BlockGroup bg = new BlockGroup(logical, plan.chunkSize(), flags, 0);
+    bg.free().add(logical, plan.chunkSize());
+    engine.groups().add(bg, mapping, engine.fs().sectorSize());
+    if (sysArray != null) engine.setSysChunkArray(sysArray);
+
+    WritableTree chunkTree = engine.tree(ObjectIds.CHUNK_TREE);
+    chunkTree.insert(chunkKey, chunkItem);
+    WritableTree devTree = engine.tree(ObjectIds.DEV_TREE);
+    byte[] chunkTreeUuid = engine.chunkTreeUuidForItems();
+    Map<Long, Long> added = new HashMap<>();
+    for (Stripe s : plan.stripes()) {
+      devTree.insert(
+          new Key(s.devid(), ItemType.DEV_EXTENT, s.offset()),
+          encodeDevExtent(logical, plan.stripeSize(), chunkTreeUuid));
+      added.merge(s.devid(), plan.stripeSize(), Long::sum);
+    }
+    for (Map.Entry<Long, Long> e : added.entrySet()) {
+      byte[] raw = devItems.get(e.getKey()).clone();
+      Le.put64(raw, 16, Le.u64(raw, 16) + e.getValue());
+      chunkTree.put(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, e.getKey()), raw);
+    }
     byte[] bgItem = new byte[BlockGroupItem.SIZE];
     Le.put64(bgItem, 8, ObjectIds.FIRST_CHUNK_TREE);
     Le.put64(bgItem, 16, flags);
     engine
         .blockGroupItems()
-        .insert(new Key(logical, ItemType.BLOCK_GROUP_ITEM, stripeSize), bgItem);
-    BlockGroup bg = new BlockGroup(logical, stripeSize, flags, 0);
-    bg.free().add(logical, stripeSize);
-    engine.groups().add(bg, mapping, engine.fs().sectorSize());
+        .insert(new Key(logical, ItemType.BLOCK_GROUP_ITEM, plan.chunkSize()), bgItem);
     LOG.info(
         "allocated "
             + profile.displayName()
+            + " "
+            + typeName(typeFlag)
             + " chunk at "
             + logical
             + " ("
-            + (stripeSize >> 20)
-            + " MiB) for "
-            + (typeFlag == BlockGroupItem.TYPE_DATA ? "data" : "metadata"));
-  }
-
-  private long profileOf(long typeFlag) throws FormatException {
-    for (BlockGroup bg : engine.groups().all()) {
-      if ((bg.flags()
-              & (BlockGroupItem.TYPE_DATA
-                  | BlockGroupItem.TYPE_METADATA
-                  | BlockGroupItem.TYPE_SYSTEM))
-          == typeFlag) {
-        return bg.flags() & RaidProfile.PROFILE_MASK;
-      }
-    }
-    throw new FormatException("no existing block group tells the profile for type " + typeFlag);
+            + plan.chunkSize()
+            + " bytes, "
+            + plan.stripes().size()
+            + " stripes of "
+            + plan.stripeSize()
+            + " on "
+            + plan.stripes()
+            + ")");
   }
 
   /**
-   * Like the kernel: data chunks up to 1 GiB, metadata 256 MiB, never more than 10% of the disk.
+   * Like the kernel's check_system_chunk: before a chunk changes the chunk tree, make sure the
+   * system groups can take the worst-case tree growth, adding a system chunk first otherwise.
    */
-  static long chunkSize(long typeFlag, long totalBytes) {
-    long max = typeFlag == BlockGroupItem.TYPE_DATA ? 1L << 30 : 256L << 20;
-    long tenth = Align.down(totalBytes / 10, CHUNK_ALIGN);
-    return Math.max(CHUNK_ALIGN, Math.min(max, tenth));
+  private void ensureSystemRoom() throws IOException {
+    long node = engine.fs().superblock().nodeSize();
+    int devs = engine.fs().devices().all().size();
+    long need = node * MAX_LEVEL * devs + node * MAX_LEVEL * 2;
+    if (engine.groups().totalFree(BlockGroupItem.TYPE_SYSTEM) < need) {
+      allocate(BlockGroupItem.TYPE_SYSTEM);
+    }
   }
 
-  /** Unallocated ranges of the device: everything past 1 MiB not covered by a dev extent. */
-  private List<long[]> freeDeviceRanges(long devid, long deviceSize) throws IOException {
-    TreeMap<Long, Long> used = new TreeMap<>();
+  /**
+   * The profile for a new chunk of this type, chosen as the kernel does: among the profiles the
+   * type's existing groups use, those the device count allows, highest redundancy first.
+   */
+  RaidProfile profileFor(long typeFlag) throws FormatException {
+    long bits = 0;
+    boolean any = false;
+    for (BlockGroup bg : engine.groups().all()) {
+      if ((bg.flags() & TYPE_MASK) != typeFlag) continue;
+      any = true;
+      bits |= bg.flags() & RaidProfile.PROFILE_MASK;
+    }
+    if (!any) {
+      throw new FormatException(
+          "no existing block group tells the profile for " + typeName(typeFlag));
+    }
+    int numDevices = engine.fs().devices().all().size();
+    for (RaidProfile p : PREFERENCE) {
+      if ((bits & p.flag()) != 0 && numDevices >= p.devsMin()) return p;
+    }
+    return RaidProfile.SINGLE;
+  }
+
+  /** Every device with its allocation state as of the running transaction. */
+  List<ChunkPlanner.DeviceSpace> deviceSpaces() throws IOException {
+    return deviceSpaces(new HashMap<>());
+  }
+
+  /** Every device with its dev item (as of the running transaction) and dev extents. */
+  private List<ChunkPlanner.DeviceSpace> deviceSpaces(Map<Long, byte[]> devItems)
+      throws IOException {
+    WritableTree chunkTree = engine.tree(ObjectIds.CHUNK_TREE);
+    List<ChunkPlanner.DeviceSpace> out = new ArrayList<>();
+    for (long devid : engine.fs().devices().all().keySet()) {
+      byte[] raw = chunkTree.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
+      if (raw == null) throw new FormatException("no dev item for devid " + devid);
+      devItems.put(devid, raw);
+      DevItem d = DevItem.parse(raw, 0);
+      out.add(
+          new ChunkPlanner.DeviceSpace(devid, d.totalBytes(), d.bytesUsed(), devExtents(devid)));
+    }
+    return out;
+  }
+
+  /** [offset, length] of each of the device's dev extents, by offset. */
+  private List<long[]> devExtents(long devid) throws IOException {
+    List<long[]> out = new ArrayList<>();
     Cursor c =
         engine.tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
     for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
-      used.put(c.offset(), Le.u64(c.raw(), c.dataOffset() + 24));
+      out.add(new long[] {c.offset(), Le.u64(c.raw(), c.dataOffset() + 24)});
     }
-    List<long[]> holes = new ArrayList<>();
-    long pos = DEVICE_RESERVED;
-    for (var e : used.entrySet()) {
-      if (e.getKey() > pos) holes.add(new long[] {pos, e.getKey() - pos});
-      pos = Math.max(pos, e.getKey() + e.getValue());
-    }
-    if (deviceSize > pos) holes.add(new long[] {pos, deviceSize - pos});
-    return holes;
-  }
-
-  private static long take(List<long[]> holes, long size) {
-    for (long[] h : holes) {
-      long start = Align.up(h[0], STRIPE_LEN);
-      if (start + size <= h[0] + h[1]) {
-        h[1] -= start + size - h[0];
-        h[0] = start + size;
-        return start;
-      }
-    }
-    return -1;
+    return out;
   }
 
   private long nextLogical() {
@@ -174,25 +205,46 @@ final class ChunkAllocator {
     return end;
   }
 
-  private static byte[] encodeChunk(
-      long length, long flags, List<Stripe> stripes, DevItem dev, int sectorSize) {
+  private byte[] encodeChunk(
+      ChunkPlanner.Plan plan, long flags, RaidProfile profile, Map<Long, byte[]> devItems) {
+    List<Stripe> stripes = plan.stripes();
     byte[] b = new byte[48 + 32 * stripes.size()];
-    Le.put64(b, 0, length);
+    Le.put64(b, 0, plan.chunkSize());
     Le.put64(b, 8, ObjectIds.EXTENT_TREE);
-    Le.put64(b, 16, STRIPE_LEN);
+    Le.put64(b, 16, ChunkPlanner.STRIPE_LEN);
     Le.put64(b, 24, flags);
-    Le.put32(b, 32, STRIPE_LEN);
-    Le.put32(b, 36, STRIPE_LEN);
-    Le.put32(b, 40, sectorSize);
+    Le.put32(b, 32, ChunkPlanner.STRIPE_LEN);
+    Le.put32(b, 36, ChunkPlanner.STRIPE_LEN);
+    Le.put32(b, 40, engine.fs().sectorSize());
     Le.put16(b, 44, stripes.size());
-    Le.put16(b, 46, 1);
+    Le.put16(b, 46, profile.subStripes());
     for (int i = 0; i < stripes.size(); i++) {
       int o = 48 + 32 * i;
       Le.put64(b, o, stripes.get(i).devid());
       Le.put64(b, o + 8, stripes.get(i).offset());
-      System.arraycopy(dev.uuid(), 0, b, o + 16, 16);
+      byte[] uuid = DevItem.parse(devItems.get(stripes.get(i).devid()), 0).uuid();
+      System.arraycopy(uuid, 0, b, o + 16, 16);
     }
     return b;
+  }
+
+  /** The superblock's system chunk array with one more chunk, or a refusal when it is full. */
+  private static byte[] appendToSysArray(byte[] array, Key key, byte[] chunkItem)
+      throws NoSpaceException {
+    int size = array.length + Key.SIZE + chunkItem.length;
+    if (size > Superblock.SYS_CHUNK_ARRAY_MAX) {
+      throw new NoSpaceException(
+          "the superblock's system chunk array has no room for another system chunk ("
+              + array.length
+              + " of "
+              + Superblock.SYS_CHUNK_ARRAY_MAX
+              + " bytes used)");
+    }
+    byte[] out = new byte[size];
+    System.arraycopy(array, 0, out, 0, array.length);
+    key.write(out, array.length);
+    System.arraycopy(chunkItem, 0, out, array.length + Key.SIZE, chunkItem.length);
+    return out;
   }
 
   private static byte[] encodeDevExtent(long logical, long length, byte[] chunkTreeUuid) {
@@ -203,5 +255,11 @@ final class ChunkAllocator {
     Le.put64(b, 24, length);
     System.arraycopy(chunkTreeUuid, 0, b, 32, 16);
     return b;
+  }
+
+  private static String typeName(long typeFlag) {
+    if (typeFlag == BlockGroupItem.TYPE_DATA) return "data";
+    if (typeFlag == BlockGroupItem.TYPE_SYSTEM) return "system";
+    return "metadata";
   }
 }

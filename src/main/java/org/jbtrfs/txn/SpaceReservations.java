@@ -1,6 +1,7 @@
 package org.jbtrfs.txn;
 
 import java.io.IOException;
+import java.util.List;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
@@ -24,6 +25,8 @@ public final class SpaceReservations {
 
   private final WriteEngine engine;
   private long dataReserved;
+  private String allocatableKey;
+  private long allocatable;
 
   SpaceReservations(WriteEngine engine) {
     this.engine = engine;
@@ -53,15 +56,36 @@ public final class SpaceReservations {
   /** Free bytes in data block groups plus what new data chunks could still get. */
   long dataAvailable() throws IOException {
     long free = engine.groups().totalFree(BlockGroupItem.TYPE_DATA);
-    long unallocated = unallocated();
     long keep =
         engine.groups().totalFree(BlockGroupItem.TYPE_METADATA) >= METADATA_PLENTY
             ? 0
             : metadataChunkBytes();
     int copies = copies(BlockGroupItem.TYPE_DATA);
-    // Chunks are carved in halving sizes down to 1 MiB, so the last bits of a device are lost.
-    long usable = Math.max(0, unallocated - keep - CHUNK_SLACK);
-    return free + usable / copies;
+    // What the chunk allocator could still place for data (device sizes and the profile's device
+    // rules included), less room kept for a metadata chunk and for rounding.
+    long usable = Math.max(0, allocatableData() - (keep + CHUNK_SLACK) / copies);
+    return free + usable;
+  }
+
+  /**
+   * Data chunk bytes the devices could still take, recomputed only when device allocation changed
+   * (the simulation walks every dev extent).
+   */
+  private synchronized long allocatableData() throws IOException {
+    List<DevItem> devs = devItems();
+    StringBuilder key = new StringBuilder();
+    for (DevItem d : devs)
+      key.append(d.devid())
+          .append(":")
+          .append(d.totalBytes())
+          .append("/")
+          .append(d.bytesUsed())
+          .append(",");
+    if (!key.toString().equals(allocatableKey)) {
+      allocatable = engine.allocatableChunkBytes(BlockGroupItem.TYPE_DATA);
+      allocatableKey = key.toString();
+    }
+    return allocatable;
   }
 
   /**
@@ -109,7 +133,7 @@ public final class SpaceReservations {
   }
 
   private long metadataChunkBytes() {
-    return ChunkAllocator.chunkSize(
+    return ChunkPlanner.typicalChunkSize(
             BlockGroupItem.TYPE_METADATA, engine.fs().superblock().totalBytes())
         * copies(BlockGroupItem.TYPE_METADATA);
   }

@@ -18,7 +18,8 @@ import org.jbtrfs.tree.WritableTree;
 
 /**
  * Writes the new superblock to every copy on every device: generation, tree roots, bytes used, the
- * device's own dev item, and the next backup root slot.
+ * device's own dev item, the system chunk array when system chunks were added, and the next backup
+ * root slot.
  */
 final class SuperblockWriter {
   private SuperblockWriter() {}
@@ -29,7 +30,8 @@ final class SuperblockWriter {
       long transid,
       WritableTree rootTree,
       Map<Long, WritableTree> trees,
-      long bytesUsed)
+      long bytesUsed,
+      byte[] sysChunkArray)
       throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
@@ -41,6 +43,7 @@ final class SuperblockWriter {
             .root(rootTree.rootBytenr(), rootTree.rootLevel())
             .chunkRoot(chunkRoot, chunkLevel, chunkGen)
             .bytesUsed(bytesUsed);
+    if (sysChunkArray != null) ed.sysChunkArray(sysChunkArray);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];

@@ -46,6 +46,10 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
   private final SpaceReservations space = new SpaceReservations(this);
   private boolean allocatingChunk;
+
+  /** The superblock's system chunk array with this transaction's new system chunks, if any. */
+  private byte[] pendingSysChunkArray;
+
   private volatile Throwable aborted;
 
   /** Free metadata nodes below which a new metadata chunk is added. */
@@ -235,6 +239,40 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /**
+   * Adds a chunk of {@code type} (a BlockGroupItem TYPE_ flag) now, whether or not its groups are
+   * full: the counterpart of the kernel's force_chunk_alloc sysfs knob, for tools and tests that
+   * need a particular chunk layout. Committed with the running transaction.
+   */
+  public void forceChunkAllocation(long type) throws IOException {
+    checkNotAborted();
+    if (allocatingChunk) throw new IllegalStateException("a chunk allocation is running");
+    allocatingChunk = true;
+    try {
+      chunkAllocator.allocate(type);
+    } finally {
+      allocatingChunk = false;
+    }
+  }
+
+  /**
+   * Logical bytes new chunks of {@code type} could still get from the devices' unallocated space,
+   * placed as the allocator would place them.
+   */
+  long allocatableChunkBytes(long type) throws IOException {
+    return ChunkPlanner.allocatable(
+        chunkAllocator.profileFor(type), type, chunkAllocator.deviceSpaces(), sb.nodeSize());
+  }
+
+  /** The system chunk array the next superblock will carry. */
+  byte[] sysChunkArray() {
+    return pendingSysChunkArray != null ? pendingSysChunkArray : sb.sysChunkArray();
+  }
+
+  void setSysChunkArray(byte[] array) {
+    pendingSysChunkArray = array;
+  }
+
   /** The tree holding block group items (block group tree when enabled, else the extent tree). */
   WritableTree blockGroupItems() throws IOException {
     boolean bgTree = (sb.compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
@@ -330,10 +368,17 @@ public final class WriteEngine implements TreeBlockAllocator {
     fs.devices().flushAll();
     Superblock next =
         SuperblockWriter.write(
-            fs, sb, transid, tree(ObjectIds.ROOT_TREE), trees, groups.totalUsed());
+            fs,
+            sb,
+            transid,
+            tree(ObjectIds.ROOT_TREE),
+            trees,
+            groups.totalUsed(),
+            pendingSysChunkArray);
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
+    pendingSysChunkArray = null;
     // In an order concurrent readers can follow: the committed trees first (the same roots as the
     // live ones), then the new transaction (no live trees), then the dirty set (all on disk now).
     fs.reload(sb);

@@ -39,28 +39,24 @@ public final class ChunkReader {
     }
     StripeGeometry g = new StripeGeometry(c);
     ParityRowReader parity = g.profile.hasParity() ? new ParityRowReader(g, src) : null;
-    long stripeLen = c.stripeLen();
-    long pos = logical - c.logical();
-    while (len > 0) {
-      long element = pos / stripeLen;
-      long inElem = pos % stripeLen;
-      int n = (int) Math.min(len, stripeLen - inElem);
-      if (parity != null) {
-        parity.read(
-            g.row(element),
-            g.column(element),
-            inElem,
-            buf,
-            off,
-            n,
-            ParityRowReader.Mode.values()[mirror]);
-      } else {
-        readCopy(g, src, element, inElem, buf, off, n, mirror);
-      }
-      pos += n;
-      off += n;
-      len -= n;
-    }
+    g.forEachPiece(
+        logical,
+        off,
+        len,
+        (element, inElem, bufOff, n) -> {
+          if (parity != null) {
+            parity.read(
+                g.row(element),
+                g.column(element),
+                inElem,
+                buf,
+                bufOff,
+                n,
+                ParityRowReader.Mode.values()[mirror]);
+          } else {
+            readCopy(g, src, element, inElem, buf, bufOff, n, mirror);
+          }
+        });
   }
 
   private static void readCopy(

@@ -1,5 +1,7 @@
 package org.jbtrfs.volume;
 
+import java.io.IOException;
+
 /**
  * Where one stripe element (a stripeLen-sized unit of a chunk's logical space) lives, derived only
  * from the profile table fields and the chunk's stripe count, following the kernel's
@@ -39,6 +41,31 @@ final class StripeGeometry {
               + " stripes");
     }
     this.width = usable / profile.ncopies();
+  }
+
+  /** One piece of a byte range that lies inside a single stripe element. */
+  @FunctionalInterface
+  interface ElementPiece {
+    void accept(long element, long inElement, int bufOff, int len) throws IOException;
+  }
+
+  /**
+   * Splits [logical, logical+len) of the chunk at stripe element boundaries and hands each piece,
+   * in order, to {@code piece} together with where it sits in the caller's buffer (starting at
+   * {@code bufOff}). Reads and writes both map bytes this way.
+   */
+  void forEachPiece(long logical, int bufOff, int len, ElementPiece piece) throws IOException {
+    long stripeLen = chunk.stripeLen();
+    long pos = logical - chunk.logical();
+    while (len > 0) {
+      long element = pos / stripeLen;
+      long inElement = pos % stripeLen;
+      int n = (int) Math.min(len, stripeLen - inElement);
+      piece.accept(element, inElement, bufOff, n);
+      pos += n;
+      bufOff += n;
+      len -= n;
+    }
   }
 
   long row(long element) {

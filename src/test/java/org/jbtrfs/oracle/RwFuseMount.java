@@ -29,11 +29,16 @@ final class RwFuseMount implements AutoCloseable {
   }
 
   static RwFuseMount mount(Path image, Path mountPoint, String options) {
+    return mount(List.of(image), mountPoint, options);
+  }
+
+  /** Mounts a multi-device filesystem: every device image, in order. */
+  static RwFuseMount mount(List<Path> images, Path mountPoint, String options) {
     Path exe = FuseMount.launcher();
     if (!Files.isExecutable(exe)) throw new AssertionError("jbtrfs launcher missing: " + exe);
     List<String> cmd = new ArrayList<>(List.of(exe.toString()));
     if (!options.isEmpty()) cmd.addAll(List.of("-o", options));
-    cmd.add(image.toString());
+    for (Path image : images) cmd.add(image.toString());
     cmd.add(mountPoint.toString());
     Cmd.Result r = Cmd.run(cmd, exe.getParent(), 180);
     if (r.exitCode() != 0) throw new AssertionError("fuse-mount failed: " + r.out() + r.stderr());
