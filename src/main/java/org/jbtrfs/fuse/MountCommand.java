@@ -98,8 +98,10 @@ public final class MountCommand implements Callable<Integer> {
     try {
       engine = LogReplay.openEngine(fs);
     } catch (UnsupportedFeatureException e) {
+      // With an unreplayed log, a plain read-only mount is refused too: it must ignore the log.
+      String ro = fs.superblock().logRootBytenr() != 0 ? "-o ro,nologreplay" : "-o ro";
       throw new IOException(
-          "cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
+          "cannot mount read-write: " + e.getMessage() + " (mount with " + ro + " to read it)");
     }
     MountedWriter rw = new MountedWriter(engine, opts.compression(), opts.compressLevel());
     rw.cleanOrphans(root.subvolume().id());

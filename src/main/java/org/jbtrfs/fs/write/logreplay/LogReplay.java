@@ -47,7 +47,7 @@ public final class LogReplay {
       throw new UnsupportedFeatureException(
           "cannot replay the fsync log left by an unclean shutdown: "
               + e.getMessage()
-              + " (mount it once with the kernel to replay it, or use -o ro,nologreplay)");
+              + "; nothing was written (the kernel can replay it)");
     }
     engine.commit();
     int items = 0;
