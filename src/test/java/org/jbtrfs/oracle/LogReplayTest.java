@@ -137,7 +137,8 @@ class LogReplayTest {
   @MethodSource("scenarios")
   void jbtrfsReplaysLikeTheKernel(String name, String committed, String logged, String check) {
     Path crashed = crash(committed, logged);
-    assertThat(logRoot(crashed)).as("the crashed copy must carry a log tree").isNotZero();
+    if (name.contains("several leaves"))
+      assertThat(logTreeLevel(crashed)).as("log tree height").isPositive();
     Path byKernel = tmp.resolve("by-kernel.img");
     Path byJbtrfs = tmp.resolve("by-jbtrfs.img");
     copy(crashed, byKernel);
@@ -168,21 +169,46 @@ class LogReplayTest {
     assertThat(diff).as(name + ": " + Manifest.report(diff, 20)).isEmpty();
   }
 
-  /** Runs the scenario in a kernel mount and copies the image the way a crash would leave it. */
+  /**
+   * Runs the scenario in a kernel mount and copies the image the way a crash would leave it. The
+   * kernel sometimes commits a transaction on its own (then the copy has no log to replay), so a
+   * scenario is retried a few times until its copy carries a log tree.
+   */
   private Path crash(String committed, String logged) {
-    Path img = tmp.resolve("scenario.img");
-    Loop.createSparse(img, 512L << 20);
-    Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString())).check();
     Path crashed = tmp.resolve("crashed.img");
-    Path kmnt = tmp.resolve("scenario");
-    try (Loop loop = Loop.attach(List.of(img));
-        KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt, "commit=300")) {
-      sh(kmnt, committed);
-      Cmd.run(List.of("sync")).check();
-      sh(kmnt, logged);
-      copy(img, crashed);
+    for (int attempt = 1; attempt <= 4; attempt++) {
+      Path img = tmp.resolve("scenario.img");
+      Loop.createSparse(img, 512L << 20);
+      Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString())).check();
+      Path kmnt = tmp.resolve("scenario");
+      try (Loop loop = Loop.attach(List.of(img));
+          KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt, "commit=300")) {
+        sh(kmnt, committed);
+        Cmd.run(List.of("sync")).check();
+        sh(kmnt, logged);
+        copy(img, crashed);
+      }
+      if (logRoot(crashed) != 0) return crashed;
     }
-    return crashed;
+    throw new AssertionError("the kernel committed instead of logging, 4 times in a row");
+  }
+
+  /** The level of the first per-subvolume log tree of the image. */
+  private static int logTreeLevel(Path img) {
+    String out =
+        Cmd.run(
+                List.of(
+                    "btrfs",
+                    "inspect-internal",
+                    "dump-tree",
+                    "-b",
+                    Long.toString(logRoot(img)),
+                    img.toString()))
+            .out();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\blevel (\\d+) generation_v2").matcher(out);
+    if (!m.find()) throw new AssertionError("no log tree root item in:\n" + out);
+    return Integer.parseInt(m.group(1));
   }
 
   private static void mkdirs(Path p) {

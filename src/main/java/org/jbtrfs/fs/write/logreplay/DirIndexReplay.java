@@ -55,8 +55,19 @@ final class DirIndexReplay {
     if (t.log.refHasName(target, dir, di.name()) || t.log.extrefHasName(target, dir, di.name()))
       return; // the inode ref stage adds this name with its back reference
     if (!exists) return;
-    // Adding fails without change in the kernel when any piece is already there.
-    if (t.dirItem(dir, di.name()) != null || t.tree().get(key) != null) return;
+    // The kernel's add fails without change when the name or its back reference is already
+    // there; an index taken by another name would make it abort the transaction.
+    if (t.dirItem(dir, di.name()) != null) return;
+    if (t.hasRef(false, target, dir, di.name()) || t.hasRef(true, target, dir, di.name())) return;
+    if (t.tree().get(key) != null) {
+      throw new UnsupportedFeatureException(
+          "the log puts a name at index "
+              + index
+              + " of directory "
+              + dir
+              + ", which holds"
+              + " another name");
+    }
     t.entries.addAt(dir, di.name(), target, di.type(), index, true, false);
     if (di.type() != FileType.DIR) t.fixup.add(target);
   }

@@ -45,7 +45,7 @@ final class InodeRefReplay {
         if (c == Conflicts.ROOT_DIR) return;
         searched = c == Conflicts.SEARCHED;
       }
-      if (subvolHasRef(ext, ino, dir, r.name())) t.unlink(dir, r.name());
+      if (t.hasRef(ext, ino, dir, r.name())) t.unlink(dir, r.name());
       if (t.dirItem(dir, r.name()) != null) t.unlink(dir, r.name()); // another inode's name
       t.entries.addAt(dir, r.name(), ino, type, r.index(), false, false);
       t.fixup.add(ino);
@@ -102,21 +102,6 @@ final class InodeRefReplay {
     }
     if (t.dirItem(dir, r.name()) != null) t.unlink(dir, r.name());
     return searched ? Conflicts.SEARCHED : Conflicts.NONE;
-  }
-
-  private boolean subvolHasRef(boolean ext, long ino, long dir, byte[] name) throws IOException {
-    if (!ext) {
-      byte[] raw = t.tree().get(new Key(ino, ItemType.INODE_REF, dir));
-      if (raw == null) return false;
-      for (InodeRef r : InodeRef.parseRefs(dir, raw, 0, raw.length))
-        if (Arrays.equals(r.name(), name)) return true;
-      return false;
-    }
-    byte[] raw = t.tree().get(new Key(ino, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name)));
-    if (raw == null) return false;
-    for (InodeRef r : InodeRef.parseExtrefs(raw, 0, raw.length))
-      if (r.parent() == dir && Arrays.equals(r.name(), name)) return true;
-    return false;
   }
 
   /** Names the subvolume's item (same key) has and the logged item lacks are unlinked. */

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jbtrfs.format.DirItem;
 import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.InodeRef;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.NameHash;
@@ -77,6 +78,22 @@ final class ReplayTarget {
     if (raw == null) return null;
     var all = DirItem.parseAll(raw, 0, raw.length);
     return all.isEmpty() ? null : all.get(0);
+  }
+
+  /** Whether the subvolume's INODE_REF (or, {@code ext}, INODE_EXTREF) of {@code ino} has it. */
+  boolean hasRef(boolean ext, long ino, long dir, byte[] name) throws IOException {
+    if (!ext) {
+      byte[] raw = tree().get(new Key(ino, ItemType.INODE_REF, dir));
+      if (raw == null) return false;
+      for (InodeRef r : InodeRef.parseRefs(dir, raw, 0, raw.length))
+        if (Arrays.equals(r.name(), name)) return true;
+      return false;
+    }
+    byte[] raw = tree().get(new Key(ino, ItemType.INODE_EXTREF, NameHash.extrefHash(dir, name)));
+    if (raw == null) return false;
+    for (InodeRef r : InodeRef.parseExtrefs(raw, 0, raw.length))
+      if (r.parent() == dir && Arrays.equals(r.name(), name)) return true;
+    return false;
   }
 
   /**
