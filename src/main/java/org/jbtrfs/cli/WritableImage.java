@@ -10,6 +10,7 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.write.Entries;
 import org.jbtrfs.fs.write.FsOps;
+import org.jbtrfs.fs.write.logreplay.LogReplay;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
@@ -35,7 +36,7 @@ final class WritableImage implements AutoCloseable {
     all.addAll(devices);
     Filesystem fs = Filesystem.open(all, MountOptions.readOnlyDefaults().withReadOnly(false));
     try {
-      WriteEngine engine = WriteEngine.open(fs);
+      WriteEngine engine = LogReplay.openEngine(fs);
       long subvol = fs.defaultSubvolumeId();
       return new WritableImage(
           fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());

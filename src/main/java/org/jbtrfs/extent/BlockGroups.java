@@ -157,6 +157,35 @@ public final class BlockGroups {
     pinned.add(new long[] {start, len});
   }
 
+  /**
+   * Keeps free space from being allocated until the next commit is on disk, without accounting it
+   * as used: the blocks of an fsync log, which the on-disk state records as free but which must
+   * survive until the commit that replays the log (the kernel pins them the same way).
+   */
+  public void holdUntilCommit(long start, long len) {
+    BlockGroup bg = require(start);
+    if (!bg.free().isFree(start, len))
+      throw new IllegalStateException("range " + start + "+" + len + " is not free");
+    bg.free().remove(start, len);
+    pinned.add(new long[] {start, len});
+  }
+
+  /** Whether [start, start+len) is free for allocation right now. */
+  public boolean isFree(long start, long len) {
+    BlockGroup bg = find(start);
+    return bg != null && bg.free().isFree(start, len);
+  }
+
+  /**
+   * Allocates exactly [start, start+len): a data extent written before a crash and known only to
+   * the fsync log, now given its extent item.
+   */
+  public void claim(long start, long len) {
+    BlockGroup bg = require(start);
+    bg.free().remove(start, len);
+    bg.addUsed(len);
+  }
+
   /** After a commit is on disk, pinned extents become allocatable. */
   public void unpinAll() {
     for (long[] p : pinned) require(p[0]).free().add(p[0], p[1]);

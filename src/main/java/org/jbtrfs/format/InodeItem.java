@@ -75,6 +75,26 @@ public record InodeItem(
     return copy(transid, newSize, newNbytes, nlink, uid, gid, mode, sequence, atime, ctime, mtime);
   }
 
+  public InodeItem withGeneration(long g) {
+    return new InodeItem(
+        g,
+        transid,
+        size,
+        nbytes,
+        blockGroup,
+        nlink,
+        uid,
+        gid,
+        mode,
+        rdev,
+        flags,
+        sequence,
+        atime,
+        ctime,
+        mtime,
+        otime);
+  }
+
   public InodeItem withNlink(long n) {
     return copy(transid, size, nbytes, n, uid, gid, mode, sequence, atime, ctime, mtime);
   }

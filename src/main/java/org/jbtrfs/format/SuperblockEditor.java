@@ -29,6 +29,13 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** The fsync log root; zero once a commit has replayed or dropped the log. */
+  public SuperblockEditor logRoot(long bytenr, int level) {
+    Le.put64(raw, 0x60, bytenr);
+    raw[0xc8] = (byte) level;
+    return this;
+  }
+
   public SuperblockEditor bytesUsed(long v) {
     Le.put64(raw, 0x78, v);
     return this;

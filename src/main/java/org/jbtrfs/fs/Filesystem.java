@@ -151,14 +151,28 @@ public final class Filesystem implements Closeable {
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
-    if (sb.logRootBytenr() != 0 && !options.noLogReplay()) {
+    if (sb.logRootBytenr() != 0) checkLogReplayOptions(sb, options);
+    return new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
+  }
+
+  /**
+   * A log tree left by a crash is replayed by a read-write mount (which writes); a read-only mount
+   * must be told to ignore it, and ignoring it is only allowed read-only, as the kernel rules.
+   */
+  private static void checkLogReplayOptions(Superblock sb, MountOptions options)
+      throws FormatException {
+    if (options.readOnly() && !options.noLogReplay()) {
       throw new FormatException(
           "the filesystem has a log tree from an unclean shutdown (fsync log at "
               + sb.logRootBytenr()
-              + "); log replay is not supported yet: mount with -o nologreplay "
-              + "to ignore it, or mount once with the kernel to replay it");
+              + "); a read-only mount cannot replay it: mount read-write to replay it, or with"
+              + " -o ro,nologreplay to ignore it");
     }
-    return new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
+    if (!options.readOnly() && options.noLogReplay()) {
+      throw new FormatException(
+          "the filesystem has a log tree from an unclean shutdown; nologreplay needs a read-only"
+              + " mount (-o ro,nologreplay)");
+    }
   }
 
   private static void checkFeatures(Superblock sb, MountOptions options) throws FormatException {

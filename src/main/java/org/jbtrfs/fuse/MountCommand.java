@@ -13,6 +13,7 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SubvolumeSelector;
 import org.jbtrfs.fs.write.MountedWriter;
+import org.jbtrfs.fs.write.logreplay.LogReplay;
 import org.jbtrfs.txn.WriteEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,15 +88,20 @@ public final class MountCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Opens the write engine, clears orphans left by a crash, and commits that cleanup. */
+  /**
+   * Opens the write engine (replaying an fsync log left by a crash), clears orphans left by a
+   * crash, and commits that cleanup.
+   */
   private static MountedWriter openWritable(Filesystem fs, Node root, ParsedMountOptions opts)
       throws IOException {
     WriteEngine engine;
     try {
-      engine = WriteEngine.open(fs);
+      engine = LogReplay.openEngine(fs);
     } catch (UnsupportedFeatureException e) {
+      // With an unreplayed log, a plain read-only mount is refused too: it must ignore the log.
+      String ro = fs.superblock().logRootBytenr() != 0 ? "-o ro,nologreplay" : "-o ro";
       throw new IOException(
-          "cannot mount read-write: " + e.getMessage() + " (mount with -o ro to read it)");
+          "cannot mount read-write: " + e.getMessage() + " (mount with " + ro + " to read it)");
     }
     MountedWriter rw =
         new MountedWriter(

@@ -42,7 +42,9 @@ final class SuperblockWriter {
             .generation(transid)
             .root(rootTree.rootBytenr(), rootTree.rootLevel())
             .chunkRoot(chunkRoot, chunkLevel, chunkGen)
-            .bytesUsed(bytesUsed);
+            .bytesUsed(bytesUsed)
+            // A commit holds everything: any fsync log is replayed (or was refused) by now.
+            .logRoot(0, 0);
     if (sysChunkArray != null) ed.sysChunkArray(sysChunkArray);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);

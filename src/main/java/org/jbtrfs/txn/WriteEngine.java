@@ -77,7 +77,19 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /** Opens the filesystem for writing after checking that every feature in use is handled. */
   public static WriteEngine open(Filesystem fs) throws IOException {
-    WriteFeatures.check(fs);
+    return open(fs, false);
+  }
+
+  /**
+   * Opens a filesystem that carries an fsync log, for the log replay: its first commit clears the
+   * superblock's log root, so the caller must have replayed the log into this transaction first.
+   */
+  public static WriteEngine openForLogReplay(Filesystem fs) throws IOException {
+    return open(fs, true);
+  }
+
+  private static WriteEngine open(Filesystem fs, boolean replayingLog) throws IOException {
+    WriteFeatures.check(fs, replayingLog);
     boolean bgTree =
         (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
     BlockGroups groups =

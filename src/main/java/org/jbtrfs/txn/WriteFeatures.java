@@ -11,7 +11,7 @@ import org.jbtrfs.fs.Filesystem;
 final class WriteFeatures {
   private WriteFeatures() {}
 
-  static void check(Filesystem fs) throws IOException {
+  static void check(Filesystem fs, boolean replayingLog) throws IOException {
     Superblock sb = fs.superblock();
     long incompat = sb.incompatFlags();
     if ((incompat & FeatureFlags.INCOMPAT_SKINNY_METADATA) == 0) {
@@ -28,8 +28,8 @@ final class WriteFeatures {
           "writing needs the free space tree (space_cache=v2); mount once with the kernel using "
               + "-o space_cache=v2 to convert");
     }
-    if (sb.logRootBytenr() != 0)
-      refuse("the filesystem has a log tree to replay; mount it once with the kernel");
+    if (sb.logRootBytenr() != 0 && !replayingLog)
+      refuse("the filesystem has a log tree that must be replayed first");
     if (fs.rootItem(ObjectIds.QUOTA_TREE) != null)
       refuse("writing with quotas enabled is not supported");
     if (fs.devices().all().size() != fs.devItems().size())

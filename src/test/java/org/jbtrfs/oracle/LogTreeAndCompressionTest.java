@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two read-write mount behaviours judged by the kernel: a log tree left by a crash is detected (and
- * refused unless nologreplay), and data written with compress= is compressed the way the kernel
- * reads it back.
+ * Two mount behaviours judged by the kernel: a log tree left by a crash is refused by a read-only
+ * mount unless nologreplay (which ignores it) and replayed by a read-write mount (LogReplayTest
+ * compares that replay with the kernel's), and data written with compress= is compressed the way
+ * the kernel reads it back.
  */
 class LogTreeAndCompressionTest {
   @TempDir Path tmp;
@@ -24,7 +25,7 @@ class LogTreeAndCompressionTest {
 
   /** A copy of a mounted image taken after an fsync but before the next commit holds a log tree. */
   @Test
-  void logTreeIsDetectedAndRefusedUnlessNologreplay() throws Exception {
+  void logTreeIsRefusedReadOnlyIgnoredWithNologreplayAndReplayedReadWrite() throws Exception {
     Path img = tmp.resolve("log.img");
     Loop.createSparse(img, 256L << 20);
     Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString()));
@@ -65,7 +66,31 @@ class LogTreeAndCompressionTest {
 
     try (RwFuseMount m = RwFuseMount.mount(crashed, mnt, "ro,nologreplay")) {
       assertThat(Files.readString(mnt.resolve("committed.txt"))).isEqualTo("before\n");
+      assertThat(mnt.resolve("fsynced.bin")).as("the ignored log held this file").doesNotExist();
     }
+
+    Cmd.Result rwIgnoring =
+        Cmd.run(
+            List.of(
+                FuseMount.launcher().toString(),
+                "-o",
+                "nologreplay",
+                crashed.toString(),
+                mnt.toString()),
+            FuseMount.launcher().getParent(),
+            120);
+    assertThat(rwIgnoring.exitCode()).isNotZero();
+    assertThat(rwIgnoring.out() + rwIgnoring.stderr()).contains("nologreplay needs a read-only");
+    assertThat(Mounts.isMountPoint(mnt)).isFalse();
+
+    try (RwFuseMount m = RwFuseMount.mount(crashed, mnt, "")) {
+      assertThat(Files.readString(mnt.resolve("committed.txt"))).isEqualTo("before\n");
+      assertThat(Files.size(mnt.resolve("fsynced.bin"))).isEqualTo(256L << 10);
+    }
+    BtrfsCheck.assertClean(crashed, "after the read-write mount replayed the log");
+    String after =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", crashed.toString())).out();
+    assertThat(after).containsPattern("log_root\\s+0\\b");
   }
 
   @Test

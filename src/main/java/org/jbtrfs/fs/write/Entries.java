@@ -55,22 +55,43 @@ public final class Entries {
   public long add(long dir, byte[] name, long child, int fileType) throws IOException {
     checkName(name);
     if (lookup(dir, name) != null) throw new FileAlreadyExistsException(new String(name));
-    WritableTree t = ft.tree();
     long index = nextIndex(dir);
+    addAt(dir, name, child, fileType, index, true, true);
+    return index;
+  }
+
+  /**
+   * Adds entry {@code name} -> {@code child} at dir index {@code index}. Log replay gives the index
+   * the log recorded, adds the back reference only when the log does not carry it ({@code
+   * backref}), and keeps the directory's times, which the replayed inode item sets.
+   */
+  public void addAt(
+      long dir,
+      byte[] name,
+      long child,
+      int fileType,
+      long index,
+      boolean backref,
+      boolean touchTimes)
+      throws IOException {
+    WritableTree t = ft.tree();
     DirItem entry =
         new DirItem(
             new Key(child, ItemType.INODE_ITEM, 0), ft.transid(), fileType, name, new byte[0]);
     byte[] enc = entry.encode();
+    if (!t.insert(new Key(dir, ItemType.DIR_INDEX, index), enc))
+      throw new FormatException("directory " + dir + " already has an entry at index " + index);
     Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
     byte[] existing = t.get(itemKey);
     t.put(itemKey, existing == null ? enc : concat(existing, enc));
-    t.insert(new Key(dir, ItemType.DIR_INDEX, index), enc);
-    addRef(child, dir, index, name);
+    if (backref) addRef(child, dir, index, name);
     InodeItem d = ft.inode(dir);
-    Timespec now = FileTree.now();
-    ft.putInode(
-        dir, d.withSize(d.size() + 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
-    return index;
+    d = d.withSize(d.size() + 2L * name.length, d.nbytes());
+    if (touchTimes) {
+      Timespec now = FileTree.now();
+      d = d.withTimes(d.atime(), now, now);
+    }
+    ft.putInode(dir, d);
   }
 
   /** Removes entry {@code name} from {@code dir}; returns the child it named. */

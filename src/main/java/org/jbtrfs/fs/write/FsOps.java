@@ -201,7 +201,8 @@ public final class FsOps {
     if (!FileType.isDir(ft.inode(dir).mode())) throw new NotDirectoryException("inode " + dir);
   }
 
-  static int fileTypeOf(int mode) {
+  /** The directory entry type for an inode mode. */
+  public static int fileTypeOf(int mode) {
     return switch (mode & FileType.S_IFMT) {
       case FileType.S_IFREG -> FileType.REG;
       case FileType.S_IFDIR -> FileType.DIR;
