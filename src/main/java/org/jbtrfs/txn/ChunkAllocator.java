@@ -27,7 +27,7 @@ import org.jbtrfs.volume.Stripe;
  * extents, device usage, block group item, and free space. SINGLE and DUP on one device are handled
  * here; other profiles are refused by name until their allocator lands.
  */
-final class ChunkAllocator {
+public final class ChunkAllocator {
   private static final Logger LOG = Logger.getLogger(ChunkAllocator.class.getName());
   private static final long DEVICE_RESERVED = 1L << 20;
   private static final long STRIPE_LEN = 64L << 10;
@@ -41,6 +41,14 @@ final class ChunkAllocator {
 
   /** Adds a chunk for {@code typeFlag} with the profile the existing groups of that type use. */
   void allocate(long typeFlag) throws IOException {
+    allocate(typeFlag, Long.MAX_VALUE);
+  }
+
+  /**
+   * Adds a chunk for {@code typeFlag} taking at most {@code maxDeviceBytes} of device space (all
+   * copies together): the flusher leaves room for a metadata chunk when it adds data.
+   */
+  void allocate(long typeFlag, long maxDeviceBytes) throws IOException {
     if (typeFlag == BlockGroupItem.TYPE_SYSTEM) {
       throw new NoSpaceException(
           "system chunk space exhausted (allocating system chunks is not supported yet)");
@@ -61,7 +69,12 @@ final class ChunkAllocator {
     if (devItemRaw == null) throw new FormatException("no dev item for devid " + devid);
     DevItem dev = DevItem.parse(devItemRaw, 0);
     int copies = profile == RaidProfile.DUP ? 2 : 1;
-    long stripeSize = chunkSize(typeFlag, engine.fs().superblock().totalBytes());
+    long stripeSize =
+        Math.min(
+            chunkSize(typeFlag, engine.fs().superblock().totalBytes()),
+            Align.down(maxDeviceBytes / copies, STRIPE_LEN));
+    if (stripeSize < STRIPE_LEN * 16)
+      throw new NoSpaceException("no room for a chunk within " + maxDeviceBytes + " bytes");
     List<long[]> holes = freeDeviceRanges(devid, dev.totalBytes());
     List<Long> placed = new ArrayList<>();
     for (int attempt = 0; attempt < 8 && placed.size() < copies; attempt++) {
@@ -77,7 +90,10 @@ final class ChunkAllocator {
       if (stripeSize < STRIPE_LEN * 16) break;
     }
     if (placed.size() < copies)
-      throw new NoSpaceException("no unallocated device space for a new chunk");
+      throw new NoSpaceException(
+          "no unallocated device space for a new "
+              + (typeFlag == BlockGroupItem.TYPE_DATA ? "data" : "metadata")
+              + " chunk");
     long logical = nextLogical();
     long flags = typeFlag | profileBits;
     List<Stripe> stripes = new ArrayList<>();
@@ -132,7 +148,7 @@ final class ChunkAllocator {
   /**
    * Like the kernel: data chunks up to 1 GiB, metadata 256 MiB, never more than 10% of the disk.
    */
-  static long chunkSize(long typeFlag, long totalBytes) {
+  public static long chunkSize(long typeFlag, long totalBytes) {
     long max = typeFlag == BlockGroupItem.TYPE_DATA ? 1L << 30 : 256L << 20;
     long tenth = Align.down(totalBytes / 10, CHUNK_ALIGN);
     return Math.max(CHUNK_ALIGN, Math.min(max, tenth));

@@ -12,7 +12,9 @@ import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
@@ -20,11 +22,16 @@ import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.space.GlobalReserveSize;
+import org.jbtrfs.space.MetadataCost;
+import org.jbtrfs.space.SpaceInfo;
+import org.jbtrfs.space.SpaceManager;
 import org.jbtrfs.tree.DirtyBlocks;
 import org.jbtrfs.tree.TreeBlockAllocator;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.tree.WriteContext;
 import org.jbtrfs.volume.LogicalWriter;
+import org.jbtrfs.volume.RaidProfile;
 
 /**
  * The running transaction over an opened filesystem: trees being changed, dirty blocks, delayed
@@ -41,9 +48,14 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final LogicalWriter writer;
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
-  private final SpaceReservations space = new SpaceReservations(this);
+  private final SpaceManager space;
   private boolean allocatingChunk;
   private volatile Throwable aborted;
+
+  /** Free metadata above which data may take all unallocated space. */
+  private static final long METADATA_PLENTY = 32L << 20;
+
+  private static final long DEVICE_RESERVED = 1L << 20;
 
   /** Free metadata nodes below which a new metadata chunk is added. */
   private static final int METADATA_MARGIN_NODES = 256;
@@ -58,6 +70,13 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.sb = fs.superblock();
     this.writer = new LogicalWriter(fs.chunks(), fs.devices());
     startTransaction(sb.generation() + 1);
+    boolean fst = (sb.compatRoFlags() & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) != 0;
+    this.space =
+        new SpaceManager(
+            new MetadataCost(sb.nodeSize(), fs.sectorSize(), sb.checksumType().size(), fst),
+            ChunkAllocator.chunkSize(BlockGroupItem.TYPE_DATA, sb.totalBytes()),
+            new EngineFlushOps(this));
+    groups.setListener(space);
     fs.metadata().setOverlay(dirty);
     fs.setLiveTrees(
         id -> {
@@ -68,6 +87,13 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /** Opens the filesystem for writing after checking that every feature in use is handled. */
   public static WriteEngine open(Filesystem fs) throws IOException {
+    WriteEngine e = openUnaccounted(fs);
+    e.space.setUnallocated(e.unallocatedBytes());
+    e.space.setGlobalReserveSize(GlobalReserveSize.of(fs));
+    return e;
+  }
+
+  private static WriteEngine openUnaccounted(Filesystem fs) throws IOException {
     WriteFeatures.check(fs);
     boolean bgTree =
         (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_BLOCK_GROUP_TREE) != 0;
@@ -142,6 +168,7 @@ public final class WriteEngine implements TreeBlockAllocator {
     long type =
         owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
     long bytenr = allocateOrGrow(type, sb.nodeSize(), sb.nodeSize());
+    if (type == BlockGroupItem.TYPE_METADATA) space.chargeMetadata(sb.nodeSize());
     refs.newTreeBlock(bytenr, sb.nodeSize(), level, owner);
     fs.metadata().invalidate(bytenr);
     return bytenr;
@@ -186,12 +213,7 @@ public final class WriteEngine implements TreeBlockAllocator {
       return at;
     } catch (NoSpaceException full) {
       if (allocatingChunk) throw full;
-      allocatingChunk = true;
-      try {
-        chunkAllocator.allocate(type);
-      } finally {
-        allocatingChunk = false;
-      }
+      addChunk(type, Long.MAX_VALUE);
       return groups.allocate(type, len, align);
     }
   }
@@ -205,24 +227,95 @@ public final class WriteEngine implements TreeBlockAllocator {
         < METADATA_MARGIN_NODES * (long) sb.nodeSize();
   }
 
-  public SpaceReservations space() {
+  public SpaceManager space() {
     return space;
   }
 
-  /** Adds a metadata chunk now (the reservation code asks when metadata runs low). */
-  void growMetadata() {
-    if (!allocatingChunk) growMetadataEarly();
+  /**
+   * Adds a chunk; the flag stops the tree changes it makes from allocating another one, and is
+   * cleared on every path out.
+   */
+  private void addChunk(long type, long maxDeviceBytes) throws IOException {
+    allocatingChunk = true;
+    try {
+      chunkAllocator.allocate(type, maxDeviceBytes);
+    } finally {
+      allocatingChunk = false;
+      space.setUnallocated(unallocatedBytes());
+    }
   }
 
   private void growMetadataEarly() {
-    allocatingChunk = true;
     try {
-      chunkAllocator.allocate(BlockGroupItem.TYPE_METADATA);
+      addChunk(BlockGroupItem.TYPE_METADATA, Long.MAX_VALUE);
     } catch (IOException e) {
       LOG.fine("could not add a metadata chunk early: " + e.getMessage());
-    } finally {
-      allocatingChunk = false;
     }
+  }
+
+  /**
+   * The flusher's chunk allocation: a chunk of {@code info}'s type if the devices have room. Data
+   * never takes the last metadata chunk's worth of unallocated space while metadata is not
+   * plentiful, so metadata can still grow on a filesystem full of data.
+   */
+  boolean allocateChunkFor(SpaceInfo info) throws IOException {
+    if (allocatingChunk) return false;
+    long type = info.typeFlags() & ~BlockGroupItem.TYPE_SYSTEM;
+    long max = Long.MAX_VALUE;
+    if (info.isData()) {
+      long keep =
+          groups.totalFree(BlockGroupItem.TYPE_METADATA) >= METADATA_PLENTY
+              ? 0
+              : ChunkAllocator.chunkSize(BlockGroupItem.TYPE_METADATA, sb.totalBytes())
+                  * copiesOf(BlockGroupItem.TYPE_METADATA);
+      max = unallocatedBytes() - keep;
+    }
+    try {
+      addChunk(type, max);
+      return true;
+    } catch (NoSpaceException full) {
+      LOG.fine("no chunk for " + info.name() + ": " + full.getMessage());
+      return false;
+    }
+  }
+
+  private int copiesOf(long type) {
+    for (var bg : groups.all()) {
+      if ((bg.flags()
+              & (BlockGroupItem.TYPE_DATA
+                  | BlockGroupItem.TYPE_METADATA
+                  | BlockGroupItem.TYPE_SYSTEM))
+          == type) {
+        return Math.max(1, RaidProfile.fromFlags(bg.flags()).ncopies());
+      }
+    }
+    return 1;
+  }
+
+  /** Runs the queued extent reference changes now (the flusher does, to settle space). */
+  public void runDelayedRefs() throws IOException {
+    checkNotAborted();
+    if (refs.isEmpty()) return;
+    new DelayedRefRunner(tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid).runAll(refs);
+  }
+
+  /** Device items as the running transaction has them (chunk allocation changes bytes used). */
+  public List<DevItem> devItems() throws IOException {
+    List<DevItem> out = new ArrayList<>();
+    for (long devid : fs.devices().all().keySet()) {
+      byte[] raw =
+          tree(ObjectIds.CHUNK_TREE).get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
+      if (raw != null) out.add(DevItem.parse(raw, 0));
+    }
+    return out;
+  }
+
+  /** Device space no chunk uses yet (past each device's reserved first MiB). */
+  long unallocatedBytes() throws IOException {
+    long sum = 0;
+    for (DevItem d : devItems())
+      sum += Math.max(0, d.totalBytes() - d.bytesUsed() - DEVICE_RESERVED);
+    return sum;
   }
 
   /** The tree holding block group items (block group tree when enabled, else the extent tree). */
@@ -265,7 +358,10 @@ public final class WriteEngine implements TreeBlockAllocator {
    */
   public void abort(Throwable cause) {
     if (aborted == null) aborted = cause;
-    LOG.severe("transaction " + transid + " aborted, filesystem is now read-only: " + cause);
+    LOG.log(
+        java.util.logging.Level.SEVERE,
+        "transaction " + transid + " aborted, filesystem is now read-only: " + cause,
+        cause);
   }
 
   /** Throws once a failed commit has made the filesystem read-only. */
@@ -297,6 +393,8 @@ public final class WriteEngine implements TreeBlockAllocator {
     dirty.clear();
     fs.reload(sb);
     startTransaction(transid + 1);
+    space.transactionCommitted();
+    space.setGlobalReserveSize(GlobalReserveSize.of(fs));
   }
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
