@@ -263,11 +263,14 @@ public final class WriteEngine implements TreeBlockAllocator {
     long type = info.typeFlags() & ~BlockGroupItem.TYPE_SYSTEM;
     long max = Long.MAX_VALUE;
     if (info.isData()) {
+      long metaChunk = ChunkAllocator.chunkSize(BlockGroupItem.TYPE_METADATA, sb.totalBytes());
+      // Plenty is a fraction of a metadata chunk on a small filesystem, whose whole metadata
+      // chunk is less than 32 MiB.
+      long plenty = Math.min(METADATA_PLENTY, metaChunk / 2);
       long keep =
-          groups.totalFree(BlockGroupItem.TYPE_METADATA) >= METADATA_PLENTY
+          groups.totalFree(BlockGroupItem.TYPE_METADATA) >= plenty
               ? 0
-              : ChunkAllocator.chunkSize(BlockGroupItem.TYPE_METADATA, sb.totalBytes())
-                  * copiesOf(BlockGroupItem.TYPE_METADATA);
+              : metaChunk * copiesOf(BlockGroupItem.TYPE_METADATA);
       max = unallocatedBytes() - keep;
     }
     try {

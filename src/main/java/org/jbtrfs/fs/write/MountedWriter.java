@@ -272,9 +272,36 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Sets the file size: buffered pages past it go, and the new last page is zeroed past EOF. */
   public void truncate(Node n, long size) throws IOException {
-    FsOps o = ops(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
+    // The new last page is reserved before anything changes (the reservation may flush up to a
+    // commit): a truncate that fails for space leaves the file as it was.
+    InodeItem current = inode(n);
+    boolean cutsSector = current != null && size < current.size() && !Align.isAligned(size, ps);
+    if (cutsSector) {
+      // The cut sector's on-disk copy is rewritten with its tail zeroed (FileData#truncate): one
+      // more sector of data, reserved with the rest.
+      engine.space().reserveData(ps, FlushMode.FLUSH_ALL);
+      try {
+        long idx = size / ps;
+        if (dp.page(n.ino(), idx) == null)
+          reserveNewPages(n, dp, idx * ps, idx * ps + 1, FlushMode.FLUSH_ALL);
+      } catch (IOException | RuntimeException e) {
+        engine.space().releaseData(ps, false);
+        throw e;
+      }
+      engine.space().releaseData(ps, true);
+    }
+    try {
+      truncateReserved(n, dp, size);
+    } finally {
+      if (cutsSector) engine.space().endDataAllocation();
+    }
+  }
+
+  private void truncateReserved(Node n, DirtyPages dp, long size) throws IOException {
+    int ps = dp.pageSize();
+    FsOps o = ops(n.subvolume().id());
     InodeItem inode = o.fileTree().inode(n.ino());
     if (size < inode.size()) {
       long dropped = dp.dropFrom(n.ino(), Align.up(size, ps) / ps);
@@ -286,8 +313,7 @@ public final class MountedWriter implements AutoCloseable {
         long idx = size / ps;
         byte[] page = dp.page(n.ino(), idx);
         if (page == null) {
-          // Within the truncate (its FsOps is live): no commit.
-          reserveNewPages(n, dp, idx * ps, idx * ps + 1, FlushMode.FLUSH_LIMIT);
+          // Reserved above.
           page = new byte[ps];
           FileReader.read(n, inode, idx * ps, page, 0, ps);
           dp.put(n.ino(), idx, page);
