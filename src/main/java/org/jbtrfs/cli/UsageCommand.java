@@ -7,6 +7,11 @@ import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.SpaceReport;
+import org.jbtrfs.space.BlockReserve;
+import org.jbtrfs.space.SpaceCounters;
+import org.jbtrfs.space.SpaceInfo;
+import org.jbtrfs.space.SpaceManager;
+import org.jbtrfs.space.SpaceSnapshot;
 import org.jbtrfs.volume.RaidProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +47,19 @@ final class UsageCommand implements Callable<Integer> {
             "%s: Size:%,d, Used:%,d (%.2f%%)%n",
             e.getKey(), v[0], v[1], v[0] == 0 ? 0 : 100.0 * v[1] / v[0]);
       }
+      SpaceManager space = SpaceSnapshot.of(fs);
+      System.out.printf(
+          "%n%-16s %16s %16s %16s %16s %16s %16s%n",
+          "Space info", "total", "used", "reserved", "pinned", "may_use", "readonly");
+      for (SpaceInfo si : space.infos()) {
+        SpaceCounters c = si.counters();
+        System.out.printf(
+            "%-16s %,16d %,16d %,16d %,16d %,16d %,16d%n",
+            c.name(), c.total(), c.used(), c.reserved(), c.pinned(), c.mayUse(), c.readonly());
+      }
+      BlockReserve g = space.globalReserve();
+      if (g != null)
+        System.out.printf("Global reserve: size %,d, reserved %,d%n", g.size(), g.reserved());
       SpaceReport r = SpaceReport.compute(fs);
       System.out.printf(
           "%nstatfs: total %,d, free %,d, available %,d%n",

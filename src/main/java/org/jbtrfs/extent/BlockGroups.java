@@ -29,6 +29,8 @@ public final class BlockGroups {
   /** Free on disk but never allocatable: the ranges holding superblock copies. */
   private final List<long[]> excluded = new ArrayList<>();
 
+  private SpaceListener listener;
+
   private long dataHint;
   private long metaHint;
 
@@ -62,6 +64,13 @@ public final class BlockGroups {
     return g;
   }
 
+  /** Reports the groups there are now, then every later change, to {@code l}. */
+  public void setListener(SpaceListener l) {
+    for (BlockGroup bg : byStart.values())
+      l.groupAdded(bg.flags(), bg.length(), bg.used(), excludedBytes(bg));
+    listener = l;
+  }
+
   public Collection<BlockGroup> all() {
     return byStart.values();
   }
@@ -76,6 +85,8 @@ public final class BlockGroups {
     exclude(bg, SuperblockExclusion.excludedRanges(mapping), sectorSize);
     byStart.put(bg.start(), bg);
     bg.touch();
+    if (listener != null)
+      listener.groupAdded(bg.flags(), bg.length(), bg.used(), excludedBytes(bg));
   }
 
   /** Takes the ranges out of the allocatable free space, whole sectors at a time. */
@@ -115,6 +126,7 @@ public final class BlockGroups {
         if (at < 0) continue;
         bg.free().remove(at, len);
         bg.addUsed(len);
+        if (listener != null) listener.allocated(bg.flags(), len);
         if (data) dataHint = at + len;
         else metaHint = at + len;
         return at;
@@ -148,6 +160,7 @@ public final class BlockGroups {
     BlockGroup bg = require(start);
     bg.free().add(start, len);
     bg.addUsed(-len);
+    if (listener != null) listener.freedUncommitted(bg.flags(), len);
   }
 
   /** Frees an extent the committed state references: pinned until the next commit. */
@@ -155,6 +168,7 @@ public final class BlockGroups {
     BlockGroup bg = require(start);
     bg.addUsed(-len);
     pinned.add(new long[] {start, len});
+    if (listener != null) listener.pinned(bg.flags(), len);
   }
 
   /**

@@ -9,8 +9,6 @@ import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
-import org.jbtrfs.format.RootItem;
-import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.Tree;
 import org.jbtrfs.volume.ChunkMapping;
@@ -25,10 +23,6 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
   private static final long STRIPE_LEN = 64L << 10;
   private static final long DEVICE_RESERVED = 1L << 20;
   private static final long META_THRESH = 4L << 20;
-  private static final long GLOBAL_RESERVE_MAX = 512L << 20;
-
-  /** Items an unlink touches, which the reserve must always cover. */
-  private static final int UNLINK_METADATA_UNITS = 6;
 
   /** One block group: its flags, length and used bytes. */
   public record Group(long flags, long length, long used) {}
@@ -92,33 +86,9 @@ public record SpaceReport(long totalBytes, long freeBytes, long availableBytes) 
     return out;
   }
 
-  /**
-   * The kernel sizes its global reserve from the global trees every change touches (extent, csum,
-   * free space, block group), but never below enough for a few worst-case insertions plus the
-   * delayed references of an unlink.
-   */
+  /** The global reserve's size, which statfs counts as used (see GlobalReserveSize). */
   public static long globalReserve(Filesystem fs) throws IOException {
-    long used = 0;
-    int items = 1;
-    for (long id :
-        new long[] {
-          ObjectIds.EXTENT_TREE,
-          ObjectIds.CSUM_TREE,
-          ObjectIds.FREE_SPACE_TREE,
-          ObjectIds.BLOCK_GROUP_TREE
-        }) {
-      RootItem ri = fs.rootItem(id);
-      if (ri == null) continue;
-      used += ri.bytesUsed();
-      items++;
-    }
-    long perItem = (long) fs.superblock().nodeSize() * TreeHeader.MAX_LEVEL * 2;
-    long unlinkItems = UNLINK_METADATA_UNITS;
-    boolean freeSpaceTree =
-        (fs.superblock().compatRoFlags() & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) != 0;
-    long delayedRefs = perItem * unlinkItems * (freeSpaceTree ? 2 : 1);
-    long minimum = perItem * (items + unlinkItems) + delayedRefs;
-    return Math.min(Math.max(used, minimum), GLOBAL_RESERVE_MAX);
+    return org.jbtrfs.space.GlobalReserveSize.of(fs);
   }
 
   /** Simulates allocating data chunks from each device's unallocated space, widest first. */

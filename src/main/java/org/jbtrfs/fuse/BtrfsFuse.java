@@ -50,6 +50,22 @@ public final class BtrfsFuse extends FuseStubFS {
   private final Map<Long, Node> handles = new ConcurrentHashMap<>();
   private final Map<Node, Integer> openCounts = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
+  private final java.util.Set<Long> directHandles = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Tree items each change touches at most (the kernel's transaction unit counts): what their
+   * metadata reservation is sized by.
+   */
+  private static final int CREATE_ITEMS = 5;
+
+  private static final int SYMLINK_ITEMS = 7;
+  private static final int LINK_ITEMS = 5;
+  private static final int UNLINK_ITEMS = org.jbtrfs.space.GlobalReserveSize.UNLINK_METADATA_UNITS;
+  private static final int RENAME_ITEMS = 11;
+  private static final int TRUNCATE_ITEMS = 3;
+  private static final int SETATTR_ITEMS = 1;
+  private static final int XATTR_ITEMS = 2;
+  private static final int FALLOCATE_ITEMS = 3;
 
   public BtrfsFuse(Filesystem fs, Node root, MountedWriter rw) {
     this.fs = fs;
@@ -77,23 +93,26 @@ public final class BtrfsFuse extends FuseStubFS {
     }
   }
 
-  /** Runs a change that needs new metadata space. */
-  private int changing(String op, String path, Op body) {
-    return changing(op, path, false, body);
+  /** Runs a change of up to {@code items} tree items, which needs new metadata space. */
+  private int changing(String op, String path, int items, Op body) {
+    return changing(op, path, items, false, body);
   }
 
   /**
-   * Runs a change under the write lock; EROFS on a read-only mount. Changes that free space ({@code
-   * freesSpace}) may dig into the metadata reserve, so a full filesystem can be cleaned.
+   * Runs a change under the write lock; EROFS on a read-only mount. Metadata for {@code items} tree
+   * items is reserved before the change starts and what it did not use is given back after. Changes
+   * that free space ({@code freesSpace}) may borrow from the global reserve, so a full filesystem
+   * can be cleaned.
    */
-  private int changing(String op, String path, boolean freesSpace, Op body) {
+  private int changing(String op, String path, int items, boolean freesSpace, Op body) {
     if (rw == null) return -Errno.EROFS;
     Lock l = rw.lock().writeLock();
     l.lock();
     try {
       rw.engine().checkNotAborted();
-      rw.checkMetadata(freesSpace);
-      return body.run();
+      try (var reservation = rw.reserveChange(items, freesSpace)) {
+        return body.run();
+      }
     } catch (Throwable t) {
       return Errno.of(t, op, path);
     } finally {
@@ -200,8 +219,12 @@ public final class BtrfsFuse extends FuseStubFS {
     handles.put(fh, n);
     openCounts.merge(n, 1, Integer::sum);
     fi.fh.set(fh);
-    // O_DIRECT handles bypass the kernel's page cache, so every read and write reaches us.
-    if ((flags & O_DIRECT) != 0) FileInfoBits.setDirectIo(fi);
+    // O_DIRECT handles bypass the kernel's page cache, so every read and write reaches us, and
+    // their aligned writes go straight to extents.
+    if ((flags & O_DIRECT) != 0) {
+      FileInfoBits.setDirectIo(fi);
+      if (rw != null) directHandles.add(fh);
+    }
   }
 
   @Override
@@ -224,22 +247,27 @@ public final class BtrfsFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+    // A write's metadata is reserved with its data (delalloc), not per call.
     return changing(
         "write",
         path,
+        0,
         () -> {
-          Node n = handles.get(fi.fh.get());
+          long fh = fi.fh.get();
+          Node n = handles.get(fh);
           if (n == null) return -Errno.EBADF;
           int len = (int) size;
           byte[] tmp = new byte[len];
           buf.get(0, tmp, 0, len);
-          rw.write(n, offset, tmp, len);
+          if (directHandles.contains(fh)) rw.writeDirect(n, offset, tmp, len);
+          else rw.write(n, offset, tmp, len);
           return len;
         });
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
+    directHandles.remove(fi.fh.get());
     Node n = handles.remove(fi.fh.get());
     if (n == null) return 0;
     Integer left = openCounts.computeIfPresent(n, (k, v) -> v > 1 ? v - 1 : null);
@@ -247,6 +275,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "release",
         path,
+        MountedWriter.ORPHAN_ITEMS,
         true,
         () -> {
           InodeItem i = n.inode();
@@ -407,6 +436,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         op,
         path,
+        CREATE_ITEMS,
         () -> {
           Node dir = parentDir(path);
           var ctx = getContext();
@@ -443,6 +473,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "symlink",
         path,
+        SYMLINK_ITEMS,
         () -> {
           Node dir = parentDir(path);
           var ctx = getContext();
@@ -462,6 +493,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "link",
         newpath,
+        LINK_ITEMS,
         () -> {
           Node n = node(oldpath);
           Node dir = parentDir(newpath);
@@ -476,6 +508,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "unlink",
         path,
+        UNLINK_ITEMS,
         true,
         () -> {
           Node dir = parentDir(path);
@@ -492,6 +525,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "rmdir",
         path,
+        UNLINK_ITEMS,
         true,
         () -> {
           Node dir = parentDir(path);
@@ -506,7 +540,8 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "rename",
         oldpath,
-        true,
+        RENAME_ITEMS,
+        false,
         () -> {
           Node from = parentDir(oldpath);
           Node to = parentDir(newpath);
@@ -525,6 +560,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "truncate",
         path,
+        TRUNCATE_ITEMS,
         true,
         () -> {
           Node n = node(path);
@@ -541,6 +577,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "ftruncate",
         path,
+        TRUNCATE_ITEMS,
         true,
         () -> {
           rw.truncate(n, size);
@@ -553,6 +590,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "chmod",
         path,
+        SETATTR_ITEMS,
         () -> {
           Node n = node(path);
           InodeItem i = inode(n);
@@ -568,6 +606,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "chown",
         path,
+        SETATTR_ITEMS,
         () -> {
           Node n = node(path);
           InodeItem i = inode(n);
@@ -589,6 +628,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "utimens",
         path,
+        SETATTR_ITEMS,
         () -> {
           Node n = node(path);
           InodeItem i = inode(n);
@@ -605,6 +645,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "setxattr",
         path,
+        XATTR_ITEMS,
         () -> {
           Node n = node(path);
           NameRules.checkXattrName(name);
@@ -624,7 +665,8 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "removexattr",
         path,
-        true,
+        XATTR_ITEMS,
+        false,
         () -> {
           Node n = node(path);
           NameRules.checkXattrName(name);
@@ -642,6 +684,7 @@ public final class BtrfsFuse extends FuseStubFS {
     return changing(
         "fallocate",
         path,
+        FALLOCATE_ITEMS,
         () -> {
           Node n = h != null ? h : node(path);
           return rw.fallocate(n, mode, offset, length);

@@ -30,7 +30,7 @@ import org.jbtrfs.volume.Stripe;
  * the superblock's system chunk array. Where the chunk goes is decided by {@link ChunkPlanner}, the
  * kernel's rules.
  */
-final class ChunkAllocator {
+public final class ChunkAllocator {
   private static final Logger LOG = Logger.getLogger(ChunkAllocator.class.getName());
   private static final long TYPE_MASK =
       BlockGroupItem.TYPE_DATA | BlockGroupItem.TYPE_METADATA | BlockGroupItem.TYPE_SYSTEM;
@@ -56,6 +56,14 @@ final class ChunkAllocator {
 
   /** Adds a chunk for {@code typeFlag} with the profile the existing groups of that type use. */
   void allocate(long typeFlag) throws IOException {
+    allocate(typeFlag, Long.MAX_VALUE);
+  }
+
+  /**
+   * Adds a chunk for {@code typeFlag} taking at most {@code maxDeviceBytes} of device space (all
+   * stripes together): the flusher leaves room for a metadata chunk when it adds data.
+   */
+  void allocate(long typeFlag, long maxDeviceBytes) throws IOException {
     RaidProfile profile = profileFor(typeFlag);
     if (profile.hasParity()) {
       throw new UnsupportedFeatureException(
@@ -65,7 +73,8 @@ final class ChunkAllocator {
     Map<Long, byte[]> devItems = new HashMap<>();
     List<ChunkPlanner.DeviceSpace> devices = deviceSpaces(devItems);
     ChunkPlanner.Plan plan =
-        ChunkPlanner.plan(profile, typeFlag, devices, engine.fs().superblock().nodeSize());
+        ChunkPlanner.plan(
+            profile, typeFlag, devices, engine.fs().superblock().nodeSize(), maxDeviceBytes);
     long logical = nextLogical();
     long flags = typeFlag | profile.flag();
     byte[] chunkItem = encodeChunk(plan, flags, profile, devItems);

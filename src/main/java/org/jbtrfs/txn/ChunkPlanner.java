@@ -25,13 +25,17 @@ import org.jbtrfs.volume.Stripe;
  *       its device increment, and the smallest of their holes sets the stripe size.
  * </ul>
  */
-final class ChunkPlanner {
+public final class ChunkPlanner {
   static final long STRIPE_LEN = 64L << 10;
 
   /** The first MiB of every device is never allocated (boot loaders, the primary superblock). */
   static final long DEVICE_RESERVED = 1L << 20;
 
   private static final long MiB = 1L << 20;
+
+  /** Smallest stripe worth a chunk when the caller caps the device space. */
+  private static final long MIN_STRIPE = MiB;
+
   private static final long GiB = 1L << 30;
   private static final long DATA_CHUNK_MAX = 10 * GiB;
   private static final long STRIPE_MAX = GiB;
@@ -68,7 +72,7 @@ final class ChunkPlanner {
   }
 
   /** About the logical size the next chunk of this type gets while devices have room. */
-  static long typicalChunkSize(long type, long totalRwBytes) {
+  public static long typicalChunkSize(long type, long totalRwBytes) {
     return Math.min(defaultChunkSize(type, totalRwBytes), Align.up(totalRwBytes / 10, 16 * MiB));
   }
 
@@ -80,6 +84,16 @@ final class ChunkPlanner {
    * @throws NoSpaceException when too few devices have room for the profile
    */
   static Plan plan(RaidProfile profile, long type, List<DeviceSpace> devices, int nodeSize)
+      throws NoSpaceException {
+    return plan(profile, type, devices, nodeSize, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #plan(RaidProfile, long, List, int)}, with the stripes taking at most {@code
+   * maxDeviceBytes} of device space together (smaller stripes, not fewer devices).
+   */
+  static Plan plan(
+      RaidProfile profile, long type, List<DeviceSpace> devices, int nodeSize, long maxDeviceBytes)
       throws NoSpaceException {
     if (profile.hasParity()) {
       throw new IllegalArgumentException("RAID5/6 chunks are not allocated by jbtrfs");
@@ -125,7 +139,12 @@ final class ChunkPlanner {
       stripeSize = Math.min(Align.up(maxChunk / dataStripes, 16 * MiB), stripeSize);
     }
     stripeSize = Math.min(stripeSize, STRIPE_MAX);
+    stripeSize = Math.min(stripeSize, maxDeviceBytes / numStripes);
     stripeSize = Align.down(stripeSize, STRIPE_LEN);
+    if (stripeSize < MIN_STRIPE) {
+      throw new NoSpaceException(
+          "no room for a " + profile.displayName() + " chunk within " + maxDeviceBytes + " bytes");
+    }
 
     List<Stripe> stripes = new ArrayList<>(numStripes);
     for (int i = 0; i < ndevs; i++) {

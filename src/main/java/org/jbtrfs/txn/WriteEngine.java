@@ -13,7 +13,9 @@ import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.extent.SharedTreeBlockRefs;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
@@ -21,12 +23,17 @@ import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.space.GlobalReserveSize;
+import org.jbtrfs.space.MetadataCost;
+import org.jbtrfs.space.SpaceInfo;
+import org.jbtrfs.space.SpaceManager;
 import org.jbtrfs.tree.DirtyBlocks;
 import org.jbtrfs.tree.Sharing;
 import org.jbtrfs.tree.TreeBlockAllocator;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.tree.WriteContext;
 import org.jbtrfs.volume.LogicalWriter;
+import org.jbtrfs.volume.RaidProfile;
 
 /**
  * The running transaction over an opened filesystem: trees being changed, dirty blocks, delayed
@@ -44,13 +51,18 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final LogicalWriter writer;
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
-  private final SpaceReservations space = new SpaceReservations(this);
+  private final SpaceManager space;
   private boolean allocatingChunk;
 
   /** The superblock's system chunk array with this transaction's new system chunks, if any. */
   private byte[] pendingSysChunkArray;
 
   private volatile Throwable aborted;
+
+  /** Free metadata above which data may take all unallocated space. */
+  private static final long METADATA_PLENTY = 32L << 20;
+
+  private static final long DEVICE_RESERVED = 1L << 20;
 
   /** Free metadata nodes below which a new metadata chunk is added. */
   private static final int METADATA_MARGIN_NODES = 256;
@@ -67,6 +79,13 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.sharedRefs =
         new SharedTreeBlockRefs(() -> tree(ObjectIds.EXTENT_TREE), refs, sb.nodeSize());
     startTransaction(sb.generation() + 1);
+    boolean fst = (sb.compatRoFlags() & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) != 0;
+    this.space =
+        new SpaceManager(
+            new MetadataCost(sb.nodeSize(), fs.sectorSize(), sb.checksumType().size(), fst),
+            ChunkPlanner.typicalChunkSize(BlockGroupItem.TYPE_DATA, sb.totalBytes()),
+            new EngineFlushOps(this));
+    groups.setListener(space);
     fs.metadata().setOverlay(dirty);
     fs.setLiveTrees(
         id -> {
@@ -77,7 +96,10 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   /** Opens the filesystem for writing after checking that every feature in use is handled. */
   public static WriteEngine open(Filesystem fs) throws IOException {
-    return open(fs, false);
+    WriteEngine e = open(fs, false);
+    e.space.setUnallocated(e.unallocatedBytes());
+    e.space.setGlobalReserveSize(GlobalReserveSize.of(fs));
+    return e;
   }
 
   /**
@@ -85,7 +107,10 @@ public final class WriteEngine implements TreeBlockAllocator {
    * superblock's log root, so the caller must have replayed the log into this transaction first.
    */
   public static WriteEngine openForLogReplay(Filesystem fs) throws IOException {
-    return open(fs, true);
+    WriteEngine e = open(fs, true);
+    e.space.setUnallocated(e.unallocatedBytes());
+    e.space.setGlobalReserveSize(GlobalReserveSize.of(fs));
+    return e;
   }
 
   private static WriteEngine open(Filesystem fs, boolean replayingLog) throws IOException {
@@ -168,6 +193,7 @@ public final class WriteEngine implements TreeBlockAllocator {
     long type =
         owner == ObjectIds.CHUNK_TREE ? BlockGroupItem.TYPE_SYSTEM : BlockGroupItem.TYPE_METADATA;
     long bytenr = allocateOrGrow(type, sb.nodeSize(), sb.nodeSize());
+    if (type == BlockGroupItem.TYPE_METADATA) space.chargeMetadata(sb.nodeSize());
     refs.newTreeBlock(bytenr, sb.nodeSize(), level, owner);
     fs.metadata().invalidate(bytenr);
     return bytenr;
@@ -212,12 +238,7 @@ public final class WriteEngine implements TreeBlockAllocator {
       return at;
     } catch (NoSpaceException full) {
       if (allocatingChunk) throw full;
-      allocatingChunk = true;
-      try {
-        chunkAllocator.allocate(type);
-      } finally {
-        allocatingChunk = false;
-      }
+      addChunk(type, Long.MAX_VALUE);
       return groups.allocate(type, len, align);
     }
   }
@@ -231,23 +252,29 @@ public final class WriteEngine implements TreeBlockAllocator {
         < METADATA_MARGIN_NODES * (long) sb.nodeSize();
   }
 
-  public SpaceReservations space() {
+  public SpaceManager space() {
     return space;
   }
 
-  /** Adds a metadata chunk now (the reservation code asks when metadata runs low). */
-  void growMetadata() {
-    if (!allocatingChunk) growMetadataEarly();
+  /**
+   * Adds a chunk; the flag stops the tree changes it makes from allocating another one, and is
+   * cleared on every path out.
+   */
+  private void addChunk(long type, long maxDeviceBytes) throws IOException {
+    allocatingChunk = true;
+    try {
+      chunkAllocator.allocate(type, maxDeviceBytes);
+    } finally {
+      allocatingChunk = false;
+      space.setUnallocated(unallocatedBytes());
+    }
   }
 
   private void growMetadataEarly() {
-    allocatingChunk = true;
     try {
-      chunkAllocator.allocate(BlockGroupItem.TYPE_METADATA);
+      addChunk(BlockGroupItem.TYPE_METADATA, Long.MAX_VALUE);
     } catch (IOException e) {
       LOG.fine("could not add a metadata chunk early: " + e.getMessage());
-    } finally {
-      allocatingChunk = false;
     }
   }
 
@@ -259,12 +286,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   public void forceChunkAllocation(long type) throws IOException {
     checkNotAborted();
     if (allocatingChunk) throw new IllegalStateException("a chunk allocation is running");
-    allocatingChunk = true;
-    try {
-      chunkAllocator.allocate(type);
-    } finally {
-      allocatingChunk = false;
-    }
+    addChunk(type, Long.MAX_VALUE);
   }
 
   /**
@@ -283,6 +305,79 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   void setSysChunkArray(byte[] array) {
     pendingSysChunkArray = array;
+  }
+
+  /**
+   * The flusher's chunk allocation: a chunk of {@code info}'s type if the devices have room. Data
+   * never takes the last metadata chunk's worth of unallocated space while metadata is not
+   * plentiful, so metadata can still grow on a filesystem full of data.
+   */
+  boolean allocateChunkFor(SpaceInfo info) throws IOException {
+    if (allocatingChunk) return false;
+    long type = info.typeFlags() & ~BlockGroupItem.TYPE_SYSTEM;
+    long max = Long.MAX_VALUE;
+    if (info.isData()) {
+      long metaChunk = ChunkPlanner.typicalChunkSize(BlockGroupItem.TYPE_METADATA, sb.totalBytes());
+      // Plenty is a fraction of a metadata chunk on a small filesystem, whose whole metadata
+      // chunk is less than 32 MiB.
+      long plenty = Math.min(METADATA_PLENTY, metaChunk / 2);
+      long keep =
+          groups.totalFree(BlockGroupItem.TYPE_METADATA) >= plenty
+              ? 0
+              : metaChunk * copiesOf(BlockGroupItem.TYPE_METADATA);
+      max = unallocatedBytes() - keep;
+    }
+    try {
+      addChunk(type, max);
+      return true;
+    } catch (NoSpaceException full) {
+      LOG.fine("no chunk for " + info.name() + ": " + full.getMessage());
+      return false;
+    }
+  }
+
+  private int copiesOf(long type) {
+    for (var bg : groups.all()) {
+      if ((bg.flags()
+              & (BlockGroupItem.TYPE_DATA
+                  | BlockGroupItem.TYPE_METADATA
+                  | BlockGroupItem.TYPE_SYSTEM))
+          == type) {
+        return Math.max(1, RaidProfile.fromFlags(bg.flags()).ncopies());
+      }
+    }
+    return 1;
+  }
+
+  /** Runs the queued extent reference changes now (the flusher does, to settle space). */
+  public void runDelayedRefs() throws IOException {
+    checkNotAborted();
+    if (refs.isEmpty()) return;
+    refRunner().runAll(refs);
+  }
+
+  private DelayedRefRunner refRunner() throws IOException {
+    return new DelayedRefRunner(
+        tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid, sb.nodeSize());
+  }
+
+  /** Device items as the running transaction has them (chunk allocation changes bytes used). */
+  public List<DevItem> devItems() throws IOException {
+    List<DevItem> out = new ArrayList<>();
+    for (long devid : fs.devices().all().keySet()) {
+      byte[] raw =
+          tree(ObjectIds.CHUNK_TREE).get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
+      if (raw != null) out.add(DevItem.parse(raw, 0));
+    }
+    return out;
+  }
+
+  /** Device space no chunk uses yet (past each device's reserved first MiB). */
+  long unallocatedBytes() throws IOException {
+    long sum = 0;
+    for (DevItem d : devItems())
+      sum += Math.max(0, d.totalBytes() - d.bytesUsed() - DEVICE_RESERVED);
+    return sum;
   }
 
   /** The tree holding block group items (block group tree when enabled, else the extent tree). */
@@ -353,7 +448,10 @@ public final class WriteEngine implements TreeBlockAllocator {
    */
   public void abort(Throwable cause) {
     if (aborted == null) aborted = cause;
-    LOG.severe("transaction " + transid + " aborted, filesystem is now read-only: " + cause);
+    LOG.log(
+        java.util.logging.Level.SEVERE,
+        "transaction " + transid + " aborted, filesystem is now read-only: " + cause,
+        cause);
   }
 
   /** Throws once a failed commit has made the filesystem read-only. */
@@ -398,13 +496,13 @@ public final class WriteEngine implements TreeBlockAllocator {
     dirty.clear();
     groups.unpinAll();
     groups.clearDirty();
+    space.transactionCommitted();
+    space.setGlobalReserveSize(GlobalReserveSize.of(fs));
   }
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
   private void settle() throws IOException {
-    DelayedRefRunner runner =
-        new DelayedRefRunner(
-            tree(ObjectIds.EXTENT_TREE), checksums(), groups, transid, sb.nodeSize());
+    DelayedRefRunner runner = refRunner();
     for (int round = 0; ; round++) {
       if (round > 1000) throw new IllegalStateException("commit bookkeeping does not converge");
       runner.runAll(refs);

@@ -15,6 +15,9 @@ import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.FileReader;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.compress.CompressionType;
+import org.jbtrfs.space.FlushMode;
+import org.jbtrfs.space.MetadataCost;
+import org.jbtrfs.space.SpaceManager;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.txn.WriteEngine;
 
@@ -52,6 +55,7 @@ public final class MountedWriter implements AutoCloseable {
     this.compression = compression;
     this.level = level;
     this.accessTimes = new AccessTimes(atime, directoryAtime);
+    engine.space().setFlushOps(new MountFlushOps(this));
   }
 
   private final AccessTimes accessTimes;
@@ -65,6 +69,16 @@ public final class MountedWriter implements AutoCloseable {
     if (i == null) return;
     if (accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
       changed = true;
+  }
+
+  /**
+   * Reserves metadata for a change of {@code items} tree items before it starts (flushing, up to a
+   * commit, when space is short). Changes that free space may borrow from the global reserve, so a
+   * full filesystem can always delete. Caller holds the write lock and closes the handle when the
+   * change is done.
+   */
+  public SpaceManager.Reservation reserveChange(int items, boolean freesSpace) throws IOException {
+    return engine.space().reserveChange(items, FlushMode.FLUSH_ALL, freesSpace);
   }
 
   public ReentrantReadWriteLock lock() {
@@ -108,7 +122,8 @@ public final class MountedWriter implements AutoCloseable {
     DirtyPages dp = dirty.get(subvolumeId);
     if (dp != null) {
       TreeMap<Long, byte[]> pages = dp.take(ino);
-      if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
+      if (pages != null)
+        engine.space().releaseDelalloc(subvolumeId, ino, (long) pages.size() * dp.pageSize(), 0);
     }
     pendingInodes.keySet().removeIf(n -> n.subvolume().id() == subvolumeId && n.ino() == ino);
     accessTimes.forget(subvolumeId, ino);
@@ -120,7 +135,8 @@ public final class MountedWriter implements AutoCloseable {
    */
   private final Map<Node, InodeItem> pendingInodes = new java.util.HashMap<>();
 
-  private void storePendingInodes() throws IOException {
+  /** Stores the deferred inode updates (the flusher's delayed items), access times included. */
+  void storePendingInodes() throws IOException {
     for (Map.Entry<Node, Timespec> e : accessTimes.drain().entrySet()) {
       Node n = e.getKey();
       InodeItem i = pendingInodes.containsKey(n) ? pendingInodes.get(n) : n.inode();
@@ -148,12 +164,24 @@ public final class MountedWriter implements AutoCloseable {
    * Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times.
    */
   public void write(Node n, long off, byte[] buf, int len) throws IOException {
-    opsRaw(n.subvolume().id());
+    write(n, off, buf, len, FlushMode.FLUSH_ALL);
+  }
+
+  /**
+   * A write in the middle of another change (fallocate zeroing edges): its reservation must not
+   * commit, which would record the change half done.
+   */
+  void writeWithinChange(Node n, long off, byte[] buf, int len) throws IOException {
+    write(n, off, buf, len, FlushMode.FLUSH_LIMIT);
+  }
+
+  private void write(Node n, long off, byte[] buf, int len, FlushMode mode) throws IOException {
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
     long end = off + len;
     // Reserve first: it may commit, which stores a newer inode (nbytes) than one read before.
-    reserveNewPages(n, dp, off, end);
+    reserveNewPages(n, dp, off, end, mode);
+    opsRaw(n.subvolume().id());
     InodeItem inode = inode(n);
     if (inode == null) throw new java.io.FileNotFoundException("inode " + n);
     for (long pos = off; pos < end; ) {
@@ -176,36 +204,81 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Reserves data space for the pages this write dirties for the first time. When the disk looks
-   * full, a commit first returns the space pinned by earlier deletions; only then is it ENOSPC.
+   * Reserves data, and the metadata writing it back will need, for the pages this write dirties for
+   * the first time. Flushing may write pages back meanwhile, which makes more of them fresh, so it
+   * counts again until the reservation covers them all.
    */
-  private void reserveNewPages(Node n, DirtyPages dp, long off, long end) throws IOException {
-    int ps = dp.pageSize();
-    long fresh = 0;
-    for (long idx = off / ps; idx <= (end - 1) / ps; idx++)
-      if (dp.page(n.ino(), idx) == null) fresh += ps;
-    if (fresh == 0) return;
-    checkMetadata(false);
-    try {
-      engine.space().reserveData(fresh);
-    } catch (org.jbtrfs.extent.NoSpaceException full) {
-      commit();
-      engine.space().reserveData(fresh);
+  private void reserveNewPages(Node n, DirtyPages dp, long off, long end, FlushMode mode)
+      throws IOException {
+    long sv = n.subvolume().id();
+    long reserved = 0;
+    for (int round = 0; ; round++) {
+      long[] fresh = FreshPages.count(dp, n.ino(), off, end);
+      if (fresh[0] <= reserved) {
+        if (fresh[0] < reserved) {
+          TreeMap<Long, byte[]> pages = dp.pages(n.ino());
+          engine
+              .space()
+              .releaseDelalloc(sv, n.ino(), reserved - fresh[0], pages == null ? 0 : pages.size());
+        }
+        return;
+      }
+      if (round > 8)
+        throw new IllegalStateException("buffered pages keep vanishing during a write");
+      engine.space().reserveDelalloc(sv, n.ino(), fresh[0] - reserved, fresh[1], mode);
+      reserved = fresh[0];
     }
   }
 
   /**
-   * Makes sure a change has the metadata it needs (see SpaceReservations#checkMetadata). Tree
-   * blocks freed since the last commit stay pinned until the next one, so a run of deletes on a
-   * full filesystem would otherwise eat the reserve it frees: when metadata looks short, a commit
-   * first returns the pinned blocks, and only then is it ENOSPC. Caller holds the write lock.
+   * O_DIRECT write: when offset and length are whole sectors the data goes straight to new extents
+   * (with checksums) instead of the page buffer, with data and metadata reserved before any of it
+   * is written. Unaligned direct writes go through the page buffer, which is always safe. Caller
+   * holds the write lock.
    */
-  public void checkMetadata(boolean freesSpace) throws IOException {
+  public void writeDirect(Node n, long off, byte[] buf, int len) throws IOException {
+    int ps = engine.fs().sectorSize();
+    if (len == 0 || !Align.isAligned(off, ps) || !Align.isAligned(len, ps)) {
+      write(n, off, buf, len);
+      return;
+    }
+    long sv = n.subvolume().id();
+    engine.space().reserveData(len, FlushMode.FLUSH_ALL);
+    SpaceManager.Reservation meta;
     try {
-      engine.space().checkMetadata(freesSpace);
-    } catch (org.jbtrfs.extent.NoSpaceException full) {
-      commit();
-      engine.space().checkMetadata(freesSpace);
+      meta =
+          engine.space().reserveExtentWrite(MetadataCost.maxExtents(len), len, FlushMode.FLUSH_ALL);
+    } catch (IOException | RuntimeException e) {
+      engine.space().releaseData(len, false);
+      throw e;
+    }
+    boolean dataHeld = true;
+    try (meta) {
+      // Buffered pages of the file go first, so the direct data lands on top of them.
+      writeback(n);
+      FileTree ft = ops(sv).fileTree();
+      InodeItem inode = ft.inode(n.ino());
+      if (inode == null) throw new java.io.FileNotFoundException("inode " + n);
+      Timespec now = Timespec.now();
+      ft.putInode(
+          n.ino(),
+          inode
+              .withSize(Math.max(inode.size(), off + len), inode.nbytes())
+              .withTimes(inode.atime(), now, now));
+      TreeMap<Long, byte[]> pages = new TreeMap<>();
+      for (int p = 0; p < len; p += ps)
+        pages.put((off + p) / ps, java.util.Arrays.copyOfRange(buf, p, p + ps));
+      // The data reservation is used by the extents allocated now.
+      engine.space().releaseData(len, true);
+      dataHeld = false;
+      try {
+        new Writeback(ft, compression, level).write(n.ino(), pages);
+      } catch (IOException | RuntimeException e) {
+        engine.abort(e);
+        throw e;
+      }
+    } finally {
+      if (dataHeld) engine.space().releaseData(len, false);
     }
   }
 
@@ -229,17 +302,48 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Sets the file size: buffered pages past it go, and the new last page is zeroed past EOF. */
   public void truncate(Node n, long size) throws IOException {
-    FsOps o = ops(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
+    // The new last page is reserved before anything changes (the reservation may flush up to a
+    // commit): a truncate that fails for space leaves the file as it was.
+    InodeItem current = inode(n);
+    boolean cutsSector = current != null && size < current.size() && !Align.isAligned(size, ps);
+    if (cutsSector) {
+      // The cut sector's on-disk copy is rewritten with its tail zeroed (FileData#truncate): one
+      // more sector of data, reserved with the rest.
+      engine.space().reserveData(ps, FlushMode.FLUSH_ALL);
+      try {
+        long idx = size / ps;
+        if (dp.page(n.ino(), idx) == null)
+          reserveNewPages(n, dp, idx * ps, idx * ps + 1, FlushMode.FLUSH_ALL);
+      } catch (IOException | RuntimeException e) {
+        engine.space().releaseData(ps, false);
+        throw e;
+      }
+      engine.space().releaseData(ps, true);
+    }
+    try {
+      truncateReserved(n, dp, size);
+    } finally {
+      if (cutsSector) engine.space().endDataAllocation();
+    }
+  }
+
+  private void truncateReserved(Node n, DirtyPages dp, long size) throws IOException {
+    int ps = dp.pageSize();
+    FsOps o = ops(n.subvolume().id());
     InodeItem inode = o.fileTree().inode(n.ino());
     if (size < inode.size()) {
-      engine.space().releaseData(dp.dropFrom(n.ino(), Align.up(size, ps) / ps));
+      long dropped = dp.dropFrom(n.ino(), Align.up(size, ps) / ps);
+      TreeMap<Long, byte[]> left = dp.pages(n.ino());
+      engine
+          .space()
+          .releaseDelalloc(n.subvolume().id(), n.ino(), dropped, left == null ? 0 : left.size());
       if (!Align.isAligned(size, ps)) {
         long idx = size / ps;
         byte[] page = dp.page(n.ino(), idx);
         if (page == null) {
-          reserveNewPages(n, dp, idx * ps, idx * ps + 1);
+          // Reserved above.
           page = new byte[ps];
           FileReader.read(n, inode, idx * ps, page, 0, ps);
           dp.put(n.ino(), idx, page);
@@ -250,7 +354,7 @@ public final class MountedWriter implements AutoCloseable {
     o.data().truncate(n.ino(), size);
   }
 
-  private void writebackOrAbort() throws IOException {
+  void writebackOrAbort() throws IOException {
     try {
       writeback();
     } catch (IOException | RuntimeException e) {
@@ -267,10 +371,55 @@ public final class MountedWriter implements AutoCloseable {
       Writeback wb = new Writeback(ft, compression, level);
       int ps = e.getValue().pageSize();
       for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
-        // The pages now become extents (or vanish with a deleted inode): their reservation ends.
-        engine.space().releaseData((long) f.getValue().size() * ps);
-        if (ft.tree().get(new Key(f.getKey(), ItemType.INODE_ITEM, 0)) == null) continue;
-        wb.write(f.getKey(), f.getValue());
+        writeBackPages(e.getKey(), ft, wb, f.getKey(), f.getValue(), ps);
+      }
+    }
+  }
+
+  /**
+   * Turns one inode's taken pages into extents. Their data reservation is used by the extents
+   * allocated now, and their metadata reservation covers the tree changes; a deleted inode's pages
+   * just give theirs back.
+   */
+  private void writeBackPages(
+      long sv, FileTree ft, Writeback wb, long ino, TreeMap<Long, byte[]> pages, int ps)
+      throws IOException {
+    if (ft.tree().get(new Key(ino, ItemType.INODE_ITEM, 0)) == null) {
+      engine.space().releaseDelalloc(sv, ino, (long) pages.size() * ps, 0);
+      return;
+    }
+    try (SpaceManager.Reservation r = engine.space().startWriteback(sv, ino)) {
+      wb.write(ino, pages);
+    }
+  }
+
+  /**
+   * Writes back buffered files, largest first, until about {@code bytes} of reservations came back
+   * (the flusher's partial delalloc flush).
+   */
+  void writebackSome(long bytes) throws IOException {
+    try {
+      writebackSomeUnguarded(bytes);
+    } catch (IOException | RuntimeException e) {
+      // Pages were taken and extents half inserted: committing now would record that.
+      engine.abort(e);
+      throw e;
+    }
+  }
+
+  private void writebackSomeUnguarded(long bytes) throws IOException {
+    storePendingInodes();
+    long before = engine.space().delallocReserve().reserved() + engine.space().delallocBytes();
+    for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
+      DirtyPages dp = e.getValue();
+      for (long ino : dp.inodes()) {
+        long now = engine.space().delallocReserve().reserved() + engine.space().delallocBytes();
+        if (before - now >= bytes) return;
+        TreeMap<Long, byte[]> pages = dp.take(ino);
+        if (pages == null) continue;
+        FileTree ft = ops(e.getKey()).fileTree();
+        writeBackPages(
+            e.getKey(), ft, new Writeback(ft, compression, level), ino, pages, dp.pageSize());
       }
     }
   }
@@ -337,12 +486,10 @@ public final class MountedWriter implements AutoCloseable {
         .putInode(n.ino(), changed.withTimes(changed.atime(), Timespec.now(), changed.mtime()));
   }
 
-  /** statfs from the writer's own block group accounting, which is ahead of the trees. */
+  /** statfs from the space infos, which are ahead of the trees. */
   public org.jbtrfs.fs.SpaceReport space() throws IOException {
-    java.util.List<org.jbtrfs.fs.SpaceReport.Group> groups = new java.util.ArrayList<>();
-    for (var bg : engine.groups().all())
-      groups.add(new org.jbtrfs.fs.SpaceReport.Group(bg.flags(), bg.length(), bg.used()));
-    return org.jbtrfs.fs.SpaceReport.compute(engine.fs(), groups, engine.space().devItems());
+    return org.jbtrfs.fs.SpaceReport.compute(
+        engine.fs(), engine.space().statfsGroups(), engine.devItems());
   }
 
   /**
@@ -350,7 +497,22 @@ public final class MountedWriter implements AutoCloseable {
    * -errno.
    */
   public int fallocate(Node n, int mode, long off, long len) throws IOException {
+    if ((mode & Preallocator.PUNCH_HOLE) == 0 && len > 0) makeRoomForData(len);
     return new Preallocator(this, n).apply(mode, off, len);
+  }
+
+  /**
+   * Before a preallocation starts: when {@code len} bytes of data do not fit, flush (up to a commit
+   * that returns pinned space) while no part of the change is done yet. The preallocation itself
+   * then reserves exactly what its holes need without committing.
+   */
+  private void makeRoomForData(long len) throws IOException {
+    try {
+      engine.space().reserveData(len, FlushMode.FLUSH_ALL);
+      engine.space().releaseData(len, false);
+    } catch (org.jbtrfs.extent.NoSpaceException notAll) {
+      // The holes may need less than the whole range: the preallocation decides.
+    }
   }
 
   /** Writes back the buffered pages of one file (before changing its extent map directly). */
@@ -359,29 +521,49 @@ public final class MountedWriter implements AutoCloseable {
     DirtyPages dp = dirty.get(n.subvolume().id());
     if (dp == null) return;
     TreeMap<Long, byte[]> pages = dp.take(n.ino());
-    if (pages != null) engine.space().releaseData((long) pages.size() * dp.pageSize());
-    if (pages != null)
-      new Writeback(ops(n.subvolume().id()).fileTree(), compression, level).write(n.ino(), pages);
+    if (pages == null) return;
+    FileTree ft = ops(n.subvolume().id()).fileTree();
+    writeBackPages(
+        n.subvolume().id(),
+        ft,
+        new Writeback(ft, compression, level),
+        n.ino(),
+        pages,
+        dp.pageSize());
   }
 
   /** Removes inodes left by a crash while still open (ORPHAN items), as mount does. */
   public int cleanOrphans(long subvolumeId) throws IOException {
-    FsOps o = ops(subvolumeId);
     int n = 0;
     while (true) {
+      // Each removal may use the global reserve: a full filesystem must still mount.
+      try (SpaceManager.Reservation r = reserveChange(ORPHAN_ITEMS, true)) {
+        if (!cleanOneOrphan(subvolumeId)) break;
+      }
+      n++;
+    }
+    if (n > 0) LOG.info("removed " + n + " orphan inode(s) from subvolume " + subvolumeId);
+    return n;
+  }
+
+  /** Items removing an orphan inode changes: orphan item, inode, its extents' items. */
+  public static final int ORPHAN_ITEMS = 3;
+
+  private boolean cleanOneOrphan(long subvolumeId) throws IOException {
+    FsOps o = ops(subvolumeId);
+    {
       Cursor c =
           o.fileTree()
               .tree()
               .readView()
               .seekCeil(new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0));
-      if (!c.valid() || c.objectId() != ObjectIds.ORPHAN || c.type() != ItemType.ORPHAN_ITEM) break;
+      if (!c.valid() || c.objectId() != ObjectIds.ORPHAN || c.type() != ItemType.ORPHAN_ITEM)
+        return false;
       long ino = c.offset();
       o.fileTree().tree().delete(c.key());
       o.deleteOrphan(ino);
-      n++;
+      return true;
     }
-    if (n > 0) LOG.info("removed " + n + " orphan inode(s) from subvolume " + subvolumeId);
-    return n;
   }
 
   @Override

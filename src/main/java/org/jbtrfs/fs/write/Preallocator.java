@@ -11,6 +11,7 @@ import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.Node;
+import org.jbtrfs.space.FlushMode;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.txn.WriteEngine;
 
@@ -103,20 +104,30 @@ final class Preallocator {
   }
 
   private void zero(long from, long to) throws IOException {
-    mw.write(n, from, new byte[(int) (to - from)], (int) (to - from));
+    mw.writeWithinChange(n, from, new byte[(int) (to - from)], (int) (to - from));
   }
 
   /** Fills every hole in [start, end) with preallocated extents. */
   private void preallocate(long start, long end) throws IOException {
     WriteEngine e = mw.engine();
-    long added = 0;
     List<long[]> holes = holes(start, end);
     long need = 0;
     for (long[] h : holes) need += h[1] - h[0];
-    // All or nothing, like the kernel: reserve the whole range before allocating any of it.
-    e.space().checkMetadata(false);
-    e.space().reserveData(need);
-    e.space().releaseData(need);
+    // All or nothing, like the kernel: reserve the whole range before allocating any of it. The
+    // change is under way (its FsOps live), so no commit here: MountedWriter#fallocate flushed
+    // before it started.
+    e.space().reserveData(need, FlushMode.FLUSH_LIMIT);
+    e.space().releaseData(need, true);
+    try {
+      fillHoles(holes);
+    } finally {
+      e.space().endDataAllocation();
+    }
+  }
+
+  private void fillHoles(List<long[]> holes) throws IOException {
+    WriteEngine e = mw.engine();
+    long added = 0;
     for (long[] hole : holes) {
       new ExtentRangeDropper(ops.fileTree()).drop(n.ino(), hole[0], hole[1]);
       for (long pos = hole[0]; pos < hole[1]; ) {
