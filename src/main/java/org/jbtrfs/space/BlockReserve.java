@@ -24,10 +24,6 @@ public final class BlockReserve {
     this.info = info;
   }
 
-  public Kind kind() {
-    return kind;
-  }
-
   public SpaceInfo info() {
     return info;
   }
@@ -38,10 +34,6 @@ public final class BlockReserve {
 
   public long reserved() {
     return reserved;
-  }
-
-  public boolean full() {
-    return reserved >= size;
   }
 
   void setSize(long size) {

@@ -239,10 +239,6 @@ public final class SpaceInfo {
     return total;
   }
 
-  long pinnedLocked() {
-    return pinned;
-  }
-
   long progress() {
     lock.lock();
     try {

@@ -64,10 +64,6 @@ public final class SpaceManager implements SpaceListener {
     this.ops = ops;
   }
 
-  public MetadataCost cost() {
-    return cost;
-  }
-
   // ---- space infos ----
 
   private SpaceInfo infoFor(long flags) {
@@ -152,18 +148,9 @@ public final class SpaceManager implements SpaceListener {
     return out;
   }
 
-  /** The profile bits (DUP, RAID1, ...) of a space info's chunks; 0 for SINGLE. */
-  public long profileOf(SpaceInfo info) {
-    return profiles.getOrDefault(info.typeFlags(), 0L);
-  }
-
   /** Unallocated device space (before profile copies), kept current by chunk allocation. */
   public void setUnallocated(long bytes) {
     unallocated = bytes;
-  }
-
-  public long unallocated() {
-    return unallocated;
   }
 
   /** Resizes the global reserve (after mount and every commit) and holds it in full. */
@@ -246,10 +233,6 @@ public final class SpaceManager implements SpaceListener {
       this.reserve = reserve;
       this.refBytes = refBytes;
       this.allocatesData = allocatesData;
-    }
-
-    public BlockReserve reserve() {
-      return reserve;
     }
 
     /**
