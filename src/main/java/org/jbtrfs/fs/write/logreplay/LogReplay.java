@@ -1,6 +1,8 @@
 package org.jbtrfs.fs.write.logreplay;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -57,7 +59,7 @@ public final class LogReplay {
   }
 
   private static void replayAll(WriteEngine engine, List<LogTree> logs) throws IOException {
-    List<ReplayTarget> targets = new java.util.ArrayList<>();
+    List<ReplayTarget> targets = new ArrayList<>();
     for (LogTree log : logs) {
       if (!subvolumeExists(engine, log.subvolumeId())) {
         LOG.info("skipping the log of deleted subvolume " + log.subvolumeId());
@@ -99,7 +101,7 @@ public final class LogReplay {
 
   private static void copyItem(ReplayTarget t, Key key, byte[] logged) throws IOException {
     byte[] cur = t.tree().get(key);
-    if (cur == null || !java.util.Arrays.equals(cur, logged)) t.tree().put(key, logged);
+    if (cur == null || !Arrays.equals(cur, logged)) t.tree().put(key, logged);
   }
 
   private static boolean subvolumeExists(WriteEngine engine, long id) throws IOException {

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
@@ -34,7 +35,7 @@ final class LogTreeLoader {
       throws IOException {
     LogTreeLoader l = new LogTreeLoader(reader, blockSeen);
     // The log was written by the transaction that never committed: one past the superblock's.
-    TreeMap<org.jbtrfs.format.Key, byte[]> roots = new TreeMap<>();
+    TreeMap<Key, byte[]> roots = new TreeMap<>();
     l.walk(sb.logRootBytenr(), sb.generation() + 1, sb.logRootLevel(), roots);
     List<LogTree> logs = new ArrayList<>();
     for (var e : roots.descendingMap().entrySet()) {
@@ -42,15 +43,14 @@ final class LogTreeLoader {
         continue;
       }
       RootItem ri = RootItem.parse(e.getValue(), 0, e.getValue().length);
-      TreeMap<org.jbtrfs.format.Key, byte[]> items = new TreeMap<>();
+      TreeMap<Key, byte[]> items = new TreeMap<>();
       l.walk(ri.bytenr(), ri.generation(), ri.level(), items);
       logs.add(new LogTree(e.getKey().offset(), items));
     }
     return logs;
   }
 
-  private void walk(
-      long bytenr, long generation, int level, TreeMap<org.jbtrfs.format.Key, byte[]> into)
+  private void walk(long bytenr, long generation, int level, TreeMap<Key, byte[]> into)
       throws IOException {
     TreeBlock b = reader.read(bytenr, generation, level);
     if (b.owner() != ObjectIds.TREE_LOG)
