@@ -31,6 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * deleting every file left: data usage must return to zero and metadata to the fresh-mkfs figure
  * within a few nodes.
  *
+ * <p>A read-only snapshot (snapshot -r) on the same filesystem must refuse changes with EROFS and
+ * stay as the kernel made it.
+ *
  * <p>With 4K nodes the subvolume tree has several levels, so nodes are shared as well as leaves.
  */
 class SnapshotWriteTest {
@@ -62,7 +65,9 @@ class SnapshotWriteTest {
       long window = System.currentTimeMillis() / 1000;
       try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "")) {
         stamped.put("src", changeBoth(m.path().resolve("src"), local.resolve("src"), 0));
+        assertReadOnly(m.path().resolve("rosnap"));
       }
+      stamped.put("rosnap", Set.of());
       try (RwFuseMount m = RwFuseMount.mount(img, fmnt, "subvolid=" + snapId)) {
         stamped.put("snap", changeBoth(m.path(), local.resolve("snap"), 1));
       }
@@ -78,12 +83,14 @@ class SnapshotWriteTest {
         }
       }
       BtrfsCheck.assertClean(img, "after jbtrfs changed the subvolume and its snapshots");
-      compareWithKernel(img, kmnt, local, stamped, window, List.of("src", "snap", "snap2"));
+      compareWithKernel(
+          img, kmnt, local, stamped, window, List.of("src", "snap", "snap2", "rosnap"));
 
-      // The kernel drops the snapshot by walking its blocks' references.
+      // The kernel drops the snapshots by walking their blocks' references.
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
         sh("btrfs", "subvolume", "delete", k.path().resolve("snap").toString());
+        sh("btrfs", "subvolume", "delete", k.path().resolve("rosnap").toString());
         sh("btrfs", "subvolume", "sync", k.path().toString());
       }
       BtrfsCheck.assertClean(img, "after the kernel deleted the snapshot");
@@ -141,7 +148,8 @@ class SnapshotWriteTest {
           "snapshot",
           k.path() + "/snap",
           k.path().resolve("snap2").toString());
-      for (String sv : List.of("src", "snap", "snap2")) {
+      sh("btrfs", "subvolume", "snapshot", "-r", src.toString(), k.path() + "/rosnap");
+      for (String sv : List.of("src", "snap", "snap2", "rosnap")) {
         sh("cp", "-a", k.path().resolve(sv).toString(), local.resolve(sv).toString());
       }
       String id =
@@ -150,6 +158,25 @@ class SnapshotWriteTest {
               .out()
               .trim();
       return Long.parseLong(id);
+    }
+  }
+
+  /** A read-only snapshot refuses changes with EROFS, as under the kernel, and stays readable. */
+  private static void assertReadOnly(Path rosnap) throws java.io.IOException {
+    assertTrue(
+        Files.readAllBytes(rosnap.resolve("big")).length == 3 << 20, "rosnap/big unreadable");
+    for (Runnable change :
+        List.<Runnable>of(
+            () -> SubvolumeChanges.change(rosnap, 0),
+            () -> SubvolumeChanges.thin(rosnap, "d21", 0))) {
+      try {
+        change.run();
+        fail("a read-only snapshot accepted a change");
+      } catch (java.io.UncheckedIOException e) {
+        assertTrue(
+            String.valueOf(e.getCause().getMessage()).contains("Read-only file system"),
+            "expected EROFS, got " + e.getCause());
+      }
     }
   }
 

@@ -14,6 +14,7 @@ public final class FsError extends IOException {
   public static final int EINVAL = 22;
   public static final int EFBIG = 27;
   public static final int ENOSPC = 28;
+  public static final int EROFS = 30;
   public static final int ENAMETOOLONG = 36;
   public static final int ENOTEMPTY = 39;
   public static final int ENODATA = 61;

@@ -11,6 +11,7 @@ import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.FileReader;
 import org.jbtrfs.fs.Node;
@@ -65,6 +66,7 @@ public final class MountedWriter implements AutoCloseable {
    * the read lock. Its atime changes as the mount's atime policy says, stored with the next change.
    */
   public void accessed(Node n) throws IOException {
+    if (isReadOnly(n.subvolume().id())) return; // the kernel keeps atime of read-only snapshots
     InodeItem i = inode(n);
     if (i == null) return;
     if (accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
@@ -98,7 +100,10 @@ public final class MountedWriter implements AutoCloseable {
     return opsRaw(subvolumeId);
   }
 
-  private FsOps opsRaw(long subvolumeId) {
+  private FsOps opsRaw(long subvolumeId) throws IOException {
+    if (isReadOnly(subvolumeId)) {
+      throw new FsError(FsError.EROFS, "subvolume " + subvolumeId + " is a read-only snapshot");
+    }
     changed = true;
     return ops.computeIfAbsent(
         subvolumeId,
@@ -118,6 +123,11 @@ public final class MountedWriter implements AutoCloseable {
       new ConcurrentHashMap<>();
 
   /** Drops pages and deferred inode updates of a deleted inode. */
+  /** Read-only snapshots (btrfs subvolume snapshot -r) refuse every change, as the kernel does. */
+  private boolean isReadOnly(long subvolumeId) throws IOException {
+    return (engine.fs().subvolume(subvolumeId).rootItem().flags() & RootItem.FLAG_RDONLY) != 0;
+  }
+
   private void forgetBuffered(long subvolumeId, long ino) {
     DirtyPages dp = dirty.get(subvolumeId);
     if (dp != null) {
