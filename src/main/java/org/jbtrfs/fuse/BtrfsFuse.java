@@ -229,9 +229,8 @@ public final class BtrfsFuse extends FuseStubFS {
           Node n = handles.get(fi.fh.get());
           if (n == null) return -Errno.EBADF;
           int len = (int) size;
-          byte[] tmp = new byte[len];
-          buf.get(0, tmp, 0, len);
-          rw.write(n, offset, tmp, len);
+          // Straight from the request buffer into the page cache: no copy of the whole request.
+          rw.write(n, offset, (src, dst, dstOff, l) -> buf.get(src, dst, dstOff, l), len);
           return len;
         });
   }

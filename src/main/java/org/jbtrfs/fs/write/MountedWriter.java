@@ -111,13 +111,24 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   private DirtyPages pages(long subvolumeId) {
-    return dirty.computeIfAbsent(subvolumeId, id -> new DirtyPages(engine.fs().sectorSize()));
+    return dirty.computeIfAbsent(
+        subvolumeId, id -> new DirtyPages(engine.fs().sectorSize(), DIRTY_LIMIT));
+  }
+
+  /** Where written bytes come from: copies {@code len} bytes at {@code srcOff} into {@code dst}. */
+  public interface Source {
+    void copyTo(long srcOff, byte[] dst, int dstOff, int len);
   }
 
   /**
    * Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times.
    */
   public void write(Node n, long off, byte[] buf, int len) throws IOException {
+    write(n, off, (src, dst, dstOff, l) -> System.arraycopy(buf, (int) src, dst, dstOff, l), len);
+  }
+
+  /** As {@link #write(Node, long, byte[], int)}, copying straight from {@code src} into pages. */
+  public void write(Node n, long off, Source src, int len) throws IOException {
     opsRaw(n.subvolume().id());
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
@@ -132,11 +143,12 @@ public final class MountedWriter implements AutoCloseable {
       int n2 = (int) Math.min(ps - inPage, end - pos);
       byte[] page = dp.page(n.ino(), idx);
       if (page == null) {
-        page = new byte[ps];
-        if (!(inPage == 0 && n2 == ps)) FileReader.read(n, inode, idx * ps, page, 0, ps);
+        boolean whole = inPage == 0 && n2 == ps;
+        page = dp.newPage(whole);
+        if (!whole) FileReader.read(n, inode, idx * ps, page, 0, ps);
         dp.put(n.ino(), idx, page);
       }
-      System.arraycopy(buf, (int) (pos - off), page, inPage, n2);
+      src.copyTo(pos - off, page, inPage, n2);
       pos += n2;
     }
     Timespec now = Timespec.now();
@@ -239,8 +251,10 @@ public final class MountedWriter implements AutoCloseable {
       for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
         // The pages now become extents (or vanish with a deleted inode): their reservation ends.
         engine.space().releaseData((long) f.getValue().size() * ps);
-        if (ft.tree().get(new Key(f.getKey(), ItemType.INODE_ITEM, 0)) == null) continue;
-        wb.write(f.getKey(), f.getValue());
+        if (ft.tree().get(new Key(f.getKey(), ItemType.INODE_ITEM, 0)) != null)
+          wb.write(f.getKey(), f.getValue());
+        // Writeback copied the data out (or the inode is gone): the arrays can be reused.
+        e.getValue().recycle(f.getValue().values());
       }
     }
   }
