@@ -257,10 +257,14 @@ public final class BtrfsFuse extends FuseStubFS {
           Node n = handles.get(fh);
           if (n == null) return -Errno.EBADF;
           int len = (int) size;
-          byte[] tmp = new byte[len];
-          buf.get(0, tmp, 0, len);
-          if (directHandles.contains(fh)) rw.writeDirect(n, offset, tmp, len);
-          else rw.write(n, offset, tmp, len);
+          if (directHandles.contains(fh)) {
+            byte[] tmp = new byte[len];
+            buf.get(0, tmp, 0, len);
+            rw.writeDirect(n, offset, tmp, len);
+          } else {
+            // Straight from the request buffer into the page cache: no copy of the whole request.
+            rw.write(n, offset, (src, dst, dstOff, l) -> buf.get(src, dst, dstOff, l), len);
+          }
           return len;
         });
   }

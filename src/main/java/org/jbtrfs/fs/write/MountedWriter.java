@@ -122,12 +122,12 @@ public final class MountedWriter implements AutoCloseable {
   private final Map<Long, java.util.concurrent.atomic.AtomicLong> nextIno =
       new ConcurrentHashMap<>();
 
-  /** Drops pages and deferred inode updates of a deleted inode. */
   /** Read-only snapshots (btrfs subvolume snapshot -r) refuse every change, as the kernel does. */
   private boolean isReadOnly(long subvolumeId) throws IOException {
     return (engine.fs().subvolume(subvolumeId).rootItem().flags() & RootItem.FLAG_RDONLY) != 0;
   }
 
+  /** Drops pages and deferred inode updates of a deleted inode. */
   private void forgetBuffered(long subvolumeId, long ino) {
     DirtyPages dp = dirty.get(subvolumeId);
     if (dp != null) {
@@ -167,14 +167,25 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   private DirtyPages pages(long subvolumeId) {
-    return dirty.computeIfAbsent(subvolumeId, id -> new DirtyPages(engine.fs().sectorSize()));
+    return dirty.computeIfAbsent(
+        subvolumeId, id -> new DirtyPages(engine.fs().sectorSize(), DIRTY_LIMIT));
+  }
+
+  /** Where written bytes come from: copies {@code len} bytes at {@code srcOff} into {@code dst}. */
+  public interface Source {
+    void copyTo(long srcOff, byte[] dst, int dstOff, int len);
   }
 
   /**
    * Writes {@code len} bytes at {@code off} into the file's buffered pages; updates size and times.
    */
   public void write(Node n, long off, byte[] buf, int len) throws IOException {
-    write(n, off, buf, len, FlushMode.FLUSH_ALL);
+    write(n, off, arraySource(buf), len, FlushMode.FLUSH_ALL);
+  }
+
+  /** As {@link #write(Node, long, byte[], int)}, copying straight from {@code src} into pages. */
+  public void write(Node n, long off, Source src, int len) throws IOException {
+    write(n, off, src, len, FlushMode.FLUSH_ALL);
   }
 
   /**
@@ -182,10 +193,14 @@ public final class MountedWriter implements AutoCloseable {
    * commit, which would record the change half done.
    */
   void writeWithinChange(Node n, long off, byte[] buf, int len) throws IOException {
-    write(n, off, buf, len, FlushMode.FLUSH_LIMIT);
+    write(n, off, arraySource(buf), len, FlushMode.FLUSH_LIMIT);
   }
 
-  private void write(Node n, long off, byte[] buf, int len, FlushMode mode) throws IOException {
+  private static Source arraySource(byte[] buf) {
+    return (src, dst, dstOff, l) -> System.arraycopy(buf, (int) src, dst, dstOff, l);
+  }
+
+  private void write(Node n, long off, Source src, int len, FlushMode mode) throws IOException {
     DirtyPages dp = pages(n.subvolume().id());
     int ps = dp.pageSize();
     long end = off + len;
@@ -200,11 +215,12 @@ public final class MountedWriter implements AutoCloseable {
       int n2 = (int) Math.min(ps - inPage, end - pos);
       byte[] page = dp.page(n.ino(), idx);
       if (page == null) {
-        page = new byte[ps];
-        if (!(inPage == 0 && n2 == ps)) FileReader.read(n, inode, idx * ps, page, 0, ps);
+        boolean whole = inPage == 0 && n2 == ps;
+        page = dp.newPage(whole);
+        if (!whole) FileReader.read(n, inode, idx * ps, page, 0, ps);
         dp.put(n.ino(), idx, page);
       }
-      System.arraycopy(buf, (int) (pos - off), page, inPage, n2);
+      src.copyTo(pos - off, page, inPage, n2);
       pos += n2;
     }
     Timespec now = Timespec.now();
@@ -379,9 +395,8 @@ public final class MountedWriter implements AutoCloseable {
     for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
       FileTree ft = ops(e.getKey()).fileTree();
       Writeback wb = new Writeback(ft, compression, level);
-      int ps = e.getValue().pageSize();
       for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
-        writeBackPages(e.getKey(), ft, wb, f.getKey(), f.getValue(), ps);
+        writeBackPages(e.getKey(), ft, wb, f.getKey(), f.getValue(), e.getValue());
       }
     }
   }
@@ -392,15 +407,17 @@ public final class MountedWriter implements AutoCloseable {
    * just give theirs back.
    */
   private void writeBackPages(
-      long sv, FileTree ft, Writeback wb, long ino, TreeMap<Long, byte[]> pages, int ps)
+      long sv, FileTree ft, Writeback wb, long ino, TreeMap<Long, byte[]> pages, DirtyPages dp)
       throws IOException {
     if (ft.tree().get(new Key(ino, ItemType.INODE_ITEM, 0)) == null) {
-      engine.space().releaseDelalloc(sv, ino, (long) pages.size() * ps, 0);
-      return;
+      engine.space().releaseDelalloc(sv, ino, (long) pages.size() * dp.pageSize(), 0);
+    } else {
+      try (SpaceManager.Reservation r = engine.space().startWriteback(sv, ino)) {
+        wb.write(ino, pages);
+      }
     }
-    try (SpaceManager.Reservation r = engine.space().startWriteback(sv, ino)) {
-      wb.write(ino, pages);
-    }
+    // Writeback copied the data out (or the inode is gone): the arrays can be reused.
+    dp.recycle(pages.values());
   }
 
   /**
@@ -428,8 +445,7 @@ public final class MountedWriter implements AutoCloseable {
         TreeMap<Long, byte[]> pages = dp.take(ino);
         if (pages == null) continue;
         FileTree ft = ops(e.getKey()).fileTree();
-        writeBackPages(
-            e.getKey(), ft, new Writeback(ft, compression, level), ino, pages, dp.pageSize());
+        writeBackPages(e.getKey(), ft, new Writeback(ft, compression, level), ino, pages, dp);
       }
     }
   }
@@ -534,12 +550,7 @@ public final class MountedWriter implements AutoCloseable {
     if (pages == null) return;
     FileTree ft = ops(n.subvolume().id()).fileTree();
     writeBackPages(
-        n.subvolume().id(),
-        ft,
-        new Writeback(ft, compression, level),
-        n.ino(),
-        pages,
-        dp.pageSize());
+        n.subvolume().id(), ft, new Writeback(ft, compression, level), n.ino(), pages, dp);
   }
 
   /** Removes inodes left by a crash while still open (ORPHAN items), as mount does. */
