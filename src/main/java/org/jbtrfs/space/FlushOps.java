@@ -19,8 +19,11 @@ public interface FlushOps {
   /** Writes back all buffered data. */
   void flushAllDelalloc() throws IOException;
 
-  /** Adds a chunk of {@code info}'s type; false when the devices have no room for one. */
-  boolean allocateChunk(SpaceInfo info) throws IOException;
+  /**
+   * Adds a chunk of {@code info}'s type when {@code force} finds it worth it; false when it did not
+   * or the devices have no room for one.
+   */
+  boolean allocateChunk(SpaceInfo info, ChunkForce force) throws IOException;
 
   /** Commits the running transaction. */
   void commit() throws IOException;

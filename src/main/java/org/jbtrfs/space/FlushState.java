@@ -14,8 +14,12 @@ public enum FlushState {
   FLUSH_DELALLOC(FlushMode.FLUSH_ALL),
   /** Write back all buffered data. */
   FLUSH_DELALLOC_FULL(FlushMode.FLUSH_ALL),
-  /** Add a chunk for the space type, when unallocated device space allows one. */
+  /** Add a chunk for the space type if its chunks are mostly used and the devices have room. */
   ALLOC_CHUNK(FlushMode.FLUSH_LIMIT),
+  /**
+   * Add a chunk however full the type's chunks are: near full, a chunk beats commit after commit.
+   */
+  ALLOC_CHUNK_FORCE(FlushMode.FLUSH_LIMIT),
   /** Commit the transaction: space freed in it stops being pinned. */
   COMMIT_TRANS(FlushMode.FLUSH_ALL);
 

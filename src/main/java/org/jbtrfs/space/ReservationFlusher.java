@@ -96,7 +96,8 @@ public final class ReservationFlusher {
       case RUN_DELAYED_REFS -> ops.runDelayedRefs();
       case FLUSH_DELALLOC -> ops.flushDelalloc(waitingBytes(info));
       case FLUSH_DELALLOC_FULL -> ops.flushAllDelalloc();
-      case ALLOC_CHUNK -> allocateChunks(info);
+      case ALLOC_CHUNK -> allocateChunks(info, ChunkForce.NO_FORCE);
+      case ALLOC_CHUNK_FORCE -> allocateChunks(info, ChunkForce.FORCE);
       case COMMIT_TRANS -> ops.commit();
     }
   }
@@ -105,7 +106,7 @@ public final class ReservationFlusher {
    * Adds chunks while the first waiting ticket does not fit and the devices have room: a big
    * reservation (a large fallocate) needs many chunks at once.
    */
-  private void allocateChunks(SpaceInfo info) throws IOException {
+  private void allocateChunks(SpaceInfo info, ChunkForce force) throws IOException {
     while (true) {
       info.lock().lock();
       try {
@@ -115,7 +116,7 @@ public final class ReservationFlusher {
         info.lock().unlock();
       }
       long before = info.progress();
-      if (!ops.allocateChunk(info) || info.progress() == before) return;
+      if (!ops.allocateChunk(info, force) || info.progress() == before) return;
     }
   }
 

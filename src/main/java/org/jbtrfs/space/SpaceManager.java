@@ -411,8 +411,8 @@ public final class SpaceManager implements SpaceListener {
     }
 
     @Override
-    public boolean allocateChunk(SpaceInfo info) throws IOException {
-      return ops.allocateChunk(info);
+    public boolean allocateChunk(SpaceInfo info, ChunkForce force) throws IOException {
+      return ops.allocateChunk(info, force);
     }
 
     @Override

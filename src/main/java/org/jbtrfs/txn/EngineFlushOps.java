@@ -1,6 +1,7 @@
 package org.jbtrfs.txn;
 
 import java.io.IOException;
+import org.jbtrfs.space.ChunkForce;
 import org.jbtrfs.space.FlushOps;
 import org.jbtrfs.space.SpaceInfo;
 
@@ -37,8 +38,8 @@ public final class EngineFlushOps implements FlushOps {
   }
 
   @Override
-  public boolean allocateChunk(SpaceInfo info) throws IOException {
-    return engine.allocateChunkFor(info);
+  public boolean allocateChunk(SpaceInfo info, ChunkForce force) throws IOException {
+    return engine.allocateChunkFor(info, force);
   }
 
   @Override

@@ -23,8 +23,10 @@ import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.TreeHeader;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.space.ChunkForce;
 import org.jbtrfs.space.GlobalReserveSize;
 import org.jbtrfs.space.MetadataCost;
+import org.jbtrfs.space.SpaceCounters;
 import org.jbtrfs.space.SpaceInfo;
 import org.jbtrfs.space.SpaceManager;
 import org.jbtrfs.tree.DirtyBlocks;
@@ -308,12 +310,14 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   /**
-   * The flusher's chunk allocation: a chunk of {@code info}'s type if the devices have room. Data
-   * never takes the last metadata chunk's worth of unallocated space while metadata is not
-   * plentiful, so metadata can still grow on a filesystem full of data.
+   * The flusher's chunk allocation: a chunk of {@code info}'s type if {@code force} finds it worth
+   * it and the devices have room. Data never takes the last metadata chunk's worth of unallocated
+   * space while metadata is not plentiful, so metadata can still grow on a filesystem full of data.
    */
-  boolean allocateChunkFor(SpaceInfo info) throws IOException {
+  boolean allocateChunkFor(SpaceInfo info, ChunkForce force) throws IOException {
     if (allocatingChunk) return false;
+    SpaceCounters c = info.counters();
+    if (!force.worthAllocating(c.total(), c.allUsed() - c.mayUse(), sb.totalBytes())) return false;
     long type = info.typeFlags() & ~BlockGroupItem.TYPE_SYSTEM;
     long max = Long.MAX_VALUE;
     if (info.isData()) {

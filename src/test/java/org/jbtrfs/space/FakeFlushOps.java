@@ -48,8 +48,8 @@ class FakeFlushOps implements FlushOps {
   }
 
   @Override
-  public boolean allocateChunk(SpaceInfo info) throws IOException {
-    calls.add(FlushState.ALLOC_CHUNK);
+  public boolean allocateChunk(SpaceInfo info, ChunkForce force) throws IOException {
+    calls.add(force == ChunkForce.FORCE ? FlushState.ALLOC_CHUNK_FORCE : FlushState.ALLOC_CHUNK);
     onChunk.run();
     return chunkAllocated;
   }

@@ -27,6 +27,7 @@ class ReservationFlusherTest {
           FlushState.FLUSH_DELALLOC,
           FlushState.FLUSH_DELALLOC_FULL,
           FlushState.ALLOC_CHUNK,
+          FlushState.ALLOC_CHUNK_FORCE,
           FlushState.COMMIT_TRANS);
 
   /** Metadata space of 100 bytes, all of it promised to {@code held}. */
@@ -57,7 +58,10 @@ class ReservationFlusherTest {
     assertThrows(NoSpaceException.class, () -> f.reserve(si, 10, FlushMode.FLUSH_LIMIT));
     assertEquals(
         List.of(
-            FlushState.FLUSH_DELAYED_ITEMS, FlushState.RUN_DELAYED_REFS, FlushState.ALLOC_CHUNK),
+            FlushState.FLUSH_DELAYED_ITEMS,
+            FlushState.RUN_DELAYED_REFS,
+            FlushState.ALLOC_CHUNK,
+            FlushState.ALLOC_CHUNK_FORCE),
         ops.calls);
   }
 

@@ -1,6 +1,7 @@
 package org.jbtrfs.fs.write;
 
 import java.io.IOException;
+import org.jbtrfs.space.ChunkForce;
 import org.jbtrfs.space.FlushOps;
 import org.jbtrfs.space.SpaceInfo;
 import org.jbtrfs.txn.EngineFlushOps;
@@ -40,8 +41,8 @@ final class MountFlushOps implements FlushOps {
   }
 
   @Override
-  public boolean allocateChunk(SpaceInfo info) throws IOException {
-    return engineOps.allocateChunk(info);
+  public boolean allocateChunk(SpaceInfo info, ChunkForce force) throws IOException {
+    return engineOps.allocateChunk(info, force);
   }
 
   @Override
