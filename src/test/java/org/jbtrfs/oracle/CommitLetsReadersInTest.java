@@ -114,36 +114,18 @@ class CommitLetsReadersInTest {
     }
   }
 
-  private record GatedDevice(Device inner, GatedFlush gate) implements Device {
-    @Override
-    public void read(long offset, byte[] buf, int off, int len) throws IOException {
-      inner.read(offset, buf, off, len);
-    }
+  private static final class GatedDevice extends ForwardingDevice {
+    private final GatedFlush gate;
 
-    @Override
-    public void write(long offset, byte[] buf, int off, int len) throws IOException {
-      inner.write(offset, buf, off, len);
+    GatedDevice(Device inner, GatedFlush gate) {
+      super(inner);
+      this.gate = gate;
     }
 
     @Override
     public void flush() throws IOException {
       gate.pass();
       inner.flush();
-    }
-
-    @Override
-    public long size() throws IOException {
-      return inner.size();
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 }

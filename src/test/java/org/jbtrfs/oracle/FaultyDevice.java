@@ -11,7 +11,7 @@ import org.jbtrfs.device.Device;
  * error the engine sees) or is silently lost (DROP: a power cut, the engine believes it wrote).
  * Also logs the armed writes and flushes in order, so tests can check write barriers.
  */
-final class FaultyDevice implements Device {
+final class FaultyDevice extends ForwardingDevice {
   enum Mode {
     THROW,
     DROP
@@ -57,17 +57,11 @@ final class FaultyDevice implements Device {
     }
   }
 
-  private final Device inner;
   private final Plan plan;
 
   FaultyDevice(Device inner, Plan plan) {
-    this.inner = inner;
+    super(inner);
     this.plan = plan;
-  }
-
-  @Override
-  public void read(long offset, byte[] buf, int off, int len) throws IOException {
-    inner.read(offset, buf, off, len);
   }
 
   @Override
@@ -96,20 +90,5 @@ final class FaultyDevice implements Device {
       }
     }
     inner.flush();
-  }
-
-  @Override
-  public long size() throws IOException {
-    return inner.size();
-  }
-
-  @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
   }
 }

@@ -1,5 +1,7 @@
 package org.jbtrfs.fs.write;
 
+import static org.jbtrfs.format.ByteArrays.concat;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -217,18 +219,6 @@ public final class Entries {
     for (DirItem d : DirItem.parseAll(item, 0, item.length))
       if (!Arrays.equals(d.name(), name)) keep.add(d.encode());
     return concat(keep.toArray(new byte[0][]));
-  }
-
-  static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) n += p.length;
-    byte[] out = new byte[n];
-    int pos = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, pos, p.length);
-      pos += p.length;
-    }
-    return out;
   }
 
   static void checkName(byte[] name) throws IOException {

@@ -45,7 +45,7 @@ public final class Xattrs {
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     List<byte[]> keep = others(t.get(key), name);
     keep.add(new DirItem(new Key(0, 0, 0), ft.transid(), FileType.XATTR, name, value).encode());
-    t.put(key, Entries.concat(keep.toArray(new byte[0][])));
+    t.put(key, org.jbtrfs.format.ByteArrays.concat(keep.toArray(new byte[0][])));
   }
 
   /**
@@ -74,7 +74,7 @@ public final class Xattrs {
     List<byte[]> keep = others(raw, name);
     if (keep.size() == DirItem.parseAll(raw, 0, raw.length).size()) return false;
     if (keep.isEmpty()) t.delete(key);
-    else t.put(key, Entries.concat(keep.toArray(new byte[0][])));
+    else t.put(key, org.jbtrfs.format.ByteArrays.concat(keep.toArray(new byte[0][])));
     touch(ino);
     return true;
   }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.DirItem;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
@@ -58,7 +59,7 @@ final class InodeReplay {
       } else {
         byte[][] parts = new byte[keep.size()][];
         for (int j = 0; j < parts.length; j++) parts[j] = keep.get(j).encode();
-        t.tree().put(keys.get(i), concat(parts));
+        t.tree().put(keys.get(i), ByteArrays.concat(parts));
       }
     }
   }
@@ -131,17 +132,5 @@ final class InodeReplay {
     long from = Align.up(i.size(), t.engine.fs().sectorSize());
     long released = new ExtentRangeDropper(t.ft).drop(ino, from, Long.MAX_VALUE);
     if (released != 0) t.ft.putInode(ino, i.withSize(i.size(), i.nbytes() - released));
-  }
-
-  private static byte[] concat(byte[][] parts) {
-    int n = 0;
-    for (byte[] p : parts) n += p.length;
-    byte[] out = new byte[n];
-    int pos = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, pos, p.length);
-      pos += p.length;
-    }
-    return out;
   }
 }
