@@ -497,11 +497,14 @@ public final class WriteEngine implements TreeBlockAllocator {
     // live ones), then the new transaction (no live trees), then the dirty set (all on disk now).
     fs.reload(sb);
     startTransaction(transid + 1);
+    // Sized from the new trees while their blocks are still in memory: the commit is done, and
+    // reading them back from the disk must not be what could still fail it.
+    long globalReserve = GlobalReserveSize.of(fs);
     dirty.clear();
     groups.unpinAll();
     groups.clearDirty();
     space.transactionCommitted();
-    space.setGlobalReserveSize(GlobalReserveSize.of(fs));
+    space.setGlobalReserveSize(globalReserve);
   }
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */
