@@ -109,6 +109,7 @@ public final class ChunkAllocator {
       devTree.insert(
           new Key(s.devid(), ItemType.DEV_EXTENT, s.offset()),
           encodeDevExtent(logical, plan.stripeSize(), chunkTreeUuid));
+      rememberDevExtent(s.devid(), s.offset(), plan.stripeSize());
       added.merge(s.devid(), plan.stripeSize(), Long::sum);
     }
     for (Map.Entry<Long, Long> e : added.entrySet()) {
@@ -197,15 +198,37 @@ public final class ChunkAllocator {
     return out;
   }
 
-  /** [offset, length] of each of the device's dev extents, by offset. */
+  /**
+   * [offset, length] of each device's dev extents, by offset: read from the dev tree once, then
+   * kept in step with every extent this allocator inserts (nothing else adds or removes them). A 1
+   * TiB fallocate adds a thousand chunks; rescanning the tree for each was a quarter of its time.
+   */
+  private final Map<Long, List<long[]>> devExtentCache = new HashMap<>();
+
   private List<long[]> devExtents(long devid) throws IOException {
-    List<long[]> out = new ArrayList<>();
-    Cursor c =
-        engine.tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
-    for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
-      out.add(new long[] {c.offset(), Le.u64(c.raw(), c.dataOffset() + 24)});
+    List<long[]> cached = devExtentCache.get(devid);
+    if (cached == null) {
+      cached = new ArrayList<>();
+      Cursor c =
+          engine
+              .tree(ObjectIds.DEV_TREE)
+              .readView()
+              .seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
+      for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
+        cached.add(new long[] {c.offset(), Le.u64(c.raw(), c.dataOffset() + 24)});
+      }
+      devExtentCache.put(devid, cached);
     }
-    return out;
+    return java.util.Collections.unmodifiableList(cached);
+  }
+
+  /** Records a dev extent just inserted into the dev tree. */
+  private void rememberDevExtent(long devid, long offset, long length) {
+    List<long[]> list = devExtentCache.get(devid);
+    if (list == null) return; // not loaded yet: the next load reads it from the tree
+    int at = 0;
+    while (at < list.size() && list.get(at)[0] < offset) at++;
+    list.add(at, new long[] {offset, length});
   }
 
   private long nextLogical() {
