@@ -125,7 +125,8 @@ public final class SpaceManager implements SpaceListener {
     infoFor(flags).pinned(len);
   }
 
-  private int copies(SpaceInfo info) {
+  /** How many copies of each byte {@code info}'s profile keeps (1 for SINGLE and RAID0). */
+  public int copies(SpaceInfo info) {
     long profile = profiles.getOrDefault(info.typeFlags(), 0L);
     return Math.max(1, RaidProfile.fromFlags(profile).ncopies());
   }

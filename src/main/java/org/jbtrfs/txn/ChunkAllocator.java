@@ -158,7 +158,7 @@ public final class ChunkAllocator {
    * The profile for a new chunk of this type, chosen as the kernel does: among the profiles the
    * type's existing groups use, those the device count allows, highest redundancy first.
    */
-  RaidProfile profileFor(long typeFlag) throws FormatException {
+  private RaidProfile profileFor(long typeFlag) throws FormatException {
     long bits = 0;
     boolean any = false;
     for (BlockGroup bg : engine.groups().all()) {
@@ -175,11 +175,6 @@ public final class ChunkAllocator {
       if ((bits & p.flag()) != 0 && numDevices >= p.devsMin()) return p;
     }
     return RaidProfile.SINGLE;
-  }
-
-  /** Every device with its allocation state as of the running transaction. */
-  List<ChunkPlanner.DeviceSpace> deviceSpaces() throws IOException {
-    return deviceSpaces(new HashMap<>());
   }
 
   /** Every device with its dev item (as of the running transaction) and dev extents. */

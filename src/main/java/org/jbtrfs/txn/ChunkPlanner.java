@@ -159,43 +159,6 @@ public final class ChunkPlanner {
   }
 
   /**
-   * Logical bytes that chunks of this profile and type could still get: the allocator run on a copy
-   * of the devices until it finds no room. Unlike free space divided by the copy count this knows
-   * that, say, RAID1 on one big and one small device stops when the small one is full.
-   */
-  static long allocatable(RaidProfile profile, long type, List<DeviceSpace> devices, int nodeSize) {
-    List<DeviceSpace> sim = new ArrayList<>();
-    for (DeviceSpace d : devices) {
-      List<long[]> ext = new ArrayList<>();
-      for (long[] e : d.extents()) ext.add(e.clone());
-      sim.add(new DeviceSpace(d.devid(), d.totalBytes(), d.bytesUsed(), ext));
-    }
-    long total = 0;
-    for (int round = 0; round < 100_000; round++) {
-      Plan p;
-      try {
-        p = plan(profile, type, sim, nodeSize);
-      } catch (NoSpaceException full) {
-        break;
-      }
-      total += p.chunkSize();
-      for (Stripe s : p.stripes()) {
-        for (int i = 0; i < sim.size(); i++) {
-          DeviceSpace d = sim.get(i);
-          if (d.devid() != s.devid()) continue;
-          List<long[]> ext = d.extents();
-          int at = 0;
-          while (at < ext.size() && ext.get(at)[0] < s.offset()) at++;
-          ext.add(at, new long[] {s.offset(), p.stripeSize()});
-          sim.set(
-              i, new DeviceSpace(d.devid(), d.totalBytes(), d.bytesUsed() + p.stripeSize(), ext));
-        }
-      }
-    }
-    return total;
-  }
-
-  /**
    * The shape rules the kernel's chunk validation enforces when it reads a chunk item. The rules
    * above cannot break them; this guard makes sure a future change refuses instead of writing a
    * chunk the kernel would reject.

@@ -35,7 +35,6 @@ import org.jbtrfs.tree.TreeBlockAllocator;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.tree.WriteContext;
 import org.jbtrfs.volume.LogicalWriter;
-import org.jbtrfs.volume.RaidProfile;
 
 /**
  * The running transaction over an opened filesystem: trees being changed, dirty blocks, delayed
@@ -291,15 +290,6 @@ public final class WriteEngine implements TreeBlockAllocator {
     addChunk(type, Long.MAX_VALUE);
   }
 
-  /**
-   * Logical bytes new chunks of {@code type} could still get from the devices' unallocated space,
-   * placed as the allocator would place them.
-   */
-  long allocatableChunkBytes(long type) throws IOException {
-    return ChunkPlanner.allocatable(
-        chunkAllocator.profileFor(type), type, chunkAllocator.deviceSpaces(), sb.nodeSize());
-  }
-
   /** The system chunk array the next superblock will carry. */
   byte[] sysChunkArray() {
     return pendingSysChunkArray != null ? pendingSysChunkArray : sb.sysChunkArray();
@@ -328,7 +318,7 @@ public final class WriteEngine implements TreeBlockAllocator {
       long keep =
           groups.totalFree(BlockGroupItem.TYPE_METADATA) >= plenty
               ? 0
-              : metaChunk * copiesOf(BlockGroupItem.TYPE_METADATA);
+              : metaChunk * space.copies(space.info(BlockGroupItem.TYPE_METADATA));
       max = unallocatedBytes() - keep;
     }
     try {
@@ -338,19 +328,6 @@ public final class WriteEngine implements TreeBlockAllocator {
       LOG.fine("no chunk for " + info.name() + ": " + full.getMessage());
       return false;
     }
-  }
-
-  private int copiesOf(long type) {
-    for (var bg : groups.all()) {
-      if ((bg.flags()
-              & (BlockGroupItem.TYPE_DATA
-                  | BlockGroupItem.TYPE_METADATA
-                  | BlockGroupItem.TYPE_SYSTEM))
-          == type) {
-        return Math.max(1, RaidProfile.fromFlags(bg.flags()).ncopies());
-      }
-    }
-    return 1;
   }
 
   /** Runs the queued extent reference changes now (the flusher does, to settle space). */
