@@ -158,9 +158,21 @@ public final class BlockGroups {
     return sum;
   }
 
+  /** Told before space is made allocatable again within the transaction that allocated it. */
+  public interface ReuseGuard {
+    void beforeReuse(long start, long len);
+  }
+
+  private ReuseGuard reuseGuard = (start, len) -> {};
+
+  public void setReuseGuard(ReuseGuard guard) {
+    this.reuseGuard = guard;
+  }
+
   /** Returns an extent allocated in this transaction and never committed: reusable at once. */
   public void freeUncommitted(long start, long len) {
     BlockGroup bg = require(start);
+    reuseGuard.beforeReuse(start, len);
     bg.free().add(start, len);
     bg.addUsed(-len);
     if (listener != null) listener.freedUncommitted(bg.flags(), len);

@@ -23,8 +23,15 @@ public final class DataReader {
     this.decompressed = new ExtentCache(cacheBytes);
   }
 
+  private volatile DataOverlay overlay;
+
   ExtentCache decompressedCache() {
     return decompressed;
+  }
+
+  /** Makes data written back but not yet on the devices visible to every read. */
+  public void setOverlay(DataOverlay overlay) {
+    this.overlay = overlay;
   }
 
   /** Reads {@code len} bytes at sector-aligned {@code logical}, verifying when {@code verify}. */
@@ -34,7 +41,24 @@ public final class DataReader {
       throw new IllegalArgumentException("unaligned data read " + logical + "+" + len);
     }
     LogicalReader lr = fs.logical();
+    DataOverlay o = overlay;
+    // Whatever is still on its way to the devices comes from memory: taken before the devices
+    // are read, so a sector whose write completes meanwhile is read after it landed.
+    byte[] pending = null;
+    boolean[] inMemory = null;
+    if (o != null && o.overlaps(logical, len)) {
+      pending = new byte[len];
+      inMemory = o.copy(logical, pending, 0, len, sector);
+      if (inMemory != null && allSet(inMemory)) {
+        System.arraycopy(pending, 0, out, off, len);
+        return;
+      }
+    }
     readAnyCopy(lr, logical, out, off, len);
+    if (inMemory != null) {
+      for (int i = 0; i < inMemory.length; i++)
+        if (inMemory[i]) System.arraycopy(pending, i * sector, out, off + i * sector, sector);
+    }
     if (!verify) return;
     ChecksumType csum = fs.superblock().checksumType();
     int sectors = len / sector;
@@ -44,6 +68,7 @@ public final class DataReader {
     ChecksumLookup.fill(fs.csumTree(), logical, sectors, sector, csize, sums, present);
     for (int i = 0; i < sectors; i++) {
       long addr = logical + (long) i * sector;
+      if (inMemory != null && inMemory[i]) continue; // the very bytes its checksum was made of
       if (!present[i]) {
         String msg = "no data checksum for logical " + addr;
         LOG.severe(msg);
@@ -52,6 +77,11 @@ public final class DataReader {
       if (csum.verify(out, off + i * sector, sector, sums, i * csize)) continue;
       repairSector(lr, csum, addr, out, off + i * sector, sums, i * csize);
     }
+  }
+
+  private static boolean allSet(boolean[] flags) {
+    for (boolean f : flags) if (!f) return false;
+    return true;
   }
 
   /** Reads the first copy whose devices are present; checksums are checked by the caller. */

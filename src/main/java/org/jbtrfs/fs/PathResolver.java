@@ -2,27 +2,16 @@ package org.jbtrfs.fs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jbtrfs.format.ObjectIds;
 
 /**
- * Turns absolute paths into nodes, crossing into subvolumes where a directory entry links one.
- * Results are cached (bounded LRU), and a miss resolves from the longest cached parent, so a walk
- * over many files never re-resolves every path from the root.
+ * Turns absolute paths into nodes, crossing into subvolumes where a directory entry links one: one
+ * directory lookup per component (the tools resolve a path once; the FUSE mount has the kernel's
+ * dentry cache in front of its lookups).
  */
 public final class PathResolver {
-  private static final int MAX_ENTRIES = 200_000;
-
   private final Filesystem fs;
   private final Node root;
-  private final Map<String, Node> cache =
-      new LinkedHashMap<>(4096, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Node> eldest) {
-          return size() > MAX_ENTRIES;
-        }
-      };
 
   public PathResolver(Filesystem fs, Node root) {
     this.fs = fs;
@@ -35,36 +24,13 @@ public final class PathResolver {
 
   /** The node at {@code path}, or null when some component does not exist. */
   public Node resolve(String path) throws IOException {
-    if (path.isEmpty() || path.equals("/")) return root;
-    synchronized (cache) {
-      Node hit = cache.get(path);
-      if (hit != null) return hit;
+    Node cur = root;
+    for (String part : path.split("/")) {
+      if (part.isEmpty()) continue;
+      cur = child(cur, part.getBytes(StandardCharsets.UTF_8));
+      if (cur == null) return null;
     }
-    int slash = path.lastIndexOf('/');
-    Node parent = slash <= 0 ? root : resolve(path.substring(0, slash));
-    if (parent == null) return null;
-    Node child = child(parent, path.substring(slash + 1).getBytes(StandardCharsets.UTF_8));
-    if (child != null) {
-      synchronized (cache) {
-        cache.put(path, child);
-      }
-    }
-    return child;
-  }
-
-  /** Forgets one cached path (after unlink of a file). */
-  public void forget(String path) {
-    synchronized (cache) {
-      cache.remove(path);
-    }
-  }
-
-  /** Forgets {@code path} and everything below it (after rmdir or rename). */
-  public void forgetTree(String path) {
-    String prefix = path + "/";
-    synchronized (cache) {
-      cache.keySet().removeIf(k -> k.equals(path) || k.startsWith(prefix));
-    }
+    return cur;
   }
 
   /** Looks up one name in a directory node. */

@@ -18,6 +18,7 @@ final class Errno {
   static final int EACCES = 13;
   static final int EEXIST = 17;
   static final int EXDEV = 18;
+  static final int ENOTTY = 25;
   static final int ENOTDIR = 20;
   static final int EISDIR = 21;
   static final int EINVAL = 22;

@@ -1,37 +1,44 @@
 package org.jbtrfs.fuse;
 
 import org.jbtrfs.format.FileType;
-import org.jbtrfs.format.Timespec;
 
-/** Mode bits, xattr flags and utimensat markers as the FUSE calls carry them. */
+/** Mode bits, open flags and xattr flags as FUSE requests carry them. */
 final class FileModes {
   private FileModes() {}
 
   static final int S_ISUID = 04000;
   static final int S_ISGID = 02000;
+  static final int S_IXGRP = 010;
+  static final int O_ACCMODE = 3;
+  static final int O_TRUNC = 01000;
+  static final int O_DIRECT = 040000;
   static final int XATTR_CREATE = 1;
   static final int XATTR_REPLACE = 2;
-  private static final long UTIME_NOW = (1L << 30) - 1;
-  private static final long UTIME_OMIT = (1L << 30) - 2;
 
-  static int ofDirEntryType(int fileType) {
-    return switch (fileType) {
-      case FileType.REG -> FileType.S_IFREG;
-      case FileType.DIR -> FileType.S_IFDIR;
-      case FileType.CHRDEV -> FileType.S_IFCHR;
-      case FileType.BLKDEV -> FileType.S_IFBLK;
-      case FileType.FIFO -> FileType.S_IFIFO;
-      case FileType.SOCK -> FileType.S_IFSOCK;
-      case FileType.SYMLINK -> FileType.S_IFLNK;
-      default -> 0;
-    };
+  /** The d_type of a directory entry (DT_REG ...) for a btrfs dir item type. */
+  static int direntType(int fileType) {
+    int mode =
+        switch (fileType) {
+          case FileType.REG -> FileType.S_IFREG;
+          case FileType.DIR -> FileType.S_IFDIR;
+          case FileType.CHRDEV -> FileType.S_IFCHR;
+          case FileType.BLKDEV -> FileType.S_IFBLK;
+          case FileType.FIFO -> FileType.S_IFIFO;
+          case FileType.SOCK -> FileType.S_IFSOCK;
+          case FileType.SYMLINK -> FileType.S_IFLNK;
+          default -> 0;
+        };
+    return mode >>> 12;
   }
 
-  /** A utimensat time: UTIME_NOW means now, UTIME_OMIT keeps the old value. */
-  static Timespec time(ru.serce.jnrfuse.struct.Timespec t, Timespec old, Timespec now) {
-    long nsec = t.tv_nsec.longValue();
-    if (nsec == UTIME_NOW) return now;
-    if (nsec == UTIME_OMIT) return old;
-    return new Timespec(t.tv_sec.get(), (int) nsec);
+  /**
+   * The mode after a change that must drop set-id bits (a write, truncate or chown by someone
+   * without CAP_FSETID): setuid goes, and setgid when the group may execute (otherwise it marks
+   * mandatory locking and stays), as the kernel's setattr_should_drop_suidgid says.
+   */
+  static int withoutSetId(int mode) {
+    mode &= ~S_ISUID;
+    if ((mode & S_IXGRP) != 0) mode &= ~S_ISGID;
+    return mode;
   }
 }

@@ -66,24 +66,43 @@ public final class MountCommand implements Callable<Integer> {
       return 1;
     }
     BtrfsFuse fuse = new BtrfsFuse(fs, root, rw);
+    String options = opts.kernelOptions(devices.get(0).toString());
+    LOG.info("mounting " + devices + " on " + mountPoint + " with " + options);
+    KernelMount mount;
+    try {
+      mount = KernelMount.mount(mountPoint.toString(), options);
+    } catch (IOException e) {
+      System.err.println("jbtrfs: cannot mount: " + e.getMessage());
+      fs.close();
+      return 1;
+    }
+    FuseSession session = new FuseSession(mount, fuse, opts.threads(), opts.debug());
+    fuse.attach(session);
     if (rw != null) startCommitter(rw, opts.commitSeconds());
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  fuse.umount();
-                  done.countDown();
-                }));
-    List<String> fuseArgs = opts.fuseArgs(devices.get(0).toString());
-    LOG.info("mounting " + devices + " on " + mountPoint + " with " + fuseArgs);
-    Thread announcer = new Thread(() -> announceWhenLive(mountPoint));
+    // SIGTERM and SIGINT unmount; the JVM may only exit once the final commit is on disk.
+    Thread hook =
+        new Thread(
+            () -> {
+              mount.requestUnmount();
+              try {
+                done.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    Thread announcer = new Thread(() -> announceWhenLive(session));
     announcer.setDaemon(true);
     announcer.start();
     try {
-      fuse.mount(mountPoint, true, opts.debug(), fuseArgs.toArray(new String[0]));
+      session.serve();
+      fuse.destroy();
     } finally {
+      mount.requestUnmount();
+      mount.close();
       fs.close();
+      done.countDown();
     }
     return 0;
   }
@@ -132,21 +151,12 @@ public final class MountCommand implements Callable<Integer> {
     t.start();
   }
 
-  /** Writes the ready file once the kernel lists our mount, so the wrapper can return. */
-  private void announceWhenLive(Path mountPoint) {
+  /** Writes the ready file once the kernel's INIT is answered, so the wrapper can return. */
+  private void announceWhenLive(FuseSession session) {
     if (readyFile == null) return;
     try {
-      String target = mountPoint.toRealPath().toString();
-      for (int i = 0; i < 600; i++) {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
-          String[] f = line.split(" ");
-          if (f.length > 2 && f[1].equals(target) && f[2].startsWith("fuse")) {
-            Files.writeString(readyFile, "ok\n");
-            return;
-          }
-        }
-        Thread.sleep(50);
-      }
+      session.awaitInitialized();
+      Files.writeString(readyFile, "ok\n");
     } catch (IOException | InterruptedException e) {
       LOG.warning("could not announce the mount: " + e);
     }

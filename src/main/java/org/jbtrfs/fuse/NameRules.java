@@ -1,6 +1,5 @@
 package org.jbtrfs.fuse;
 
-import java.nio.charset.StandardCharsets;
 import org.jbtrfs.fs.write.FsError;
 
 /** Name checks the kernel's btrfs makes before looking anything up. */
@@ -13,15 +12,10 @@ final class NameRules {
 
   private NameRules() {}
 
-  /** ENAMETOOLONG when a component of {@code path} is longer than 255 bytes. */
-  static void checkPath(String path) throws FsError {
-    // A UTF-16 char is at most 3 UTF-8 bytes, so short paths need no encoding.
-    if (path.length() * 3 <= NAME_MAX) return;
-    for (String part : path.split("/")) {
-      if (part.length() * 3 > NAME_MAX && part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
-        throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
-      }
-    }
+  /** ENAMETOOLONG for a name longer than 255 bytes. */
+  static void checkName(byte[] name) throws FsError {
+    if (name.length > NAME_MAX)
+      throw new FsError(FsError.ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
   }
 
   /** EOPNOTSUPP for an xattr outside the namespaces btrfs has handlers for. */

@@ -92,43 +92,23 @@ record ParsedMountOptions(
     }
   }
 
-  /** Arguments for libfuse: our inode numbers, kernel permission checks, large reads. */
-  List<String> fuseArgs(String source) {
+  /** Threads serving requests: enough that slow ones (an fsync's commit) leave others free. */
+  int threads() {
+    return 16;
+  }
+
+  /**
+   * The kernel mount options: the kernel checks permissions against our attributes, reads and
+   * writes of up to 1 MiB per request, and the device as the source shown in /proc/mounts.
+   */
+  String kernelOptions(String source) {
     List<String> opts = new ArrayList<>();
-    opts.add("use_ino");
     opts.add("default_permissions");
     opts.add("fsname=" + source.replace(",", "_"));
     opts.add("subtype=jbtrfs");
-    opts.add("max_read=131072");
-    if (fs.readOnly()) {
-      // Nothing changes under a read-only mount, so the kernel may cache freely.
-      opts.add("ro");
-      opts.add("kernel_cache");
-      opts.add("entry_timeout=60");
-      opts.add("attr_timeout=60");
-      opts.add("negative_timeout=60");
-    } else {
-      // Writes of up to 128 KiB per request, and unlinked-but-open files handled by us (orphans)
-      // rather than renamed to .fuse_hidden files by libfuse.
-      opts.add("big_writes");
-      opts.add("max_write=131072");
-      opts.add("hard_remove");
-      // The high-level API gives each name of a hard-linked file its own kernel inode, so
-      // cached attributes of one name go stale when the file changes through another (link
-      // counts, ctime, size). With entry_timeout=0 every path walk revalidates each name with a
-      // LOOKUP, whose reply carries fresh attributes: stat of a path, open and the kernel's
-      // permission checks always see the current inode. Attributes may then be cached for a
-      // second, which spares the GETATTR that default_permissions would otherwise send for
-      // every directory walked and every file opened; only fstat of a descriptor opened through
-      // another hard link can lag by up to that second.
-      opts.add("entry_timeout=0");
-      opts.add("negative_timeout=0");
-      opts.add("attr_timeout=1");
-    }
+    opts.add("max_read=" + FuseSession.MAX_IO);
+    if (fs.readOnly()) opts.add("ro");
     if (allowOther) opts.add("allow_other");
-    List<String> args = new ArrayList<>();
-    args.add("-o");
-    args.add(String.join(",", opts));
-    return args;
+    return String.join(",", opts);
   }
 }

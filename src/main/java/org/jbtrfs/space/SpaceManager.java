@@ -376,13 +376,6 @@ public final class SpaceManager implements SpaceListener {
     return new Reservation(r, 0, true);
   }
 
-  /** Bytes of buffered data reserved (may_use of data that is delalloc). */
-  public long delallocBytes() {
-    long sum = 0;
-    for (Delalloc d : delalloc.values()) sum += d.data;
-    return sum;
-  }
-
   // ---- flushing ----
 
   /**

@@ -50,6 +50,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final SharedTreeBlockRefs sharedRefs;
   private final DirtyBlocks dirty = new DirtyBlocks();
   private final LogicalWriter writer;
+  private final PendingData pendingData;
   private final Map<Long, WritableTree> trees = new java.util.concurrent.ConcurrentHashMap<>();
   private final ChunkAllocator chunkAllocator = new ChunkAllocator(this);
   private final SpaceManager space;
@@ -77,6 +78,9 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.groups = groups;
     this.sb = fs.superblock();
     this.writer = new LogicalWriter(fs.chunks(), fs.devices());
+    this.pendingData = new PendingData(writer::write);
+    fs.data().setOverlay(pendingData);
+    groups.setReuseGuard(pendingData::cancel);
     this.sharedRefs =
         new SharedTreeBlockRefs(() -> tree(ObjectIds.EXTENT_TREE), refs, sb.nodeSize());
     startTransaction(sb.generation() + 1);
@@ -372,9 +376,26 @@ public final class WriteEngine implements TreeBlockAllocator {
     return ctx.chunkTreeUuid();
   }
 
-  /** Writes data bytes to every copy of their chunk. */
-  public void writeData(long logical, byte[] buf, int off, int len) throws IOException {
-    writer.write(logical, buf, off, len);
+  /**
+   * Data for every copy of its chunk: queued, written by {@link #writeQueuedData} or at the latest
+   * by the commit, and read from memory until then. The engine keeps {@code buf}; the caller must
+   * not change it afterwards.
+   */
+  public void writeData(long logical, byte[] buf, int len) throws IOException {
+    pendingData.add(logical, buf, len);
+  }
+
+  /**
+   * Writes the queued data now, in the calling thread (which should hold no lock others wait for).
+   * A failed write leaves extents the trees point to without their data: the transaction aborts.
+   */
+  public void writeQueuedData() throws IOException {
+    try {
+      pendingData.drain();
+    } catch (IOException | RuntimeException e) {
+      abort(e);
+      throw e;
+    }
   }
 
   /**
@@ -455,6 +476,8 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private void writeAndSwitch() throws IOException {
+    // Data before the blocks that point to it, and all of it before the superblock.
+    pendingData.drainAndWait();
     writeDirtyBlocks();
     fs.devices().flushAll();
     Superblock next =
@@ -477,6 +500,8 @@ public final class WriteEngine implements TreeBlockAllocator {
     // Sized from the new trees while their blocks are still in memory: the commit is done, and
     // reading them back from the disk must not be what could still fail it.
     long globalReserve = GlobalReserveSize.of(fs);
+    for (Map.Entry<Long, byte[]> b : dirty.all().entrySet())
+      fs.metadata().cacheWritten(b.getKey(), b.getValue());
     dirty.clear();
     groups.unpinAll();
     groups.clearDirty();

@@ -44,12 +44,12 @@ class CommitLetsReadersInTest {
       MountedWriter rw = new MountedWriter(WriteEngine.open(fs), CompressionType.NONE, 0);
       long subvol = fs.defaultSubvolumeId();
       long root = fs.subvolume(subvol).rootDirIno();
-      rw.lock().writeLock().lock();
+      rw.lock().beginChange();
       try {
         ino = rw.ops(subvol).create(root, "f".getBytes(), 0100644, 0, 0, 0);
         rw.write(new Node(fs.subvolume(subvol), ino), 0, content, content.length);
       } finally {
-        rw.lock().writeLock().unlock();
+        rw.lock().endChange();
       }
 
       gate.closed.set(true);
@@ -66,7 +66,7 @@ class CommitLetsReadersInTest {
       assertThat(gate.entered.await(60, TimeUnit.SECONDS)).as("commit reached a flush").isTrue();
 
       // The commit now waits for the disk. A reader gets in and sees the new file's data ...
-      assertThat(rw.lock().readLock().tryLock(10, TimeUnit.SECONDS)).as("read lock").isTrue();
+      assertThat(rw.lock().tryBeginRead(10, TimeUnit.SECONDS)).as("read lock").isTrue();
       try {
         Node n = new Node(fs.subvolume(subvol), ino);
         byte[] got = new byte[content.length];
@@ -74,11 +74,11 @@ class CommitLetsReadersInTest {
             .isEqualTo(content.length);
         assertThat(got).isEqualTo(content);
       } finally {
-        rw.lock().readLock().unlock();
+        rw.lock().endRead();
       }
       // ... but a change does not.
-      assertThat(rw.lock().writeLock().tryLock(300, TimeUnit.MILLISECONDS))
-          .as("write lock during the commit's I/O")
+      assertThat(rw.lock().tryBeginChange(300, TimeUnit.MILLISECONDS))
+          .as("a change during the commit's I/O")
           .isFalse();
 
       gate.release.countDown();

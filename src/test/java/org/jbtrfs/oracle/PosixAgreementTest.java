@@ -18,37 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
  * and every stat line must agree. Afterwards the jbtrfs image must pass btrfs check.
  *
  * <p>Both sides use the default atime policy (relatime), so atime updates by reads are compared
- * too. A few steps differ for reasons that lie in FUSE 2's high-level API rather than in jbtrfs;
- * they are listed in {@link #FUSE2_LIMITS} with the answer jbtrfs is known to give, and any other
+ * too. A step that differs for reasons that lie in the kernel's FUSE client rather than in jbtrfs
+ * is listed in {@link #FUSE_LIMITS} with the answer jbtrfs is known to give, and any other
  * answer there still fails.
  */
 class PosixAgreementTest {
   private static final long IMAGE_BYTES = 1L << 30;
 
   /** "scenario step" -> jbtrfs's known answers, with the reason it cannot match. */
-  private static final Map<String, List<String>> FUSE2_LIMITS =
+  private static final Map<String, List<String>> FUSE_LIMITS =
       Map.of(
-          // The kernel sends GETATTR for fstat without the file handle, and libfuse 2's high-level
-          // API has no path left for a file unlinked (or renamed over) while open.
-          "rename fstat:victim", List.of("ENOENT"),
-          "unlinked-open fstat:fd", List.of("ENOENT"),
-          // The ftruncate just before answers with the file's attributes, which the kernel keeps
-          // for attr_timeout (1 s): fstat then gets the kernel's values from that cache, shown as
-          // "new" because the fstat before failed; if the second has passed, it is ENOENT again.
-          "unlinked-open fstat:fd-after",
-              List.of("ENOENT", "size=5 nlink=0 mode=0o100644 uid=0 gid=0 a=new m=new c=new"),
-          "unlinked-open fstat:hard-fd", List.of("ENOENT"),
-          // truncate(2) to the current size must not touch the times, but it reaches jbtrfs exactly
-          // like open(O_TRUNC) of an empty file (truncate(path, 0), no handle, no time flags),
-          // which must set them. jbtrfs sides with the far more common O_TRUNC.
-          "truncate stat:same-size",
-              List.of("size=100000 nlink=1 mode=0o100644 uid=0 gid=0 a=+ m=+ c=+"),
           // The kernel answers a read at end of file from its cached size without asking the
           // daemon, so reading an empty file cannot update its atime through FUSE.
           "create stat:trunc-of-empty",
-              List.of("size=0 nlink=1 mode=0o100640 uid=0 gid=0 a== m=+ c=+"),
-          "times stat:after-truncate-same",
-              List.of("size=9 nlink=1 mode=0o100640 uid=0 gid=0 a== m=+ c=+"));
+          List.of("size=0 nlink=1 mode=0o100640 uid=0 gid=0 a== m=+ c=+"));
 
   @TempDir Path tmp;
 
@@ -106,7 +89,7 @@ class PosixAgreementTest {
     return lines;
   }
 
-  /** Line by line; known FUSE 2 limits must give exactly their known answer. */
+  /** Line by line; known FUSE limits must give exactly their known answer. */
   private static void compare(List<String> kernel, List<String> jbtrfs) throws IOException {
     List<String> problems = new ArrayList<>();
     int known = 0;
@@ -115,11 +98,11 @@ class PosixAgreementTest {
       String j = i < jbtrfs.size() ? jbtrfs.get(i) : "(missing)";
       if (k.equals(j)) continue;
       String step = k.contains(" -> ") ? k.substring(0, k.indexOf(" -> ")) : k;
-      List<String> expected = FUSE2_LIMITS.getOrDefault(step, List.of());
+      List<String> expected = FUSE_LIMITS.getOrDefault(step, List.of());
       if (expected.stream().anyMatch(answer -> j.equals(step + " -> " + answer))) {
         known++;
         System.err.println(
-            "known FUSE 2 difference: " + step + "\n  kernel: " + k + "\n  jbtrfs: " + j);
+            "known FUSE difference: " + step + "\n  kernel: " + k + "\n  jbtrfs: " + j);
         continue;
       }
       problems.add("line " + (i + 1) + "\n  kernel: " + k + "\n  jbtrfs: " + j);
@@ -129,7 +112,7 @@ class PosixAgreementTest {
             + kernel.size()
             + " steps, "
             + known
-            + " known FUSE 2 differences, "
+            + " known FUSE differences, "
             + problems.size()
             + " disagreements");
     if (!problems.isEmpty()) {

@@ -80,14 +80,15 @@ public final class FileData {
     int sector = e.fs().sectorSize();
     ChecksumType csum = e.fs().superblock().checksumType();
     byte[] sums = nodatasum ? null : new byte[(int) (extLen / sector) * csum.size()];
-    byte[] buf = new byte[(int) Math.min(IO_BUFFER, extLen)];
     for (long done = 0; done < extLen; ) {
-      int n = (int) Math.min(buf.length, extLen - done);
+      int n = (int) Math.min(IO_BUFFER, extLen - done);
+      // A new buffer each time: the engine keeps it until the data is on the devices.
+      byte[] buf = new byte[n];
       int want = (int) Math.max(0, Math.min(n, remaining - done));
       int got = in.readNBytes(buf, 0, want);
       if (got != want) throw new java.io.EOFException("source ended early");
       java.util.Arrays.fill(buf, got, n, (byte) 0);
-      e.writeData(disk + done, buf, 0, n);
+      e.writeData(disk + done, buf, n);
       if (sums != null) {
         for (int i = 0; i < n / sector; i++) {
           csum.compute(buf, i * sector, sector, sums, (int) ((done / sector) + i) * csum.size());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.InodeItem;
@@ -35,7 +34,7 @@ public final class MountedWriter implements AutoCloseable {
   private static final long DIRTY_LIMIT = 64L << 20;
 
   private final WriteEngine engine;
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+  private final MountLock lock = new MountLock();
   private final Map<Long, FsOps> ops = new ConcurrentHashMap<>();
   private final Map<Long, DirtyPages> dirty = new ConcurrentHashMap<>();
   private final CompressionType compression;
@@ -64,13 +63,16 @@ public final class MountedWriter implements AutoCloseable {
   /**
    * Notes that {@code n} was read (file data, directory listing, symlink target); the caller holds
    * the read lock. Its atime changes as the mount's atime policy says, stored with the next change.
+   * Returns whether the atime changed.
    */
-  public void accessed(Node n) throws IOException {
-    if (isReadOnly(n.subvolume().id())) return; // the kernel keeps atime of read-only snapshots
+  public boolean accessed(Node n) throws IOException {
+    if (isReadOnly(n.subvolume().id())) return false; // read-only snapshots keep their atimes
     InodeItem i = inode(n);
-    if (i == null) return;
-    if (accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
-      changed = true;
+    if (i == null) return false;
+    if (!accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
+      return false;
+    changed = true;
+    return true;
   }
 
   /**
@@ -83,7 +85,7 @@ public final class MountedWriter implements AutoCloseable {
     return engine.space().reserveChange(items, FlushMode.FLUSH_ALL, freesSpace);
   }
 
-  public ReentrantReadWriteLock lock() {
+  public MountLock lock() {
     return lock;
   }
 
@@ -421,8 +423,11 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Writes back buffered files, largest first, until about {@code bytes} of reservations came back
-   * (the flusher's partial delalloc flush).
+   * The flusher's partial delalloc flush (the kernel's shrink_delalloc): writes back whole files
+   * until {@code bytes} of buffered data, and at least an eighth of all of it, went out. It counts
+   * data, not reservations, as the kernel does: a small file's metadata reservation is a hundred
+   * times its data, so stopping as soon as the reservations asked for came back would write back a
+   * handful of files per reservation and flush again on the next one.
    */
   void writebackSome(long bytes) throws IOException {
     try {
@@ -436,16 +441,24 @@ public final class MountedWriter implements AutoCloseable {
 
   private void writebackSomeUnguarded(long bytes) throws IOException {
     storePendingInodes();
-    long before = engine.space().delallocReserve().reserved() + engine.space().delallocBytes();
+    long buffered = 0;
+    for (DirtyPages dp : dirty.values()) buffered += dp.bytes();
+    long target = Math.max(bytes, buffered / 8);
+    long written = 0;
     for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
       DirtyPages dp = e.getValue();
+      FileTree ft = null;
+      Writeback wb = null;
       for (long ino : dp.inodes()) {
-        long now = engine.space().delallocReserve().reserved() + engine.space().delallocBytes();
-        if (before - now >= bytes) return;
+        if (written >= target) return;
         TreeMap<Long, byte[]> pages = dp.take(ino);
         if (pages == null) continue;
-        FileTree ft = ops(e.getKey()).fileTree();
-        writeBackPages(e.getKey(), ft, new Writeback(ft, compression, level), ino, pages, dp);
+        written += (long) pages.size() * dp.pageSize();
+        if (ft == null) {
+          ft = ops(e.getKey()).fileTree();
+          wb = new Writeback(ft, compression, level);
+        }
+        writeBackPages(e.getKey(), ft, wb, ino, pages, dp);
       }
     }
   }
@@ -478,22 +491,18 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Commit for fsync, the periodic committer and unmount. The write lock covers the tree changes;
-   * the block writes and device flushes, the slow part, run under the read lock (a downgrade, so no
-   * change can slip in between), so reads go on while a commit waits for the disk.
+   * Commit for fsync, the periodic committer and unmount. The tree changes are settled under the
+   * write lock; the block writes and device flushes, the slow part, run with no lock held while
+   * changes wait at the gate ({@link MountLock}), so reads go on while a commit waits for the disk.
    */
   public void commitLocked() throws IOException {
-    lock.writeLock().lock();
-    boolean downgraded = false;
+    lock.beginCommit();
     try {
       if (!prepareCommit()) return;
-      lock.readLock().lock();
-      lock.writeLock().unlock();
-      downgraded = true;
+      lock.commitSettled();
       engine.finishCommit();
     } finally {
-      if (downgraded) lock.readLock().unlock();
-      else lock.writeLock().unlock();
+      lock.endCommit();
     }
   }
 

@@ -117,9 +117,10 @@ public final class Writeback {
       long[] ext = ft.engine().allocateDataUpTo(total - done);
       long disk = ext[0];
       long len = ext[1];
-      byte[] buf = new byte[(int) Math.min(IO_BUFFER, len)];
       for (long written = 0; written < len; ) {
-        int n = (int) Math.min(buf.length, len - written);
+        int n = (int) Math.min(IO_BUFFER, len - written);
+        // A new buffer each time: the engine keeps it until the data is on the devices.
+        byte[] buf = new byte[n];
         for (int o = 0; o < n; o += ps)
           System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
         storeWithChecksums(disk + written, buf, n, nodatasum);
@@ -180,7 +181,7 @@ public final class Writeback {
   private void storeWithChecksums(long disk, byte[] buf, int len, boolean nodatasum)
       throws IOException {
     WriteEngine e = ft.engine();
-    e.writeData(disk, buf, 0, len);
+    e.writeData(disk, buf, len);
     if (nodatasum) return;
     int ps = e.fs().sectorSize();
     ChecksumType csum = e.fs().superblock().checksumType();

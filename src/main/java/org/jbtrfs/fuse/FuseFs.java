@@ -1,0 +1,171 @@
+package org.jbtrfs.fuse;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.write.MountedWriter;
+
+/**
+ * What every request handler shares: the filesystem, its writer (null on a read-only mount), the
+ * kernel's node ids, open file handles, the lock discipline, and the reply shapes that carry an
+ * inode's attributes.
+ */
+final class FuseFs {
+  interface Op {
+    int run() throws IOException;
+  }
+
+  /** One open file: its node, and whether its I/O bypasses the page cache (O_DIRECT). */
+  record Handle(Node node, boolean direct) {}
+
+  final Filesystem fs;
+  final MountedWriter rw;
+  final NodeTable nodes;
+  final CacheTimes cache;
+  private final long mountedSubvolume;
+  private final Map<Long, Handle> handles = new ConcurrentHashMap<>();
+  private final Map<Node, Integer> openCounts = new ConcurrentHashMap<>();
+  private final AtomicLong nextHandle = new AtomicLong(1);
+  private volatile FuseSession session;
+
+  FuseFs(Filesystem fs, Node root, MountedWriter rw) {
+    this.fs = fs;
+    this.rw = rw;
+    this.nodes = new NodeTable(root);
+    this.mountedSubvolume = root.subvolume().id();
+    // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
+    // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
+    // cannot see.
+    this.cache = rw == null ? new CacheTimes(60, 60) : new CacheTimes(1, 1);
+  }
+
+  void attach(FuseSession s) {
+    session = s;
+  }
+
+  /** Runs a read-only operation (under the read lock when the mount is writable). */
+  int reading(String op, long nodeid, Op body) {
+    if (rw != null) rw.lock().beginRead();
+    try {
+      return body.run();
+    } catch (Throwable t) {
+      return Errno.of(t, op, "node " + nodeid);
+    } finally {
+      if (rw != null) rw.lock().endRead();
+    }
+  }
+
+  /**
+   * Runs a change under the write lock; EROFS on a read-only mount. Metadata for {@code items} tree
+   * items is reserved before the change starts and what it did not use is given back after. Changes
+   * that free space ({@code freesSpace}) may borrow from the global reserve, so a full filesystem
+   * can be cleaned.
+   */
+  int changing(String op, long nodeid, int items, boolean freesSpace, Op body) {
+    if (rw == null) return -Errno.EROFS;
+    rw.lock().beginChange();
+    int result;
+    try {
+      rw.engine().checkNotAborted();
+      try (var reservation = rw.reserveChange(items, freesSpace)) {
+        result = body.run();
+      }
+    } catch (Throwable t) {
+      result = Errno.of(t, op, "node " + nodeid);
+    } finally {
+      rw.lock().endChange();
+    }
+    // Data a writeback queued goes to the devices now that nobody waits for the lock on it.
+    try {
+      rw.engine().writeQueuedData();
+    } catch (Throwable t) {
+      return Errno.of(t, op, "node " + nodeid);
+    }
+    return result;
+  }
+
+  /** The node behind a kernel node id. */
+  Node node(long nodeid) throws IOException {
+    Node n = nodes.node(nodeid);
+    if (n == null) throw new FileNotFoundException("unknown node id " + nodeid);
+    return n;
+  }
+
+  InodeItem inode(Node n) throws IOException {
+    InodeItem i = rw != null ? rw.inode(n) : n.inode();
+    if (i == null) throw new FileNotFoundException("inode " + n + " has no inode item");
+    return i;
+  }
+
+  /** st_ino of a node (see InodeNumbers). */
+  long ino(Node n) {
+    return InodeNumbers.of(n, mountedSubvolume);
+  }
+
+  /** struct fuse_attr of {@code n}. */
+  void attr(FuseReply out, Node n) throws IOException {
+    out.attr(ino(n), inode(n), fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+  }
+
+  /** struct fuse_attr_out of {@code n}. */
+  int attrReply(FuseReply out, Node n) throws IOException {
+    InodeItem i = inode(n);
+    out.attrHeader(cache);
+    out.attr(ino(n), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    return 0;
+  }
+
+  /** struct fuse_entry_out for {@code child}, found in {@code parent}: one kernel reference. */
+  int entryReply(FuseReply out, Node child, Node parent) throws IOException {
+    InodeItem i = inode(child);
+    long id = nodes.lookedUp(child, parent);
+    out.entryHeader(id, cache);
+    out.attr(ino(child), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(child));
+    return 0;
+  }
+
+  /** A name that does not exist, cached by the kernel like a positive entry. */
+  int negativeEntryReply(FuseReply out) {
+    out.entryHeader(0, cache);
+    out.zeros(FuseProtocol.ATTR);
+    return 0;
+  }
+
+  /** Notes a read of {@code n}; when its atime changes, the kernel's cached copy is dropped. */
+  void accessed(long nodeid, Node n) throws IOException {
+    if (rw != null && rw.accessed(n)) {
+      FuseSession s = session;
+      if (s != null) s.invalidateAttributes(nodeid);
+    }
+  }
+
+  // ---- open files ----
+
+  long open(Node n, boolean direct) {
+    long fh = nextHandle.getAndIncrement();
+    handles.put(fh, new Handle(n, direct));
+    openCounts.merge(n, 1, Integer::sum);
+    return fh;
+  }
+
+  Handle handle(long fh) {
+    return handles.get(fh);
+  }
+
+  /** Closes a handle; true when it was the node's last. */
+  boolean close(long fh, Node[] closed) {
+    Handle h = handles.remove(fh);
+    if (h == null) return false;
+    closed[0] = h.node();
+    return openCounts.computeIfPresent(h.node(), (k, v) -> v > 1 ? v - 1 : null) == null;
+  }
+
+  boolean isOpen(Node n) {
+    return openCounts.containsKey(n);
+  }
+}

@@ -1,0 +1,121 @@
+package org.jbtrfs.fuse;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.jbtrfs.format.Align;
+import org.jbtrfs.format.DeviceNumbers;
+import org.jbtrfs.format.InodeItem;
+
+/**
+ * Builds one reply (struct fuse_out_header and the opcode's result) in a reusable direct buffer.
+ * Handlers append the result with the put methods; the session fills in the header and writes it.
+ */
+final class FuseReply {
+  private final ByteBuffer buf;
+
+  FuseReply(int capacity) {
+    this.buf = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  ByteBuffer buffer() {
+    return buf;
+  }
+
+  /** Starts an empty result. */
+  FuseReply begin() {
+    buf.clear();
+    buf.position(FuseProtocol.OUT_HEADER);
+    return this;
+  }
+
+  /** Bytes the result may still take. */
+  int room() {
+    return buf.capacity() - buf.position();
+  }
+
+  int position() {
+    return buf.position();
+  }
+
+  FuseReply u32(int v) {
+    buf.putInt(v);
+    return this;
+  }
+
+  FuseReply u16(int v) {
+    buf.putShort((short) v);
+    return this;
+  }
+
+  FuseReply u64(long v) {
+    buf.putLong(v);
+    return this;
+  }
+
+  FuseReply bytes(byte[] b, int off, int len) {
+    buf.put(b, off, len);
+    return this;
+  }
+
+  FuseReply zeros(int n) {
+    for (int i = 0; i < n; i++) buf.put((byte) 0);
+    return this;
+  }
+
+  /** Pads the result to a multiple of 8 bytes (directory entries). */
+  FuseReply align8() {
+    return zeros((int) (Align.up(buf.position(), 8) - buf.position()));
+  }
+
+  /**
+   * struct fuse_attr for an inode, as the kernel's btrfs_getattr reports it; {@code buffered} is
+   * data written but not yet in extents, which counts in st_blocks as it does in the kernel.
+   */
+  FuseReply attr(long ino, InodeItem inode, int blockSize, long buffered) {
+    u64(ino);
+    u64(inode.size());
+    // Bytes in use rounded up to the block size, in 512-byte units.
+    u64((Align.up(inode.nbytes(), blockSize) + Align.up(buffered, blockSize)) / 512);
+    u64(inode.atime().sec());
+    u64(inode.mtime().sec());
+    u64(inode.ctime().sec());
+    u32(inode.atime().nsec());
+    u32(inode.mtime().nsec());
+    u32(inode.ctime().nsec());
+    u32(inode.mode());
+    u32((int) inode.nlink());
+    u32((int) inode.uid());
+    u32((int) inode.gid());
+    u32((int) DeviceNumbers.toUser(inode.rdev()));
+    u32(blockSize);
+    return u32(0);
+  }
+
+  /** struct fuse_entry_out's cache fields for {@code nodeid}; the attributes follow. */
+  FuseReply entryHeader(long nodeid, CacheTimes t) {
+    u64(nodeid);
+    u64(0); // generation: node ids are never reused within a mount
+    u64(t.entrySeconds());
+    u64(t.attrSeconds());
+    u32(t.entryNanos());
+    return u32(t.attrNanos());
+  }
+
+  /** struct fuse_attr_out's cache fields; the attributes follow. */
+  FuseReply attrHeader(CacheTimes t) {
+    u64(t.attrSeconds());
+    u32(t.attrNanos());
+    return u32(0);
+  }
+
+  /** Fills in the header for request {@code unique}; error replies carry no result. */
+  ByteBuffer finish(long unique, int error) {
+    int len = error == 0 ? buf.position() : FuseProtocol.OUT_HEADER;
+    buf.putInt(0, len);
+    buf.putInt(4, error);
+    buf.putLong(8, unique);
+    buf.position(0);
+    buf.limit(len);
+    return buf;
+  }
+}

@@ -1,0 +1,171 @@
+package org.jbtrfs.fuse;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * Serves one FUSE mount: worker threads each read a request from /dev/fuse, hand it to the
+ * filesystem's {@link Handler} and write the reply. The kernel gives each request to one reader,
+ * so the workers run requests in parallel, and a slow one (an fsync's commit) holds only its own
+ * thread. INIT, FORGET, INTERRUPT and DESTROY are answered here.
+ */
+final class FuseSession {
+  private static final Logger LOG = Logger.getLogger(FuseSession.class.getName());
+
+  /** A handler's answer for requests that get no reply (FORGET, INTERRUPT). */
+  static final int NO_REPLY = Integer.MIN_VALUE;
+
+  /** Largest write and read per request: 256 pages. */
+  static final int MAX_IO = 1 << 20;
+
+  private static final int ENOSYS = 38;
+  private static final int ENODEV = 19;
+  private static final int ENOENT = 2;
+  private static final int EINTR = 4;
+  private static final int EAGAIN = 11;
+  private static final int EPROTO = 71;
+
+  /** The filesystem side: answers one request into the reply; returns 0, -errno or NO_REPLY. */
+  interface Handler {
+    int handle(FuseRequest req, FuseReply reply) throws Exception;
+
+    /** Flags of FuseProtocol.INIT_* the filesystem wants, of those the kernel offers. */
+    int initFlags(int offered);
+  }
+
+  private final KernelMount mount;
+  private final Handler handler;
+  private final int threads;
+  private final boolean debug;
+  private final Libc libc = Libc.load();
+  private final CountDownLatch initialized = new CountDownLatch(1);
+  private final ByteBuffer notifyBuf =
+      ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
+  private volatile boolean stopping;
+  private volatile int kernelMinor;
+
+  FuseSession(KernelMount mount, Handler handler, int threads, boolean debug) {
+    this.mount = mount;
+    this.handler = handler;
+    this.threads = threads;
+    this.debug = debug;
+  }
+
+  /** Waits until the kernel's INIT has been answered, i.e. the mount serves requests. */
+  void awaitInitialized() throws InterruptedException {
+    initialized.await();
+  }
+
+  /** Serves until the mount goes away (unmount, or the connection aborted). */
+  void serve() throws InterruptedException {
+    List<Thread> workers = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(this::work, "fuse-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+    for (Thread t : workers) t.join();
+  }
+
+  private void work() {
+    FuseRequest req = new FuseRequest(MAX_IO + 2 * 4096);
+    FuseReply reply = new FuseReply(MAX_IO + 4096);
+    while (!stopping) {
+      ByteBuffer in = req.buffer();
+      in.clear();
+      long n = libc.read(mount.fd(), in, in.capacity());
+      if (n < 0) {
+        int err = Libc.errno();
+        if (err == EINTR || err == EAGAIN || err == ENOENT) continue;
+        if (err != ENODEV) LOG.severe("reading /dev/fuse failed: errno " + err);
+        stopping = true;
+        break;
+      }
+      if (n < FuseProtocol.IN_HEADER) continue;
+      req.filled((int) n);
+      answer(req, reply);
+    }
+  }
+
+  private void answer(FuseRequest req, FuseReply reply) {
+    int op = req.opcode();
+    reply.begin();
+    int result;
+    try {
+      result =
+          switch (op) {
+            case FuseProtocol.INIT -> init(req, reply);
+            case FuseProtocol.DESTROY -> {
+              stopping = true;
+              yield 0;
+            }
+            case FuseProtocol.INTERRUPT -> NO_REPLY; // requests run to completion
+            default -> handler.handle(req, reply);
+          };
+    } catch (Throwable t) {
+      result = Errno.of(t, "request " + op, "node " + req.nodeid());
+    }
+    if (debug) {
+      System.err.printf(
+          "fuse: unique %d op %d node %d -> %s%n",
+          req.unique(), op, req.nodeid(), result == NO_REPLY ? "no reply" : result);
+    }
+    if (result == NO_REPLY) return;
+    ByteBuffer out = reply.finish(req.unique(), result > 0 ? 0 : result);
+    long w = libc.write(mount.fd(), out, out.limit());
+    // ENOENT: the request was interrupted and the kernel no longer waits for it.
+    if (w < 0 && Libc.errno() != ENOENT && !stopping) {
+      LOG.warning("reply to request " + req.unique() + " failed: errno " + Libc.errno());
+    }
+  }
+
+  private int init(FuseRequest req, FuseReply reply) {
+    int major = req.u32(0);
+    int minor = req.u32(4);
+    int maxReadahead = req.u32(8);
+    int offered = req.u32(12);
+    if (major != FuseProtocol.MAJOR) {
+      LOG.severe("kernel speaks FUSE " + major + "." + minor + ", jbtrfs speaks 7.x");
+      return -EPROTO;
+    }
+    kernelMinor = Math.min(minor, FuseProtocol.MINOR);
+    reply.u32(FuseProtocol.MAJOR).u32(kernelMinor).u32(maxReadahead);
+    reply.u32(handler.initFlags(offered) & offered);
+    reply.u16(64).u16(48); // max_background, congestion_threshold
+    reply.u32(MAX_IO); // max_write
+    reply.u32(1); // time_gran: nanoseconds
+    reply.u16(MAX_IO / 4096).u16(0); // max_pages, map_alignment
+    reply.u32(0); // flags2
+    reply.zeros(FuseProtocol.INIT_OUT - 36);
+    initialized.countDown();
+    LOG.info("FUSE 7." + minor + " kernel, speaking 7." + kernelMinor);
+    return 0;
+  }
+
+  /**
+   * Tells the kernel its cached attributes of {@code nodeid} are stale (an access time the kernel
+   * did not see change). Safe from inside a request: it touches no page and waits for nothing.
+   */
+  void invalidateAttributes(long nodeid) {
+    synchronized (notifyBuf) {
+      notifyBuf.clear();
+      notifyBuf.putInt(FuseProtocol.OUT_HEADER + 24);
+      notifyBuf.putInt(FuseProtocol.NOTIFY_INVAL_INODE);
+      notifyBuf.putLong(0);
+      notifyBuf.putLong(nodeid);
+      notifyBuf.putLong(-1); // offset < 0: attributes only, no cached data
+      notifyBuf.putLong(0);
+      notifyBuf.flip();
+      libc.write(mount.fd(), notifyBuf, notifyBuf.limit());
+    }
+  }
+
+  static int enosys() {
+    return -ENOSYS;
+  }
+}

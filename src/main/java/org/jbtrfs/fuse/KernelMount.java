@@ -1,0 +1,125 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * A FUSE mount in the kernel and the /dev/fuse descriptor that serves it. Mounting is left to
+ * libfuse 2's fuse_mount, which calls mount(2) directly as root and otherwise goes through the
+ * setuid fusermount helper (passing the descriptor back over a socket), so both work without code
+ * of ours that needs privileges. The requests on the descriptor are ours to read ({@link
+ * FuseSession}). Unmounting is umount2 (root) or fusermount -u, lazily, so open files keep working
+ * until closed, as with the kernel's own umount -l.
+ */
+final class KernelMount {
+  /** The libfuse 2 calls used: mount, and the channel's descriptor. */
+  public interface LibFuse {
+    Pointer fuse_mount(String mountpoint, Pointer args);
+
+    int fuse_chan_fd(Pointer channel);
+
+  }
+
+  private static final LibFuse LIB = load();
+
+  private final String mountPoint;
+  private final int fd;
+  private boolean unmounted;
+  private boolean closed;
+
+  private KernelMount(String mountPoint, int fd) {
+    this.mountPoint = mountPoint;
+    this.fd = fd;
+  }
+
+  private static LibFuse load() {
+    LibraryLoader<LibFuse> loader = LibraryLoader.create(LibFuse.class).failImmediately();
+    try {
+      return loader.load("fuse");
+    } catch (UnsatisfiedLinkError e) {
+      return LibraryLoader.create(LibFuse.class).failImmediately().load("libfuse.so.2");
+    }
+  }
+
+  /**
+   * Mounts {@code mountPoint} with the kernel mount options {@code options} (comma separated, as
+   * for fusermount: fsname, subtype, allow_other, default_permissions, max_read, ro ...).
+   */
+  static KernelMount mount(String mountPoint, String options) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("jbtrfs", "-o", options));
+    Runtime rt = Runtime.getRuntime(LIB);
+    int ptr = rt.addressSize();
+    Pointer strings = Memory.allocateDirect(rt, ptr * (argv.size() + 1));
+    List<Pointer> keep = new ArrayList<>();
+    for (int i = 0; i < argv.size(); i++) {
+      byte[] b = argv.get(i).getBytes(StandardCharsets.UTF_8);
+      Pointer s = Memory.allocateDirect(rt, b.length + 1);
+      s.put(0, b, 0, b.length);
+      s.putByte(b.length, (byte) 0);
+      keep.add(s);
+      strings.putAddress((long) i * ptr, s.address());
+    }
+    strings.putAddress((long) argv.size() * ptr, 0);
+    // struct fuse_args { int argc; char **argv; int allocated; }
+    Pointer args = Memory.allocateDirect(rt, 3L * ptr);
+    args.putInt(0, argv.size());
+    args.putAddress(ptr, strings.address());
+    args.putInt(2L * ptr, 0);
+    Pointer ch = LIB.fuse_mount(mountPoint, args);
+    if (ch == null || ch.address() == 0) {
+      throw new IOException("fuse_mount of " + mountPoint + " failed (see the message above)");
+    }
+    keep.clear();
+    return new KernelMount(mountPoint, LIB.fuse_chan_fd(ch));
+  }
+
+  int fd() {
+    return fd;
+  }
+
+  String mountPoint() {
+    return mountPoint;
+  }
+
+  /**
+   * Asks the kernel to detach the mount (a no-op when it is already gone). Serving threads then
+   * see the connection end; the descriptor stays open until {@link #close}, so its number cannot
+   * be reused under a thread still reading it.
+   */
+  synchronized void requestUnmount() {
+    if (unmounted) return;
+    unmounted = true;
+    Libc libc = Libc.load();
+    if (libc.geteuid() == 0) {
+      libc.umount2(mountPoint, MNT_DETACH);
+      return;
+    }
+    try {
+      new ProcessBuilder("fusermount", "-u", "-z", "-q", mountPoint)
+          .redirectErrorStream(true)
+          .start()
+          .waitFor();
+    } catch (IOException e) {
+      LOG.warning("fusermount -u " + mountPoint + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes the descriptor once nothing reads it any more. */
+  synchronized void close() {
+    if (closed) return;
+    closed = true;
+    Libc.load().close(fd);
+  }
+
+  private static final int MNT_DETACH = 2;
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(KernelMount.class.getName());
+}

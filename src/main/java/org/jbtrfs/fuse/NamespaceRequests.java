@@ -1,0 +1,273 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jbtrfs.format.FileType;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.fs.DirEntry;
+import org.jbtrfs.fs.Directories;
+import org.jbtrfs.fs.FileReader;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.PathResolver;
+import org.jbtrfs.space.GlobalReserveSize;
+
+/** Names: lookup, the create family, link, unlink, rmdir, rename, readdir, readlink. */
+final class NamespaceRequests {
+  /**
+   * Tree items each change touches at most (the kernel's transaction unit counts): what their
+   * metadata reservation is sized by.
+   */
+  private static final int CREATE_ITEMS = 5;
+
+  private static final int SYMLINK_ITEMS = 7;
+  private static final int LINK_ITEMS = 5;
+  private static final int UNLINK_ITEMS = GlobalReserveSize.UNLINK_METADATA_UNITS;
+  private static final int RENAME_ITEMS = 11;
+
+  /** readdir positions: 1 and 2 follow "." and ".."; an entry with dir index i is followed by i+1. */
+  private static final long FIRST_INDEX = 2;
+
+  private static final int READDIR_BATCH = 256;
+  private static final int RENAME_EXCHANGE_OR_WHITEOUT = ~FuseProtocol.RENAME_NOREPLACE;
+
+  private final FuseFs f;
+  private final PathResolver paths;
+
+  NamespaceRequests(FuseFs f, Node root) {
+    this.f = f;
+    this.paths = new PathResolver(f.fs, root);
+  }
+
+  int lookup(FuseRequest req, FuseReply out) {
+    byte[] name = req.name(0);
+    return f.reading(
+        "lookup",
+        req.nodeid(),
+        () -> {
+          NameRules.checkName(name);
+          Node dir = f.node(req.nodeid());
+          Node child = child(dir, name);
+          return child == null ? f.negativeEntryReply(out) : f.entryReply(out, child, dir);
+        });
+  }
+
+  /** The node {@code name} in {@code dir} leads to, or null. */
+  private Node child(Node dir, byte[] name) throws IOException {
+    return paths.child(dir, name);
+  }
+
+  private Node target(Node dir, DirEntry e) throws IOException {
+    return paths.target(dir, e);
+  }
+
+  /** The directory node {@code nodeid}, checked to be one. */
+  private Node dir(long nodeid) throws IOException {
+    Node dir = f.node(nodeid);
+    if (!FileType.isDir(f.inode(dir).mode()))
+      throw new java.nio.file.NotDirectoryException("node " + nodeid);
+    return dir;
+  }
+
+  int mknod(FuseRequest req, FuseReply out) {
+    // struct fuse_mknod_in { mode, rdev, umask, padding } then the name
+    int mode = req.u32(0);
+    long rdev = req.u32(4) & 0xffffffffL;
+    return create("mknod", req, out, mode, rdev, req.name(16), null);
+  }
+
+  int mkdir(FuseRequest req, FuseReply out) {
+    // struct fuse_mkdir_in { mode, umask } then the name
+    int mode = (req.u32(0) & 07777) | FileType.S_IFDIR;
+    return create("mkdir", req, out, mode, 0, req.name(8), null);
+  }
+
+  /**
+   * Creates {@code name} in the request's directory and answers with its entry; with {@code opened}
+   * it is also opened (CREATE), and opened[0] gets the handle's node.
+   */
+  int create(
+      String op, FuseRequest req, FuseReply out, int mode, long rdev, byte[] name, Node[] opened) {
+    return f.changing(
+        op,
+        req.nodeid(),
+        CREATE_ITEMS,
+        false,
+        () -> {
+          Node dir = dir(req.nodeid());
+          InodeItem d = f.inode(dir);
+          // A setgid directory hands its group down, and its setgid bit to subdirectories.
+          boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
+          long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+          int m = mode;
+          if (FileType.isDir(m) && sgidDir) m |= FileModes.S_ISGID;
+          long ino =
+              f.rw.ops(dir.subvolume().id())
+                  .create(
+                      dir.ino(),
+                      name,
+                      m,
+                      req.uid() & 0xffffffffL,
+                      gid,
+                      org.jbtrfs.format.DeviceNumbers.toDisk(rdev));
+          Node created = new Node(dir.subvolume(), ino);
+          if (opened != null) opened[0] = created;
+          return f.entryReply(out, created, dir);
+        });
+  }
+
+  int symlink(FuseRequest req, FuseReply out) {
+    byte[] name = req.name(0);
+    byte[] target = req.name(req.afterName(0));
+    return f.changing(
+        "symlink",
+        req.nodeid(),
+        SYMLINK_ITEMS,
+        false,
+        () -> {
+          Node dir = dir(req.nodeid());
+          long ino =
+              f.rw.ops(dir.subvolume().id())
+                  .symlink(
+                      dir.ino(), name, target, req.uid() & 0xffffffffL, req.gid() & 0xffffffffL);
+          return f.entryReply(out, new Node(dir.subvolume(), ino), dir);
+        });
+  }
+
+  int link(FuseRequest req, FuseReply out) {
+    long oldNode = req.u64(0);
+    byte[] name = req.name(8);
+    return f.changing(
+        "link",
+        req.nodeid(),
+        LINK_ITEMS,
+        false,
+        () -> {
+          Node n = f.node(oldNode);
+          Node dir = dir(req.nodeid());
+          if (dir.subvolume().id() != n.subvolume().id()) return -Errno.EXDEV;
+          f.rw.ops(dir.subvolume().id()).link(n.ino(), dir.ino(), name);
+          return f.entryReply(out, n, dir);
+        });
+  }
+
+  int unlink(FuseRequest req) {
+    byte[] name = req.name(0);
+    return f.changing(
+        "unlink",
+        req.nodeid(),
+        UNLINK_ITEMS,
+        true,
+        () -> {
+          Node dir = dir(req.nodeid());
+          var ops = f.rw.ops(dir.subvolume().id());
+          ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
+          ops.unlink(dir.ino(), name);
+          return 0;
+        });
+  }
+
+  int rmdir(FuseRequest req) {
+    byte[] name = req.name(0);
+    return f.changing(
+        "rmdir",
+        req.nodeid(),
+        UNLINK_ITEMS,
+        true,
+        () -> {
+          Node dir = dir(req.nodeid());
+          f.rw.ops(dir.subvolume().id()).rmdir(dir.ino(), name);
+          return 0;
+        });
+  }
+
+  int rename(FuseRequest req, boolean withFlags) {
+    // struct fuse_rename_in { newdir } or fuse_rename2_in { newdir, flags, padding }, two names
+    long newDir = req.u64(0);
+    int flags = withFlags ? req.u32(8) : 0;
+    int namesAt = withFlags ? 16 : 8;
+    byte[] oldName = req.name(namesAt);
+    byte[] newName = req.name(req.afterName(namesAt));
+    // Exchange and whiteout are not implemented: EINVAL, as for a kernel without them.
+    if ((flags & RENAME_EXCHANGE_OR_WHITEOUT) != 0) return -Errno.EINVAL;
+    return f.changing(
+        "rename",
+        req.nodeid(),
+        RENAME_ITEMS,
+        false,
+        () -> {
+          Node from = dir(req.nodeid());
+          Node to = dir(newDir);
+          if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
+          Node moving = child(from, oldName);
+          if (moving == null) return -Errno.ENOENT;
+          if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && child(to, newName) != null)
+            return -Errno.EEXIST;
+          var ops = f.rw.ops(from.subvolume().id());
+          ops.setOpenFiles(ino -> f.isOpen(new Node(from.subvolume(), ino)));
+          ops.rename(from.ino(), oldName, to.ino(), newName);
+          f.nodes.moved(moving, to);
+          return 0;
+        });
+  }
+
+  int readdir(FuseRequest req, FuseReply out) {
+    // struct fuse_read_in { fh, offset, size, ... }
+    long offset = req.u64(8);
+    int size = Math.min(req.u32(16), out.room());
+    long nodeid = req.nodeid();
+    return f.reading(
+        "readdir",
+        nodeid,
+        () -> {
+          Node dir = dir(nodeid);
+          if (offset == 0) f.accessed(nodeid, dir);
+          int limit = out.position() + size;
+          if (offset < 1 && !dirent(out, limit, ".", f.ino(dir), FileType.DIR, 1)) return 0;
+          Node parent = f.nodes.parent(nodeid);
+          long parentIno = f.ino(parent == null ? dir : parent);
+          if (offset < 2 && !dirent(out, limit, "..", parentIno, FileType.DIR, 2)) return 0;
+          long from = Math.max(FIRST_INDEX, offset);
+          while (true) {
+            List<DirEntry> batch =
+                Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
+            if (batch.isEmpty()) return 0;
+            for (DirEntry e : batch) {
+              long ino = f.ino(target(dir, e));
+              if (!dirent(out, limit, e.name(), ino, e.fileType(), e.index() + 1)) return 0;
+              from = e.index() + 1;
+            }
+          }
+        });
+  }
+
+  private static boolean dirent(
+      FuseReply out, int limit, String name, long ino, int fileType, long next) {
+    return dirent(out, limit, name.getBytes(StandardCharsets.UTF_8), ino, fileType, next);
+  }
+
+  /** Appends a struct fuse_dirent; false (appending nothing) when it does not fit. */
+  private static boolean dirent(
+      FuseReply out, int limit, byte[] name, long ino, int fileType, long next) {
+    int len = (int) org.jbtrfs.format.Align.up(FuseProtocol.DIRENT_HEADER + name.length, 8);
+    if (out.position() + len > limit) return false;
+    out.u64(ino).u64(next).u32(name.length).u32(FileModes.direntType(fileType));
+    out.bytes(name, 0, name.length).align8();
+    return true;
+  }
+
+  int readlink(FuseRequest req, FuseReply out) {
+    return f.reading(
+        "readlink",
+        req.nodeid(),
+        () -> {
+          Node n = f.node(req.nodeid());
+          InodeItem inode = f.inode(n);
+          if (!FileType.isSymlink(inode.mode())) return -Errno.EINVAL;
+          byte[] target = FileReader.readLink(n, inode);
+          f.accessed(req.nodeid(), n);
+          out.bytes(target, 0, target.length);
+          return 0;
+        });
+  }
+}

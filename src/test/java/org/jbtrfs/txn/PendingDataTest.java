@@ -1,0 +1,133 @@
+package org.jbtrfs.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PendingDataTest {
+  private static final int SECTOR = 4096;
+
+  /** A device that records writes (logical address and first byte) in order. */
+  private static final class Recorder implements PendingData.Target {
+    final List<long[]> writes = new ArrayList<>();
+
+    @Override
+    public synchronized void write(long logical, byte[] buf, int off, int len) {
+      writes.add(new long[] {logical, buf[off], len});
+    }
+  }
+
+  private static byte[] filled(int len, int value) {
+    byte[] b = new byte[len];
+    Arrays.fill(b, (byte) value);
+    return b;
+  }
+
+  @Test
+  void readsSeeQueuedDataUntilItIsWritten() throws IOException {
+    Recorder dev = new Recorder();
+    PendingData p = new PendingData(dev);
+    p.add(1 << 20, filled(2 * SECTOR, 7), 2 * SECTOR);
+    assertThat(p.overlaps(1 << 20, SECTOR)).isTrue();
+    assertThat(p.overlaps((1 << 20) - SECTOR, SECTOR)).isFalse();
+    assertThat(p.overlaps((1 << 20) + 2 * SECTOR, SECTOR)).isFalse();
+
+    // A read straddling the start: the first sector is not pending, the second is.
+    byte[] out = new byte[2 * SECTOR];
+    boolean[] covered = p.copy((1 << 20) - SECTOR, out, 0, out.length, SECTOR);
+    assertThat(covered).containsExactly(false, true);
+    assertThat(out[0]).isZero();
+    assertThat(out[SECTOR]).isEqualTo((byte) 7);
+
+    p.drain();
+    assertThat(dev.writes).hasSize(1);
+    assertThat(p.overlaps(1 << 20, SECTOR)).isFalse();
+    assertThat(p.copy(1 << 20, out, 0, SECTOR, SECTOR)).isNull();
+    assertThat(p.isEmpty()).isTrue();
+  }
+
+  @Test
+  void writesLandInQueueOrder() throws IOException {
+    Recorder dev = new Recorder();
+    PendingData p = new PendingData(dev);
+    p.add(3 * SECTOR, filled(SECTOR, 3), SECTOR);
+    p.add(SECTOR, filled(SECTOR, 1), SECTOR);
+    p.add(2 * SECTOR, filled(SECTOR, 2), SECTOR);
+    p.drainAndWait();
+    assertThat(dev.writes).extracting(w -> w[1]).containsExactly(3L, 1L, 2L);
+  }
+
+  @Test
+  void freedSpaceDropsItsQueuedWrite() throws IOException {
+    Recorder dev = new Recorder();
+    PendingData p = new PendingData(dev);
+    p.add(0, filled(4 * SECTOR, 5), 4 * SECTOR);
+    p.add(8 * SECTOR, filled(SECTOR, 6), SECTOR);
+    // Freeing part of the first extent's range drops its whole write: the extent is gone.
+    p.cancel(SECTOR, SECTOR);
+    assertThat(p.overlaps(0, 4 * SECTOR)).isFalse();
+    // The space is allocated again and written with new data: only that reaches the device.
+    p.add(0, filled(SECTOR, 9), SECTOR);
+    p.drainAndWait();
+    assertThat(dev.writes).extracting(w -> w[0]).containsExactly(8L * SECTOR, 0L);
+    assertThat(dev.writes).extracting(w -> w[1]).containsExactly(6L, 9L);
+  }
+
+  @Test
+  void cancelWaitsForAWriteUnderWay() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    PendingData p =
+        new PendingData(
+            (logical, buf, off, len) -> {
+              writing.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new IOException(e);
+              }
+            });
+    p.add(0, filled(SECTOR, 1), SECTOR);
+    Thread drainer =
+        new Thread(
+            () -> {
+              try {
+                p.drain();
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    drainer.start();
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread canceller = new Thread(() -> p.cancel(0, SECTOR));
+    canceller.start();
+    canceller.join(200);
+    assertThat(canceller.isAlive()).as("cancel must wait for the write under way").isTrue();
+    release.countDown();
+    canceller.join(10_000);
+    drainer.join(10_000);
+    assertThat(canceller.isAlive()).isFalse();
+    assertThat(p.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aFailedWriteFailsEveryLaterDrain() throws IOException {
+    PendingData p =
+        new PendingData(
+            (logical, buf, off, len) -> {
+              throw new IOException("device gone");
+            });
+    p.add(0, filled(SECTOR, 1), SECTOR);
+    assertThatThrownBy(p::drain).isInstanceOf(IOException.class).hasMessageContaining("device");
+    assertThatThrownBy(p::drainAndWait).isInstanceOf(IOException.class);
+    // The data the trees point to never landed: reads keep getting it from memory.
+    assertThat(p.overlaps(0, SECTOR)).isTrue();
+  }
+}
