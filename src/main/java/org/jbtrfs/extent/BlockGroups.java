@@ -31,6 +31,18 @@ public final class BlockGroups {
 
   private SpaceListener listener;
 
+  private static final long TYPE_MASK =
+      BlockGroupItem.TYPE_DATA | BlockGroupItem.TYPE_METADATA | BlockGroupItem.TYPE_SYSTEM;
+
+  /**
+   * Per group type (its type bits), the free bytes of all its groups and the OR of their profile
+   * bits: asked on every allocation and chunk allocation, so kept current instead of summed over
+   * what may be thousands of groups.
+   */
+  private final Map<Long, long[]> freeByType = new java.util.HashMap<>();
+
+  private final Map<Long, Long> profileBitsByType = new java.util.HashMap<>();
+
   private long dataHint;
   private long metaHint;
 
@@ -60,6 +72,7 @@ public final class BlockGroups {
                 + " (free space tree out of date?)");
       }
       g.byStart.put(bg.start(), bg);
+      g.track(bg);
     }
     return g;
   }
@@ -84,6 +97,7 @@ public final class BlockGroups {
   public void add(BlockGroup bg, ChunkMapping mapping, int sectorSize) {
     exclude(bg, SuperblockExclusion.excludedRanges(mapping), sectorSize);
     byStart.put(bg.start(), bg);
+    track(bg);
     bg.touch();
     if (listener != null)
       listener.groupAdded(bg.flags(), bg.length(), bg.used(), excludedBytes(bg));
@@ -151,11 +165,28 @@ public final class BlockGroups {
     return max;
   }
 
+  private void track(BlockGroup bg) {
+    long type = bg.flags() & TYPE_MASK;
+    long[] free = freeByType.computeIfAbsent(type, t -> new long[1]);
+    bg.free().observe(delta -> free[0] += delta);
+    profileBitsByType.merge(
+        type, bg.flags() & org.jbtrfs.volume.RaidProfile.PROFILE_MASK, (a, b) -> a | b);
+  }
+
   public long totalFree(long typeFlag) {
     long sum = 0;
-    for (BlockGroup bg : byStart.values())
-      if ((bg.flags() & typeFlag) != 0) sum += bg.free().totalFree();
+    for (Map.Entry<Long, long[]> e : freeByType.entrySet())
+      if ((e.getKey() & typeFlag) != 0) sum += e.getValue()[0];
     return sum;
+  }
+
+  /**
+   * The OR of the profile bits of every group whose type bits are exactly {@code typeBits}, or -1
+   * when there is no such group.
+   */
+  public long profileBits(long typeBits) {
+    Long bits = profileBitsByType.get(typeBits);
+    return bits == null ? -1 : bits;
   }
 
   /** Told before space is made allocatable again within the transaction that allocated it. */

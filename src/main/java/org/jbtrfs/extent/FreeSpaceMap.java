@@ -7,6 +7,13 @@ import java.util.TreeMap;
 public final class FreeSpaceMap {
   private final TreeMap<Long, Long> ranges = new TreeMap<>();
   private long total;
+  private java.util.function.LongConsumer onChange = d -> {};
+
+  /** Reports the free bytes there are now, then every change of them, to {@code l}. */
+  public void observe(java.util.function.LongConsumer l) {
+    onChange = l;
+    if (total != 0) l.accept(total);
+  }
 
   public void add(long start, long len) {
     if (len <= 0) return;
@@ -22,6 +29,7 @@ public final class FreeSpaceMap {
           "freeing " + start + "+" + len + ", already free at " + above.getKey());
     }
     total += len;
+    onChange.accept(len);
     if (below != null && below.getKey() + below.getValue() == start) {
       start = below.getKey();
       ranges.remove(start);
@@ -45,6 +53,7 @@ public final class FreeSpaceMap {
     if (fs < start) ranges.put(fs, start - fs);
     if (start + len < fe) ranges.put(start + len, fe - start - len);
     total -= len;
+    onChange.accept(-len);
   }
 
   public boolean isFree(long start, long len) {

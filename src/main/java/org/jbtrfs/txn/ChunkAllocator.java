@@ -159,14 +159,8 @@ public final class ChunkAllocator {
    * type's existing groups use, those the device count allows, highest redundancy first.
    */
   private RaidProfile profileFor(long typeFlag) throws FormatException {
-    long bits = 0;
-    boolean any = false;
-    for (BlockGroup bg : engine.groups().all()) {
-      if ((bg.flags() & TYPE_MASK) != typeFlag) continue;
-      any = true;
-      bits |= bg.flags() & RaidProfile.PROFILE_MASK;
-    }
-    if (!any) {
+    long bits = engine.groups().profileBits(typeFlag);
+    if (bits < 0) {
       throw new FormatException(
           "no existing block group tells the profile for " + typeName(typeFlag));
     }
@@ -227,9 +221,7 @@ public final class ChunkAllocator {
   }
 
   private long nextLogical() {
-    long end = 0;
-    for (ChunkMapping m : engine.fs().chunks().all()) end = Math.max(end, m.end());
-    return end;
+    return engine.fs().chunks().end();
   }
 
   private byte[] encodeChunk(

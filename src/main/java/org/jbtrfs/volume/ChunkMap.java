@@ -72,4 +72,10 @@ public final class ChunkMap {
   public Collection<ChunkMapping> all() {
     return byLogical.values();
   }
+
+  /** Where the highest chunk ends (chunks never overlap), 0 when there is none. */
+  public long end() {
+    Map.Entry<Long, ChunkMapping> last = byLogical.lastEntry();
+    return last == null ? 0 : last.getValue().end();
+  }
 }
