@@ -34,6 +34,10 @@ public final class BtrfsFuse implements FuseSession.Handler {
         // latter leaves the times alone when the size does not change.
         | FuseProtocol.INIT_ATOMIC_O_TRUNC
         | FuseProtocol.INIT_MAX_PAGES
+        // readdir may carry each entry's attributes, sparing ls -l and find a LOOKUP per name;
+        // the kernel asks for them when it sees the names looked up after a plain readdir.
+        | FuseProtocol.INIT_DO_READDIRPLUS
+        | FuseProtocol.INIT_READDIRPLUS_AUTO
         // Lookups and readdir in one directory may run at once; the mount's lock orders changes.
         | FuseProtocol.INIT_PARALLEL_DIROPS
         // Directory handles carry nothing here: the kernel may skip OPENDIR and RELEASEDIR.
@@ -76,7 +80,8 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR, FuseProtocol.SYNCFS -> files.fsync(req);
       case FuseProtocol.FALLOCATE -> files.fallocate(req);
       case FuseProtocol.STATFS -> files.statfs(req, out);
-      case FuseProtocol.READDIR -> names.readdir(req, out);
+      case FuseProtocol.READDIR -> names.readdir(req, out, false);
+      case FuseProtocol.READDIRPLUS -> names.readdir(req, out, true);
       case FuseProtocol.RELEASEDIR -> 0;
       case FuseProtocol.GETXATTR -> xattrs.getxattr(req, out);
       case FuseProtocol.LISTXATTR -> xattrs.listxattr(req, out);

@@ -2,8 +2,8 @@ package org.jbtrfs.fuse;
 
 /**
  * How long the kernel may trust a name (entry) and an inode's attributes before asking again. The
- * kernel keeps both exact by itself for every change made through the mount, since each node id
- * is one inode; what it cannot see are access times set by reads, which the session reports with an
+ * kernel keeps both exact by itself for every change made through the mount, since each node id is
+ * one inode; what it cannot see are access times set by reads, which the session reports with an
  * invalidation instead.
  */
 record CacheTimes(double entry, double attr) {

@@ -211,7 +211,10 @@ final class FileRequests {
           } else {
             // Straight from the request buffer into the page cache: no copy of the whole request.
             f.rw.write(
-                n, offset, (src, dst, dstOff, l) -> req.copy(dataAt + (int) src, dst, dstOff, l), size);
+                n,
+                offset,
+                (src, dst, dstOff, l) -> req.copy(dataAt + (int) src, dst, dstOff, l),
+                size);
           }
           out.u32(size).u32(0);
           return 0;
@@ -274,7 +277,9 @@ final class FileRequests {
           SpaceReport r = f.rw == null ? SpaceReport.compute(f.fs) : f.rw.space();
           int bsize = f.fs.sectorSize();
           // struct fuse_kstatfs
-          out.u64(r.totalBytes() / bsize).u64(r.freeBytes() / bsize).u64(r.availableBytes() / bsize);
+          out.u64(r.totalBytes() / bsize)
+              .u64(r.freeBytes() / bsize)
+              .u64(r.availableBytes() / bsize);
           out.u64(0).u64(0); // files, ffree: btrfs reports none
           out.u32(bsize).u32(255).u32(bsize).u32(0);
           out.zeros(24);

@@ -1,9 +1,9 @@
 package org.jbtrfs.fuse;
 
 /**
- * The FUSE kernel protocol as jbtrfs speaks it (version 7.38, linux/fuse.h): opcodes, flags and
- * the sizes of the fixed parts of requests and replies. Field offsets live with the code that
- * reads or writes each structure ({@link FuseRequest}, {@link FuseReply}).
+ * The FUSE kernel protocol as jbtrfs speaks it (version 7.38, linux/fuse.h): opcodes, flags and the
+ * sizes of the fixed parts of requests and replies. Field offsets live with the code that reads or
+ * writes each structure ({@link FuseRequest}, {@link FuseReply}).
  */
 final class FuseProtocol {
   private FuseProtocol() {}
@@ -51,6 +51,7 @@ final class FuseProtocol {
   static final int IOCTL = 39;
   static final int BATCH_FORGET = 42;
   static final int FALLOCATE = 43;
+  static final int READDIRPLUS = 44;
   static final int RENAME2 = 45;
   static final int SYNCFS = 50;
 
@@ -58,6 +59,8 @@ final class FuseProtocol {
   static final int INIT_ASYNC_READ = 1;
   static final int INIT_ATOMIC_O_TRUNC = 1 << 3;
   static final int INIT_BIG_WRITES = 1 << 5;
+  static final int INIT_DO_READDIRPLUS = 1 << 13;
+  static final int INIT_READDIRPLUS_AUTO = 1 << 14;
   static final int INIT_PARALLEL_DIROPS = 1 << 18;
   static final int INIT_MAX_PAGES = 1 << 22;
   static final int INIT_NO_OPENDIR_SUPPORT = 1 << 24;

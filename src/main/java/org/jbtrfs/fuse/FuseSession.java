@@ -9,8 +9,8 @@ import java.util.logging.Logger;
 
 /**
  * Serves one FUSE mount: worker threads each read a request from /dev/fuse, hand it to the
- * filesystem's {@link Handler} and write the reply. The kernel gives each request to one reader,
- * so the workers run requests in parallel, and a slow one (an fsync's commit) holds only its own
+ * filesystem's {@link Handler} and write the reply. The kernel gives each request to one reader, so
+ * the workers run requests in parallel, and a slow one (an fsync's commit) holds only its own
  * thread. INIT, FORGET, INTERRUPT and DESTROY are answered here.
  */
 final class FuseSession {

@@ -23,7 +23,6 @@ final class KernelMount {
     Pointer fuse_mount(String mountpoint, Pointer args);
 
     int fuse_chan_fd(Pointer channel);
-
   }
 
   private static final LibFuse LIB = load();
@@ -88,9 +87,9 @@ final class KernelMount {
   }
 
   /**
-   * Asks the kernel to detach the mount (a no-op when it is already gone). Serving threads then
-   * see the connection end; the descriptor stays open until {@link #close}, so its number cannot
-   * be reused under a thread still reading it.
+   * Asks the kernel to detach the mount (a no-op when it is already gone). Serving threads then see
+   * the connection end; the descriptor stays open until {@link #close}, so its number cannot be
+   * reused under a thread still reading it.
    */
   synchronized void requestUnmount() {
     if (unmounted) return;

@@ -1,8 +1,8 @@
 package org.jbtrfs.fuse;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.fs.DirEntry;
@@ -25,7 +25,9 @@ final class NamespaceRequests {
   private static final int UNLINK_ITEMS = GlobalReserveSize.UNLINK_METADATA_UNITS;
   private static final int RENAME_ITEMS = 11;
 
-  /** readdir positions: 1 and 2 follow "." and ".."; an entry with dir index i is followed by i+1. */
+  /**
+   * readdir positions: 1 and 2 follow "." and ".."; an entry with dir index i is followed by i+1.
+   */
   private static final long FIRST_INDEX = 2;
 
   private static final int READDIR_BATCH = 256;
@@ -102,7 +104,8 @@ final class NamespaceRequests {
           int m = mode;
           if (FileType.isDir(m) && sgidDir) m |= FileModes.S_ISGID;
           long ino =
-              f.rw.ops(dir.subvolume().id())
+              f.rw
+                  .ops(dir.subvolume().id())
                   .create(
                       dir.ino(),
                       name,
@@ -127,7 +130,8 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(req.nodeid());
           long ino =
-              f.rw.ops(dir.subvolume().id())
+              f.rw
+                  .ops(dir.subvolume().id())
                   .symlink(
                       dir.ino(), name, target, req.uid() & 0xffffffffL, req.gid() & 0xffffffffL);
           return f.entryReply(out, new Node(dir.subvolume(), ino), dir);
@@ -211,7 +215,11 @@ final class NamespaceRequests {
         });
   }
 
-  int readdir(FuseRequest req, FuseReply out) {
+  /**
+   * READDIR, or READDIRPLUS ({@code plus}) whose entries also carry what a LOOKUP of each name
+   * would answer (and count as one, except "." and "..", which the kernel does not take).
+   */
+  int readdir(FuseRequest req, FuseReply out, boolean plus) {
     // struct fuse_read_in { fh, offset, size, ... }
     long offset = req.u64(8);
     int size = Math.min(req.u32(16), out.room());
@@ -222,38 +230,60 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(nodeid);
           if (offset == 0) f.accessed(nodeid, dir);
-          int limit = out.position() + size;
-          if (offset < 1 && !dirent(out, limit, ".", f.ino(dir), FileType.DIR, 1)) return 0;
+          Listing l = new Listing(out, out.position() + size, plus, dir);
+          byte[] dot = {'.'};
+          if (offset < 1 && !l.add(dot, f.ino(dir), null, FileType.DIR, 1)) return 0;
           Node parent = f.nodes.parent(nodeid);
           long parentIno = f.ino(parent == null ? dir : parent);
-          if (offset < 2 && !dirent(out, limit, "..", parentIno, FileType.DIR, 2)) return 0;
+          if (offset < 2 && !l.add(new byte[] {'.', '.'}, parentIno, null, FileType.DIR, 2))
+            return 0;
           long from = Math.max(FIRST_INDEX, offset);
           while (true) {
             List<DirEntry> batch =
                 Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
             if (batch.isEmpty()) return 0;
             for (DirEntry e : batch) {
-              long ino = f.ino(target(dir, e));
-              if (!dirent(out, limit, e.name(), ino, e.fileType(), e.index() + 1)) return 0;
+              Node child = target(dir, e);
+              if (!l.add(e.name(), f.ino(child), child, e.fileType(), e.index() + 1)) return 0;
               from = e.index() + 1;
             }
           }
         });
   }
 
-  private static boolean dirent(
-      FuseReply out, int limit, String name, long ino, int fileType, long next) {
-    return dirent(out, limit, name.getBytes(StandardCharsets.UTF_8), ino, fileType, next);
-  }
+  /** Appends directory entries to a reply until the kernel's buffer is full. */
+  private final class Listing {
+    private final FuseReply out;
+    private final int limit;
+    private final boolean plus;
+    private final Node dir;
 
-  /** Appends a struct fuse_dirent; false (appending nothing) when it does not fit. */
-  private static boolean dirent(
-      FuseReply out, int limit, byte[] name, long ino, int fileType, long next) {
-    int len = (int) org.jbtrfs.format.Align.up(FuseProtocol.DIRENT_HEADER + name.length, 8);
-    if (out.position() + len > limit) return false;
-    out.u64(ino).u64(next).u32(name.length).u32(FileModes.direntType(fileType));
-    out.bytes(name, 0, name.length).align8();
-    return true;
+    Listing(FuseReply out, int limit, boolean plus, Node dir) {
+      this.out = out;
+      this.limit = limit;
+      this.plus = plus;
+      this.dir = dir;
+    }
+
+    /**
+     * Appends a struct fuse_dirent (with its struct fuse_entry_out first when {@code plus}); false,
+     * appending nothing, when it does not fit. {@code child} is null for "." and "..".
+     */
+    boolean add(byte[] name, long ino, Node child, int fileType, long next) throws IOException {
+      int head = plus ? FuseProtocol.ENTRY_OUT : 0;
+      int len = (int) Align.up(head + FuseProtocol.DIRENT_HEADER + name.length, 8);
+      if (out.position() + len > limit) return false;
+      if (plus) {
+        if (child == null) {
+          out.zeros(FuseProtocol.ENTRY_OUT);
+        } else {
+          f.entryReply(out, child, dir);
+        }
+      }
+      out.u64(ino).u64(next).u32(name.length).u32(FileModes.direntType(fileType));
+      out.bytes(name, 0, name.length).align8();
+      return true;
+    }
   }
 
   int readlink(FuseRequest req, FuseReply out) {

@@ -94,7 +94,10 @@ final class XattrRequests {
           Node n = f.node(req.nodeid());
           NameRules.checkXattrName(name);
           boolean removed =
-              f.rw.ops(n.subvolume().id()).xattrs().remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
+              f.rw
+                  .ops(n.subvolume().id())
+                  .xattrs()
+                  .remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
           return removed ? 0 : -Errno.ENODATA;
         });
   }

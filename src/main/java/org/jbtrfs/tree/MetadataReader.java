@@ -46,9 +46,9 @@ public final class MetadataReader {
   }
 
   /**
-   * Caches a block this process just wrote and committed: it is valid by construction, and the
-   * next transaction copies rather than edits it, so reading it back would only spend a device
-   * read, a checksum and a structure check on what is already in memory.
+   * Caches a block this process just wrote and committed: it is valid by construction, and the next
+   * transaction copies rather than edits it, so reading it back would only spend a device read, a
+   * checksum and a structure check on what is already in memory.
    */
   public void cacheWritten(long bytenr, byte[] raw) {
     cache.put(new TreeBlock(bytenr, raw));

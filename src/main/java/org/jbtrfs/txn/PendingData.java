@@ -10,13 +10,13 @@ import java.util.TreeMap;
 import org.jbtrfs.fs.DataOverlay;
 
 /**
- * Data extents allocated and recorded in the trees but not yet written to the devices (the
- * kernel's ordered extents, in spirit). Writeback only queues its data here while it holds the
- * mount's write lock; the thread that queued it writes it after letting the lock go, so the device
- * I/O of a writeback keeps neither readers nor other writers waiting. Until a write has landed,
- * reads of its range are served from memory ({@link DataOverlay}), and every commit writes all of
- * it before any tree block. An extent freed before its data landed has its write dropped (or
- * waited for), so the space can never be reused under a write still on its way.
+ * Data extents allocated and recorded in the trees but not yet written to the devices (the kernel's
+ * ordered extents, in spirit). Writeback only queues its data here while it holds the mount's write
+ * lock; the thread that queued it writes it after letting the lock go, so the device I/O of a
+ * writeback keeps neither readers nor other writers waiting. Until a write has landed, reads of its
+ * range are served from memory ({@link DataOverlay}), and every commit writes all of it before any
+ * tree block. An extent freed before its data landed has its write dropped (or waited for), so the
+ * space can never be reused under a write still on its way.
  */
 final class PendingData implements DataOverlay {
   /** Above this much queued data, the queuing thread writes it at once (bounded memory). */
@@ -170,8 +170,10 @@ final class PendingData implements DataOverlay {
     for (Write w : hit) {
       long from = Math.max(logical, w.logical);
       long to = Math.min(logical + len, w.end());
-      System.arraycopy(w.buf, (int) (from - w.logical), out, off + (int) (from - logical), (int) (to - from));
-      for (long s = from; s < to; s += sectorSize) covered[(int) ((s - logical) / sectorSize)] = true;
+      System.arraycopy(
+          w.buf, (int) (from - w.logical), out, off + (int) (from - logical), (int) (to - from));
+      for (long s = from; s < to; s += sectorSize)
+        covered[(int) ((s - logical) / sectorSize)] = true;
     }
     return covered;
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Both sides use the default atime policy (relatime), so atime updates by reads are compared
  * too. A step that differs for reasons that lie in the kernel's FUSE client rather than in jbtrfs
- * is listed in {@link #FUSE_LIMITS} with the answer jbtrfs is known to give, and any other
- * answer there still fails.
+ * is listed in {@link #FUSE_LIMITS} with the answer jbtrfs is known to give, and any other answer
+ * there still fails.
  */
 class PosixAgreementTest {
   private static final long IMAGE_BYTES = 1L << 30;

@@ -22,7 +22,7 @@ final class MountFlushOps implements FlushOps {
 
   @Override
   public void flushDelayedItems() throws IOException {
-    mw.storePendingInodes();
+    mw.storeDeferredInodes();
   }
 
   @Override

@@ -6,9 +6,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * Who may touch a mounted filesystem's trees when. Reads share the read lock; a change takes the
  * write lock. A commit takes the write lock only to settle the transaction, then writes it out
- * holding no lock at all: readers keep going, and changes wait at a gate in front of the lock,
- * not inside its queue. (A change queued on a fair lock would make every later reader queue behind
- * it, so a commit's seconds of I/O would have stalled reads after all.)
+ * holding no lock at all: readers keep going, and changes wait at a gate in front of the lock, not
+ * inside its queue. (A change queued on a fair lock would make every later reader queue behind it,
+ * so a commit's seconds of I/O would have stalled reads after all.)
  */
 public final class MountLock {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);

@@ -4,21 +4,15 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.InodeItem;
-import org.jbtrfs.format.ItemType;
-import org.jbtrfs.format.Key;
-import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.FileReader;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.compress.CompressionType;
 import org.jbtrfs.space.FlushMode;
-import org.jbtrfs.space.MetadataCost;
 import org.jbtrfs.space.SpaceManager;
-import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
@@ -28,8 +22,6 @@ import org.jbtrfs.txn.WriteEngine;
  * size whose data is not on disk.
  */
 public final class MountedWriter implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(MountedWriter.class.getName());
-
   /** Write back when this much data is buffered. */
   private static final long DIRTY_LIMIT = 64L << 20;
 
@@ -39,6 +31,8 @@ public final class MountedWriter implements AutoCloseable {
   private final Map<Long, DirtyPages> dirty = new ConcurrentHashMap<>();
   private final CompressionType compression;
   private final int level;
+  private final DeferredInodes deferred;
+  private final PageWriteback writeback;
   private volatile boolean changed;
 
   public MountedWriter(WriteEngine engine, CompressionType compression, int level) {
@@ -54,11 +48,10 @@ public final class MountedWriter implements AutoCloseable {
     this.engine = engine;
     this.compression = compression;
     this.level = level;
-    this.accessTimes = new AccessTimes(atime, directoryAtime);
+    this.deferred = new DeferredInodes(atime, directoryAtime);
+    this.writeback = new PageWriteback(this, dirty, compression, level);
     engine.space().setFlushOps(new MountFlushOps(this));
   }
-
-  private final AccessTimes accessTimes;
 
   /**
    * Notes that {@code n} was read (file data, directory listing, symlink target); the caller holds
@@ -68,9 +61,7 @@ public final class MountedWriter implements AutoCloseable {
   public boolean accessed(Node n) throws IOException {
     if (isReadOnly(n.subvolume().id())) return false; // read-only snapshots keep their atimes
     InodeItem i = inode(n);
-    if (i == null) return false;
-    if (!accessTimes.accessed(n, i, org.jbtrfs.format.FileType.isDir(i.mode()), Timespec.now()))
-      return false;
+    if (i == null || !deferred.accessed(n, i)) return false;
     changed = true;
     return true;
   }
@@ -98,7 +89,7 @@ public final class MountedWriter implements AutoCloseable {
    * deferred by {@link #write} are stored first, so every operation sees them.
    */
   public FsOps ops(long subvolumeId) throws IOException {
-    storePendingInodes();
+    storeDeferredInodes();
     return opsRaw(subvolumeId);
   }
 
@@ -137,35 +128,17 @@ public final class MountedWriter implements AutoCloseable {
       if (pages != null)
         engine.space().releaseDelalloc(subvolumeId, ino, (long) pages.size() * dp.pageSize(), 0);
     }
-    pendingInodes.keySet().removeIf(n -> n.subvolume().id() == subvolumeId && n.ino() == ino);
-    accessTimes.forget(subvolumeId, ino);
+    deferred.forget(subvolumeId, ino);
   }
 
-  /**
-   * Size and times changed by writes, not yet in the inode item: storing the item on every 128 KiB
-   * write would copy a leaf each time, so it waits for the next other operation.
-   */
-  private final Map<Node, InodeItem> pendingInodes = new java.util.HashMap<>();
-
   /** Stores the deferred inode updates (the flusher's delayed items), access times included. */
-  void storePendingInodes() throws IOException {
-    for (Map.Entry<Node, Timespec> e : accessTimes.drain().entrySet()) {
-      Node n = e.getKey();
-      InodeItem i = pendingInodes.containsKey(n) ? pendingInodes.get(n) : n.inode();
-      // A file deleted since it was read has no item left to update.
-      if (i != null) pendingInodes.put(n, i.withTimes(e.getValue(), i.ctime(), i.mtime()));
-    }
-    if (pendingInodes.isEmpty()) return;
-    for (Map.Entry<Node, InodeItem> e : pendingInodes.entrySet()) {
-      opsRaw(e.getKey().subvolume().id()).fileTree().putInode(e.getKey().ino(), e.getValue());
-    }
-    pendingInodes.clear();
+  void storeDeferredInodes() throws IOException {
+    deferred.store((n, i) -> opsRaw(n.subvolume().id()).fileTree().putInode(n.ino(), i));
   }
 
   /** The inode as the mount sees it: with any size and times a write has not stored yet. */
   public InodeItem inode(Node n) throws IOException {
-    InodeItem pending = pendingInodes.get(n);
-    return accessTimes.overlay(n, pending != null ? pending : n.inode());
+    return deferred.inode(n);
   }
 
   private DirtyPages pages(long subvolumeId) {
@@ -227,8 +200,8 @@ public final class MountedWriter implements AutoCloseable {
     }
     Timespec now = Timespec.now();
     long size = Math.max(inode.size(), end);
-    pendingInodes.put(n, inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
-    if (dp.bytes() > DIRTY_LIMIT) writebackOrAbort();
+    deferred.put(n, inode.withSize(size, inode.nbytes()).withTimes(inode.atime(), now, now));
+    if (dp.bytes() > DIRTY_LIMIT) writeback.allOrAbort();
   }
 
   /**
@@ -258,56 +231,9 @@ public final class MountedWriter implements AutoCloseable {
     }
   }
 
-  /**
-   * O_DIRECT write: when offset and length are whole sectors the data goes straight to new extents
-   * (with checksums) instead of the page buffer, with data and metadata reserved before any of it
-   * is written. Unaligned direct writes go through the page buffer, which is always safe. Caller
-   * holds the write lock.
-   */
+  /** O_DIRECT write (see {@link DirectWrite}). Caller holds the write lock. */
   public void writeDirect(Node n, long off, byte[] buf, int len) throws IOException {
-    int ps = engine.fs().sectorSize();
-    if (len == 0 || !Align.isAligned(off, ps) || !Align.isAligned(len, ps)) {
-      write(n, off, buf, len);
-      return;
-    }
-    long sv = n.subvolume().id();
-    engine.space().reserveData(len, FlushMode.FLUSH_ALL);
-    SpaceManager.Reservation meta;
-    try {
-      meta =
-          engine.space().reserveExtentWrite(MetadataCost.maxExtents(len), len, FlushMode.FLUSH_ALL);
-    } catch (IOException | RuntimeException e) {
-      engine.space().releaseData(len, false);
-      throw e;
-    }
-    boolean dataHeld = true;
-    try (meta) {
-      // Buffered pages of the file go first, so the direct data lands on top of them.
-      writeback(n);
-      FileTree ft = ops(sv).fileTree();
-      InodeItem inode = ft.inode(n.ino());
-      if (inode == null) throw new java.io.FileNotFoundException("inode " + n);
-      Timespec now = Timespec.now();
-      ft.putInode(
-          n.ino(),
-          inode
-              .withSize(Math.max(inode.size(), off + len), inode.nbytes())
-              .withTimes(inode.atime(), now, now));
-      TreeMap<Long, byte[]> pages = new TreeMap<>();
-      for (int p = 0; p < len; p += ps)
-        pages.put((off + p) / ps, java.util.Arrays.copyOfRange(buf, p, p + ps));
-      // The data reservation is used by the extents allocated now.
-      engine.space().releaseData(len, true);
-      dataHeld = false;
-      try {
-        new Writeback(ft, compression, level).write(n.ino(), pages);
-      } catch (IOException | RuntimeException e) {
-        engine.abort(e);
-        throw e;
-      }
-    } finally {
-      if (dataHeld) engine.space().releaseData(len, false);
-    }
+    DirectWrite.write(this, writeback, compression, level, n, off, buf, len);
   }
 
   /** Copies buffered data over what was read from the trees for [pos, pos+len). */
@@ -382,85 +308,14 @@ public final class MountedWriter implements AutoCloseable {
     o.data().truncate(n.ino(), size);
   }
 
+  /** Turns every buffered page into extents (no commit); a failure aborts the transaction. */
   void writebackOrAbort() throws IOException {
-    try {
-      writeback();
-    } catch (IOException | RuntimeException e) {
-      engine.abort(e);
-      throw e;
-    }
+    writeback.allOrAbort();
   }
 
-  /** Turns every buffered page into extents (no commit). */
-  public void writeback() throws IOException {
-    storePendingInodes();
-    for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
-      FileTree ft = ops(e.getKey()).fileTree();
-      Writeback wb = new Writeback(ft, compression, level);
-      for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
-        writeBackPages(e.getKey(), ft, wb, f.getKey(), f.getValue(), e.getValue());
-      }
-    }
-  }
-
-  /**
-   * Turns one inode's taken pages into extents. Their data reservation is used by the extents
-   * allocated now, and their metadata reservation covers the tree changes; a deleted inode's pages
-   * just give theirs back.
-   */
-  private void writeBackPages(
-      long sv, FileTree ft, Writeback wb, long ino, TreeMap<Long, byte[]> pages, DirtyPages dp)
-      throws IOException {
-    if (ft.tree().get(new Key(ino, ItemType.INODE_ITEM, 0)) == null) {
-      engine.space().releaseDelalloc(sv, ino, (long) pages.size() * dp.pageSize(), 0);
-    } else {
-      try (SpaceManager.Reservation r = engine.space().startWriteback(sv, ino)) {
-        wb.write(ino, pages);
-      }
-    }
-    // Writeback copied the data out (or the inode is gone): the arrays can be reused.
-    dp.recycle(pages.values());
-  }
-
-  /**
-   * The flusher's partial delalloc flush (the kernel's shrink_delalloc): writes back whole files
-   * until {@code bytes} of buffered data, and at least an eighth of all of it, went out. It counts
-   * data, not reservations, as the kernel does: a small file's metadata reservation is a hundred
-   * times its data, so stopping as soon as the reservations asked for came back would write back a
-   * handful of files per reservation and flush again on the next one.
-   */
+  /** The flusher's partial writeback (see {@link PageWriteback#some}). */
   void writebackSome(long bytes) throws IOException {
-    try {
-      writebackSomeUnguarded(bytes);
-    } catch (IOException | RuntimeException e) {
-      // Pages were taken and extents half inserted: committing now would record that.
-      engine.abort(e);
-      throw e;
-    }
-  }
-
-  private void writebackSomeUnguarded(long bytes) throws IOException {
-    storePendingInodes();
-    long buffered = 0;
-    for (DirtyPages dp : dirty.values()) buffered += dp.bytes();
-    long target = Math.max(bytes, buffered / 8);
-    long written = 0;
-    for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
-      DirtyPages dp = e.getValue();
-      FileTree ft = null;
-      Writeback wb = null;
-      for (long ino : dp.inodes()) {
-        if (written >= target) return;
-        TreeMap<Long, byte[]> pages = dp.take(ino);
-        if (pages == null) continue;
-        written += (long) pages.size() * dp.pageSize();
-        if (ft == null) {
-          ft = ops(e.getKey()).fileTree();
-          wb = new Writeback(ft, compression, level);
-        }
-        writeBackPages(e.getKey(), ft, wb, ino, pages, dp);
-      }
-    }
+    writeback.some(bytes);
   }
 
   /** Writes back all data and commits, if anything changed. Caller holds the write lock. */
@@ -473,17 +328,10 @@ public final class MountedWriter implements AutoCloseable {
    * the write lock.
    */
   private boolean prepareCommit() throws IOException {
-    if (!changed
-        && pendingInodes.isEmpty()
-        && accessTimes.isEmpty()
-        && dirty.values().stream().allMatch(DirtyPages::isEmpty)) return false;
-    try {
-      writeback();
-    } catch (IOException | RuntimeException e) {
-      // Pages were taken and extents half inserted: committing now would record that.
-      engine.abort(e);
-      throw e;
-    }
+    if (!changed && deferred.isEmpty() && dirty.values().stream().allMatch(DirtyPages::isEmpty))
+      return false;
+    // Pages taken and extents half inserted by a failure must not be committed: it aborts.
+    writeback.allOrAbort();
     changed = false;
     // FsOps hold the trees of this transaction; the next change starts from the new one.
     ops.clear();
@@ -552,49 +400,16 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Writes back the buffered pages of one file (before changing its extent map directly). */
   void writeback(Node n) throws IOException {
-    storePendingInodes();
-    DirtyPages dp = dirty.get(n.subvolume().id());
-    if (dp == null) return;
-    TreeMap<Long, byte[]> pages = dp.take(n.ino());
-    if (pages == null) return;
-    FileTree ft = ops(n.subvolume().id()).fileTree();
-    writeBackPages(
-        n.subvolume().id(), ft, new Writeback(ft, compression, level), n.ino(), pages, dp);
+    writeback.file(n);
   }
 
   /** Removes inodes left by a crash while still open (ORPHAN items), as mount does. */
   public int cleanOrphans(long subvolumeId) throws IOException {
-    int n = 0;
-    while (true) {
-      // Each removal may use the global reserve: a full filesystem must still mount.
-      try (SpaceManager.Reservation r = reserveChange(ORPHAN_ITEMS, true)) {
-        if (!cleanOneOrphan(subvolumeId)) break;
-      }
-      n++;
-    }
-    if (n > 0) LOG.info("removed " + n + " orphan inode(s) from subvolume " + subvolumeId);
-    return n;
+    return OrphanCleanup.run(this, subvolumeId);
   }
 
   /** Items removing an orphan inode changes: orphan item, inode, its extents' items. */
   public static final int ORPHAN_ITEMS = 3;
-
-  private boolean cleanOneOrphan(long subvolumeId) throws IOException {
-    FsOps o = ops(subvolumeId);
-    {
-      Cursor c =
-          o.fileTree()
-              .tree()
-              .readView()
-              .seekCeil(new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0));
-      if (!c.valid() || c.objectId() != ObjectIds.ORPHAN || c.type() != ItemType.ORPHAN_ITEM)
-        return false;
-      long ino = c.offset();
-      o.fileTree().tree().delete(c.key());
-      o.deleteOrphan(ino);
-      return true;
-    }
-  }
 
   @Override
   public void close() throws IOException {
