@@ -37,13 +37,16 @@ final class KernelMount {
     this.fd = fd;
   }
 
+  /** libfuse 2, or null when it is not installed (mounting then fails with a clear message). */
   private static LibFuse load() {
-    LibraryLoader<LibFuse> loader = LibraryLoader.create(LibFuse.class).failImmediately();
-    try {
-      return loader.load("fuse");
-    } catch (UnsatisfiedLinkError e) {
-      return LibraryLoader.create(LibFuse.class).failImmediately().load("libfuse.so.2");
+    for (String name : new String[] {"fuse", "libfuse.so.2"}) {
+      try {
+        return LibraryLoader.create(LibFuse.class).failImmediately().load(name);
+      } catch (UnsatisfiedLinkError e) {
+        // try the next name
+      }
     }
+    return null;
   }
 
   /**
@@ -51,6 +54,11 @@ final class KernelMount {
    * for fusermount: fsname, subtype, allow_other, default_permissions, max_read, ro ...).
    */
   static KernelMount mount(String mountPoint, String options) throws IOException {
+    if (LIB == null) {
+      throw new IOException(
+          "libfuse 2 (libfuse.so.2) is needed to mount; install it (Debian: apt-get install"
+              + " libfuse2)");
+    }
     List<String> argv = new ArrayList<>(List.of("jbtrfs", "-o", options));
     Runtime rt = Runtime.getRuntime(LIB);
     int ptr = rt.addressSize();
