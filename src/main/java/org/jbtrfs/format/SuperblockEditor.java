@@ -57,7 +57,7 @@ public final class SuperblockEditor {
       throw new IllegalArgumentException("system chunk array of " + array.length + " bytes");
     }
     Le.put32(raw, 0xa0, array.length);
-    java.util.Arrays.fill(raw, 0x32b, 0x32b + Superblock.SYS_CHUNK_ARRAY_MAX, (byte) 0);
+    ByteArrays.zero(raw, 0x32b, 0x32b + Superblock.SYS_CHUNK_ARRAY_MAX);
     System.arraycopy(array, 0, raw, 0x32b, array.length);
     return this;
   }

@@ -3,6 +3,7 @@ package org.jbtrfs.fs;
 import java.io.IOException;
 import java.util.Arrays;
 import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.InodeItem;
@@ -24,7 +25,7 @@ public final class FileReader {
       throws IOException {
     if (pos >= inode.size()) return 0;
     len = (int) Math.min(len, inode.size() - pos);
-    Arrays.fill(out, outOff, outOff + len, (byte) 0);
+    ByteArrays.zero(out, outOff, outOff + len);
     long end = pos + len;
     long ino = n.ino();
     Subvolume sv = n.subvolume();

@@ -92,7 +92,7 @@ public final class MountCommand implements Callable<Integer> {
               }
             });
     Runtime.getRuntime().addShutdownHook(hook);
-    Thread announcer = new Thread(() -> announceWhenLive(session));
+    Thread announcer = new Thread(() -> announceWhenLive(session, mountPoint));
     announcer.setDaemon(true);
     announcer.start();
     try {
@@ -151,12 +151,15 @@ public final class MountCommand implements Callable<Integer> {
     t.start();
   }
 
-  /** Writes the ready file once the kernel's INIT is answered, so the wrapper can return. */
-  private void announceWhenLive(FuseSession session) {
-    if (readyFile == null) return;
+  /**
+   * Once the kernel's INIT is answered: raises readahead, and writes the ready file so the wrapper
+   * can return.
+   */
+  private void announceWhenLive(FuseSession session, Path mountPoint) {
     try {
       session.awaitInitialized();
-      Files.writeString(readyFile, "ok\n");
+      ReadAhead.raise(mountPoint);
+      if (readyFile != null) Files.writeString(readyFile, "ok\n");
     } catch (IOException | InterruptedException e) {
       LOG.warning("could not announce the mount: " + e);
     }

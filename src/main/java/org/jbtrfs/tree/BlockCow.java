@@ -1,7 +1,7 @@
 package org.jbtrfs.tree;
 
 import java.io.IOException;
-import java.util.Arrays;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.ExtentItem;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
@@ -160,7 +160,7 @@ final class BlockCow {
    * job.
    */
   private void stampHeader(byte[] raw, long bytenr, int level) {
-    Arrays.fill(raw, TreeHeader.CSUM, TreeHeader.FSID, (byte) 0);
+    ByteArrays.zero(raw, TreeHeader.CSUM, TreeHeader.FSID);
     System.arraycopy(ctx.fsid(), 0, raw, TreeHeader.FSID, 16);
     Le.put64(raw, TreeHeader.BYTENR, bytenr);
     Le.put64(raw, TreeHeader.FLAGS, COW_FLAGS);

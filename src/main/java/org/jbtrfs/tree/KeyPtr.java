@@ -1,8 +1,8 @@
 package org.jbtrfs.tree;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
@@ -24,7 +24,7 @@ record KeyPtr(Key key, long bytenr, long generation) {
 
   /** Rewrites the body of node {@code raw} with ptrs [from, to); the header stays but nritems. */
   static void encode(List<KeyPtr> ptrs, byte[] raw, int from, int to) {
-    Arrays.fill(raw, TreeHeader.SIZE, raw.length, (byte) 0);
+    ByteArrays.zero(raw, TreeHeader.SIZE, raw.length);
     Le.put32(raw, TreeHeader.NRITEMS, to - from);
     for (int i = from; i < to; i++) {
       KeyPtr p = ptrs.get(i);

@@ -1,6 +1,6 @@
 package org.jbtrfs.tree;
 
-import java.util.Arrays;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
@@ -53,7 +53,7 @@ final class LeafEdit {
       int itemStart = end - oldSize;
       // Data of items slot+1..n-1 moves so that this item's data still ends where it did.
       System.arraycopy(raw, start, raw, start - delta, itemStart - start);
-      if (delta < 0) Arrays.fill(raw, start, start - delta, (byte) 0);
+      if (delta < 0) ByteArrays.zero(raw, start, start - delta);
       for (int i = slot; i < n; i++) addToOffset(raw, i, -delta);
       Le.put32(raw, h + TreeHeader.ITEM_DATA_SIZE, data.length);
     }
@@ -69,11 +69,11 @@ final class LeafEdit {
     int itemStart = slotEnd(raw, slot) - size;
     // Data of items slot+1..n-1 moves up over the removed data; headers after the slot move left.
     System.arraycopy(raw, start, raw, start + size, itemStart - start);
-    Arrays.fill(raw, start, start + size, (byte) 0);
+    ByteArrays.zero(raw, start, start + size);
     for (int i = slot + 1; i < n; i++) addToOffset(raw, i, size);
     System.arraycopy(
         raw, h + TreeHeader.ITEM_SIZE, raw, h, headerEnd(n) - h - TreeHeader.ITEM_SIZE);
-    Arrays.fill(raw, headerEnd(n - 1), headerEnd(n), (byte) 0);
+    ByteArrays.zero(raw, headerEnd(n - 1), headerEnd(n));
     Le.put32(raw, TreeHeader.NRITEMS, n - 1);
   }
 

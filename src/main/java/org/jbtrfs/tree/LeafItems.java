@@ -3,6 +3,7 @@ package org.jbtrfs.tree;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.TreeHeader;
@@ -85,7 +86,7 @@ final class LeafItems {
    * the header is rewritten (unused space zeroed) so stale bytes never reach disk.
    */
   void encode(byte[] raw, int from, int to) {
-    Arrays.fill(raw, TreeHeader.SIZE, raw.length, (byte) 0);
+    ByteArrays.zero(raw, TreeHeader.SIZE, raw.length);
     int n = to - from;
     Le.put32(raw, TreeHeader.NRITEMS, n);
     int end = raw.length - TreeHeader.SIZE; // data offsets are relative to the header end

@@ -1,5 +1,7 @@
 package org.jbtrfs.volume;
 
+import org.jbtrfs.format.ByteArrays;
+
 /**
  * Parity generation and reconstruction for RAID5/6 stripe rows.
  *
@@ -111,7 +113,7 @@ public final class Raid56Math {
    */
   private static void syndromeInto(
       byte[][] data, int skipA, int skipB, int off, int len, byte[] acc) {
-    java.util.Arrays.fill(acc, 0, len, (byte) 0);
+    ByteArrays.zero(acc, 0, len);
     for (int i = data.length - 1; i >= 0; i--) {
       boolean skip = i == skipA || i == skipB;
       byte[] d = data[i];

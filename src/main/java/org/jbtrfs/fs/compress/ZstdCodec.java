@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.jbtrfs.format.ByteArrays;
 
 /** zstd as btrfs uses it: one zstd frame per extent, window limited to 128 KiB. */
 final class ZstdCodec {
@@ -41,7 +42,7 @@ final class ZstdCodec {
       }
       // zstd (>= 1.5.1) may park literals in the unused end of the output buffer, so the tail
       // after a short frame must be cleared to read as zeros, like the kernel's.
-      java.util.Arrays.fill(out, dst.position(), out.length, (byte) 0);
+      ByteArrays.zero(out, dst.position(), out.length);
     } catch (RuntimeException e) { // ZstdException and friends are unchecked
       throw new IOException("corrupt zstd data: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jbtrfs.format.ByteArrays;
 
 /**
  * Data written but not yet turned into extents ("delalloc"), per inode, in sector-sized pages.
@@ -40,7 +41,7 @@ public final class DirtyPages {
   public byte[] newPage(boolean fillsWhole) {
     byte[] p = spare.pollLast();
     if (p == null) return new byte[pageSize];
-    if (!fillsWhole) java.util.Arrays.fill(p, (byte) 0);
+    if (!fillsWhole) ByteArrays.zero(p, 0, p.length);
     return p;
   }
 

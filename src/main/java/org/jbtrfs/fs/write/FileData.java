@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.ChecksumType;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.FileExtentItem;
@@ -87,7 +88,7 @@ public final class FileData {
       int want = (int) Math.max(0, Math.min(n, remaining - done));
       int got = in.readNBytes(buf, 0, want);
       if (got != want) throw new java.io.EOFException("source ended early");
-      java.util.Arrays.fill(buf, got, n, (byte) 0);
+      ByteArrays.zero(buf, got, n);
       e.writeData(disk + done, buf, n);
       if (sums != null) {
         for (int i = 0; i < n / sector; i++) {
@@ -146,7 +147,7 @@ public final class FileData {
     byte[] buf = new byte[sector];
     // Checksum-verified (and repaired from another copy if needed), like every other data read.
     ft.engine().fs().data().read(fe.diskBytenr() + fe.offset() + extentOff, buf, 0, sector, verify);
-    java.util.Arrays.fill(buf, len, sector, (byte) 0);
+    ByteArrays.zero(buf, len, sector);
     return buf;
   }
 

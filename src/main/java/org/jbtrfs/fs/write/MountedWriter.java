@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jbtrfs.format.Align;
+import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Timespec;
@@ -302,7 +303,7 @@ public final class MountedWriter implements AutoCloseable {
           FileReader.read(n, inode, idx * ps, page, 0, ps);
           dp.put(n.ino(), idx, page);
         }
-        java.util.Arrays.fill(page, (int) (size - idx * ps), ps, (byte) 0);
+        ByteArrays.zero(page, (int) (size - idx * ps), ps);
       }
     }
     o.data().truncate(n.ino(), size);
