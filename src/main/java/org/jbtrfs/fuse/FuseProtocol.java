@@ -77,7 +77,6 @@ final class FuseProtocol {
   static final int FATTR_ATIME_NOW = 1 << 7;
   static final int FATTR_MTIME_NOW = 1 << 8;
   static final int FATTR_LOCKOWNER = 1 << 9;
-  static final int FATTR_CTIME = 1 << 10;
   static final int FATTR_KILL_SUIDGID = 1 << 11;
 
   // open reply flags.
@@ -87,7 +86,6 @@ final class FuseProtocol {
   static final int OPEN_KILL_SUIDGID = 1;
   static final int WRITE_KILL_SUIDGID = 1 << 2;
   static final int GETATTR_FH = 1;
-  static final int FSYNC_FDATASYNC = 1;
 
   static final int RENAME_NOREPLACE = 1;
 
@@ -98,12 +96,6 @@ final class FuseProtocol {
   static final int OUT_HEADER = 16;
   static final int ATTR = 88;
   static final int ENTRY_OUT = 40 + ATTR;
-  static final int ATTR_OUT = 16 + ATTR;
-  static final int OPEN_OUT = 16;
   static final int INIT_OUT = 64;
-  static final int STATFS_OUT = 80;
   static final int DIRENT_HEADER = 24;
-
-  /** The kernel refuses a read buffer smaller than this. */
-  static final int MIN_READ_BUFFER = 8192;
 }

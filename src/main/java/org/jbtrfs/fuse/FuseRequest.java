@@ -26,10 +26,6 @@ final class FuseRequest {
     this.length = length;
   }
 
-  int length() {
-    return length;
-  }
-
   int opcode() {
     return buf.getInt(4);
   }
@@ -48,10 +44,6 @@ final class FuseRequest {
 
   int gid() {
     return buf.getInt(28);
-  }
-
-  int pid() {
-    return buf.getInt(32);
   }
 
   /** A 32-bit argument field at {@code off} bytes into the arguments. */

@@ -46,7 +46,6 @@ final class FuseSession {
   private final ByteBuffer notifyBuf =
       ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
   private volatile boolean stopping;
-  private volatile int kernelMinor;
 
   FuseSession(KernelMount mount, Handler handler, int threads, boolean debug) {
     this.mount = mount;
@@ -133,7 +132,7 @@ final class FuseSession {
       LOG.severe("kernel speaks FUSE " + major + "." + minor + ", jbtrfs speaks 7.x");
       return -EPROTO;
     }
-    kernelMinor = Math.min(minor, FuseProtocol.MINOR);
+    int kernelMinor = Math.min(minor, FuseProtocol.MINOR);
     reply.u32(FuseProtocol.MAJOR).u32(kernelMinor).u32(maxReadahead);
     reply.u32(handler.initFlags(offered) & offered);
     reply.u16(64).u16(48); // max_background, congestion_threshold
