@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -40,17 +41,24 @@ final class FuseSession {
   private final KernelMount mount;
   private final Handler handler;
   private final int threads;
+  private final long pollNanos;
   private final boolean debug;
   private final Libc libc = Libc.load();
   private final CountDownLatch initialized = new CountDownLatch(1);
   private final ByteBuffer notifyBuf =
       ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
+  private final AtomicInteger busyWorkers = new AtomicInteger();
   private volatile boolean stopping;
 
-  FuseSession(KernelMount mount, Handler handler, int threads, boolean debug) {
+  /**
+   * {@code pollMicros}: how long the first worker polls for a next request after each one before it
+   * blocks (0: all workers block at once); see {@link PollingChannel}.
+   */
+  FuseSession(KernelMount mount, Handler handler, int threads, long pollMicros, boolean debug) {
     this.mount = mount;
     this.handler = handler;
     this.threads = threads;
+    this.pollNanos = pollMicros * 1000;
     this.debug = debug;
   }
 
@@ -63,7 +71,11 @@ final class FuseSession {
   void serve() throws InterruptedException {
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      Thread t = new Thread(this::work, "fuse-" + i);
+      PollingChannel polling =
+          i == 0 && pollNanos > 0
+              ? PollingChannel.open(libc, mount.fd(), pollNanos, busyWorkers)
+              : null;
+      Thread t = new Thread(() -> work(polling), "fuse-" + i);
       t.setDaemon(true);
       workers.add(t);
       t.start();
@@ -71,13 +83,23 @@ final class FuseSession {
     for (Thread t : workers) t.join();
   }
 
-  private void work() {
+  /** One worker: reads requests from {@code polling}, or with blocking reads when it is null. */
+  private void work(PollingChannel polling) {
+    try {
+      serveRequests(polling);
+    } finally {
+      if (polling != null) polling.close();
+    }
+  }
+
+  private void serveRequests(PollingChannel polling) {
     FuseRequest req = new FuseRequest(MAX_IO + 2 * 4096);
     FuseReply reply = new FuseReply(MAX_IO + 4096);
+    int fd = polling != null ? polling.fd() : mount.fd();
     while (!stopping) {
       ByteBuffer in = req.buffer();
       in.clear();
-      long n = libc.read(mount.fd(), in, in.capacity());
+      long n = polling != null ? polling.read(in) : libc.read(fd, in, in.capacity());
       if (n < 0) {
         int err = Libc.errno();
         if (err == EINTR || err == EAGAIN || err == ENOENT) continue;
@@ -87,11 +109,17 @@ final class FuseSession {
       }
       if (n < FuseProtocol.IN_HEADER) continue;
       req.filled((int) n);
-      answer(req, reply);
+      busyWorkers.incrementAndGet();
+      try {
+        answer(req, reply, fd);
+      } finally {
+        busyWorkers.decrementAndGet();
+      }
     }
   }
 
-  private void answer(FuseRequest req, FuseReply reply) {
+  /** Handles one request and writes its reply to {@code fd}, the connection it came from. */
+  private void answer(FuseRequest req, FuseReply reply, int fd) {
     int op = req.opcode();
     reply.begin();
     int result;
@@ -116,7 +144,7 @@ final class FuseSession {
     }
     if (result == NO_REPLY) return;
     ByteBuffer out = reply.finish(req.unique(), result > 0 ? 0 : result);
-    long w = libc.write(mount.fd(), out, out.limit());
+    long w = libc.write(fd, out, out.limit());
     // ENOENT: the request was interrupted and the kernel no longer waits for it.
     if (w < 0 && Libc.errno() != ENOENT && !stopping) {
       LOG.warning("reply to request " + req.unique() + " failed: errno " + Libc.errno());

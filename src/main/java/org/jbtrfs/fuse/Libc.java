@@ -17,6 +17,12 @@ public interface Libc {
 
   int close(int fd);
 
+  int open(String path, int flags);
+
+  int fcntl(int fd, int cmd, int arg);
+
+  int ioctl(int fd, long request, @In int[] arg);
+
   int umount2(String target, int flags);
 
   int geteuid();

@@ -76,7 +76,8 @@ public final class MountCommand implements Callable<Integer> {
       fs.close();
       return 1;
     }
-    FuseSession session = new FuseSession(mount, fuse, opts.threads(), opts.debug());
+    FuseSession session =
+        new FuseSession(mount, fuse, opts.threads(), opts.pollMicros(), opts.debug());
     fuse.attach(session);
     if (rw != null) startCommitter(rw, opts.commitSeconds());
     CountDownLatch done = new CountDownLatch(1);

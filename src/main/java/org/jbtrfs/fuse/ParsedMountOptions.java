@@ -15,7 +15,11 @@ record ParsedMountOptions(
     int compressLevel,
     int commitSeconds,
     AtimePolicy atime,
-    boolean directoryAtime) {
+    boolean directoryAtime,
+    long pollMicros) {
+  /** How long a worker polls for the next request before it blocks; see PollingChannel. */
+  static final long DEFAULT_POLL_MICROS = 1000;
+
   static ParsedMountOptions parse(List<String> groups) {
     MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
     boolean debug = false;
@@ -25,6 +29,7 @@ record ParsedMountOptions(
     int commit = 5;
     AtimePolicy atime = AtimePolicy.RELATIME;
     boolean directoryAtime = true;
+    long poll = DEFAULT_POLL_MICROS;
     for (String group : groups) {
       for (String opt : group.split(",")) {
         if (opt.isEmpty()) continue;
@@ -60,6 +65,7 @@ record ParsedMountOptions(
           case "strictatime" -> atime = AtimePolicy.STRICTATIME;
           case "nodiratime" -> directoryAtime = false;
           case "diratime" -> directoryAtime = true;
+          case "poll_us" -> poll = Math.max(0, parseInt(name, require(name, value)));
           // Accepted for compatibility with the kernel's option set; they change nothing here.
           case "defaults", "space_cache", "noacl", "acl" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
@@ -67,7 +73,7 @@ record ParsedMountOptions(
       }
     }
     return new ParsedMountOptions(
-        o, debug, allowOther, compression, level, commit, atime, directoryAtime);
+        o, debug, allowOther, compression, level, commit, atime, directoryAtime, poll);
   }
 
   private static String require(String name, String value) {
