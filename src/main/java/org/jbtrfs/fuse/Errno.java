@@ -12,12 +12,15 @@ final class Errno {
 
   static final int EPERM = 1;
   static final int ENOENT = 2;
+  static final int EINTR = 4;
   static final int EIO = 5;
   static final int EBADF = 9;
+  static final int EAGAIN = 11;
   static final int ENOMEM = 12;
   static final int EACCES = 13;
   static final int EEXIST = 17;
   static final int EXDEV = 18;
+  static final int ENODEV = 19;
   static final int ENOTTY = 25;
   static final int ENOTDIR = 20;
   static final int EISDIR = 21;
@@ -27,8 +30,10 @@ final class Errno {
   static final int EROFS = 30;
   static final int ERANGE = 34;
   static final int ENAMETOOLONG = 36;
+  static final int ENOSYS = 38;
   static final int ENOTEMPTY = 39;
   static final int ENODATA = 61;
+  static final int EPROTO = 71;
   static final int EOPNOTSUPP = 95;
 
   private static final Logger LOG = Logger.getLogger(Errno.class.getName());

@@ -23,13 +23,6 @@ final class FuseSession {
   /** Largest write and read per request: 256 pages. */
   static final int MAX_IO = 1 << 20;
 
-  private static final int ENOSYS = 38;
-  private static final int ENODEV = 19;
-  private static final int ENOENT = 2;
-  private static final int EINTR = 4;
-  private static final int EAGAIN = 11;
-  private static final int EPROTO = 71;
-
   /** The filesystem side: answers one request into the reply; returns 0, -errno or NO_REPLY. */
   interface Handler {
     int handle(FuseRequest req, FuseReply reply) throws Exception;
@@ -102,8 +95,8 @@ final class FuseSession {
       long n = polling != null ? polling.read(in) : libc.read(fd, in, in.capacity());
       if (n < 0) {
         int err = Libc.errno();
-        if (err == EINTR || err == EAGAIN || err == ENOENT) continue;
-        if (err != ENODEV) LOG.severe("reading /dev/fuse failed: errno " + err);
+        if (err == Errno.EINTR || err == Errno.EAGAIN || err == Errno.ENOENT) continue;
+        if (err != Errno.ENODEV) LOG.severe("reading /dev/fuse failed: errno " + err);
         stopping = true;
         break;
       }
@@ -146,7 +139,7 @@ final class FuseSession {
     ByteBuffer out = reply.finish(req.unique(), result > 0 ? 0 : result);
     long w = libc.write(fd, out, out.limit());
     // ENOENT: the request was interrupted and the kernel no longer waits for it.
-    if (w < 0 && Libc.errno() != ENOENT && !stopping) {
+    if (w < 0 && Libc.errno() != Errno.ENOENT && !stopping) {
       LOG.warning("reply to request " + req.unique() + " failed: errno " + Libc.errno());
     }
   }
@@ -158,7 +151,7 @@ final class FuseSession {
     int offered = req.u32(12);
     if (major != FuseProtocol.MAJOR) {
       LOG.severe("kernel speaks FUSE " + major + "." + minor + ", jbtrfs speaks 7.x");
-      return -EPROTO;
+      return -Errno.EPROTO;
     }
     int kernelMinor = Math.min(minor, FuseProtocol.MINOR);
     reply.u32(FuseProtocol.MAJOR).u32(kernelMinor).u32(maxReadahead);
@@ -193,6 +186,6 @@ final class FuseSession {
   }
 
   static int enosys() {
-    return -ENOSYS;
+    return -Errno.ENOSYS;
   }
 }

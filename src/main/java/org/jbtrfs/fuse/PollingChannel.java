@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * doing one call after another (a shell loop creating files sends six requests per file) then finds
  * its next request taken at once instead of paying for a sleeping thread to be woken and scheduled:
  * on this project's 2-core machine 10,000 small files took 2.0-2.4 s instead of 2.9-3.3 s. The
- * price is at most {@code spinNanos} of one core after each burst of requests. Replies must go to
+ * price is at most {@code pollNanos} of one core after each burst of requests. Replies must go to
  * the connection a request was read from, which {@link #fd()} names.
  */
 final class PollingChannel {
@@ -23,19 +23,18 @@ final class PollingChannel {
   private static final int O_NONBLOCK = 04000;
   private static final int O_CLOEXEC = 02000000;
   private static final int F_SETFL = 4;
-  private static final int EAGAIN = 11;
 
   private final Libc libc;
   private final int fd;
-  private final long spinNanos;
+  private final long pollNanos;
   private final AtomicInteger busyWorkers;
   private boolean blocking = true;
   private long lastRequest;
 
-  private PollingChannel(Libc libc, int fd, long spinNanos, AtomicInteger busyWorkers) {
+  private PollingChannel(Libc libc, int fd, long pollNanos, AtomicInteger busyWorkers) {
     this.libc = libc;
     this.fd = fd;
-    this.spinNanos = spinNanos;
+    this.pollNanos = pollNanos;
     this.busyWorkers = busyWorkers;
   }
 
@@ -45,7 +44,7 @@ final class PollingChannel {
    * several callers at once, the blocked workers take them anyway, and polling would only take a
    * core from them (a 4-thread random workload ran 12% slower when it polled regardless).
    */
-  static PollingChannel open(Libc libc, int sessionFd, long spinNanos, AtomicInteger busyWorkers) {
+  static PollingChannel open(Libc libc, int sessionFd, long pollNanos, AtomicInteger busyWorkers) {
     int clone = libc.open("/dev/fuse", O_RDWR | O_CLOEXEC);
     if (clone < 0) {
       LOG.warning("cannot open /dev/fuse again (errno " + Libc.errno() + "); not polling");
@@ -56,7 +55,7 @@ final class PollingChannel {
       libc.close(clone);
       return null;
     }
-    return new PollingChannel(libc, clone, spinNanos, busyWorkers);
+    return new PollingChannel(libc, clone, pollNanos, busyWorkers);
   }
 
   int fd() {
@@ -75,8 +74,8 @@ final class PollingChannel {
         lastRequest = System.nanoTime();
         return n;
       }
-      if (blocking || Libc.errno() != EAGAIN) return n;
-      if (busyWorkers.get() == 0 && System.nanoTime() - lastRequest < spinNanos) {
+      if (blocking || Libc.errno() != Errno.EAGAIN) return n;
+      if (busyWorkers.get() == 0 && System.nanoTime() - lastRequest < pollNanos) {
         // Lets any runnable thread of this CPU go first: polling is worth only an idle core.
         Thread.yield();
       } else {
