@@ -9,8 +9,11 @@ public final class DeviceNumbers {
 
   /** On-disk (kernel) encoding to glibc's dev_t. */
   public static long toUser(long rdev) {
-    long major = (rdev >>> 20) & 0xfff;
-    long minor = rdev & 0xfffff;
+    return make((rdev >>> 20) & 0xfff, rdev & 0xfffff);
+  }
+
+  /** glibc's dev_t of a major and minor number. */
+  public static long make(long major, long minor) {
     return (minor & 0xff)
         | ((major & 0xfff) << 8)
         | ((minor & ~0xffL) << 12)
@@ -19,8 +22,16 @@ public final class DeviceNumbers {
 
   /** glibc's dev_t to the on-disk (kernel) encoding. */
   public static long toDisk(long dev) {
-    long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-    long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-    return (major << 20) | minor;
+    return (major(dev) << 20) | minor(dev);
+  }
+
+  /** The major number of a glibc dev_t. */
+  public static long major(long dev) {
+    return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+  }
+
+  /** The minor number of a glibc dev_t. */
+  public static long minor(long dev) {
+    return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
   }
 }

@@ -6,35 +6,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jbtrfs.format.UnsupportedFeatureException;
 
-/** errno values and the one mapping from Java exceptions to them. */
-final class Errno {
+/**
+ * The one mapping from Java exceptions to errno values (the values themselves are ErrnoValues) from
+ * Java exceptions to them.
+ */
+final class Errno implements org.jbtrfs.os.ErrnoValues {
   private Errno() {}
-
-  static final int EPERM = 1;
-  static final int ENOENT = 2;
-  static final int EINTR = 4;
-  static final int EIO = 5;
-  static final int EBADF = 9;
-  static final int EAGAIN = 11;
-  static final int ENOMEM = 12;
-  static final int EACCES = 13;
-  static final int EEXIST = 17;
-  static final int EXDEV = 18;
-  static final int ENODEV = 19;
-  static final int ENOTTY = 25;
-  static final int ENOTDIR = 20;
-  static final int EISDIR = 21;
-  static final int EINVAL = 22;
-  static final int EFBIG = 27;
-  static final int ENOSPC = 28;
-  static final int EROFS = 30;
-  static final int ERANGE = 34;
-  static final int ENAMETOOLONG = 36;
-  static final int ENOSYS = 38;
-  static final int ENOTEMPTY = 39;
-  static final int ENODATA = 61;
-  static final int EPROTO = 71;
-  static final int EOPNOTSUPP = 95;
 
   private static final Logger LOG = Logger.getLogger(Errno.class.getName());
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import org.jbtrfs.os.Libc;
 
 /**
  * Serves one FUSE mount: worker threads each read a request from /dev/fuse, hand it to the

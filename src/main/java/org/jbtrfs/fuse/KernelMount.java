@@ -8,6 +8,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.jbtrfs.os.Libc;
 
 /**
  * A FUSE mount in the kernel and the /dev/fuse descriptor that serves it. Mounting is left to

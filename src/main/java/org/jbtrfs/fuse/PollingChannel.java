@@ -3,6 +3,7 @@ package org.jbtrfs.fuse;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import org.jbtrfs.os.Libc;
 
 /**
  * A second connection to the mount's /dev/fuse (FUSE_DEV_IOC_CLONE) that one worker polls without
