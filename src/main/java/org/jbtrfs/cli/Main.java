@@ -42,7 +42,8 @@ public final class Main implements Runnable {
                   System.err.println("jbtrfs " + cmd.getCommandName() + ": " + ex.getMessage());
                   java.util.logging.Logger.getLogger(Main.class.getName())
                       .log(java.util.logging.Level.FINE, "failure", ex);
-                  return 1;
+                  // mount(8)'s status for a busy device, so scripts can tell it apart.
+                  return ex instanceof org.jbtrfs.device.DeviceBusyException ? 32 : 1;
                 })
             .execute(args);
     // The mount command returns after unmount; any FUSE threads left must not keep us alive.

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jbtrfs.device.DeviceClaims;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.write.Entries;
@@ -18,12 +19,15 @@ import org.jbtrfs.txn.WriteEngine;
  * within it, and a commit at the end (nothing reaches the superblock if the command fails).
  */
 final class WritableImage implements AutoCloseable {
+  private final DeviceClaims claims;
   private final Filesystem fs;
   private final WriteEngine engine;
   private final FsOps ops;
   private final long rootDir;
 
-  private WritableImage(Filesystem fs, WriteEngine engine, FsOps ops, long rootDir) {
+  private WritableImage(
+      DeviceClaims claims, Filesystem fs, WriteEngine engine, FsOps ops, long rootDir) {
+    this.claims = claims;
     this.fs = fs;
     this.engine = engine;
     this.ops = ops;
@@ -34,14 +38,18 @@ final class WritableImage implements AutoCloseable {
     List<Path> all = new ArrayList<>();
     all.add(image);
     all.addAll(devices);
-    Filesystem fs = Filesystem.open(all, MountOptions.readOnlyDefaults().withReadOnly(false));
+    // Busy (a mount has it): refused with the holder's name, before anything is read or written.
+    DeviceClaims claims = DeviceClaims.claim(all, false);
+    Filesystem fs = null;
     try {
+      fs = Filesystem.open(all, MountOptions.readOnlyDefaults().withReadOnly(false));
       WriteEngine engine = LogReplay.openEngine(fs);
       long subvol = fs.defaultSubvolumeId();
       return new WritableImage(
-          fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());
+          claims, fs, engine, new FsOps(engine, subvol), fs.subvolume(subvol).rootDirIno());
     } catch (IOException | RuntimeException e) {
-      fs.close();
+      if (fs != null) fs.close();
+      claims.close();
       throw e;
     }
   }
@@ -90,6 +98,10 @@ final class WritableImage implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    fs.close();
+    try {
+      fs.close();
+    } finally {
+      claims.close();
+    }
   }
 }

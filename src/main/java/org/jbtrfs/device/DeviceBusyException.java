@@ -13,7 +13,7 @@ public final class DeviceBusyException extends IOException {
   private final FileIdentity identity;
   private final boolean byJbtrfs;
 
-  DeviceBusyException(Path path, FileIdentity identity, boolean byJbtrfs, String message) {
+  public DeviceBusyException(Path path, FileIdentity identity, boolean byJbtrfs, String message) {
     super(message);
     this.path = path;
     this.identity = identity;

@@ -46,7 +46,12 @@ public final class DeviceClaims implements AutoCloseable {
     DeviceClaims c = new DeviceClaims(List.copyOf(paths), ids, locks, excl);
     try {
       for (Path p : paths) {
-        FileIdentity id = FileIdentity.of(p);
+        FileIdentity id;
+        try {
+          id = FileIdentity.of(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw new IOException(p + ": no such file or device");
+        }
         ids.add(id);
         int fd = libc.open(p.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) throw new IOException("cannot open " + p + ": " + Libc.describe(Libc.errno()));
@@ -58,19 +63,22 @@ public final class DeviceClaims implements AutoCloseable {
           throw new DeviceBusyException(
               p, id, true, p + " is in use by another jbtrfs process" + lockHolder(p));
         }
+        List<KernelUsers.Use> uses = KernelUsers.of(id, Set.of());
+        // A reader may share a device with readers; a writer shares with no one.
+        boolean conflict = uses.stream().anyMatch(u -> !readOnly || u.writes());
         if (id.blockDevice()) {
           int x = libc.open(p.toString(), Libc.O_RDONLY | Libc.O_EXCL | Libc.O_CLOEXEC);
           if (x < 0) {
             int err = Libc.errno();
             if (err != ErrnoValues.EBUSY)
               throw new IOException("cannot open " + p + ": " + Libc.describe(err));
-            throw busy(p, id, "held exclusively by another user (a mount, md or device mapper)");
+            if (conflict || uses.isEmpty())
+              throw busy(p, id, "held exclusively by another user (a mount, md or device mapper)");
           }
           excl.add(x);
         }
         // Kernel mounts through a loop device the image file backs: no lock of ours stops them.
-        List<KernelUsers.Use> uses = KernelUsers.of(id, Set.of());
-        if (!uses.isEmpty()) throw busy(p, id, null);
+        if (conflict) throw busy(p, id, null);
       }
       return c;
     } catch (IOException | RuntimeException e) {
@@ -112,10 +120,9 @@ public final class DeviceClaims implements AutoCloseable {
     int slot = 0;
     for (int i = 0; i < index; i++) if (identities.get(i).blockDevice()) slot++;
     int fd = exclusiveFds.get(slot);
-    if (fd >= 0) {
-      Libc.load().close(fd);
-      exclusiveFds.set(slot, -1);
-    }
+    if (fd < 0) return;
+    Libc.load().close(fd);
+    exclusiveFds.set(slot, -1);
   }
 
   /** Block devices of our own (a loop device for our mount) that {@link #foreignUse} ignores. */
@@ -136,7 +143,9 @@ public final class DeviceClaims implements AutoCloseable {
     for (int i = 0; i < identities.size(); i++) {
       if (identities.get(i).blockDevice()) continue; // the exclusive claim keeps the kernel out
       List<KernelUsers.Use> uses = KernelUsers.of(identities.get(i), mine);
-      if (!uses.isEmpty()) return paths.get(i) + " is now also " + uses.get(0).description();
+      for (KernelUsers.Use u : uses) {
+        if (u.writes()) return paths.get(i) + " is now also " + u.description();
+      }
     }
     return null;
   }

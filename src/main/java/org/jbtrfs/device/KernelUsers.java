@@ -21,8 +21,8 @@ import org.jbtrfs.os.MountTable;
 final class KernelUsers {
   private KernelUsers() {}
 
-  /** One use: a sentence naming it. */
-  record Use(String description) {}
+  /** One use: a sentence naming it, and whether it may write. */
+  record Use(String description, boolean writes) {}
 
   /**
    * The kernel's uses of {@code target}, ignoring the block devices in {@code ours} (the loop
@@ -48,6 +48,8 @@ final class KernelUsers {
       if (ours.contains(dev)) continue;
       boolean mounted = false;
       for (MountTable.Mount m : MountTable.bySource(mounts, dev)) {
+        // Another jbtrfs daemon's block-device mount: its flock on the image speaks for it.
+        if (m.type().startsWith("fuseblk.jbtrfs")) continue;
         mounted = true;
         uses.add(
             new Use(
@@ -57,11 +59,13 @@ final class KernelUsers {
                     + m.type()
                     + (m.readOnly() ? ", read-only" : ", read-write")
                     + names.get(i)
-                    + ")"));
+                    + ")",
+                !m.readOnly()));
       }
       String fsid = btrfsUsing(dev);
       if (!mounted && fsid != null) {
-        uses.add(new Use("open in the kernel's btrfs (filesystem " + fsid + names.get(i) + ")"));
+        uses.add(
+            new Use("open in the kernel's btrfs (filesystem " + fsid + names.get(i) + ")", true));
       }
     }
     return uses;

@@ -22,8 +22,12 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.xattrs = new XattrRequests(f);
   }
 
-  void attach(FuseSession s) {
+  private Runnable release = () -> {};
+
+  /** Connects to the session; {@code release} is the mount's final work (see {@link #destroy}). */
+  void attach(FuseSession s, Runnable release) {
     f.attach(s);
+    this.release = release;
   }
 
   @Override
@@ -106,8 +110,9 @@ public final class BtrfsFuse implements FuseSession.Handler {
     return files.openReply(out, created[0], flags);
   }
 
-  /** The mount is going away: the final commit. */
-  void destroy() throws java.io.IOException {
-    if (f.rw != null) f.rw.close();
+  /** The mount is going away: the final commit, and the devices let go. */
+  @Override
+  public void destroy() {
+    release.run();
   }
 }

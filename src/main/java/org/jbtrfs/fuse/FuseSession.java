@@ -13,7 +13,7 @@ import org.jbtrfs.os.Libc;
  * Serves one FUSE mount: worker threads each read a request from /dev/fuse, hand it to the
  * filesystem's {@link Handler} and write the reply. The kernel gives each request to one reader, so
  * the workers run requests in parallel, and a slow one (an fsync's commit) holds only its own
- * thread. INIT, FORGET, INTERRUPT and DESTROY are answered here.
+ * thread. INIT and INTERRUPT are answered here, DESTROY after the handler's final work.
  */
 final class FuseSession {
   private static final Logger LOG = Logger.getLogger(FuseSession.class.getName());
@@ -30,6 +30,12 @@ final class FuseSession {
 
     /** Flags of FuseProtocol.INIT_* the filesystem wants, of those the kernel offers. */
     int initFlags(int offered);
+
+    /**
+     * The kernel's DESTROY: the last unmount of a block-device mount, which returns to the user
+     * only once this has returned and been answered. Everything held must be on disk by then.
+     */
+    void destroy();
   }
 
   private final KernelMount mount;
@@ -122,6 +128,7 @@ final class FuseSession {
           switch (op) {
             case FuseProtocol.INIT -> init(req, reply);
             case FuseProtocol.DESTROY -> {
+              handler.destroy();
               stopping = true;
               yield 0;
             }

@@ -17,6 +17,11 @@ import org.jbtrfs.os.Libc;
  * of ours that needs privileges. The requests on the descriptor are ours to read ({@link
  * FuseSession}). Unmounting is umount2 (root) or fusermount -u, lazily, so open files keep working
  * until closed, as with the kernel's own umount -l.
+ *
+ * <p>As root, {@link #mountBlock} mounts a {@code fuseblk} instead: a FUSE mount whose source is a
+ * block device. For those (and only those) the kernel's unmount sends DESTROY and waits for its
+ * answer, which the daemon gives after its final commit, so umount(8) returns only once every write
+ * is on the devices.
  */
 final class KernelMount {
   /** The libfuse 2 calls used: mount, and the channel's descriptor. */
@@ -85,6 +90,32 @@ final class KernelMount {
     }
     keep.clear();
     return new KernelMount(mountPoint, LIB.fuse_chan_fd(ch));
+  }
+
+  /**
+   * Mounts {@code mountPoint} as {@code fuseblk.jbtrfs} with {@code blockDevice} as its source,
+   * through mount(2) (root only). {@code data} holds the FUSE options after the descriptor
+   * (default_permissions, allow_other, max_read ...); {@code flags} the MS_* flags.
+   */
+  static KernelMount mountBlock(String mountPoint, String blockDevice, String data, long flags)
+      throws IOException {
+    Libc libc = Libc.load();
+    int fd = libc.open("/dev/fuse", Libc.O_RDWR | Libc.O_CLOEXEC);
+    if (fd < 0) throw new IOException("open /dev/fuse: " + Libc.describe(Libc.errno()));
+    // rootmode: the root's type, which the kernel needs before the first GETATTR; user_id and
+    // group_id: whose mount it is (root's), which FUSE checks without allow_other.
+    String all =
+        "fd="
+            + fd
+            + ",rootmode=40000,user_id=0,group_id=0,blksize=4096"
+            + (data.isEmpty() ? "" : "," + data);
+    if (libc.mount(blockDevice, mountPoint, "fuseblk.jbtrfs", flags, all) != 0) {
+      int err = Libc.errno();
+      libc.close(fd);
+      throw new IOException(
+          "mount of " + blockDevice + " on " + mountPoint + ": " + Libc.describe(err));
+    }
+    return new KernelMount(mountPoint, fd);
   }
 
   int fd() {

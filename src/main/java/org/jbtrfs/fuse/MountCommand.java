@@ -8,12 +8,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import org.jbtrfs.device.DeviceBusyException;
+import org.jbtrfs.device.DeviceClaims;
 import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SubvolumeSelector;
 import org.jbtrfs.fs.write.MountedWriter;
 import org.jbtrfs.fs.write.logreplay.LogReplay;
+import org.jbtrfs.os.FileIdentity;
+import org.jbtrfs.os.Libc;
+import org.jbtrfs.os.LoopDevice;
 import org.jbtrfs.txn.WriteEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +59,16 @@ public final class MountCommand implements Callable<Integer> {
       System.err.println("jbtrfs: mountpoint " + mountPoint + " is not a directory");
       return 2;
     }
-    Filesystem fs;
+    DeviceClaims claims;
+    try {
+      claims = DeviceClaims.claim(devices, opts.fs().readOnly());
+    } catch (DeviceBusyException busy) {
+      return shareOrRefuse(busy, opts, mountPoint);
+    } catch (IOException e) {
+      System.err.println("jbtrfs: cannot mount: " + e.getMessage());
+      return 1;
+    }
+    Filesystem fs = null;
     Node root;
     MountedWriter rw = null;
     try {
@@ -62,24 +76,28 @@ public final class MountCommand implements Callable<Integer> {
       root = SubvolumeSelector.select(fs, opts.fs());
       if (!opts.fs().readOnly()) rw = openWritable(fs, root, opts);
     } catch (IOException e) {
+      if (fs != null) fs.close();
+      claims.close();
       System.err.println("jbtrfs: cannot mount: " + e.getMessage());
       return 1;
     }
+    MountResources held = new MountResources(claims, fs, rw);
     BtrfsFuse fuse = new BtrfsFuse(fs, root, rw);
-    String options = opts.kernelOptions(devices.get(0).toString());
-    LOG.info("mounting " + devices + " on " + mountPoint + " with " + options);
     KernelMount mount;
     try {
-      mount = KernelMount.mount(mountPoint.toString(), options);
+      mount = mountKernel(devices, mountPoint, opts, claims);
     } catch (IOException e) {
       System.err.println("jbtrfs: cannot mount: " + e.getMessage());
-      fs.close();
+      held.release();
       return 1;
     }
     FuseSession session =
         new FuseSession(mount, fuse, opts.threads(), opts.pollMicros(), opts.debug());
-    fuse.attach(session);
-    if (rw != null) startCommitter(rw, opts.commitSeconds());
+    fuse.attach(session, held::release);
+    if (rw != null) {
+      held.stopFirst(startCommitter(rw, opts.commitSeconds()));
+      held.stopFirst(ForeignUseWatcher.start(claims, rw.engine()));
+    }
     CountDownLatch done = new CountDownLatch(1);
     // SIGTERM and SIGINT unmount; the JVM may only exit once the final commit is on disk.
     Thread hook =
@@ -93,20 +111,90 @@ public final class MountCommand implements Callable<Integer> {
               }
             });
     Runtime.getRuntime().addShutdownHook(hook);
-    Thread announcer = new Thread(() -> announceWhenLive(session, mountPoint));
+    MountRegistry.Entry entry =
+        new MountRegistry.Entry(
+            ProcessHandle.current().pid(),
+            mountPoint.toAbsolutePath(),
+            opts.fs().readOnly(),
+            opts.fs().subvol(),
+            root.subvolume().id());
+    Thread announcer = new Thread(() -> announceWhenLive(session, mountPoint, held, entry));
     announcer.setDaemon(true);
     announcer.start();
     try {
       session.serve();
-      fuse.destroy();
     } finally {
       mount.requestUnmount();
+      // Without DESTROY (a plain FUSE mount, or a connection aborted) the final work happens here.
+      held.release();
       mount.close();
-      fs.close();
       done.countDown();
     }
     return 0;
   }
+
+  /**
+   * Mounts in the kernel. As root, a block-device mount whose unmount waits for the final commit:
+   * of the device itself, or of a loop device of our own over an image file (the daemon still does
+   * its I/O on the file; the loop device only makes the mount a block-device one and goes away with
+   * it). Otherwise, or when that is impossible here, a plain FUSE mount through libfuse.
+   */
+  private static KernelMount mountKernel(
+      List<Path> devices, Path mountPoint, ParsedMountOptions opts, DeviceClaims claims)
+      throws IOException {
+    String mp = mountPoint.toString();
+    if (Libc.load().geteuid() == 0) {
+      try {
+        if (claims.identities().get(0).blockDevice()) {
+          claims.handOverExclusive(0);
+          return KernelMount.mountBlock(
+              mp, devices.get(0).toString(), opts.blockMountData(), opts.mountFlags());
+        }
+        try (LoopDevice loop = LoopDevice.attach(devices.get(0), opts.fs().readOnly())) {
+          claims.addOwn(FileIdentity.of(loop.path()));
+          LOG.info(devices.get(0) + " is shown to the kernel as " + loop.path());
+          return KernelMount.mountBlock(
+              mp, loop.path().toString(), opts.blockMountData(), opts.mountFlags());
+        }
+      } catch (IOException e) {
+        LOG.warning(
+            "no block-device mount ("
+                + e.getMessage()
+                + "); a plain FUSE mount's umount returns before the final commit");
+      }
+    }
+    String options = opts.kernelOptions(devices.get(0).toString());
+    LOG.info("mounting " + devices + " on " + mountPoint + " with " + options);
+    return KernelMount.mount(mp, options);
+  }
+
+  /**
+   * A device another jbtrfs daemon serves: shows its filesystem here too (a bind mount) when that
+   * gives what was asked; otherwise, and for a device the kernel holds, says who has it and exits
+   * with mount(8)'s status for a busy device.
+   */
+  private int shareOrRefuse(DeviceBusyException busy, ParsedMountOptions opts, Path mountPoint)
+      throws IOException, InterruptedException {
+    try {
+      Path source = SharedMount.bind(busy, opts.fs(), opts.mountFlags(), mountPoint);
+      System.err.println(
+          "jbtrfs: "
+              + busy.path()
+              + " is already served by jbtrfs; "
+              + mountPoint
+              + " now shows it too (a bind mount of "
+              + source
+              + ")");
+      if (readyFile != null) Files.writeString(readyFile, "shared " + source + "\n");
+      return 0;
+    } catch (DeviceBusyException e) {
+      System.err.println("jbtrfs: cannot mount: " + e.getMessage());
+      return BUSY;
+    }
+  }
+
+  /** mount(8)'s exit status for a mount failure such as a busy device. */
+  static final int BUSY = 32;
 
   /**
    * Opens the write engine (replaying an fsync log left by a crash), clears orphans left by a
@@ -131,35 +219,48 @@ public final class MountCommand implements Callable<Integer> {
     return rw;
   }
 
-  /** Commits every few seconds, so at most that much unsynced work is lost in a crash. */
-  private static void startCommitter(MountedWriter rw, int seconds) {
+  /**
+   * Commits every few seconds, so at most that much unsynced work is lost in a crash; closing the
+   * result stops it.
+   */
+  private static AutoCloseable startCommitter(MountedWriter rw, int seconds) {
+    // Stopped by a latch, not an interrupt: an interrupt during a commit's I/O would close the
+    // devices' channels under it.
+    CountDownLatch stop = new CountDownLatch(1);
     Thread t =
         new Thread(
             () -> {
-              while (true) {
-                try {
-                  Thread.sleep(seconds * 1000L);
-                  rw.commitLocked();
-                } catch (InterruptedException e) {
-                  return;
-                } catch (Throwable e) {
-                  LOG.severe("periodic commit failed: " + e);
+              try {
+                while (!stop.await(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                  try {
+                    rw.commitLocked();
+                  } catch (Throwable e) {
+                    LOG.severe("periodic commit failed: " + e);
+                  }
                 }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
             },
             "jbtrfs-committer");
     t.setDaemon(true);
     t.start();
+    return () -> {
+      stop.countDown();
+      t.join();
+    };
   }
 
   /**
    * Once the kernel's INIT is answered: raises readahead, and writes the ready file so the wrapper
    * can return.
    */
-  private void announceWhenLive(FuseSession session, Path mountPoint) {
+  private void announceWhenLive(
+      FuseSession session, Path mountPoint, MountResources held, MountRegistry.Entry entry) {
     try {
       session.awaitInitialized();
       ReadAhead.raise(mountPoint);
+      held.register(entry);
       if (readyFile != null) Files.writeString(readyFile, "ok\n");
     } catch (IOException | InterruptedException e) {
       LOG.warning("could not announce the mount: " + e);

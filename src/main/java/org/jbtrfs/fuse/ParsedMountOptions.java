@@ -5,6 +5,7 @@ import java.util.List;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.compress.CompressionType;
 import org.jbtrfs.fs.write.AtimePolicy;
+import org.jbtrfs.os.Libc;
 
 /** Splits -o options into those jbtrfs handles and those passed on to FUSE. */
 record ParsedMountOptions(
@@ -116,5 +117,23 @@ record ParsedMountOptions(
     if (fs.readOnly()) opts.add("ro");
     if (allowOther) opts.add("allow_other");
     return String.join(",", opts);
+  }
+
+  /**
+   * The FUSE options of a {@code fuseblk} mount made with mount(2), after the descriptor and root
+   * mode that {@link KernelMount#mountBlock} adds: the same as {@link #kernelOptions} less what
+   * only fusermount reads (the source name and subtype travel as mount(2) arguments there).
+   */
+  String blockMountData() {
+    List<String> opts = new ArrayList<>();
+    opts.add("default_permissions");
+    if (allowOther) opts.add("allow_other");
+    opts.add("max_read=" + FuseSession.MAX_IO);
+    return String.join(",", opts);
+  }
+
+  /** The MS_* flags of the mount: no set-id programs and no device files, as fusermount does. */
+  long mountFlags() {
+    return Libc.MS_NOSUID | Libc.MS_NODEV | (fs.readOnly() ? Libc.MS_RDONLY : 0);
   }
 }

@@ -25,8 +25,10 @@ final class ReadAhead {
       // Linux's dev_t split (major 12 bits + 32 high, minor 8 bits + 20 high).
       long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
       long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-      Path knob = Path.of("/sys/class/bdi/" + major + ":" + minor + "/read_ahead_kb");
-      Files.writeString(knob, Integer.toString(BTRFS_KB));
+      // A block-device mount's backing device info is named with a "-fuseblk" suffix.
+      Path bdi = Path.of("/sys/class/bdi/" + major + ":" + minor);
+      if (!Files.isDirectory(bdi)) bdi = Path.of(bdi + "-fuseblk");
+      Files.writeString(bdi.resolve("read_ahead_kb"), Integer.toString(BTRFS_KB));
     } catch (IOException | RuntimeException e) {
       LOG.fine("readahead stays at the FUSE default: " + e);
     }
