@@ -39,7 +39,7 @@ public final class FileReader {
       FileExtentItem fe = FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize());
       long extLen = fe.isInline() ? fe.ramBytes() : fe.numBytes();
       long from = Math.max(pos, fileOff);
-      long to = Math.min(end, fileOff + extLen);
+      long to = Math.min(end, Align.endOf(fileOff, extLen));
       if (from >= to || fe.isHole() || fe.type() == FileExtentItem.TYPE_PREALLOC) continue;
       ExtentChecks.check(fe, ino, sv.fs().sectorSize());
       int dst = outOff + (int) (from - pos);

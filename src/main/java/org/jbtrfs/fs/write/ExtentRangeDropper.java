@@ -3,6 +3,7 @@ package org.jbtrfs.fs.write;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -40,7 +41,7 @@ public final class ExtentRangeDropper {
     for (Ext x : exts) {
       FileExtentItem fe = FileExtentItem.parse(x.raw(), 0, x.raw().length);
       long s = x.fileOff();
-      long e = s + (fe.isInline() ? fe.ramBytes() : fe.numBytes());
+      long e = Align.endOf(s, fe.isInline() ? fe.ramBytes() : fe.numBytes());
       if (e <= start || s >= end) continue;
       Key key = new Key(ino, ItemType.EXTENT_DATA, s);
       boolean counted = !fe.isHole();

@@ -117,9 +117,11 @@ public final class FileData {
     if (newSize < inode.size()) {
       nbytes -= dropFrom(ino, newSize, sector);
     } else if (newSize > inode.size() && !noHoles()) {
-      long holeStart = Align.up(inode.size(), sector);
-      long holeEnd = Align.up(newSize, sector);
-      if (holeEnd > holeStart) {
+      // In sectors: a hole up to the largest size ends at 2^63, past what a long holds.
+      long holeStart = Align.units(inode.size(), sector) * sector;
+      long holeSectors = Align.units(newSize, sector) - Align.units(inode.size(), sector);
+      long holeEnd = holeStart + holeSectors * sector; // as an unsigned value, up to 2^63
+      if (holeSectors > 0) {
         ft.tree()
             .put(
                 new Key(ino, ItemType.EXTENT_DATA, holeStart),
@@ -178,7 +180,8 @@ public final class FileData {
     for (Ext x : exts) {
       FileExtentItem fe = FileExtentItem.parse(x.raw(), 0, x.raw().length);
       long len = fe.isInline() ? fe.ramBytes() : fe.numBytes();
-      if (x.fileOff() + len <= from && !(fe.isInline() && from < x.fileOff() + len)) continue;
+      long extEnd = Align.endOf(x.fileOff(), len);
+      if (extEnd <= from && !(fe.isInline() && from < extEnd)) continue;
       Key key = new Key(ino, ItemType.EXTENT_DATA, x.fileOff());
       if (x.fileOff() >= from) {
         ft.tree().delete(key);

@@ -249,7 +249,7 @@ public final class MountedWriter implements AutoCloseable {
         pages.subMap(pos / ps, true, (end - 1) / ps, true).entrySet()) {
       long pStart = e.getKey() * ps;
       long from = Math.max(pStart, pos);
-      long to = Math.min(pStart + ps, end);
+      long to = Math.min(Align.endOf(pStart, ps), end);
       System.arraycopy(
           e.getValue(), (int) (from - pStart), out, outOff + (int) (from - pos), (int) (to - from));
     }
@@ -289,7 +289,7 @@ public final class MountedWriter implements AutoCloseable {
     FsOps o = ops(n.subvolume().id());
     InodeItem inode = o.fileTree().inode(n.ino());
     if (size < inode.size()) {
-      long dropped = dp.dropFrom(n.ino(), Align.up(size, ps) / ps);
+      long dropped = dp.dropFrom(n.ino(), Align.units(size, ps));
       TreeMap<Long, byte[]> left = dp.pages(n.ino());
       engine
           .space()

@@ -43,7 +43,10 @@ final class Preallocator {
     if (off < 0 || len <= 0) return -FsError.EINVAL;
     if ((mode & ~(KEEP_SIZE | PUNCH_HOLE | ZERO_RANGE)) != 0) return -95; // EOPNOTSUPP
     if ((mode & PUNCH_HOLE) != 0 && (mode & KEEP_SIZE) == 0) return -95;
-    long end = Math.addExact(off, len);
+    long end = Align.endOf(off, len);
+    // The VFS refuses ranges past the largest file size; a range into its last sector would need
+    // an extent ending at 2^63, which no signed offset here can hold.
+    if (end > Align.down(Long.MAX_VALUE, ps)) return -FsError.EFBIG;
     if ((mode & (PUNCH_HOLE | ZERO_RANGE)) != 0) {
       clear(off, end);
       if ((mode & PUNCH_HOLE) != 0) return 0;
@@ -175,7 +178,7 @@ final class Preallocator {
       FileExtentItem fe = FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize());
       if (fe.isHole()) continue;
       long len = fe.isInline() ? Align.up(fe.ramBytes(), ps) : fe.numBytes();
-      covered.add(new long[] {c.offset(), c.offset() + len});
+      covered.add(new long[] {c.offset(), Align.endOf(c.offset(), len)});
     }
     List<long[]> holes = new ArrayList<>();
     long pos = start;

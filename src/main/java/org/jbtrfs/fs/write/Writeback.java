@@ -51,7 +51,7 @@ public final class Writeback {
     // Both store an extent plainly when compressing it would not save a sector.)
     for (List<Map.Entry<Long, byte[]>> run : runs(pages, FileData.MAX_EXTENT / ps)) {
       long start = run.get(0).getKey() * ps;
-      long end = (run.get(run.size() - 1).getKey() + 1) * ps;
+      long end = Align.endOf(run.get(run.size() - 1).getKey() * ps, ps);
       nbytes -= dropper.drop(ino, start, end);
       if (start == 0
           && end == ps
