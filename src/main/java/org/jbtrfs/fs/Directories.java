@@ -49,6 +49,13 @@ public final class Directories {
     return out;
   }
 
+  /** The highest dir index in use in {@code dirIno}, or 1 (below the first) when it has none. */
+  public static long lastIndex(Subvolume sv, long dirIno) throws IOException {
+    Cursor c = sv.tree().seekFloor(new Key(dirIno, ItemType.DIR_INDEX, -1L));
+    boolean found = c.valid() && c.objectId() == dirIno && c.type() == ItemType.DIR_INDEX;
+    return found ? c.offset() : 1;
+  }
+
   private static DirEntry toEntry(DirItem d, long index) {
     Key loc = d.location();
     if (loc.type() == ItemType.ROOT_ITEM) {

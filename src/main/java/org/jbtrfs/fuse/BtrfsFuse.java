@@ -44,8 +44,6 @@ public final class BtrfsFuse implements FuseSession.Handler {
         | FuseProtocol.INIT_READDIRPLUS_AUTO
         // Lookups and readdir in one directory may run at once; the mount's lock orders changes.
         | FuseProtocol.INIT_PARALLEL_DIROPS
-        // Directory handles carry nothing here: the kernel may skip OPENDIR and RELEASEDIR.
-        | FuseProtocol.INIT_NO_OPENDIR_SUPPORT
         // Set-id bits and security.capability are dropped by us on write, truncate and chown, so
         // the kernel need not ask for security.capability before every write.
         | FuseProtocol.INIT_HANDLE_KILLPRIV_V2;
@@ -86,7 +84,8 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.STATFS -> files.statfs(req, out);
       case FuseProtocol.READDIR -> names.readdir(req, out, false);
       case FuseProtocol.READDIRPLUS -> names.readdir(req, out, true);
-      case FuseProtocol.RELEASEDIR -> 0;
+      case FuseProtocol.OPENDIR -> names.opendir(req, out);
+      case FuseProtocol.RELEASEDIR -> files.release(req);
       case FuseProtocol.GETXATTR -> xattrs.getxattr(req, out);
       case FuseProtocol.LISTXATTR -> xattrs.listxattr(req, out);
       case FuseProtocol.SETXATTR -> xattrs.setxattr(req);
@@ -94,7 +93,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
       // No ioctl is implemented; ENOTTY is what an ioctl a file does not know answers.
       case FuseProtocol.IOCTL -> -Errno.ENOTTY;
       // ENOSYS tells the kernel not to send these again: close(2) promises no durability (no
-      // FLUSH), permissions are the kernel's (default_permissions), directory handles are empty.
+      // FLUSH), permissions are the kernel's (default_permissions).
       default -> FuseSession.enosys();
     };
   }

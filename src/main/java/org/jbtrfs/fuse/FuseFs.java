@@ -21,7 +21,25 @@ final class FuseFs {
   }
 
   /** One open file: its node, and whether its I/O bypasses the page cache (O_DIRECT). */
-  record Handle(Node node, boolean direct) {}
+  /**
+   * An open file or directory. {@code listing} is a directory handle's bound on what readdir
+   * returns (null for files).
+   */
+  record Handle(Node node, boolean direct, DirListing listing) {}
+
+  /**
+   * How far a directory handle lists, as the kernel's btrfs does: up to the last dir index that
+   * existed when it was opened (or rewound), so entries renamed during a listing (which get new,
+   * higher indexes) are not returned again and the listing ends.
+   */
+  static final class DirListing {
+    volatile long lastIndex;
+    volatile boolean started;
+
+    DirListing(long lastIndex) {
+      this.lastIndex = lastIndex;
+    }
+  }
 
   final Filesystem fs;
   final MountedWriter rw;
@@ -147,8 +165,12 @@ final class FuseFs {
   // ---- open files ----
 
   long open(Node n, boolean direct) {
+    return open(n, direct, null);
+  }
+
+  long open(Node n, boolean direct, DirListing listing) {
     long fh = nextHandle.getAndIncrement();
-    handles.put(fh, new Handle(n, direct));
+    handles.put(fh, new Handle(n, direct, listing));
     openCounts.merge(n, 1, Integer::sum);
     return fh;
   }

@@ -171,6 +171,20 @@ final class NamespaceRequests {
         });
   }
 
+  /** OPENDIR: a handle that bounds its listing (see FuseFs.DirListing) and keeps the dir alive. */
+  int opendir(FuseRequest req, FuseReply out) {
+    return f.reading(
+        "opendir",
+        req.nodeid(),
+        () -> {
+          Node dir = dir(req.nodeid());
+          long last = Directories.lastIndex(dir.subvolume(), dir.ino());
+          long fh = f.open(dir, false, new FuseFs.DirListing(last));
+          out.u64(fh).u32(0).u32(0); // struct fuse_open_out { fh, open_flags, padding }
+          return 0;
+        });
+  }
+
   int rmdir(FuseRequest req) {
     byte[] name = req.name(0);
     return f.changing(
@@ -180,7 +194,9 @@ final class NamespaceRequests {
         true,
         () -> {
           Node dir = dir(req.nodeid());
-          f.rw.ops(dir.subvolume().id()).rmdir(dir.ino(), name);
+          var ops = f.rw.ops(dir.subvolume().id());
+          ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
+          ops.rmdir(dir.ino(), name);
           return 0;
         });
   }
@@ -221,6 +237,8 @@ final class NamespaceRequests {
    */
   int readdir(FuseRequest req, FuseReply out, boolean plus) {
     // struct fuse_read_in { fh, offset, size, ... }
+    FuseFs.Handle h = f.handle(req.u64(0));
+    FuseFs.DirListing listing = h == null ? null : h.listing();
     long offset = req.u64(8);
     int size = Math.min(req.u32(16), out.room());
     long nodeid = req.nodeid();
@@ -230,6 +248,14 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(nodeid);
           if (offset == 0) f.accessed(nodeid, dir);
+          long last = Long.MAX_VALUE;
+          if (listing != null) {
+            // A rewind (offset 0 again on a handle that has listed) sees entries added since.
+            if (offset == 0 && listing.started)
+              listing.lastIndex = Directories.lastIndex(dir.subvolume(), dir.ino());
+            listing.started = true;
+            last = listing.lastIndex;
+          }
           Listing l = new Listing(out, out.position() + size, plus, dir);
           byte[] dot = {'.'};
           if (offset < 1 && !l.add(dot, f.ino(dir), null, FileType.DIR, 1)) return 0;
@@ -243,6 +269,7 @@ final class NamespaceRequests {
                 Directories.list(dir.subvolume(), dir.ino(), from, READDIR_BATCH);
             if (batch.isEmpty()) return 0;
             for (DirEntry e : batch) {
+              if (Long.compareUnsigned(e.index(), last) > 0) return 0;
               Node child = target(dir, e);
               if (!l.add(e.name(), f.ino(child), child, e.fileType(), e.index() + 1)) return 0;
               from = e.index() + 1;

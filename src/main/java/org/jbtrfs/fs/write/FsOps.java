@@ -123,7 +123,8 @@ public final class FsOps {
     if (!FileType.isDir(i.mode())) throw new NotDirectoryException(new String(name));
     if (!entries.isEmpty(e.ino())) throw new DirectoryNotEmptyException(new String(name));
     entries.remove(dir, name);
-    deleteInode(e.ino());
+    // An open directory lives on, empty and with no links, until its last handle closes.
+    dropLink(e.ino());
   }
 
   /**
