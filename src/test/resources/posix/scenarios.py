@@ -778,9 +778,99 @@ def s_atime():
     st(sc, "link-read", p("atl"))
 
 
+def s_open_replaced():
+    """An open file or directory whose name goes away by rename or rmdir lives on, unlinked."""
+    sc = "open-replaced"
+    write_file(p("ra"), b"new")
+    write_file(p("rb"), b"old contents")
+    fd = os.open(p("rb"), os.O_RDWR)
+    try:
+        run(sc, "rename-over-open-file", lambda: os.rename(p("ra"), p("rb")))
+        fst(sc, "replaced-file", fd, "rb-old")
+        run(sc, "read-replaced", lambda: os.pread(fd, 100, 0))
+        run(sc, "write-replaced", lambda: os.pwrite(fd, b"!", 3))
+        run(sc, "name-now", lambda: read_file(p("rb")))
+    finally:
+        os.close(fd)
+    os.mkdir(p("rda"))
+    os.mkdir(p("rdb"))
+    fd = os.open(p("rdb"), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        run(sc, "rename-over-open-dir", lambda: os.rename(p("rda"), p("rdb")))
+        fst(sc, "replaced-dir", fd, "rdb-old")
+        run(sc, "list-replaced-dir", lambda: sorted(os.listdir(fd)))
+        run(sc, "create-in-replaced-dir",
+            lambda: os.close(os.open("x", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd)))
+    finally:
+        os.close(fd)
+    os.mkdir(p("rdc"))
+    fd = os.open(p("rdc"), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        run(sc, "rmdir-open-dir", lambda: os.rmdir(p("rdc")))
+        fst(sc, "removed-dir", fd, "rdc")
+        run(sc, "list-removed-dir", lambda: sorted(os.listdir(fd)))
+        run(sc, "mkdir-in-removed-dir", lambda: os.mkdir("sub", dir_fd=fd))
+        run(sc, "fchmod-removed-dir", lambda: os.fchmod(fd, 0o700))
+        fst(sc, "removed-dir-after-chmod", fd, "rdc")
+    finally:
+        os.close(fd)
+    listing(sc, "root", ROOT)
+
+
+libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+
+
+def s_killpriv():
+    """fallocate by a user without CAP_FSETID drops set-uid and set-gid, whatever the mode."""
+    sc = "killpriv"
+    for mode, name in [(0, "alloc"), (1, "keep-size"), (3, "punch"), (16, "zero"),
+                       (17, "zero-keep")]:
+        f = p("kp-" + name)
+        write_file(f, b"x" * 20000)
+        os.chown(f, 65534, 65534)
+        os.chmod(f, 0o6775)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                fd = os.open(f, os.O_RDWR)
+                r = libc.fallocate(fd, mode, 4096, 4096)
+                os._exit(0 if r == 0 else ctypes.get_errno())
+            except OSError as e:
+                os._exit(e.errno or 1)
+        _, status = os.waitpid(pid, 0)
+        code = os.WEXITSTATUS(status)
+        emit(sc, "fallocate-" + name, "OK" if code == 0 else errno.errorcode.get(code, code))
+        st(sc, name, f)
+
+
+def s_readdir_renaming():
+    """A listing during which every listed entry is renamed ends, each name at most once."""
+    sc = "readdir-renaming"
+    d = p("rr")
+    os.mkdir(d)
+    n = 15000
+    for i in range(n):
+        os.close(os.open(os.path.join(d, f"e{i}"), os.O_CREAT | os.O_WRONLY, 0o644))
+    seen = {}
+    returned = 0
+    with os.scandir(d) as it:
+        for e in it:
+            returned += 1
+            seen[e.name] = seen.get(e.name, 0) + 1
+            os.rename(os.path.join(d, e.name), os.path.join(d, "r" + e.name))
+            if returned > 2 * n:
+                break
+    emit(sc, "list", f"OK returned={returned} distinct={len(seen)} "
+         f"twice={sum(1 for v in seen.values() if v > 1)} ended={returned <= 2 * n}")
+    emit(sc, "renamed", f"OK {sum(1 for x in os.listdir(d) if x.startswith('re'))}")
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
-             s_sync_statfs_access, s_atime, s_final]
+             s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
+             s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

@@ -24,7 +24,9 @@ record ParsedMountOptions(
   static ParsedMountOptions parse(List<String> groups) {
     MountOptions o = MountOptions.readOnlyDefaults().withReadOnly(false);
     boolean debug = false;
-    boolean allowOther = false;
+    // A root mount serves every user, as a kernel mount does (the kernel checks permissions, with
+    // default_permissions); a user's own mount keeps FUSE's rule that only its owner may enter.
+    boolean allowOther = Libc.load().geteuid() == 0;
     CompressionType compression = CompressionType.NONE;
     int level = 0;
     int commit = 5;
@@ -45,6 +47,7 @@ record ParsedMountOptions(
           case "subvol" -> o = o.withSubvol(require(name, value));
           case "subvolid" -> o = o.withSubvolId(parseId(require(name, value)));
           case "allow_other" -> allowOther = true;
+          case "noallow_other" -> allowOther = false;
           case "debug" -> debug = true;
           case "compress", "compress-force" -> {
             String v = require(name, value);
