@@ -32,13 +32,21 @@ final class FileModes {
   }
 
   /**
-   * The mode after a change that must drop set-id bits (a write, truncate or chown by someone
-   * without CAP_FSETID): setuid goes, and setgid when the group may execute (otherwise it marks
-   * mandatory locking and stays), as the kernel's setattr_should_drop_suidgid says.
+   * The mode after a change that must drop set-id bits, for a caller in the file's group or with
+   * CAP_FSETID: setuid goes, and setgid when the group may execute.
    */
   static int withoutSetId(int mode) {
+    return withoutSetId(mode, true);
+  }
+
+  /**
+   * The kernel's setattr_should_drop_suidgid: setuid always goes; setgid goes when the group may
+   * execute, and also without group execute when the caller is neither in the file's group nor
+   * privileged ({@code inGroupOrCapable} false).
+   */
+  static int withoutSetId(int mode, boolean inGroupOrCapable) {
     mode &= ~S_ISUID;
-    if ((mode & S_IXGRP) != 0) mode &= ~S_ISGID;
+    if ((mode & S_IXGRP) != 0 || !inGroupOrCapable) mode &= ~S_ISGID;
     return mode;
   }
 }

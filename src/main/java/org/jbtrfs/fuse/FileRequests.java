@@ -61,7 +61,7 @@ final class FileRequests {
             // As in the kernel: ftruncate (which comes with its handle) always sets mtime and
             // ctime, truncate(2) only when the size changes. open(O_TRUNC) truncates in OPEN.
             if (h != null || size != f.inode(n).size()) f.rw.truncate(n, size);
-            killPrivileges(n, (valid & FuseProtocol.FATTR_KILL_SUIDGID) != 0);
+            killPrivileges(n, (valid & FuseProtocol.FATTR_KILL_SUIDGID) != 0, req);
           }
           InodeItem i = f.inode(n);
           int newMode = i.mode();
@@ -72,7 +72,7 @@ final class FileRequests {
             changed = true;
           }
           if ((valid & FuseProtocol.FATTR_KILL_SUIDGID) != 0 && !FileType.isDir(newMode)) {
-            newMode = FileModes.withoutSetId(newMode);
+            newMode = FileModes.withoutSetId(newMode, CallerGroups.inGroupOrRoot(req, i.gid()));
             changed |= newMode != i.mode();
           }
           if ((valid & (FuseProtocol.FATTR_UID | FuseProtocol.FATTR_GID)) != 0) {
@@ -95,9 +95,10 @@ final class FileRequests {
             changed = true;
           }
           if ((valid & ~(FuseProtocol.FATTR_FH | FuseProtocol.FATTR_LOCKOWNER)) == 0) {
-            // Nothing the kernel could name: chown(-1, -1), which still drops set-id bits of a
-            // non-directory and sets ctime (HANDLE_KILLPRIV_V2 leaves that to us).
-            if (!FileType.isDir(newMode)) newMode = FileModes.withoutSetId(newMode);
+            // Nothing the kernel could name: chown(-1, -1), or a change such as fallocate that
+            // must drop set-id bits (HANDLE_KILLPRIV_V2 leaves that to us). Both set ctime.
+            if (!FileType.isDir(newMode))
+              newMode = FileModes.withoutSetId(newMode, CallerGroups.inGroupOrRoot(req, i.gid()));
             killCapability(n);
             changed = true;
           }
@@ -110,11 +111,11 @@ final class FileRequests {
    * What a write, truncate or chown takes away: security.capability always, set-id bits when the
    * kernel says the caller lacks CAP_FSETID (HANDLE_KILLPRIV_V2 leaves both to the filesystem).
    */
-  private void killPrivileges(Node n, boolean setId) throws IOException {
+  private void killPrivileges(Node n, boolean setId, FuseRequest req) throws IOException {
     killCapability(n);
     if (!setId) return;
     InodeItem i = f.inode(n);
-    int mode = FileModes.withoutSetId(i.mode());
+    int mode = FileModes.withoutSetId(i.mode(), CallerGroups.inGroupOrRoot(req, i.gid()));
     if (mode != i.mode()) f.rw.setattr(n, i.withOwner(i.uid(), i.gid(), mode));
   }
 
@@ -141,7 +142,7 @@ final class FileRequests {
             Node n = f.node(req.nodeid());
             if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
             f.rw.truncate(n, 0);
-            killPrivileges(n, (openFlags & FuseProtocol.OPEN_KILL_SUIDGID) != 0);
+            killPrivileges(n, (openFlags & FuseProtocol.OPEN_KILL_SUIDGID) != 0, req);
             return openReply(out, n, flags);
           });
     }
@@ -205,7 +206,7 @@ final class FileRequests {
         false,
         () -> {
           Node n = h.node();
-          killPrivileges(n, (writeFlags & FuseProtocol.WRITE_KILL_SUIDGID) != 0);
+          killPrivileges(n, (writeFlags & FuseProtocol.WRITE_KILL_SUIDGID) != 0, req);
           if (h.direct()) {
             f.rw.writeDirect(n, offset, req.bytes(dataAt, size), size);
           } else {
@@ -266,7 +267,10 @@ final class FileRequests {
         req.nodeid(),
         FALLOCATE_ITEMS,
         false,
-        () -> f.rw.fallocate(h != null ? h.node() : f.node(req.nodeid()), mode, offset, length));
+        () -> {
+          Node n = h != null ? h.node() : f.node(req.nodeid());
+          return f.rw.fallocate(n, mode, offset, length);
+        });
   }
 
   int statfs(FuseRequest req, FuseReply out) {

@@ -46,6 +46,11 @@ final class FuseRequest {
     return buf.getInt(28);
   }
 
+  /** The calling thread's process id (0 for requests the kernel makes itself). */
+  int pid() {
+    return buf.getInt(32);
+  }
+
   /** A 32-bit argument field at {@code off} bytes into the arguments. */
   int u32(int off) {
     return buf.getInt(FuseProtocol.IN_HEADER + off);
