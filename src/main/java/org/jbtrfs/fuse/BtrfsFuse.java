@@ -15,8 +15,9 @@ public final class BtrfsFuse implements FuseSession.Handler {
   private final FileRequests files;
   private final XattrRequests xattrs;
 
-  public BtrfsFuse(Filesystem fs, Node root, MountedWriter rw) {
-    this.f = new FuseFs(fs, root, rw);
+  /** {@code acl}: POSIX ACLs decide access (the kernel's btrfs default; false with noacl). */
+  public BtrfsFuse(Filesystem fs, Node root, MountedWriter rw, boolean acl) {
+    this.f = new FuseFs(fs, root, rw, acl);
     this.names = new NamespaceRequests(f, root);
     this.files = new FileRequests(f);
     this.xattrs = new XattrRequests(f);
@@ -32,7 +33,20 @@ public final class BtrfsFuse implements FuseSession.Handler {
 
   @Override
   public int initFlags(int offered) {
-    return FuseProtocol.INIT_ASYNC_READ
+    int wanted = wantedFlags();
+    f.negotiated = wanted & offered;
+    return wanted;
+  }
+
+  private int wantedFlags() {
+    // With POSIX_ACL the kernel checks access against the ACLs it reads with getxattr, and leaves
+    // the umask, default ACL inheritance and chmod's rewrite of the ACL to us (DONT_MASK: the mode
+    // arrives unmasked, the umask beside it). SETXATTR_EXT tells us when an ACL change must drop
+    // the set-gid bit.
+    int acls = f.acl ? FuseProtocol.INIT_POSIX_ACL | FuseProtocol.INIT_DONT_MASK : 0;
+    return acls
+        | FuseProtocol.INIT_SETXATTR_EXT
+        | FuseProtocol.INIT_ASYNC_READ
         | FuseProtocol.INIT_BIG_WRITES
         // open(O_TRUNC) truncates in OPEN, so a truncate(2) is told apart from it: only the
         // latter leaves the times alone when the size does not change.
@@ -104,7 +118,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
     int flags = req.u32(0);
     int mode = req.u32(4);
     Node[] created = new Node[1];
-    int r = names.create("create", req, out, mode, 0, req.name(16), created);
+    int r = names.create("create", req, out, mode, req.u32(8), 0, req.name(16), created);
     if (r != 0) return r;
     return files.openReply(out, created[0], flags);
   }

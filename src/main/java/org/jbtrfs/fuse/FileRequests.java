@@ -103,6 +103,9 @@ final class FileRequests {
             changed = true;
           }
           if (changed) f.rw.setattr(n, i.withOwner(newUid, newGid, newMode).withTimes(a, now, m));
+          // chmod carries the new bits into the access ACL (posix_acl_chmod, as btrfs_setattr).
+          if ((valid & FuseProtocol.FATTR_MODE) != 0 && f.acl && !FileType.isSymlink(newMode))
+            f.rw.ops(n.subvolume().id()).xattrs().chmodAcl(n.ino(), newMode);
           return f.attrReply(out, n);
         });
   }

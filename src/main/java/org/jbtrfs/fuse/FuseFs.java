@@ -20,7 +20,6 @@ final class FuseFs {
     int run() throws IOException;
   }
 
-  /** One open file: its node, and whether its I/O bypasses the page cache (O_DIRECT). */
   /**
    * An open file or directory. {@code listing} is a directory handle's bound on what readdir
    * returns (null for files).
@@ -51,9 +50,16 @@ final class FuseFs {
   private final AtomicLong nextHandle = new AtomicLong(1);
   private volatile FuseSession session;
 
-  FuseFs(Filesystem fs, Node root, MountedWriter rw) {
+  /** POSIX ACLs decide access and are inherited (off with mount option noacl). */
+  final boolean acl;
+
+  /** The INIT flags agreed with the kernel. */
+  volatile int negotiated;
+
+  FuseFs(Filesystem fs, Node root, MountedWriter rw, boolean acl) {
     this.fs = fs;
     this.rw = rw;
+    this.acl = acl;
     this.nodes = new NodeTable(root);
     this.mountedSubvolume = root.subvolume().id();
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all

@@ -59,12 +59,15 @@ final class FuseProtocol {
   static final int INIT_ASYNC_READ = 1;
   static final int INIT_ATOMIC_O_TRUNC = 1 << 3;
   static final int INIT_BIG_WRITES = 1 << 5;
+  static final int INIT_DONT_MASK = 1 << 6;
   static final int INIT_DO_READDIRPLUS = 1 << 13;
   static final int INIT_READDIRPLUS_AUTO = 1 << 14;
   static final int INIT_PARALLEL_DIROPS = 1 << 18;
+  static final int INIT_POSIX_ACL = 1 << 20;
   static final int INIT_MAX_PAGES = 1 << 22;
   static final int INIT_NO_OPENDIR_SUPPORT = 1 << 24;
   static final int INIT_HANDLE_KILLPRIV_V2 = 1 << 28;
+  static final int INIT_SETXATTR_EXT = 1 << 29;
 
   // SETATTR valid bits.
   static final int FATTR_MODE = 1;
@@ -88,6 +91,14 @@ final class FuseProtocol {
   static final int GETATTR_FH = 1;
 
   static final int RENAME_NOREPLACE = 1;
+
+  /** fuse_setxattr_in.setxattr_flags: the caller may not keep the set-gid bit (ACL change). */
+  static final int SETXATTR_ACL_KILL_SGID = 1;
+
+  /** struct fuse_setxattr_in with SETXATTR_EXT { size, flags, setxattr_flags, padding }. */
+  static final int SETXATTR_IN_EXT = 16;
+
+  static final int SETXATTR_IN_COMPAT = 8;
 
   static final int NOTIFY_INVAL_INODE = 2;
 

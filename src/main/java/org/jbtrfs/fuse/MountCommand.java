@@ -82,7 +82,7 @@ public final class MountCommand implements Callable<Integer> {
       return 1;
     }
     MountResources held = new MountResources(claims, fs, rw);
-    BtrfsFuse fuse = new BtrfsFuse(fs, root, rw);
+    BtrfsFuse fuse = new BtrfsFuse(fs, root, rw, opts.acl());
     KernelMount mount;
     try {
       mount = mountKernel(devices, mountPoint, opts, claims);
@@ -214,6 +214,7 @@ public final class MountCommand implements Callable<Integer> {
     MountedWriter rw =
         new MountedWriter(
             engine, opts.compression(), opts.compressLevel(), opts.atime(), opts.directoryAtime());
+    rw.setPosixAcls(opts.acl());
     rw.cleanOrphans(root.subvolume().id());
     rw.commitLocked();
     return rw;

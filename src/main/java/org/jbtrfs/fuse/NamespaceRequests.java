@@ -75,21 +75,29 @@ final class NamespaceRequests {
     // struct fuse_mknod_in { mode, rdev, umask, padding } then the name
     int mode = req.u32(0);
     long rdev = req.u32(4) & 0xffffffffL;
-    return create("mknod", req, out, mode, rdev, req.name(16), null);
+    return create("mknod", req, out, mode, req.u32(8), rdev, req.name(16), null);
   }
 
   int mkdir(FuseRequest req, FuseReply out) {
     // struct fuse_mkdir_in { mode, umask } then the name
     int mode = (req.u32(0) & 07777) | FileType.S_IFDIR;
-    return create("mkdir", req, out, mode, 0, req.name(8), null);
+    return create("mkdir", req, out, mode, req.u32(4), 0, req.name(8), null);
   }
 
   /**
    * Creates {@code name} in the request's directory and answers with its entry; with {@code opened}
-   * it is also opened (CREATE), and opened[0] gets the handle's node.
+   * it is also opened (CREATE), and opened[0] gets the handle's node. {@code umask} is the
+   * creator's, applied unless the directory has a default ACL.
    */
   int create(
-      String op, FuseRequest req, FuseReply out, int mode, long rdev, byte[] name, Node[] opened) {
+      String op,
+      FuseRequest req,
+      FuseReply out,
+      int mode,
+      int umask,
+      long rdev,
+      byte[] name,
+      Node[] opened) {
     return f.changing(
         op,
         req.nodeid(),
@@ -110,6 +118,7 @@ final class NamespaceRequests {
                       dir.ino(),
                       name,
                       m,
+                      umask,
                       req.uid() & 0xffffffffL,
                       gid,
                       org.jbtrfs.format.DeviceNumbers.toDisk(rdev));

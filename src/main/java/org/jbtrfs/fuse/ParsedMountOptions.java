@@ -17,7 +17,9 @@ record ParsedMountOptions(
     int commitSeconds,
     AtimePolicy atime,
     boolean directoryAtime,
-    long pollMicros) {
+    long pollMicros,
+    boolean acl,
+    long perMountFlags) {
   /** How long a worker polls for the next request before it blocks; see PollingChannel. */
   static final long DEFAULT_POLL_MICROS = 1000;
 
@@ -33,6 +35,9 @@ record ParsedMountOptions(
     AtimePolicy atime = AtimePolicy.RELATIME;
     boolean directoryAtime = true;
     long poll = DEFAULT_POLL_MICROS;
+    boolean acl = true;
+    // As any mount: set-id programs, device files and programs work unless the options say not.
+    long flags = 0;
     for (String group : groups) {
       for (String opt : group.split(",")) {
         if (opt.isEmpty()) continue;
@@ -70,14 +75,22 @@ record ParsedMountOptions(
           case "nodiratime" -> directoryAtime = false;
           case "diratime" -> directoryAtime = true;
           case "poll_us" -> poll = Math.max(0, parseInt(name, require(name, value)));
+          case "acl" -> acl = true;
+          case "noacl" -> acl = false;
+          case "nosuid" -> flags |= Libc.MS_NOSUID;
+          case "suid" -> flags &= ~Libc.MS_NOSUID;
+          case "nodev" -> flags |= Libc.MS_NODEV;
+          case "dev" -> flags &= ~Libc.MS_NODEV;
+          case "noexec" -> flags |= Libc.MS_NOEXEC;
+          case "exec" -> flags &= ~Libc.MS_NOEXEC;
           // Accepted for compatibility with the kernel's option set; they change nothing here.
-          case "defaults", "space_cache", "noacl", "acl" -> {}
+          case "defaults", "space_cache" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
         }
       }
     }
     return new ParsedMountOptions(
-        o, debug, allowOther, compression, level, commit, atime, directoryAtime, poll);
+        o, debug, allowOther, compression, level, commit, atime, directoryAtime, poll, acl, flags);
   }
 
   private static String require(String name, String value) {
@@ -119,6 +132,10 @@ record ParsedMountOptions(
     opts.add("max_read=" + FuseSession.MAX_IO);
     if (fs.readOnly()) opts.add("ro");
     if (allowOther) opts.add("allow_other");
+    // fusermount turns these into mount flags (and always adds nosuid,nodev for a user's mount).
+    if ((perMountFlags & Libc.MS_NOSUID) != 0) opts.add("nosuid");
+    if ((perMountFlags & Libc.MS_NODEV) != 0) opts.add("nodev");
+    if ((perMountFlags & Libc.MS_NOEXEC) != 0) opts.add("noexec");
     return String.join(",", opts);
   }
 
@@ -135,8 +152,8 @@ record ParsedMountOptions(
     return String.join(",", opts);
   }
 
-  /** The MS_* flags of the mount: no set-id programs and no device files, as fusermount does. */
+  /** The MS_* flags of the mount: nosuid, nodev, noexec as asked, and ro. */
   long mountFlags() {
-    return Libc.MS_NOSUID | Libc.MS_NODEV | (fs.readOnly() ? Libc.MS_RDONLY : 0);
+    return perMountFlags | (fs.readOnly() ? Libc.MS_RDONLY : 0);
   }
 }

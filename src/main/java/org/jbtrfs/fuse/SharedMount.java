@@ -49,13 +49,14 @@ final class SharedMount {
     if (libc.mount(source.toString(), target.toString(), null, Libc.MS_BIND, null) != 0) {
       throw new IOException("bind mount of " + source + ": " + Libc.describe(Libc.errno()));
     }
-    if (want.readOnly() && !first.readOnly()) {
-      // A remount sets every per-mount flag: nosuid and nodev must be given again.
-      long ro = Libc.MS_BIND | Libc.MS_REMOUNT | Libc.MS_RDONLY | flags;
-      if (libc.mount(null, target.toString(), null, ro, null) != 0) {
+    // A bind mount starts with the first mount's flags; this mount's own (ro, nosuid, nodev,
+    // noexec) are set by remounting the bind, which sets every per-mount flag at once.
+    if ((flags & ~Libc.MS_RDONLY) != 0 || (want.readOnly() && !first.readOnly())) {
+      long remount = Libc.MS_BIND | Libc.MS_REMOUNT | flags;
+      if (libc.mount(null, target.toString(), null, remount, null) != 0) {
         int err = Libc.errno();
         libc.umount2(target.toString(), 0);
-        throw new IOException("read-only remount of " + target + ": " + Libc.describe(err));
+        throw new IOException("remount of " + target + ": " + Libc.describe(err));
       }
     }
     return source;

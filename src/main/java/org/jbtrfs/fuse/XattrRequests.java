@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.Xattrs;
+import org.jbtrfs.fs.write.PosixAcl;
 
 /** Extended attributes: get, list, set, remove. */
 final class XattrRequests {
   private static final int XATTR_ITEMS = 2;
+  private static final String ACL_PREFIX = "system.posix_acl_";
 
   private final FuseFs f;
 
@@ -24,10 +26,17 @@ final class XattrRequests {
         req.nodeid(),
         () -> {
           Node n = f.node(req.nodeid());
-          NameRules.checkXattrName(name);
+          checkName(name);
           byte[] v = Xattrs.get(n, name.getBytes(StandardCharsets.UTF_8));
           return sized(out, v, size, Errno.ENODATA);
         });
+  }
+
+  /** The namespaces btrfs has; ACLs only when they are on (the kernel's noacl refuses them). */
+  private void checkName(String name) throws org.jbtrfs.fs.write.FsError {
+    NameRules.checkXattrName(name);
+    if (!f.acl && name.startsWith(ACL_PREFIX))
+      throw new org.jbtrfs.fs.write.FsError(Errno.EOPNOTSUPP, "mounted with noacl");
   }
 
   int listxattr(FuseRequest req, FuseReply out) {
@@ -61,11 +70,15 @@ final class XattrRequests {
   }
 
   int setxattr(FuseRequest req) {
-    // struct fuse_setxattr_in (7.x without SETXATTR_EXT) { size, flags }, the name, the value
+    // struct fuse_setxattr_in { size, flags } or, with SETXATTR_EXT, { size, flags,
+    // setxattr_flags, padding }; then the name and the value
+    boolean ext = (f.negotiated & FuseProtocol.INIT_SETXATTR_EXT) != 0;
+    int header = ext ? FuseProtocol.SETXATTR_IN_EXT : FuseProtocol.SETXATTR_IN_COMPAT;
     int size = req.u32(0);
     int flags = req.u32(4);
-    String name = req.nameString(8);
-    byte[] value = req.bytes(req.afterName(8), size);
+    boolean kernelSaysKill = ext && (req.u32(8) & FuseProtocol.SETXATTR_ACL_KILL_SGID) != 0;
+    String name = req.nameString(header);
+    byte[] value = req.bytes(req.afterName(header), size);
     return f.changing(
         "setxattr",
         req.nodeid(),
@@ -73,12 +86,18 @@ final class XattrRequests {
         false,
         () -> {
           Node n = f.node(req.nodeid());
-          NameRules.checkXattrName(name);
+          checkName(name);
           byte[] key = name.getBytes(StandardCharsets.UTF_8);
           boolean exists = Xattrs.get(n, key) != null;
           if ((flags & FileModes.XATTR_CREATE) != 0 && exists) return -Errno.EEXIST;
           if ((flags & FileModes.XATTR_REPLACE) != 0 && !exists) return -Errno.ENODATA;
-          f.rw.ops(n.subvolume().id()).xattrs().set(n.ino(), key, value);
+          org.jbtrfs.fs.write.Xattrs x = f.rw.ops(n.subvolume().id()).xattrs();
+          if (java.util.Arrays.equals(key, PosixAcl.ACCESS)) {
+            // An older kernel does not say whether the caller keeps set-gid: decide as it would.
+            boolean kill =
+                ext ? kernelSaysKill : !CallerGroups.inGroupOrRoot(req, f.inode(n).gid());
+            x.setAccessAcl(n.ino(), value, kill);
+          } else x.set(n.ino(), key, value);
           return 0;
         });
   }
@@ -92,13 +111,14 @@ final class XattrRequests {
         false,
         () -> {
           Node n = f.node(req.nodeid());
-          NameRules.checkXattrName(name);
+          checkName(name);
           boolean removed =
               f.rw
                   .ops(n.subvolume().id())
                   .xattrs()
                   .remove(n.ino(), name.getBytes(StandardCharsets.UTF_8));
-          return removed ? 0 : -Errno.ENODATA;
+          // Removing an ACL that is not there succeeds, as in the kernel (set_acl with none).
+          return removed || name.startsWith(ACL_PREFIX) ? 0 : -Errno.ENODATA;
         });
   }
 }

@@ -41,6 +41,13 @@ public final class FsOps {
     this.xattrs = new Xattrs(ft);
   }
 
+  /** Whether default ACLs are inherited (off with the mount option noacl, as in the kernel). */
+  private boolean posixAcls = true;
+
+  public void setPosixAcls(boolean on) {
+    this.posixAcls = on;
+  }
+
   public void setOpenFiles(java.util.function.LongPredicate isOpen) {
     this.isOpen = isOpen;
   }
@@ -67,16 +74,27 @@ public final class FsOps {
 
   /**
    * Creates an inode of type {@code mode} named {@code name} in {@code dir}; returns its number.
+   * The directory's default ACL, if any, narrows the mode and gives the inode its ACLs.
    */
   public long create(long dir, byte[] name, int mode, long uid, long gid, long rdev)
+      throws IOException {
+    return create(dir, name, mode, 0, uid, gid, rdev);
+  }
+
+  /**
+   * As {@link #create(long, byte[], int, long, long, long)}, with the creator's {@code umask},
+   * which applies only when the directory has no default ACL (as in the kernel).
+   */
+  public long create(long dir, byte[] name, int mode, int umask, long uid, long gid, long rdev)
       throws IOException {
     requireDir(dir);
     Entries.checkName(name);
     if (entries.lookup(dir, name) != null)
       throw new java.nio.file.FileAlreadyExistsException(new String(name));
     long ino = ft.allocateIno();
-    InodeItem inode = ft.newInode(mode, uid, gid, rdev, 0);
-    ft.putInode(ino, inode);
+    int m = posixAcls ? xattrs.inheritedMode(dir, mode, umask) : mode & ~(umask & 0777);
+    ft.putInode(ino, ft.newInode(m, uid, gid, rdev, 0));
+    if (posixAcls) xattrs.inheritAcls(dir, ino, mode);
     entries.add(dir, name, ino, fileTypeOf(mode));
     return ino;
   }

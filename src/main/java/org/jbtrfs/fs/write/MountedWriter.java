@@ -108,8 +108,16 @@ public final class MountedWriter implements AutoCloseable {
                   id,
                   nextIno.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong(-1)));
           o.setOnDelete(ino -> forgetBuffered(id, ino));
+          o.setPosixAcls(posixAcls);
           return o;
         });
+  }
+
+  private volatile boolean posixAcls = true;
+
+  /** Mount option noacl: new inodes inherit no ACLs (set before the first change). */
+  public void setPosixAcls(boolean on) {
+    this.posixAcls = on;
   }
 
   /** Inode numbers are never reused within a mount, so no buffered state can meet a new owner. */

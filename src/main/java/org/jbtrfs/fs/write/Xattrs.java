@@ -33,9 +33,11 @@ public final class Xattrs {
     if (name.length + value.length > max)
       throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
     if (Arrays.equals(name, PosixAcl.ACCESS)) {
-      setAccessAcl(ino, name, value);
+      setAccessAcl(ino, value, false);
       return;
     }
+    if (Arrays.equals(name, PosixAcl.DEFAULT) && PosixAcl.parse(value) == null)
+      throw new FsError(FsError.EINVAL, "malformed default ACL");
     store(ino, name, value);
     touch(ino);
   }
@@ -49,20 +51,62 @@ public final class Xattrs {
   }
 
   /**
-   * An access ACL sets the mode, as the kernel's posix_acl_update_mode does; it is stored only when
-   * the mode alone cannot say it (named entries or a mask).
+   * Sets the access ACL, which sets the mode as the kernel's posix_acl_update_mode does: the ACL is
+   * stored only when the mode alone cannot say it (named entries or a mask), and the set-gid bit
+   * goes when {@code killSetGid} (a caller outside the file's group without CAP_FSETID).
    */
-  private void setAccessAcl(long ino, byte[] name, byte[] value) throws IOException {
+  public void setAccessAcl(long ino, byte[] value, boolean killSetGid) throws IOException {
+    PosixAcl acl = PosixAcl.parse(value);
+    if (acl == null) throw new FsError(FsError.EINVAL, "malformed access ACL");
     InodeItem i = ft.inode(ino);
-    PosixAcl.Effect e = PosixAcl.apply(value, i.mode());
-    if (e == null) throw new FsError(FsError.EINVAL, "malformed access ACL");
-    if (e.keepXattr()) store(ino, name, value);
-    else remove(ino, name);
+    int mode = acl.modeFor(i.mode());
+    if (killSetGid) mode &= ~02000;
+    if (acl.equivalentToMode()) remove(ino, PosixAcl.ACCESS);
+    else store(ino, PosixAcl.ACCESS, acl.encode());
     InodeItem now = ft.inode(ino);
     ft.putInode(
         ino,
-        now.withOwner(now.uid(), now.gid(), e.mode())
+        now.withOwner(now.uid(), now.gid(), mode)
             .withTimes(now.atime(), FileTree.now(), now.mtime()));
+  }
+
+  /** chmod rewrites the access ACL, if there is one, to the new mode (posix_acl_chmod). */
+  public void chmodAcl(long ino, int mode) throws IOException {
+    byte[] raw = get(ino, PosixAcl.ACCESS);
+    PosixAcl acl = raw == null ? null : PosixAcl.parse(raw);
+    if (acl != null) store(ino, PosixAcl.ACCESS, acl.chmod(mode).encode());
+  }
+
+  /**
+   * A new inode's mode from its directory: narrowed by the directory's default ACL, which also
+   * gives it an access ACL (and a directory the default ACL itself), or without one by the umask
+   * (posix_acl_create). Symbolic links get neither.
+   */
+  int inheritedMode(long dir, int mode, int umask) throws IOException {
+    if (FileType.isSymlink(mode)) return mode;
+    byte[] raw = get(dir, PosixAcl.DEFAULT);
+    PosixAcl acl = raw == null ? null : PosixAcl.parse(raw);
+    return acl == null ? mode & ~(umask & 0777) : acl.inherit(mode).mode();
+  }
+
+  /** Stores the ACLs {@link #inheritedMode} decided for new inode {@code ino}. */
+  void inheritAcls(long dir, long ino, int requestedMode) throws IOException {
+    if (FileType.isSymlink(requestedMode)) return;
+    byte[] raw = get(dir, PosixAcl.DEFAULT);
+    PosixAcl acl = raw == null ? null : PosixAcl.parse(raw);
+    if (acl == null) return;
+    PosixAcl.Inherited in = acl.inherit(requestedMode);
+    if (in.access() != null) store(ino, PosixAcl.ACCESS, in.access().encode());
+    if (FileType.isDir(requestedMode)) store(ino, PosixAcl.DEFAULT, raw);
+  }
+
+  /** The value of xattr {@code name} of {@code ino} in the running transaction, or null. */
+  public byte[] get(long ino, byte[] name) throws IOException {
+    byte[] raw = ft.tree().get(new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name)));
+    if (raw == null) return null;
+    for (DirItem d : DirItem.parseAll(raw, 0, raw.length))
+      if (Arrays.equals(d.name(), name)) return d.data();
+    return null;
   }
 
   /** Returns false when there was no such attribute. */
