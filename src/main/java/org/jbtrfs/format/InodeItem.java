@@ -27,6 +27,12 @@ public record InodeItem(
   public static final long FLAG_READONLY = 1L << 2;
   public static final long FLAG_NOCOMPRESS = 1L << 3;
   public static final long FLAG_PREALLOC = 1L << 4;
+  public static final long FLAG_SYNC = 1L << 5;
+  public static final long FLAG_IMMUTABLE = 1L << 6;
+  public static final long FLAG_APPEND = 1L << 7;
+  public static final long FLAG_NODUMP = 1L << 8;
+  public static final long FLAG_NOATIME = 1L << 9;
+  public static final long FLAG_DIRSYNC = 1L << 10;
   public static final long FLAG_COMPRESS = 1L << 11;
 
   public static InodeItem parse(byte[] b, int off) {
@@ -113,7 +119,28 @@ public record InodeItem(
         transid, size, nbytes, nlink, newUid, newGid, newMode, sequence, atime, ctime, mtime);
   }
 
-  /** The fields that change after creation; generation, rdev, flags and otime never do here. */
+  /** The inode flags (chattr's, and the ones btrfs keeps for itself). */
+  public InodeItem withFlags(long newFlags) {
+    return new InodeItem(
+        generation,
+        transid,
+        size,
+        nbytes,
+        blockGroup,
+        nlink,
+        uid,
+        gid,
+        mode,
+        rdev,
+        newFlags,
+        sequence,
+        atime,
+        ctime,
+        mtime,
+        otime);
+  }
+
+  /** The fields that change often; generation, rdev and otime never do, flags seldom. */
   private InodeItem copy(
       long t,
       long sz,

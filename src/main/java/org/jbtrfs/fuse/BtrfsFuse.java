@@ -14,6 +14,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
   private final NamespaceRequests names;
   private final FileRequests files;
   private final XattrRequests xattrs;
+  private final IoctlRequests ioctls;
 
   /** {@code acl}: POSIX ACLs decide access (the kernel's btrfs default; false with noacl). */
   public BtrfsFuse(Filesystem fs, Node root, MountedWriter rw, boolean acl) {
@@ -21,6 +22,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.names = new NamespaceRequests(f, root);
     this.files = new FileRequests(f);
     this.xattrs = new XattrRequests(f);
+    this.ioctls = new IoctlRequests(f);
   }
 
   private Runnable release = () -> {};
@@ -104,8 +106,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.LISTXATTR -> xattrs.listxattr(req, out);
       case FuseProtocol.SETXATTR -> xattrs.setxattr(req);
       case FuseProtocol.REMOVEXATTR -> xattrs.removexattr(req);
-      // No ioctl is implemented; ENOTTY is what an ioctl a file does not know answers.
-      case FuseProtocol.IOCTL -> -Errno.ENOTTY;
+      case FuseProtocol.IOCTL -> ioctls.ioctl(req, out);
       // ENOSYS tells the kernel not to send these again: close(2) promises no durability (no
       // FLUSH), permissions are the kernel's (default_permissions).
       default -> FuseSession.enosys();

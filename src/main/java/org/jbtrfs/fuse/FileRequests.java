@@ -55,6 +55,7 @@ final class FileRequests {
         sizing,
         () -> {
           Node n = h != null ? h.node() : f.node(req.nodeid());
+          InodeFlagRules.checkSetattr(f.inode(n), valid);
           boolean changed = false;
           if (sizing) {
             if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
@@ -144,6 +145,7 @@ final class FileRequests {
           () -> {
             Node n = f.node(req.nodeid());
             if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
+            InodeFlagRules.checkOpen(f.inode(n), flags);
             f.rw.truncate(n, 0);
             killPrivileges(n, (openFlags & FuseProtocol.OPEN_KILL_SUIDGID) != 0, req);
             return openReply(out, n, flags);
@@ -155,6 +157,7 @@ final class FileRequests {
         () -> {
           Node n = f.node(req.nodeid());
           if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
+          InodeFlagRules.checkOpen(f.inode(n), flags);
           return openReply(out, n, flags);
         });
   }
@@ -201,28 +204,43 @@ final class FileRequests {
     int writeFlags = req.u32(20);
     final int dataAt = 40;
     if (h == null) return -Errno.EBADF;
+    boolean[] synchronous = {false};
     // A write's metadata is reserved with its data (delalloc), not per call.
-    return f.changing(
-        "write",
-        req.nodeid(),
-        0,
-        false,
-        () -> {
-          Node n = h.node();
-          killPrivileges(n, (writeFlags & FuseProtocol.WRITE_KILL_SUIDGID) != 0, req);
-          if (h.direct()) {
-            f.rw.writeDirect(n, offset, req.bytes(dataAt, size), size);
-          } else {
-            // Straight from the request buffer into the page cache: no copy of the whole request.
-            f.rw.write(
-                n,
-                offset,
-                (src, dst, dstOff, l) -> req.copy(dataAt + (int) src, dst, dstOff, l),
-                size);
-          }
-          out.u32(size).u32(0);
-          return 0;
-        });
+    int r =
+        f.changing(
+            "write",
+            req.nodeid(),
+            0,
+            false,
+            () -> {
+              Node n = h.node();
+              synchronous[0] = (f.inode(n).flags() & InodeItem.FLAG_SYNC) != 0;
+              killPrivileges(n, (writeFlags & FuseProtocol.WRITE_KILL_SUIDGID) != 0, req);
+              if (h.direct()) {
+                f.rw.writeDirect(n, offset, req.bytes(dataAt, size), size);
+              } else {
+                // Straight from the request buffer into the page cache: no copy of the whole
+                // request.
+                f.rw.write(
+                    n,
+                    offset,
+                    (src, dst, dstOff, l) -> req.copy(dataAt + (int) src, dst, dstOff, l),
+                    size);
+              }
+              out.u32(size).u32(0);
+              return 0;
+            });
+    // chattr +S: each write is on the devices before it returns, as with O_SYNC.
+    return r == 0 && synchronous[0] ? commit(req, r) : r;
+  }
+
+  private int commit(FuseRequest req, int result) {
+    try {
+      f.rw.commitLocked();
+      return result;
+    } catch (Throwable t) {
+      return Errno.of(t, "write", "node " + req.nodeid());
+    }
   }
 
   int release(FuseRequest req) {
@@ -272,6 +290,7 @@ final class FileRequests {
         false,
         () -> {
           Node n = h != null ? h.node() : f.node(req.nodeid());
+          InodeFlagRules.checkFallocate(f.inode(n), mode);
           return f.rw.fallocate(n, mode, offset, length);
         });
   }

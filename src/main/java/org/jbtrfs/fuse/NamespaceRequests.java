@@ -106,6 +106,7 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(req.nodeid());
           InodeItem d = f.inode(dir);
+          InodeFlagRules.checkCreateIn(d);
           // A setgid directory hands its group down, and its setgid bit to subdirectories.
           boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
           long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
@@ -138,6 +139,7 @@ final class NamespaceRequests {
         false,
         () -> {
           Node dir = dir(req.nodeid());
+          InodeFlagRules.checkCreateIn(f.inode(dir));
           long ino =
               f.rw
                   .ops(dir.subvolume().id())
@@ -159,6 +161,8 @@ final class NamespaceRequests {
           Node n = f.node(oldNode);
           Node dir = dir(req.nodeid());
           if (dir.subvolume().id() != n.subvolume().id()) return -Errno.EXDEV;
+          InodeFlagRules.checkLink(f.inode(n));
+          InodeFlagRules.checkCreateIn(f.inode(dir));
           f.rw.ops(dir.subvolume().id()).link(n.ino(), dir.ino(), name);
           return f.entryReply(out, n, dir);
         });
@@ -173,11 +177,18 @@ final class NamespaceRequests {
         true,
         () -> {
           Node dir = dir(req.nodeid());
+          checkDelete(dir, name);
           var ops = f.rw.ops(dir.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
           ops.unlink(dir.ino(), name);
           return 0;
         });
+  }
+
+  /** An entry that exists may go only if neither it nor its directory is protected (+i, +a). */
+  private void checkDelete(Node dir, byte[] name) throws IOException {
+    Node victim = child(dir, name);
+    if (victim != null) InodeFlagRules.checkDelete(f.inode(dir), f.inode(victim));
   }
 
   /** OPENDIR: a handle that bounds its listing (see FuseFs.DirListing) and keeps the dir alive. */
@@ -203,6 +214,7 @@ final class NamespaceRequests {
         true,
         () -> {
           Node dir = dir(req.nodeid());
+          checkDelete(dir, name);
           var ops = f.rw.ops(dir.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
           ops.rmdir(dir.ino(), name);
@@ -230,8 +242,15 @@ final class NamespaceRequests {
           if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
           Node moving = child(from, oldName);
           if (moving == null) return -Errno.ENOENT;
-          if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && child(to, newName) != null)
+          Node replaced = child(to, newName);
+          if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && replaced != null)
             return -Errno.EEXIST;
+          InodeItem movingInode = f.inode(moving);
+          InodeFlagRules.checkDelete(f.inode(from), movingInode);
+          if (replaced != null) InodeFlagRules.checkDelete(f.inode(to), f.inode(replaced));
+          else InodeFlagRules.checkCreateIn(f.inode(to));
+          if (FileType.isDir(movingInode.mode()) && from.ino() != to.ino())
+            InodeFlagRules.checkMovedDir(movingInode);
           var ops = f.rw.ops(from.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(from.subvolume(), ino)));
           ops.rename(from.ino(), oldName, to.ino(), newName);

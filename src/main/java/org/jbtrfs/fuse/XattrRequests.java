@@ -87,6 +87,7 @@ final class XattrRequests {
         () -> {
           Node n = f.node(req.nodeid());
           checkName(name);
+          InodeFlagRules.checkXattrChange(f.inode(n));
           byte[] key = name.getBytes(StandardCharsets.UTF_8);
           boolean exists = Xattrs.get(n, key) != null;
           if ((flags & FileModes.XATTR_CREATE) != 0 && exists) return -Errno.EEXIST;
@@ -112,6 +113,7 @@ final class XattrRequests {
         () -> {
           Node n = f.node(req.nodeid());
           checkName(name);
+          InodeFlagRules.checkXattrChange(f.inode(n));
           boolean removed =
               f.rw
                   .ops(n.subvolume().id())

@@ -25,8 +25,9 @@ final class ScriptAgreement {
    * @param resource the script, e.g. "/posix/scenarios.py"
    * @param fuseLimits "scenario step" to jbtrfs's known answers
    * @param fuseOptions -o options of the jbtrfs mount ("" for none)
+   * @return the two images, unmounted: the kernel's and jbtrfs's
    */
-  static void check(
+  static Images check(
       Path tmp, String resource, Map<String, List<String>> fuseLimits, String fuseOptions)
       throws Exception {
     Environment.requireOracleHost();
@@ -56,7 +57,10 @@ final class ScriptAgreement {
         Cmd.run(List.of("btrfs", "check", "--readonly", fuseImg.toString()), null, 300);
     assertEquals(
         0, check.exitCode(), "btrfs check of the jbtrfs image:\n" + check.out() + check.stderr());
+    return new Images(kernelImg, fuseImg);
   }
+
+  record Images(Path kernel, Path jbtrfs) {}
 
   private static Path script(String resource) throws URISyntaxException {
     var url = ScriptAgreement.class.getResource(resource);

@@ -19,6 +19,7 @@ public final class FsError extends IOException {
   public static final int ENOTEMPTY = 39;
   public static final int ENODATA = 61;
   public static final int EMLINK = 31;
+  public static final int EOPNOTSUPP = 95;
 
   /** An xattr name of the wrong length: ERANGE, as the kernel answers. */
   public static final int ERANGE_NAME = 34;

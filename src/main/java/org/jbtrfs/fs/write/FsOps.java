@@ -21,6 +21,7 @@ public final class FsOps {
   private final Entries entries;
   private final FileData data;
   private final Xattrs xattrs;
+  private final FileAttributes attributes;
 
   /** Inodes still open through the mount: their last unlink leaves an orphan, not a deletion. */
   private java.util.function.LongPredicate isOpen = ino -> false;
@@ -39,6 +40,7 @@ public final class FsOps {
     this.entries = new Entries(ft);
     this.data = new FileData(ft);
     this.xattrs = new Xattrs(ft);
+    this.attributes = new FileAttributes(ft, xattrs);
   }
 
   /** Whether default ACLs are inherited (off with the mount option noacl, as in the kernel). */
@@ -70,6 +72,11 @@ public final class FsOps {
 
   public Xattrs xattrs() {
     return xattrs;
+  }
+
+  /** chattr's flags. */
+  public FileAttributes attributes() {
+    return attributes;
   }
 
   /**

@@ -77,6 +77,11 @@ public final class MountedWriter implements AutoCloseable {
     return engine.space().reserveChange(items, FlushMode.FLUSH_ALL, freesSpace);
   }
 
+  /** The mount's compress= algorithm (NONE without one). */
+  public CompressionType compression() {
+    return compression;
+  }
+
   public MountLock lock() {
     return lock;
   }

@@ -42,7 +42,8 @@ public final class Xattrs {
     touch(ino);
   }
 
-  private void store(long ino, byte[] name, byte[] value) throws IOException {
+  /** Stores the attribute as is, with no rule of its namespace applied (nor ctime changed). */
+  void store(long ino, byte[] name, byte[] value) throws IOException {
     WritableTree t = ft.tree();
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     List<byte[]> keep = others(t.get(key), name);

@@ -1,0 +1,122 @@
+package org.jbtrfs.fuse;
+
+import java.util.Locale;
+import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.compress.CompressionType;
+import org.jbtrfs.fs.write.FileAttributes;
+
+/**
+ * FUSE_IOCTL: the inode flags of chattr and lsattr. The kernel turns FS_IOC_GETFLAGS/SETFLAGS and
+ * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
+ * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. Any other ioctl is ENOTTY.
+ */
+final class IoctlRequests {
+  static final int FS_IOC_GETFLAGS = 0x80086601;
+  static final int FS_IOC_SETFLAGS = 0x40086602;
+  static final int FS_IOC32_GETFLAGS = 0x80046601;
+  static final int FS_IOC32_SETFLAGS = 0x40046602;
+  static final int FS_IOC_FSGETXATTR = 0x801c581f;
+  static final int FS_IOC_FSSETXATTR = 0x401c5820;
+
+  /** struct fuse_ioctl_in { fh, flags, cmd, arg, in_size, out_size }, then the input. */
+  private static final int IN_DATA = 32;
+
+  /** struct fsxattr { xflags, extsize, nextents, projid, cowextsize, pad[8] }. */
+  private static final int FSXATTR = 28;
+
+  private static final int SETFLAGS_ITEMS = 3;
+
+  private final FuseFs f;
+
+  IoctlRequests(FuseFs f) {
+    this.f = f;
+  }
+
+  int ioctl(FuseRequest req, FuseReply out) {
+    int cmd = req.u32(12);
+    int inSize = req.u32(24);
+    int outSize = req.u32(28);
+    return switch (cmd) {
+      case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
+      case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);
+      case FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS ->
+          inSize < 4 ? -Errno.EINVAL : setFlags(req, out, req.u32(IN_DATA), false);
+      case FS_IOC_FSSETXATTR -> inSize < FSXATTR ? -Errno.EINVAL : setXattr(req, out);
+      default -> -Errno.ENOTTY;
+    };
+  }
+
+  /** struct fuse_ioctl_out { result, flags, in_iovs, out_iovs }: success, nothing to retry. */
+  private static void header(FuseReply out) {
+    out.u32(0).u32(0).u32(0).u32(0);
+  }
+
+  private int getFlags(FuseRequest req, FuseReply out, int outSize) {
+    if (outSize < 4) return -Errno.EINVAL;
+    return f.reading(
+        "ioctl",
+        req.nodeid(),
+        () -> {
+          header(out);
+          out.u32(FileAttributes.fsFlags(f.inode(f.node(req.nodeid()))));
+          return 0;
+        });
+  }
+
+  private int getXattr(FuseRequest req, FuseReply out, int outSize) {
+    if (outSize < FSXATTR) return -Errno.EINVAL;
+    return f.reading(
+        "ioctl",
+        req.nodeid(),
+        () -> {
+          header(out);
+          int flags = FileAttributes.fsFlags(f.inode(f.node(req.nodeid())));
+          out.u32(FileAttributes.toXflags(flags)).zeros(FSXATTR - 4);
+          return 0;
+        });
+  }
+
+  /**
+   * FS_IOC_FSSETXATTR: only the common flags, and nothing btrfs lacks (extent size hints, project
+   * ids, other xflags: EOPNOTSUPP, as btrfs_fileattr_set answers).
+   */
+  private int setXattr(FuseRequest req, FuseReply out) {
+    int xflags = req.u32(IN_DATA);
+    int extsize = req.u32(IN_DATA + 4);
+    int projid = req.u32(IN_DATA + 12);
+    int cowextsize = req.u32(IN_DATA + 16);
+    if ((xflags & ~FileAttributes.XFLAGS_COMMON) != 0
+        || extsize != 0
+        || projid != 0
+        || cowextsize != 0) {
+      return -Errno.EOPNOTSUPP;
+    }
+    return setFlags(req, out, FileAttributes.fromXflags(xflags), true);
+  }
+
+  private int setFlags(FuseRequest req, FuseReply out, int requested, boolean commonOnly) {
+    if (f.rw == null) return -Errno.EROFS;
+    return f.changing(
+        "ioctl",
+        req.nodeid(),
+        SETFLAGS_ITEMS,
+        false,
+        () -> {
+          Node n = f.node(req.nodeid());
+          InodeItem i = f.inode(n);
+          int wanted = requested;
+          // FSSETXATTR leaves the flags it cannot name as they are.
+          if (commonOnly) wanted |= FileAttributes.fsFlags(i) & ~FileAttributes.COMMON;
+          f.rw.ops(n.subvolume().id()).attributes().set(n.ino(), wanted, commonOnly, algorithm());
+          header(out);
+          return 0;
+        });
+  }
+
+  /** What +c records: the mount's compress= algorithm, else zlib (as the kernel). */
+  private String algorithm() {
+    CompressionType c = f.rw.compression();
+    return c == CompressionType.NONE ? "zlib" : c.name().toLowerCase(Locale.ROOT);
+  }
+}
