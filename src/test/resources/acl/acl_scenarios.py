@@ -330,11 +330,177 @@ def s_copies():
     run(sc, "getfacl-tar-file", lambda: getfacl(p("out", "src", "a")))
 
 
+def xset(path, key, value, follow=True):
+    os.setxattr(path, key, value, follow_symlinks=follow)
+
+
+def s_namespaces():
+    sc = "namespaces"
+    os.mkdir(p("x"))
+    os.chmod(p("x"), 0o777)
+    make(p("x", "f"))
+    run(sc, "trusted-set", lambda: xset(p("x", "f"), "trusted.t", b"1"))
+    run(sc, "security-set", lambda: xset(p("x", "f"), "security.s", b"2"))
+    run(sc, "user-set", lambda: xset(p("x", "f"), "user.u", b"3"))
+    run(sc, "root-list", lambda: sorted(os.listxattr(p("x", "f"))))
+    as_user(sc, "nobody-list", NOBODY, NOBODY, [], lambda: sorted(os.listxattr(p("x", "f"))))
+    as_user(sc, "nobody-get-trusted", NOBODY, NOBODY, [],
+            lambda: os.getxattr(p("x", "f"), "trusted.t"))
+    as_user(sc, "nobody-get-security", NOBODY, NOBODY, [],
+            lambda: os.getxattr(p("x", "f"), "security.s"))
+    as_user(sc, "nobody-get-user", NOBODY, NOBODY, [], lambda: os.getxattr(p("x", "f"), "user.u"))
+    as_user(sc, "nobody-set-trusted", NOBODY, NOBODY, [],
+            lambda: xset(p("x", "f"), "trusted.n", b"1"))
+    as_user(sc, "nobody-set-user-no-write", NOBODY, NOBODY, [],
+            lambda: xset(p("x", "f"), "user.n", b"1"))
+    as_user(sc, "nobody-remove-trusted", NOBODY, NOBODY, [],
+            lambda: os.removexattr(p("x", "f"), "trusted.t"))
+    subprocess.run(["setfacl", "-m", "u:nobody:rw", p("x", "f")], check=True)
+    as_user(sc, "nobody-set-user-acl-write", NOBODY, NOBODY, [],
+            lambda: xset(p("x", "f"), "user.n", b"1"))
+    as_user(sc, "nobody-own-file-security", NOBODY, NOBODY, [],
+            lambda: (create(p("x", "mine")), xset(p("x", "mine"), "security.m", b"1"))[1])
+    os.mkfifo(p("x", "fifo"))
+    os.symlink("f", p("x", "link"))
+    run(sc, "user-on-fifo", lambda: xset(p("x", "fifo"), "user.u", b"1"))
+    run(sc, "trusted-on-fifo", lambda: xset(p("x", "fifo"), "trusted.u", b"1"))
+    run(sc, "user-on-symlink", lambda: xset(p("x", "link"), "user.u", b"1", follow=False))
+    run(sc, "trusted-on-symlink", lambda: xset(p("x", "link"), "trusted.u", b"1", follow=False))
+    run(sc, "get-user-symlink",
+        lambda: os.getxattr(p("x", "link"), "user.u", follow_symlinks=False))
+    os.mkdir(p("x", "sticky"))
+    os.chmod(p("x", "sticky"), 0o1777)
+    as_user(sc, "sticky-dir-user-xattr", NOBODY, NOBODY, [],
+            lambda: xset(p("x", "sticky"), "user.u", b"1"))
+    run(sc, "unknown-namespace", lambda: xset(p("x", "f"), "foo.bar", b"1"))
+    run(sc, "btrfs-unknown", lambda: xset(p("x", "f"), "btrfs.nosuch", b"1"))
+    run(sc, "btrfs-bad-compression", lambda: xset(p("x", "f"), "btrfs.compression", b"bogus"))
+    run(sc, "btrfs-compression-zstd", lambda: xset(p("x", "f"), "btrfs.compression", b"zstd"))
+    run(sc, "btrfs-compression-get", lambda: os.getxattr(p("x", "f"), "btrfs.compression"))
+    run(sc, "user-empty-name", lambda: xset(p("x", "f"), "user.", b"1"))
+    run(sc, "final-list", lambda: sorted(os.listxattr(p("x", "f"))))
+
+
+def build_tree(base, rng, depth):
+    """Directories and files with mixed modes, owners and ACLs, the same on every run."""
+    for i in range(6):
+        path = os.path.join(base, f"e{i}")
+        kind = rng.choice(["file", "dir", "dir", "fifo", "link"]) if depth < 3 else "file"
+        if kind == "dir":
+            os.mkdir(path)
+            build_tree(path, rng, depth + 1)
+        elif kind == "file":
+            make(path, data=(f"{path}\n" * rng.randint(0, 50)).encode())
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            os.symlink(rng.choice(["e0", "../e1", "/nonexistent"]), path)
+            continue
+        os.chown(path, rng.choice([0, NOBODY, OTHER_USER]), rng.choice([0, NOBODY, GROUP_A]))
+        os.chmod(path, rng.choice([0o755, 0o700, 0o711, 0o644, 0o640, 0o600, 0o604, 0o1777,
+                                   0o2750, 0o000]))
+        r = rng.random()
+        if r < 0.2:
+            subprocess.run(["setfacl", "-m", "u:nobody:" + rng.choice(["r", "rx", "---", "rwx"]),
+                            path], check=True)
+        elif r < 0.3:
+            subprocess.run(["setfacl", "-m", f"g:{NOBODY}:rx,m::r", path], check=True)
+        elif r < 0.35 and kind == "dir":
+            subprocess.run(["setfacl", "-d", "-m", "u:nobody:rw", path], check=True)
+
+
+def walk_as_nobody():
+    """Everything uid 65534 can find, read and do in the tree, with each refusal's errno."""
+    lines = []
+
+    def outcome(fn):
+        try:
+            v = fn()
+            return "OK" if v is None else str(v)
+        except OSError as e:
+            return name(e.errno)
+
+    def visit(path, rel):
+        try:
+            mode_ = os.lstat(path).st_mode
+        except OSError as e:
+            lines.append(f"{rel} stat={name(e.errno)}")
+            return
+        st_ = oct(mode_)
+        acc = "".join(c if os.access(path, m, follow_symlinks=False) else "-"
+                      for c, m in (("r", os.R_OK), ("w", os.W_OK), ("x", os.X_OK)))
+        line = f"{rel} stat={st_} access={acc}"
+        if stat.S_ISLNK(mode_):
+            lines.append(line + " link=" + outcome(lambda: os.readlink(path)))
+            return
+        if stat.S_ISDIR(mode_):
+            names = outcome(lambda: sorted(os.listdir(path)))
+            lines.append(line + f" list={names}")
+            for child in (names if isinstance(names, str) and names.startswith("[") else "[]")[
+                    1:-1].replace("'", "").split(", "):
+                if child:
+                    visit(os.path.join(path, child), rel + "/" + child)
+            # Names nobody cannot list may still be reachable by search permission.
+            for probe in ("e0", "e1", "e2", "e3", "e4", "e5"):
+                if f"'{probe}'" not in names:
+                    lines.append(f"{rel}/{probe} blind-stat=" +
+                                 outcome(lambda: oct(os.lstat(os.path.join(path, probe)).st_mode)))
+            return
+        if stat.S_ISFIFO(mode_):
+            lines.append(line)
+            return
+
+        def content():
+            with open(path, "rb") as f:
+                return len(f.read())
+
+        lines.append(line + " read=" + outcome(content) + " write=" +
+                     outcome(lambda: os.close(os.open(path, os.O_WRONLY))))
+
+    for seed in range(12):
+        visit(p(f"tree{seed}"), f"tree{seed}")
+    return "\n".join(lines)
+
+
+def s_walk():
+    sc = "walk"
+    import random
+    for seed in range(12):
+        rng = random.Random(seed)
+        os.mkdir(p(f"tree{seed}"))
+        os.chmod(p(f"tree{seed}"), 0o755)
+        build_tree(p(f"tree{seed}"), rng, 0)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        try:
+            out = walk_as_nobody()
+        except BaseException as e:
+            out = "EXCEPTION " + repr(e)
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while True:
+        b = os.read(r, 65536)
+        if not b:
+            break
+        data += b
+    os.close(r)
+    os.waitpid(pid, 0)
+    for line in data.decode().split("\n"):
+        emit(sc, "as-nobody", line)
+
+
 def main():
     os.chmod(ROOT, 0o755)
     os.umask(0o022)
     for s in (s_named_entries, s_directories, s_inheritance, s_chmod, s_ownership, s_raw_values,
-              s_copies):
+              s_copies, s_namespaces, s_walk):
         s()
 
 

@@ -87,6 +87,7 @@ final class XattrRequests {
         () -> {
           Node n = f.node(req.nodeid());
           checkName(name);
+          NameRules.checkXattrChange(name);
           InodeFlagRules.checkXattrChange(f.inode(n));
           byte[] key = name.getBytes(StandardCharsets.UTF_8);
           boolean exists = Xattrs.get(n, key) != null;
@@ -113,6 +114,7 @@ final class XattrRequests {
         () -> {
           Node n = f.node(req.nodeid());
           checkName(name);
+          NameRules.checkXattrChange(name);
           InodeFlagRules.checkXattrChange(f.inode(n));
           boolean removed =
               f.rw
