@@ -1,5 +1,6 @@
 package org.jbtrfs.extent;
 
+import java.util.BitSet;
 import org.jbtrfs.format.BlockGroupItem;
 
 /** One block group: its chunk's logical range, type/profile flags, bytes used and free space. */
@@ -14,6 +15,12 @@ public final class BlockGroup {
   private long version;
 
   private long writtenVersion;
+
+  /** RAID5/6: the data bytes of one row (a full stripe); 0 for every other profile. */
+  private long rowBytes;
+
+  /** RAID5/6: rows (by index in the group) first written in the running transaction. */
+  private final BitSet openRows = new BitSet();
 
   public BlockGroup(long start, long length, long flags, long used) {
     this.start = start;
@@ -80,5 +87,19 @@ public final class BlockGroup {
 
   public void markWritten() {
     writtenVersion = version;
+  }
+
+  /** Makes this a parity group whose rows hold {@code bytes} of data each. */
+  public void setRowBytes(long bytes) {
+    this.rowBytes = bytes;
+  }
+
+  /** The data bytes of one RAID5/6 row, or 0 when the group has no parity. */
+  public long rowBytes() {
+    return rowBytes;
+  }
+
+  BitSet openRows() {
+    return openRows;
   }
 }

@@ -56,6 +56,7 @@ public final class BlockGroups {
         throw new FormatException("chunk " + c.logical() + " has no block group item");
       BlockGroupItem item = BlockGroupItem.parse(cur.raw(), cur.dataOffset(), cur.dataSize());
       BlockGroup bg = new BlockGroup(c.logical(), c.length(), item.flags(), item.used());
+      setRows(bg, c);
       FreeSpaceTree.load(freeSpaceTree, bg, sectorSize);
       g.exclude(bg, SuperblockExclusion.excludedRanges(c), sectorSize);
       long accounted = bg.used() + bg.free().totalFree() + g.excludedBytes(bg);
@@ -77,6 +78,13 @@ public final class BlockGroups {
     return g;
   }
 
+  /** A RAID5/6 group learns its row size: new data goes only into clean rows (CleanRows). */
+  private static void setRows(BlockGroup bg, ChunkMapping c) {
+    if (!c.profile().hasParity()) return;
+    int dataStripes = c.numStripes() - c.profile().nparity();
+    bg.setRowBytes(dataStripes * c.stripeLen());
+  }
+
   /** Reports the groups there are now, then every later change, to {@code l}. */
   public void setListener(SpaceListener l) {
     for (BlockGroup bg : byStart.values())
@@ -95,6 +103,7 @@ public final class BlockGroups {
 
   /** Adds a new block group; {@code mapping} tells where its superblock copies are. */
   public void add(BlockGroup bg, ChunkMapping mapping, int sectorSize) {
+    setRows(bg, mapping);
     exclude(bg, SuperblockExclusion.excludedRanges(mapping), sectorSize);
     byStart.put(bg.start(), bg);
     track(bg);
@@ -138,9 +147,14 @@ public final class BlockGroups {
         // A full group cannot fit it: skip without searching its free ranges (a 1 TiB fallocate
         // meets a thousand full data groups on every allocation that needs a new chunk).
         if (bg.free().totalFree() < len) continue;
+        long from = pass == 0 ? Math.max(hint, bg.start()) : bg.start();
+        boolean parity = bg.rowBytes() > 0;
         long at =
-            bg.free().findFirstFit(len, align, pass == 0 ? Math.max(hint, bg.start()) : bg.start());
+            parity
+                ? CleanRows.findFit(bg, len, align, from)
+                : bg.free().findFirstFit(len, align, from);
         if (at < 0) continue;
+        if (parity) CleanRows.open(bg, at, len);
         bg.free().remove(at, len);
         bg.addUsed(len);
         if (listener != null) listener.allocated(bg.flags(), len);
@@ -250,6 +264,7 @@ public final class BlockGroups {
   public void unpinAll() {
     for (long[] p : pinned) require(p[0]).free().add(p[0], p[1]);
     pinned.clear();
+    for (BlockGroup bg : byStart.values()) if (bg.rowBytes() > 0) CleanRows.closeAll(bg);
   }
 
   /** The free ranges the next commit records for {@code bg}: allocatable plus pinned. */

@@ -85,7 +85,7 @@ public final class FreeSpaceMap {
     return total;
   }
 
-  public Map<Long, Long> ranges() {
+  public java.util.NavigableMap<Long, Long> ranges() {
     return ranges;
   }
 }

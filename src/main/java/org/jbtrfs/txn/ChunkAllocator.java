@@ -16,7 +16,6 @@ import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.Superblock;
-import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.volume.ChunkMapping;
@@ -65,10 +64,6 @@ public final class ChunkAllocator {
    */
   void allocate(long typeFlag, long maxDeviceBytes) throws IOException {
     RaidProfile profile = profileFor(typeFlag);
-    if (profile.hasParity()) {
-      throw new UnsupportedFeatureException(
-          "allocating " + profile.displayName() + " chunks is not supported (no RAID5/6 writes)");
-    }
     if (typeFlag != BlockGroupItem.TYPE_SYSTEM) ensureSystemRoom();
     Map<Long, byte[]> devItems = new HashMap<>();
     List<ChunkPlanner.DeviceSpace> devices = deviceSpaces(devItems);

@@ -95,9 +95,6 @@ public final class ChunkPlanner {
   static Plan plan(
       RaidProfile profile, long type, List<DeviceSpace> devices, int nodeSize, long maxDeviceBytes)
       throws NoSpaceException {
-    if (profile.hasParity()) {
-      throw new IllegalArgumentException("RAID5/6 chunks are not allocated by jbtrfs");
-    }
     long totalRw = 0;
     for (DeviceSpace d : devices) totalRw += d.totalBytes();
     long maxChunk = maxChunkSize(type, totalRw);

@@ -77,7 +77,7 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.fs = fs;
     this.groups = groups;
     this.sb = fs.superblock();
-    this.writer = new LogicalWriter(fs.chunks(), fs.devices());
+    this.writer = new LogicalWriter(fs.chunks(), fs.devices(), fs.devices());
     this.pendingData = new PendingData(writer::write);
     fs.data().setOverlay(pendingData);
     groups.setReuseGuard(pendingData::cancel);
@@ -526,17 +526,34 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /** Above this, a run of adjacent dirty blocks is written in more than one request. */
+  private static final int BLOCK_RUN_MAX = 1 << 20;
+
+  /**
+   * Writes every dirty tree block in address order, adjacent blocks together: fewer device
+   * requests, and on RAID5/6 whole rows whose parity needs nothing read back.
+   */
   private void writeDirtyBlocks() throws IOException {
     var csum = sb.checksumType();
     List<Long> order = new ArrayList<>(dirty.all().keySet());
     order.sort(Long::compareUnsigned);
+    java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream();
+    long runStart = 0;
     for (long bytenr : order) {
       byte[] block = dirty.all().get(bytenr);
       Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
       for (int i = 0; i < Superblock.CSUM_SIZE; i++) block[i] = 0;
       csum.compute(block, Superblock.CSUM_SIZE, block.length - Superblock.CSUM_SIZE, block, 0);
-      writer.write(bytenr, block, 0, block.length);
+      boolean adjacent = run.size() > 0 && runStart + run.size() == bytenr;
+      boolean sameChunk = adjacent && fs.chunks().lookup(runStart).end() >= bytenr + block.length;
+      if (run.size() > 0 && (!sameChunk || run.size() + block.length > BLOCK_RUN_MAX)) {
+        writer.write(runStart, run.toByteArray(), 0, run.size());
+        run.reset();
+      }
+      if (run.size() == 0) runStart = bytenr;
+      run.write(block, 0, block.length);
     }
+    if (run.size() > 0) writer.write(runStart, run.toByteArray(), 0, run.size());
   }
 
   Map<Long, WritableTree> openTrees() {

@@ -19,8 +19,6 @@ final class WriteFeatures {
     }
     if ((incompat & FeatureFlags.INCOMPAT_MIXED_GROUPS) != 0)
       refuse("writing to mixed block groups is not supported");
-    if ((incompat & FeatureFlags.INCOMPAT_RAID56) != 0)
-      refuse("writing to RAID5/6 is not supported yet");
     long ro = sb.compatRoFlags();
     if ((ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE) == 0
         || (ro & FeatureFlags.COMPAT_RO_FREE_SPACE_TREE_VALID) == 0) {
@@ -33,7 +31,9 @@ final class WriteFeatures {
     if (fs.rootItem(ObjectIds.QUOTA_TREE) != null)
       refuse("writing with quotas enabled is not supported");
     if (fs.devices().all().size() != fs.devItems().size())
-      refuse("writing to a degraded filesystem is not supported");
+      refuse(
+          "writing to a degraded filesystem is not supported (a RAID5/6 row written without one of"
+              + " its devices could not keep its parity)");
     // Snapshots need no refusal: copy-on-write moves the references of blocks shared between a
     // subvolume and its snapshots (tree.BlockCow), and the delayed ref runner handles shared and
     // keyed back references of every kind. Creating and deleting snapshots is the kernel's job

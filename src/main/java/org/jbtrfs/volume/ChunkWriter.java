@@ -1,19 +1,24 @@
 package org.jbtrfs.volume;
 
 import java.io.IOException;
-import org.jbtrfs.format.UnsupportedFeatureException;
 
 /**
- * Translates a logical write inside one chunk into device writes for every non-parity profile:
- * striped (RAID0, RAID10: each stripe element goes to its own device or mirror pair) and copies
- * (DUP, RAID1, RAID1C3, RAID1C4: every copy receives the bytes). Parity profiles need
- * read-modify-write of whole stripe rows and are refused.
+ * Translates a logical write inside one chunk into device writes: striped (RAID0, RAID10: each
+ * stripe element goes to its own device or mirror pair), copies (DUP, RAID1, RAID1C3, RAID1C4:
+ * every copy receives the bytes), and parity (RAID5, RAID6: rows with their P and Q, see
+ * ParityRowWriter; the source is read for a row's other data when a write covers only part of it).
  */
 public final class ChunkWriter {
   private ChunkWriter() {}
 
   public static void write(
-      ChunkMapping c, BlockSink sink, long logical, byte[] buf, int off, int len)
+      ChunkMapping c,
+      BlockSink sink,
+      BlockSource source,
+      long logical,
+      byte[] buf,
+      int off,
+      int len)
       throws IOException {
     if (logical < c.logical() || logical + len > c.end()) {
       throw new IllegalArgumentException(
@@ -21,11 +26,8 @@ public final class ChunkWriter {
     }
     StripeGeometry g = new StripeGeometry(c);
     if (g.profile.hasParity()) {
-      throw new UnsupportedFeatureException(
-          "writing to "
-              + g.profile.displayName()
-              + " chunks is not supported (RAID5/6 writes need parity updates, which jbtrfs does"
-              + " not do)");
+      new ParityRowWriter(g, sink, source).write(logical, buf, off, len);
+      return;
     }
     g.forEachPiece(
         logical,

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * jbtrfs writing to multi-device filesystems of every non-parity profile, against the kernel.
+ * jbtrfs writing to multi-device filesystems of every profile, RAID5/6 included, against the
+ * kernel.
  *
  * <p>Each configuration is formatted once and copied, so the kernel and jbtrfs start from the same
  * bytes. The kernel copies a set of big files into one copy, jbtrfs puts the same files into the
@@ -34,7 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * must have the profile's stripe count on distinct devices. Finally, on the jbtrfs copy: btrfs
  * check is clean, every device's bytes_used equals its dev extents, a kernel mount reads every file
  * with the right sha256, and for redundant profiles a degraded kernel mount missing one device
- * still does.
+ * still does. For RAID5/6 every device is left out in turn (every pair too for RAID6), by a
+ * degraded kernel mount and by a degraded jbtrfs mount, and the kernel's scrub, which checks P and
+ * Q against the data, finds nothing wrong.
  */
 class MultiDeviceWriteTest {
   private static final long MiB = 1L << 20;
@@ -64,7 +67,13 @@ class MultiDeviceWriteTest {
         // Four copies of everything: room for one new data chunk and the metadata chunks after.
         new Config("raid1c4", "raid1c4", new long[] {512, 512, 512, 512}, 240, 1, true),
         new Config("single", "raid1", new long[] {256, 384, 640}, 560, 2, false),
-        new Config("dup", "dup", new long[] {1024}, 224, 2, false));
+        new Config("dup", "dup", new long[] {1024}, 224, 2, false),
+        // RAID5/6 with room left: the kernel's scrub needs free space to set groups read-only.
+        new Config("raid5", "raid1", new long[] {512, 512, 512}, 400, 2, true),
+        new Config("raid6", "raid1c3", new long[] {384, 384, 384, 384}, 320, 2, true),
+        new Config("raid5", "raid5", new long[] {512, 512, 512}, 400, 2, true),
+        new Config("raid6", "raid6", new long[] {384, 384, 384, 384, 384}, 400, 2, true),
+        new Config("raid5", "raid1c3", new long[] {256, 384, 512, 640}, 560, 2, true));
   }
 
   @TempDir static Path shared;
@@ -187,7 +196,37 @@ class MultiDeviceWriteTest {
         assertEquals(want, digests(km.path(), want.keySet()), c + ": kernel reads other bytes");
       }
     }
-    if (c.survivesOneMissing()) {
+    boolean parity = c.data().startsWith("raid5") || c.data().startsWith("raid6");
+    if (parity) {
+      for (Set<Integer> missing : missingSets(c)) {
+        List<Path> present = new ArrayList<>();
+        for (int i = 0; i < jimgs.size(); i++) if (!missing.contains(i)) present.add(jimgs.get(i));
+        Map<String, String> sample = sample(want);
+        try (Loop loop = Loop.attach(present);
+            KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("dmnt"), "degraded")) {
+          assertEquals(
+              sample,
+              named(km.path(), sample.keySet()),
+              c + ": a degraded kernel mount without devices " + missing + " reads other bytes");
+        }
+        try (FuseMount fm = FuseMount.mount(present, tmp.resolve("jdmnt"), "degraded")) {
+          assertEquals(
+              sample,
+              named(fm.path(), sample.keySet()),
+              c + ": a degraded jbtrfs mount without devices " + missing + " reads other bytes");
+        }
+      }
+      // The kernel's scrub recomputes P and Q from the data and compares.
+      try (Loop loop = Loop.attach(jimgs);
+          KernelMount km = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("smnt"))) {
+        Cmd.Result scrub =
+            Cmd.run(List.of("btrfs", "scrub", "start", "-B", km.path().toString()), null, 600);
+        String text = scrub.out() + scrub.stderr();
+        System.out.println(c + ": kernel scrub:\n" + text);
+        assertEquals(0, scrub.exitCode(), c + ": kernel scrub failed:\n" + text);
+        assertTrue(text.contains("no errors found"), c + ": kernel scrub found errors:\n" + text);
+      }
+    } else if (c.survivesOneMissing()) {
       // Without the last device: every byte must still be readable from the other copies.
       try (Loop loop = Loop.attach(jimgs.subList(0, jimgs.size() - 1));
           KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("dmnt"), "degraded")) {
@@ -204,11 +243,27 @@ class MultiDeviceWriteTest {
   }
 
   /**
-   * RAID5/6 writes are refused up front with a message naming them, and the images stay untouched.
+   * Which devices to leave out, by index: each one in turn, and every pair when both the data and
+   * metadata profiles survive two missing devices.
+   */
+  private static List<Set<Integer>> missingSets(Config c) {
+    int n = c.deviceMiB().length;
+    boolean two =
+        c.data().equals("raid6")
+            && (c.metadata().equals("raid6") || c.metadata().equals("raid1c3"));
+    List<Set<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) out.add(Set.of(i));
+    if (two) for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) out.add(Set.of(i, j));
+    return out;
+  }
+
+  /**
+   * A RAID5/6 filesystem with a device missing is refused read-write, with a message that says why
+   * (a row written without one of its devices cannot keep its parity), and stays untouched.
    */
   @ParameterizedTest(name = "-d {0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"raid5", "raid6"})
-  void parityProfilesAreRefused(String profile, @TempDir Path tmp) throws Exception {
+  void degradedParityIsRefusedReadWrite(String profile, @TempDir Path tmp) throws Exception {
     List<Path> imgs = new ArrayList<>();
     List<String> mkfs =
         new ArrayList<>(List.of("mkfs.btrfs", "-q", "-f", "-d", profile, "-m", "raid1c3"));
@@ -218,26 +273,25 @@ class MultiDeviceWriteTest {
       mkfs.add(imgs.get(i).toString());
     }
     Cmd.run(mkfs).check();
+    List<Path> present = imgs.subList(0, 2);
     List<String> before = new ArrayList<>();
-    for (Path p : imgs) before.add(sha256(p));
-    Path src = bigSubset(16).get(0);
-    org.junit.jupiter.api.Assertions.assertThrows(
-        IllegalStateException.class, () -> JbtrfsCli.run(put(imgs, src.toString(), "/f")));
-    // The refusal itself, through the API the CLI and the mount use.
+    for (Path p : present) before.add(sha256(p));
     org.jbtrfs.format.UnsupportedFeatureException refusal;
     try (org.jbtrfs.fs.Filesystem fs =
         org.jbtrfs.fs.Filesystem.open(
-            imgs, org.jbtrfs.fs.MountOptions.readOnlyDefaults().withReadOnly(false))) {
+            present,
+            org.jbtrfs.fs.MountOptions.readOnlyDefaults().withReadOnly(false).withDegraded(true))) {
       refusal =
           org.junit.jupiter.api.Assertions.assertThrows(
               org.jbtrfs.format.UnsupportedFeatureException.class,
               () -> org.jbtrfs.txn.WriteEngine.open(fs));
     }
-    assertTrue(refusal.getMessage().contains("RAID5/6"), refusal.getMessage());
+    assertTrue(refusal.getMessage().contains("degraded"), refusal.getMessage());
+    assertTrue(refusal.getMessage().contains("parity"), refusal.getMessage());
     List<String> after = new ArrayList<>();
-    for (Path p : imgs) after.add(sha256(p));
+    for (Path p : present) after.add(sha256(p));
     assertEquals(before, after, "a refused write changed the images");
-    System.out.println(profile + ": refused with: " + refusal.getMessage());
+    System.out.println(profile + ": degraded read-write refused with: " + refusal.getMessage());
   }
 
   /** Stripe count and device spread a new chunk of the configuration's profile must have. */
@@ -266,6 +320,11 @@ class MultiDeviceWriteTest {
         assertTrue(stripes >= 2 && stripes % 2 == 0, ch.describe());
         assertEquals(stripes, devs.size(), ch.describe());
         assertEquals(2, ch.subStripes(), ch.describe());
+      }
+      case "RAID5", "RAID6" -> {
+        int parity = profile.equals("RAID5") ? 1 : 2;
+        assertTrue(stripes >= parity + 1 && stripes <= devices, ch.describe());
+        assertEquals(stripes, devs.size(), ch.describe());
       }
       case "RAID0" -> {
         assertTrue(stripes >= 1 && stripes <= devices, ch.describe());
@@ -306,6 +365,24 @@ class MultiDeviceWriteTest {
 
   private static List<String> newChunks(DeviceSetDump before, DeviceSetDump after, String type) {
     return newChunkItems(before, after, type).stream().map(DeviceSetDump.Chunk::describe).toList();
+  }
+
+  /** Every big file and every 20th small one: what degraded mounts of each device set read. */
+  private static Map<String, String> sample(Map<String, String> want) {
+    Map<String, String> out = new TreeMap<>();
+    int i = 0;
+    for (Map.Entry<String, String> e : want.entrySet())
+      if (e.getKey().startsWith("d/") || i++ % 20 == 0) out.put(e.getKey(), e.getValue());
+    return out;
+  }
+
+  private static Map<String, String> named(Path root, Set<String> names) {
+    Map<String, String> out = new TreeMap<>();
+    for (String n : names) {
+      Path p = root.resolve(n);
+      out.put(n, Files.exists(p) ? sha256(p) : "missing");
+    }
+    return out;
   }
 
   private static Map<String, String> digests(Path root, Set<String> names) throws IOException {
