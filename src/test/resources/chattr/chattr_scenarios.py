@@ -203,6 +203,57 @@ def s_inherit():
     run(sc, "prop-in-c", lambda: prop("cz/f"))
 
 
+def pset(name, value):
+    os.setxattr(p(name), "btrfs.compression", value)
+    return lsattr(name) + " " + prop(name)
+
+
+def s_property():
+    sc = "property"
+    make("pf")
+    for v in (b"zstd", b"none", b"no", b"zstd:3", b"zlibx", b"lzo", b"", b"bogus", b"zlib"):
+        run(sc, f"set-{v.decode() or 'empty'}", lambda v=v: pset("pf", v))
+    run(sc, "remove", lambda: (os.removexattr(p("pf"), "btrfs.compression"), lsattr("pf"))[1])
+    run(sc, "remove-missing", lambda: os.removexattr(p("pf"), "btrfs.compression"))
+    run(sc, "empty-missing", lambda: os.setxattr(p("pf"), "btrfs.compression", b""))
+    run(sc, "replace-missing", lambda: os.setxattr(p("pf"), "btrfs.compression", b"zstd", os.XATTR_REPLACE))
+    os.mkfifo(p("pfifo"))
+    run(sc, "fifo-set", lambda: os.setxattr(p("pfifo"), "btrfs.compression", b"zstd"))
+    run(sc, "fifo-get", lambda: prop("pfifo"))
+    run(sc, "fifo-bogus", lambda: os.setxattr(p("pfifo"), "btrfs.compression", b"bogus"))
+    run(sc, "fifo-remove", lambda: os.removexattr(p("pfifo"), "btrfs.compression"))
+    make("pnocow")
+    run(sc, "nocow+C", lambda: sh("chattr", "+C", "pnocow"))
+    for v in (b"zstd", b"none", b""):
+        run(sc, f"nocow-set-{v.decode() or 'empty'}", lambda v=v: pset("pnocow", v))
+    # What a directory passes on: the algorithm (by its name) and the flags, never "none".
+    for d, v in (("plzo", b"lzo"), ("pzstd3", b"zstd:3"), ("pnone", b"none")):
+        os.mkdir(p(d))
+        run(sc, f"{d}-set", lambda d=d, v=v: pset(d, v))
+        make(f"{d}/f")
+        os.mkdir(p(d, "sub"))
+        os.mkfifo(p(d, "fifo"))
+        os.symlink("f", p(d, "link"))
+        for child in ("f", "sub"):
+            run(sc, f"{d}/{child}", lambda c=f"{d}/{child}": lsattr(c) + " " + prop(c))
+        run(sc, f"{d}/fifo", lambda c=f"{d}/fifo": prop(c))
+        run(sc, f"{d}/link", lambda c=f"{d}/link": os.getxattr(p(c), "btrfs.compression", follow_symlinks=False))
+        make(f"{d}/sub/deep")
+        run(sc, f"{d}/sub/deep", lambda c=f"{d}/sub/deep": lsattr(c) + " " + prop(c))
+    # Data written under a property is compressed with its algorithm: the kernel reads it back.
+    with open(p("plzo", "data"), "wb") as f:
+        f.write(b"compressible " * 40000)
+    run(sc, "lzo-data", lambda: len(open(p("plzo", "data"), "rb").read()))
+    # +A: reading leaves the access time alone.
+    make("noatime", b"x" * 100)
+    os.utime(p("noatime"), (1000, 2000))
+    run(sc, "noatime+A", lambda: sh("chattr", "+A", "noatime"))
+    run(sc, "noatime-read", lambda: (open(p("noatime"), "rb").read(), os.stat(p("noatime")).st_atime)[1])
+    make("atime", b"x" * 100)
+    os.utime(p("atime"), (1000, 2000))
+    run(sc, "atime-read", lambda: (open(p("atime"), "rb").read(), os.stat(p("atime")).st_atime > 1000)[1])
+
+
 def s_immutable():
     sc = "immutable"
     make("i", b"data\n")
@@ -311,7 +362,7 @@ def s_owner():
 
 def main():
     os.chmod(ROOT, 0o755)
-    for s in (s_each_flag, s_inherit, s_immutable, s_append_only, s_owner):
+    for s in (s_each_flag, s_inherit, s_property, s_immutable, s_append_only, s_owner):
         s()
     # Leave the protected inodes protected: the final lsattr listing is compared on a kernel mount.
     make("keep-i", b"kept")

@@ -142,6 +142,15 @@ public final class DelayedRefs {
     return h != null && h.isNew;
   }
 
+  /**
+   * The references queued for an extent, each with its count change, or null when nothing is queued
+   * for it.
+   */
+  public synchronized Map<Ref, Long> pendingRefs(long bytenr) {
+    Head h = heads.get(bytenr);
+    return h == null ? null : new TreeMap<>(h.mods);
+  }
+
   /** The net reference change queued for an extent (0 when nothing is pending). */
   public synchronized long pendingRefChange(long bytenr) {
     Head h = heads.get(bytenr);

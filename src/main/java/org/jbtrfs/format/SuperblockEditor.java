@@ -36,6 +36,12 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** Adds incompat feature bits (e.g. zstd once zstd extents are written). */
+  public SuperblockEditor addIncompat(long bits) {
+    Le.put64(raw, 0xbc, Le.u64(raw, 0xbc) | bits);
+    return this;
+  }
+
   public SuperblockEditor bytesUsed(long v) {
     Le.put64(raw, 0x78, v);
     return this;

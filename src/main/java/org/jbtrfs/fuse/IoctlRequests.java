@@ -1,9 +1,7 @@
 package org.jbtrfs.fuse;
 
-import java.util.Locale;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.fs.Node;
-import org.jbtrfs.fs.compress.CompressionType;
 import org.jbtrfs.fs.write.FileAttributes;
 
 /**
@@ -108,15 +106,12 @@ final class IoctlRequests {
           int wanted = requested;
           // FSSETXATTR leaves the flags it cannot name as they are.
           if (commonOnly) wanted |= FileAttributes.fsFlags(i) & ~FileAttributes.COMMON;
-          f.rw.ops(n.subvolume().id()).attributes().set(n.ino(), wanted, commonOnly, algorithm());
+          f.rw
+              .ops(n.subvolume().id())
+              .attributes()
+              .set(n.ino(), wanted, commonOnly, f.rw.compression());
           header(out);
           return 0;
         });
-  }
-
-  /** What +c records: the mount's compress= algorithm, else zlib (as the kernel). */
-  private String algorithm() {
-    CompressionType c = f.rw.compression();
-    return c == CompressionType.NONE ? "zlib" : c.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -61,15 +61,43 @@ final class PendingData implements DataOverlay {
     this.writer = writer;
   }
 
-  /** Queues {@code len} bytes of {@code buf} for {@code logical}; the buffer is ours from now. */
+  /**
+   * Queues {@code len} bytes of {@code buf} for {@code logical}; the buffer is ours from now. A
+   * write over a range still on its way (nodatacow data overwritten in place) first waits for the
+   * older write to land, writing it here if nobody has started it: the newer bytes must land last,
+   * and pending writes never overlap, so reads served from memory stay unambiguous.
+   */
   void add(long logical, byte[] buf, int len) throws IOException {
     boolean full;
-    synchronized (this) {
-      Write w = new Write(logical, buf, len);
-      byStart.put(logical, w);
-      queue.addLast(w);
-      queuedBytes += len;
-      full = queuedBytes > MAX_QUEUED;
+    while (true) {
+      List<Write> older = new ArrayList<>();
+      synchronized (this) {
+        List<Write> hit = overlapping(logical, logical + len);
+        // A failed write stays in place (its range never landed): nothing may go over it.
+        if (!hit.isEmpty() && failure != null)
+          throw new IOException("an earlier data write failed", failure);
+        if (hit.isEmpty()) {
+          Write w = new Write(logical, buf, len);
+          byStart.put(logical, w);
+          queue.addLast(w);
+          queuedBytes += len;
+          full = queuedBytes > MAX_QUEUED;
+          break;
+        }
+        for (Write w : hit) {
+          if (w.state != State.QUEUED) continue;
+          queue.remove(w);
+          queuedBytes -= w.len;
+          w.state = State.RUNNING;
+          older.add(w);
+        }
+        if (older.isEmpty()) {
+          // Only writes other threads are making: wait for them, then look again.
+          waitForChange();
+          continue;
+        }
+      }
+      for (Write w : older) run(w);
     }
     if (full) drain();
   }
@@ -85,21 +113,36 @@ final class PendingData implements DataOverlay {
         w.state = State.RUNNING;
         queuedBytes -= w.len;
       }
-      try {
-        writer.write(w.logical, w.buf, 0, w.len);
-      } catch (IOException | RuntimeException e) {
-        synchronized (this) {
-          w.state = State.FAILED;
-          if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
-          notifyAll();
-        }
-        throw e;
-      }
+      run(w);
+    }
+  }
+
+  /** Makes write {@code w}, which the caller marked RUNNING. */
+  private void run(Write w) throws IOException {
+    try {
+      writer.write(w.logical, w.buf, 0, w.len);
+    } catch (IOException | RuntimeException e) {
       synchronized (this) {
-        w.state = State.DONE;
-        byStart.remove(w.logical, w);
+        w.state = State.FAILED;
+        if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
         notifyAll();
       }
+      throw e;
+    }
+    synchronized (this) {
+      w.state = State.DONE;
+      byStart.remove(w.logical, w);
+      notifyAll();
+    }
+  }
+
+  /** Caller holds the monitor. */
+  private void waitForChange() throws IOException {
+    try {
+      wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while data was being written", e);
     }
   }
 

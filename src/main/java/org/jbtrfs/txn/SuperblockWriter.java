@@ -31,7 +31,8 @@ final class SuperblockWriter {
       WritableTree rootTree,
       Map<Long, WritableTree> trees,
       long bytesUsed,
-      byte[] sysChunkArray)
+      byte[] sysChunkArray,
+      long addIncompat)
       throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
@@ -46,6 +47,7 @@ final class SuperblockWriter {
             // A commit holds everything: any fsync log is replayed (or was refused) by now.
             .logRoot(0, 0);
     if (sysChunkArray != null) ed.sysChunkArray(sysChunkArray);
+    if (addIncompat != 0) ed.addIncompat(addIncompat);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];

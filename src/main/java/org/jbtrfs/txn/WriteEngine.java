@@ -59,6 +59,9 @@ public final class WriteEngine implements TreeBlockAllocator {
   /** The superblock's system chunk array with this transaction's new system chunks, if any. */
   private byte[] pendingSysChunkArray;
 
+  /** Incompat bits the next superblock gains (the data of this transaction needs them). */
+  private volatile long pendingIncompat;
+
   private volatile Throwable aborted;
 
   /** Free metadata above which data may take all unallocated space. */
@@ -157,6 +160,15 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   public BlockGroups groups() {
     return groups;
+  }
+
+  /**
+   * Whether the data extent at {@code bytenr} is referenced by the file extent item of (root,
+   * inode, {@code refOffset}) alone, so nodatacow data may overwrite it in place.
+   */
+  public boolean isExclusiveDataExtent(
+      long bytenr, long numBytes, long root, long ino, long refOffset) throws IOException {
+    return ExclusiveDataExtent.check(this, bytenr, numBytes, root, ino, refOffset);
   }
 
   public DelayedRefs refs() {
@@ -301,6 +313,20 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   void setSysChunkArray(byte[] array) {
     pendingSysChunkArray = array;
+  }
+
+  /**
+   * Makes the next commit set incompat {@code bits} (lzo or zstd, before extents of that kind are
+   * on the devices), as the kernel does when an algorithm is first chosen.
+   */
+  public synchronized void requireIncompat(long bits) {
+    if ((sb.incompatFlags() & bits) != bits) pendingIncompat |= bits;
+  }
+
+  private synchronized long takeIncompat() {
+    long bits = pendingIncompat;
+    pendingIncompat = 0;
+    return bits;
   }
 
   /**
@@ -488,7 +514,8 @@ public final class WriteEngine implements TreeBlockAllocator {
             tree(ObjectIds.ROOT_TREE),
             trees,
             groups.totalUsed(),
-            pendingSysChunkArray);
+            pendingSysChunkArray,
+            takeIncompat());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;

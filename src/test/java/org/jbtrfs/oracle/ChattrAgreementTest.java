@@ -1,5 +1,6 @@
 package org.jbtrfs.oracle;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -23,6 +24,27 @@ class ChattrAgreementTest {
     ScriptAgreement.Images images =
         ScriptAgreement.check(tmp, "/chattr/chattr_scenarios.py", Map.of(), "");
     assertEquals(flagsSeenByKernel(images.kernel()), flagsSeenByKernel(images.jbtrfs()));
+    for (Path img : List.of(images.kernel(), images.jbtrfs())) {
+      // The lzo property compressed the data written under it, and the superblock says lzo.
+      String sup =
+          Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", img.toString())).check().out();
+      assertThat(sup).as(img + " incompat flags").contains("COMPRESS_LZO");
+      String fs =
+          Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "fs", img.toString()))
+              .check()
+              .out();
+      long data = DumpText.inodeOf(fs, DumpText.inodeOf(fs, 256, "plzo"), "data");
+      assertThat(fs)
+          .as(img + ": plzo/data in lzo extents")
+          .containsPattern(
+              "key \\("
+                  + data
+                  + " EXTENT_DATA \\d+\\)[^\\n"
+                  + "]*\\n"
+                  + "(?:[^\\n"
+                  + "]*\\n"
+                  + "){3}\\s+extent compression 2 \\(lzo\\)");
+    }
   }
 
   private String flagsSeenByKernel(Path image) throws Exception {

@@ -50,6 +50,26 @@ final class DumpText {
     return Long.parseLong(m.group(1));
   }
 
+  /**
+   * Every file extent item of {@code ino}, one line each: file offset, type, disk address and
+   * length, offset into the extent and length used.
+   */
+  static java.util.List<String> fileExtents(String fsDump, long ino) {
+    Matcher m =
+        Pattern.compile(
+                "key \\("
+                    + ino
+                    + " EXTENT_DATA (\\d+)\\)[^\\n]*\\n\\s+generation \\d+ type (\\d) [^\\n]*\\n"
+                    + "(?:\\s+extent data disk byte (\\d+) nr (\\d+)\\n"
+                    + "\\s+extent data offset (\\d+) nr (\\d+))?")
+            .matcher(fsDump);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    while (m.find())
+      out.add(
+          String.join(" ", m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)));
+    return out;
+  }
+
   /** Every leaf and node address printed, in dump order. */
   static Set<Long> blocks(String dump) {
     Set<Long> out = new LinkedHashSet<>();

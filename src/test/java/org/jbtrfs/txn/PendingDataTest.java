@@ -130,4 +130,86 @@ class PendingDataTest {
     // The data the trees point to never landed: reads keep getting it from memory.
     assertThat(p.overlaps(0, SECTOR)).isTrue();
   }
+
+  @Test
+  void anOverwriteInPlaceLandsAfterTheQueuedWriteItCovers() throws IOException {
+    Recorder dev = new Recorder();
+    PendingData p = new PendingData(dev);
+    p.add(0, filled(4 * SECTOR, 1), 4 * SECTOR);
+    p.add(16 * SECTOR, filled(SECTOR, 5), SECTOR);
+    // nodatacow data written again over part of the first range before it landed.
+    p.add(SECTOR, filled(SECTOR, 2), SECTOR);
+    // The older write went out first, in the adding thread; the unrelated one is still queued.
+    assertThat(dev.writes).extracting(w -> w[1]).containsExactly(1L);
+    byte[] out = new byte[4 * SECTOR];
+    boolean[] covered = p.copy(0, out, 0, out.length, SECTOR);
+    assertThat(covered).containsExactly(false, true, false, false);
+    assertThat(out[SECTOR]).isEqualTo((byte) 2);
+    p.drainAndWait();
+    assertThat(dev.writes).extracting(w -> w[1]).containsExactly(1L, 5L, 2L);
+    assertThat(dev.writes).extracting(w -> w[0]).containsExactly(0L, 16L * SECTOR, (long) SECTOR);
+  }
+
+  @Test
+  void anOverwriteInPlaceWaitsForTheWriteUnderWayItCovers() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    PendingData p =
+        new PendingData(
+            (logical, buf, off, len) -> {
+              if (buf[off] == 1) {
+                writing.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  throw new IOException(e);
+                }
+              }
+              order.add((int) buf[off]);
+            });
+    p.add(0, filled(2 * SECTOR, 1), 2 * SECTOR);
+    Thread drainer =
+        new Thread(
+            () -> {
+              try {
+                p.drain();
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    drainer.start();
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread overwriter =
+        new Thread(
+            () -> {
+              try {
+                p.add(SECTOR, filled(SECTOR, 2), SECTOR);
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    overwriter.start();
+    overwriter.join(200);
+    assertThat(overwriter.isAlive()).as("the overwrite must wait for the write under way").isTrue();
+    release.countDown();
+    overwriter.join(10_000);
+    drainer.join(10_000);
+    p.drainAndWait();
+    assertThat(order).containsExactly(1, 2);
+  }
+
+  @Test
+  void nothingGoesOverAFailedWrite() throws IOException {
+    PendingData p =
+        new PendingData(
+            (logical, buf, off, len) -> {
+              throw new IOException("device gone");
+            });
+    p.add(0, filled(SECTOR, 1), SECTOR);
+    assertThatThrownBy(p::drain).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> p.add(0, filled(SECTOR, 2), SECTOR))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("failed");
+  }
 }

@@ -30,6 +30,8 @@ final class AccessTimes {
    */
   boolean accessed(Node n, InodeItem inode, boolean isDir, Timespec now) {
     if (isDir && !directories) return false;
+    // chattr +A: the VFS leaves such an inode's atime alone whatever the mount says.
+    if ((inode.flags() & InodeItem.FLAG_NOATIME) != 0) return false;
     if (!due(inode, now)) return false;
     pending.put(n, now);
     return true;

@@ -1,9 +1,9 @@
 package org.jbtrfs.fs.write;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.fs.compress.CompressionType;
 
 /**
  * The flags chattr sets and lsattr shows (FS_IOC_GETFLAGS/SETFLAGS, and the common ones through
@@ -60,15 +60,12 @@ public final class FileAttributes {
     {XFLAG_NODUMP, FS_NODUMP_FL},
   };
 
-  static final byte[] COMPRESSION_PROPERTY =
-      "btrfs.compression".getBytes(StandardCharsets.US_ASCII);
-
   private final FileTree ft;
-  private final Xattrs xattrs;
+  private final CompressionProperty property;
 
-  FileAttributes(FileTree ft, Xattrs xattrs) {
+  FileAttributes(FileTree ft, CompressionProperty property) {
     this.ft = ft;
-    this.xattrs = xattrs;
+    this.property = property;
   }
 
   /** What lsattr shows for an inode (btrfs_inode_flags_to_fsflags). */
@@ -94,9 +91,10 @@ public final class FileAttributes {
   /**
    * Sets the inode's flags to {@code requested} (FS_* bits). {@code commonOnly}: the request came
    * as FS_IOC_FSSETXATTR, which changes only the common flags. {@code mountCompression}: the
-   * algorithm +c records in btrfs.compression ("zlib" when the mount compresses nothing).
+   * mount's compress= algorithm, which +c records in btrfs.compression (zlib when the mount
+   * compresses nothing, as the kernel's default).
    */
-  public void set(long ino, int requested, boolean commonOnly, String mountCompression)
+  public void set(long ino, int requested, boolean commonOnly, CompressionType mountCompression)
       throws IOException {
     InodeItem i = ft.inode(ino);
     int wanted = maskForType(i.mode(), requested);
@@ -110,21 +108,18 @@ public final class FileAttributes {
     if (!commonOnly) {
       b = (wanted & FS_DIRSYNC_FL) != 0 ? b | InodeItem.FLAG_DIRSYNC : b & ~InodeItem.FLAG_DIRSYNC;
       b = nocow(i, wanted, b);
-      String property = null;
+      CompressionType chosen = null;
       if ((wanted & FS_NOCOMP_FL) != 0) {
         b = (b & ~InodeItem.FLAG_COMPRESS) | InodeItem.FLAG_NOCOMPRESS;
       } else if ((wanted & FS_COMPR_FL) != 0) {
         b = (b & ~InodeItem.FLAG_NOCOMPRESS) | InodeItem.FLAG_COMPRESS;
-        property = mountCompression;
+        chosen = mountCompression == CompressionType.NONE ? CompressionType.ZLIB : mountCompression;
       } else {
         b &= ~(InodeItem.FLAG_COMPRESS | InodeItem.FLAG_NOCOMPRESS);
       }
       // As the kernel: +c records the algorithm as the file's property; anything else drops it.
-      if (property != null) {
-        xattrs.store(ino, COMPRESSION_PROPERTY, property.getBytes(StandardCharsets.US_ASCII));
-      } else {
-        xattrs.remove(ino, COMPRESSION_PROPERTY);
-      }
+      if (chosen != null) property.storeAlgorithm(ino, chosen);
+      else property.drop(ino);
     }
     InodeItem now = ft.inode(ino);
     ft.putInode(ino, now.withFlags(b).withTimes(now.atime(), FileTree.now(), now.mtime()));
@@ -147,14 +142,14 @@ public final class FileAttributes {
   }
 
   /** btrfs_mask_fsflags_for_type: DIRSYNC means nothing on a file, most flags nothing on others. */
-  private static int maskForType(int mode, int flags) {
+  static int maskForType(int mode, int flags) {
     if (FileType.isDir(mode)) return flags;
     if (FileType.isReg(mode)) return flags & ~FS_DIRSYNC_FL;
     return flags & (FS_NODUMP_FL | FS_NOATIME_FL);
   }
 
   /** check_fsflags: unknown flags are refused, and compression never meets NOCOW. */
-  private static void check(int old, int wanted) throws FsError {
+  static void check(int old, int wanted) throws FsError {
     if ((wanted & ~SUPPORTED) != 0)
       throw new FsError(
           FsError.EOPNOTSUPP,

@@ -40,7 +40,7 @@ public final class FsOps {
     this.entries = new Entries(ft);
     this.data = new FileData(ft);
     this.xattrs = new Xattrs(ft);
-    this.attributes = new FileAttributes(ft, xattrs);
+    this.attributes = new FileAttributes(ft, xattrs.compression());
   }
 
   /** Whether default ACLs are inherited (off with the mount option noacl, as in the kernel). */
@@ -101,6 +101,7 @@ public final class FsOps {
     long ino = ft.allocateIno();
     int m = posixAcls ? xattrs.inheritedMode(dir, mode, umask) : mode & ~(umask & 0777);
     ft.putInode(ino, ft.newInode(m, uid, gid, rdev, 0));
+    xattrs.compression().inherit(dir, ino);
     if (posixAcls) xattrs.inheritAcls(dir, ino, mode);
     entries.add(dir, name, ino, fileTypeOf(mode));
     return ino;

@@ -43,29 +43,47 @@ public final class Writeback {
     int ps = ft.engine().fs().sectorSize();
     long nbytes = inode.nbytes();
     ExtentRangeDropper dropper = new ExtentRangeDropper(ft);
-    boolean compress =
-        compression != CompressionType.NONE
-            && !inode.isNoDataSum()
-            && (inode.flags() & InodeItem.FLAG_NOCOMPRESS) == 0;
+    CompressionType algorithm = new Xattrs(ft).compression().algorithmFor(ino, inode, compression);
+    boolean compress = algorithm != CompressionType.NONE;
+    // The mount's level goes with the mount's algorithm; one a file's property chose uses its own.
+    int lvl = algorithm == compression ? level : 0;
+    if (compress) {
+      long bits = CompressionProperty.incompatFor(algorithm);
+      if (bits != 0) ft.engine().requireIncompat(bits);
+    }
     // (compress= gives up on files whose data does not compress; compress-force keeps trying.
     // Both store an extent plainly when compressing it would not save a sector.)
-    for (List<Map.Entry<Long, byte[]>> run : runs(pages, FileData.MAX_EXTENT / ps)) {
-      long start = run.get(0).getKey() * ps;
-      long end = Align.endOf(run.get(run.size() - 1).getKey() * ps, ps);
-      nbytes -= dropper.drop(ino, start, end);
-      if (start == 0
-          && end == ps
-          && inode.size() <= FileData.MAX_INLINE
-          && inode.size() < ps
-          && inode.size() > 0
-          && !inode.isNoDataSum()) {
-        nbytes += writeInline(ino, run.get(0).getValue(), (int) inode.size(), compress);
-        continue;
+    boolean nocow = (inode.flags() & InodeItem.FLAG_NODATACOW) != 0 && inode.isNoDataSum();
+    for (List<Map.Entry<Long, byte[]>> whole : runs(pages, FileData.MAX_EXTENT / ps)) {
+      long wholeStart = whole.get(0).getKey() * ps;
+      List<InPlaceRuns.Segment> segments =
+          nocow
+              ? InPlaceRuns.split(ft, ino, wholeStart, whole.size(), ps)
+              : List.of(new InPlaceRuns.Segment(0, whole.size(), -1));
+      for (InPlaceRuns.Segment sg : segments) {
+        List<Map.Entry<Long, byte[]>> run = whole.subList(sg.from(), sg.to());
+        if (sg.disk() >= 0) {
+          // Over the file's own extent: the items, nbytes and checksums (none) stay as they are.
+          writeInPlace(sg.disk(), run, ps);
+          continue;
+        }
+        long start = run.get(0).getKey() * ps;
+        long end = Align.endOf(run.get(run.size() - 1).getKey() * ps, ps);
+        nbytes -= dropper.drop(ino, start, end);
+        if (start == 0
+            && end == ps
+            && inode.size() <= FileData.MAX_INLINE
+            && inode.size() < ps
+            && inode.size() > 0
+            && !inode.isNoDataSum()) {
+          nbytes += writeInline(ino, run.get(0).getValue(), (int) inode.size(), algorithm, lvl);
+          continue;
+        }
+        nbytes +=
+            compress
+                ? writeCompressed(ino, start, run, ps, algorithm, lvl)
+                : writePlain(ino, start, run, ps, inode.isNoDataSum());
       }
-      nbytes +=
-          compress
-              ? writeCompressed(ino, start, run, ps, inode.isNoDataSum())
-              : writePlain(ino, start, run, ps, inode.isNoDataSum());
     }
     ft.putInode(ino, ft.inode(ino).withSize(inode.size(), nbytes));
   }
@@ -87,16 +105,17 @@ public final class Writeback {
     return runs;
   }
 
-  private long writeInline(long ino, byte[] page, int size, boolean compress) throws IOException {
+  private long writeInline(long ino, byte[] page, int size, CompressionType algorithm, int lvl)
+      throws IOException {
     byte[] data = java.util.Arrays.copyOf(page, size);
     int ps = ft.engine().fs().sectorSize();
-    if (compress) {
-      byte[] packed = Compressor.compress(compression, level, data, 0, size, ps);
+    if (algorithm != CompressionType.NONE) {
+      byte[] packed = Compressor.compress(algorithm, lvl, data, 0, size, ps);
       if (packed != null && packed.length < size) {
         ft.tree()
             .insert(
                 new Key(ino, ItemType.EXTENT_DATA, 0),
-                FileExtentItem.encodeInline(ft.transid(), size, compression.code(), packed));
+                FileExtentItem.encodeInline(ft.transid(), size, algorithm.code(), packed));
         return size;
       }
     }
@@ -105,6 +124,20 @@ public final class Writeback {
             new Key(ino, ItemType.EXTENT_DATA, 0),
             FileExtentItem.encodeInline(ft.transid(), size, 0, data));
     return size;
+  }
+
+  private void writeInPlace(long disk, List<Map.Entry<Long, byte[]>> run, int ps)
+      throws IOException {
+    long total = (long) run.size() * ps;
+    int pageIdx = 0;
+    for (long written = 0; written < total; ) {
+      int n = (int) Math.min(IO_BUFFER, total - written);
+      byte[] buf = new byte[n];
+      for (int o = 0; o < n; o += ps)
+        System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
+      ft.engine().writeData(disk + written, buf, n);
+      written += n;
+    }
   }
 
   private long writePlain(
@@ -139,8 +172,14 @@ public final class Writeback {
   }
 
   private long writeCompressed(
-      long ino, long start, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
+      long ino,
+      long start,
+      List<Map.Entry<Long, byte[]>> run,
+      int ps,
+      CompressionType algorithm,
+      int lvl)
       throws IOException {
+    // Compressed data always has checksums: nodatasum files are never compressed.
     int perChunk = COMPRESSED_CHUNK / ps;
     long total = 0;
     for (int i = 0; i < run.size(); i += perChunk) {
@@ -149,24 +188,24 @@ public final class Writeback {
       for (int p = 0; p < pagesHere; p++)
         System.arraycopy(run.get(i + p).getValue(), 0, plain, p * ps, ps);
       long fileOff = start + (long) i * ps;
-      byte[] packed = Compressor.compress(compression, level, plain, 0, plain.length, ps);
+      byte[] packed = Compressor.compress(algorithm, lvl, plain, 0, plain.length, ps);
       // Even compress-force stores data plainly when compressing would not save a sector.
       boolean worth = packed != null && Compressor.savesSector(packed.length, plain.length, ps);
       if (!worth) {
-        total += writePlain(ino, fileOff, run.subList(i, i + pagesHere), ps, nodatasum);
+        total += writePlain(ino, fileOff, run.subList(i, i + pagesHere), ps, false);
         continue;
       }
       long diskLen = Align.up(packed.length, ps);
       long disk = ft.engine().allocateData(diskLen);
       byte[] buf = java.util.Arrays.copyOf(packed, (int) diskLen);
-      storeWithChecksums(disk, buf, buf.length, nodatasum);
+      storeWithChecksums(disk, buf, buf.length, false);
       ft.tree()
           .insert(
               new Key(ino, ItemType.EXTENT_DATA, fileOff),
               FileExtentItem.encodeRegular(
                   ft.transid(),
                   plain.length,
-                  compression.code(),
+                  algorithm.code(),
                   FileExtentItem.TYPE_REG,
                   disk,
                   diskLen,

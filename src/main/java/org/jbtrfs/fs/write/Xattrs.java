@@ -16,9 +16,16 @@ import org.jbtrfs.tree.WritableTree;
 /** Sets and removes extended attributes (XATTR_ITEMs keyed by name hash, like dir entries). */
 public final class Xattrs {
   private final FileTree ft;
+  private final CompressionProperty compression;
 
   public Xattrs(FileTree ft) {
     this.ft = ft;
+    this.compression = new CompressionProperty(ft, this);
+  }
+
+  /** btrfs.compression, which is also the compression and nocow flags' partner. */
+  public CompressionProperty compression() {
+    return compression;
   }
 
   public void set(long ino, byte[] name, byte[] value) throws IOException {
@@ -34,6 +41,10 @@ public final class Xattrs {
       throw new FsError(FsError.ENOSPC, "xattr too large for this node size");
     if (Arrays.equals(name, PosixAcl.ACCESS)) {
       setAccessAcl(ino, value, false);
+      return;
+    }
+    if (CompressionProperty.isName(name)) {
+      compression.set(ino, value);
       return;
     }
     if (Arrays.equals(name, PosixAcl.DEFAULT) && PosixAcl.parse(value) == null)
@@ -112,6 +123,12 @@ public final class Xattrs {
 
   /** Returns false when there was no such attribute. */
   public boolean remove(long ino, byte[] name) throws IOException {
+    if (CompressionProperty.isName(name)) return compression.remove(ino);
+    return drop(ino, name);
+  }
+
+  /** Removes the attribute with no rule of its namespace applied; false when it was not there. */
+  boolean drop(long ino, byte[] name) throws IOException {
     WritableTree t = ft.tree();
     Key key = new Key(ino, ItemType.XATTR_ITEM, NameHash.crc32cName(name));
     byte[] raw = t.get(key);

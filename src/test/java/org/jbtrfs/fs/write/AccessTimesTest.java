@@ -73,4 +73,14 @@ class AccessTimesTest {
                 .accessed(FILE, inode(REG, 90, 2, 2), false, now))
         .isTrue();
   }
+
+  @Test
+  void chattrPlusAKeepsTheAtimeWhateverTheMountSays() {
+    AccessTimes t = new AccessTimes(AtimePolicy.STRICTATIME, true);
+    InodeItem i = inode(REG, 50, 50, 40);
+    InodeItem noatime = i.withFlags(InodeItem.FLAG_NOATIME);
+    Timespec now = new Timespec(100_000, 5);
+    assertThat(t.accessed(FILE, noatime, false, now)).isFalse();
+    assertThat(t.accessed(FILE, i, false, now)).isTrue();
+  }
 }
