@@ -148,7 +148,7 @@ public final class DelayedRefs {
    */
   public synchronized Map<Ref, Long> pendingRefs(long bytenr) {
     Head h = heads.get(bytenr);
-    return h == null ? null : new TreeMap<>(h.mods);
+    return h == null ? null : new java.util.HashMap<>(h.mods);
   }
 
   /** The net reference change queued for an extent (0 when nothing is pending). */

@@ -21,6 +21,15 @@ final class BtrfsCheck {
   }
 
   static void assertClean(Path image, String when) {
+    output(image, when);
+  }
+
+  /** Asserts the image clean and returns what btrfs check printed (its summary included). */
+  static String output(Path image) {
+    return output(image, "");
+  }
+
+  private static String output(Path image, String when) {
     Cmd.Result r = Cmd.run(List.of("btrfs", "check", "--readonly", image.toString()), null, 600);
     String all = r.out() + r.stderr();
     // "no error found" is the one benign line containing "error".
@@ -38,5 +47,6 @@ final class BtrfsCheck {
                 + all);
       }
     }
+    return all;
   }
 }

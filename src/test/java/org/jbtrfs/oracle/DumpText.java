@@ -60,8 +60,8 @@ final class DumpText {
                 "key \\("
                     + ino
                     + " EXTENT_DATA (\\d+)\\)[^\\n]*\\n\\s+generation \\d+ type (\\d) [^\\n]*\\n"
-                    + "(?:\\s+extent data disk byte (\\d+) nr (\\d+)\\n"
-                    + "\\s+extent data offset (\\d+) nr (\\d+))?")
+                    + "(?:\\s+(?:extent|prealloc) data disk byte (\\d+) nr (\\d+)\\n"
+                    + "\\s+(?:extent|prealloc) data offset (\\d+) nr (\\d+))?")
             .matcher(fsDump);
     java.util.List<String> out = new java.util.ArrayList<>();
     while (m.find())

@@ -10,22 +10,30 @@ import org.jbtrfs.format.Key;
 import org.jbtrfs.tree.Cursor;
 
 /**
- * Splits a nodatacow inode's writeback run into the stretches that overwrite their data in place
- * and those that still copy on write. In place, as the kernel's nocow writeback does, goes only
- * over a plain (uncompressed, non-inline) regular extent this file alone references; holes,
- * preallocated or shared extents and anything past the last extent get new extents.
+ * Splits a writeback run into the stretches that go in place and those that copy on write, as the
+ * kernel's nocow writeback does: in place into a preallocated extent (any file) or, for a nodatacow
+ * file, over a plain (uncompressed, non-inline) regular extent, and only where the file alone
+ * references the extent; holes, shared extents and anything past the last extent get new extents.
  */
 final class InPlaceRuns {
-  /** Pages [from, to) of the run; {@code disk} is where they go in place, or -1: copy on write. */
-  record Segment(int from, int to, long disk) {}
+  /**
+   * Pages [from, to) of the run; {@code disk} is where they go in place, or -1: copy on write. An
+   * in-place stretch lies in one file extent item, the one at file offset {@code itemOff}, which is
+   * {@code prealloc} or regular.
+   */
+  record Segment(int from, int to, long disk, long itemOff, boolean prealloc) {}
 
   private InPlaceRuns() {}
 
-  static List<Segment> split(FileTree ft, long ino, long start, int pages, int ps)
+  /** {@code overRegular}: the file is nodatacow, so its regular extents may be overwritten too. */
+  static List<Segment> split(
+      FileTree ft, long ino, long start, int pages, int ps, boolean overRegular)
       throws IOException {
     long end = start + (long) pages * ps;
     long[] disk = new long[pages];
     Arrays.fill(disk, -1);
+    long[] item = new long[pages];
+    boolean[] prealloc = new boolean[pages];
     Cursor c = ft.tree().readView().seekFloor(new Key(ino, ItemType.EXTENT_DATA, start));
     if (!c.valid() || c.objectId() != ino || c.type() != ItemType.EXTENT_DATA)
       c = ft.tree().readView().seekCeil(new Key(ino, ItemType.EXTENT_DATA, start));
@@ -39,7 +47,7 @@ final class InPlaceRuns {
     }
     for (Ext x : exts) {
       FileExtentItem fe = x.fe();
-      if (!overwritable(fe)) continue;
+      if (!overwritable(fe, overRegular)) continue;
       long s = Math.max(start, x.fileOff());
       long e = Math.min(end, x.fileOff() + fe.numBytes());
       if (s >= e) continue;
@@ -47,8 +55,12 @@ final class InPlaceRuns {
       if (!ft.engine()
           .isExclusiveDataExtent(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset))
         continue;
-      for (long o = s; o < e; o += ps)
-        disk[(int) ((o - start) / ps)] = fe.diskBytenr() + fe.offset() + (o - x.fileOff());
+      for (long o = s; o < e; o += ps) {
+        int k = (int) ((o - start) / ps);
+        disk[k] = fe.diskBytenr() + fe.offset() + (o - x.fileOff());
+        item[k] = x.fileOff();
+        prealloc[k] = fe.type() == FileExtentItem.TYPE_PREALLOC;
+      }
     }
     List<Segment> out = new ArrayList<>();
     int from = 0;
@@ -56,16 +68,19 @@ final class InPlaceRuns {
       boolean breaks =
           k == pages
               || (disk[k] < 0) != (disk[from] < 0)
-              || (disk[k] >= 0 && disk[k] != disk[k - 1] + ps);
+              || (disk[k] >= 0 && (disk[k] != disk[k - 1] + ps || item[k] != item[k - 1]));
       if (!breaks) continue;
-      out.add(new Segment(from, k, disk[from]));
+      out.add(new Segment(from, k, disk[from], item[from], prealloc[from]));
       from = k;
     }
     return out;
   }
 
-  private static boolean overwritable(FileExtentItem fe) {
-    return fe.type() == FileExtentItem.TYPE_REG
+  private static boolean overwritable(FileExtentItem fe, boolean overRegular) {
+    boolean kind =
+        fe.type() == FileExtentItem.TYPE_PREALLOC
+            || (overRegular && fe.type() == FileExtentItem.TYPE_REG);
+    return kind
         && !fe.isHole()
         && fe.compression() == 0
         && fe.encryption() == 0

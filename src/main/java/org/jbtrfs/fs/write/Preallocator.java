@@ -157,7 +157,12 @@ final class Preallocator {
     }
     if (added > 0) {
       InodeItem i = ops.fileTree().inode(n.ino());
-      ops.fileTree().putInode(n.ino(), i.withSize(i.size(), i.nbytes() + added));
+      // PREALLOC, as the kernel sets it: writeback then looks for preallocated extents to fill.
+      ops.fileTree()
+          .putInode(
+              n.ino(),
+              i.withSize(i.size(), i.nbytes() + added)
+                  .withFlags(i.flags() | InodeItem.FLAG_PREALLOC));
     }
   }
 

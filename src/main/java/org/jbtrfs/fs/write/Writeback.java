@@ -53,18 +53,26 @@ public final class Writeback {
     }
     // (compress= gives up on files whose data does not compress; compress-force keeps trying.
     // Both store an extent plainly when compressing it would not save a sector.)
+    // As the kernel, only nodatacow files and files with preallocated extents look for places
+    // to write in place.
     boolean nocow = (inode.flags() & InodeItem.FLAG_NODATACOW) != 0 && inode.isNoDataSum();
+    boolean inPlace = nocow || (inode.flags() & InodeItem.FLAG_PREALLOC) != 0;
     for (List<Map.Entry<Long, byte[]>> whole : runs(pages, FileData.MAX_EXTENT / ps)) {
       long wholeStart = whole.get(0).getKey() * ps;
       List<InPlaceRuns.Segment> segments =
-          nocow
-              ? InPlaceRuns.split(ft, ino, wholeStart, whole.size(), ps)
-              : List.of(new InPlaceRuns.Segment(0, whole.size(), -1));
+          inPlace
+              ? InPlaceRuns.split(ft, ino, wholeStart, whole.size(), ps, nocow)
+              : List.of(new InPlaceRuns.Segment(0, whole.size(), -1, 0, false));
       for (InPlaceRuns.Segment sg : segments) {
         List<Map.Entry<Long, byte[]>> run = whole.subList(sg.from(), sg.to());
         if (sg.disk() >= 0) {
-          // Over the file's own extent: the items, nbytes and checksums (none) stay as they are.
-          writeInPlace(sg.disk(), run, ps);
+          // Over the file's own extent: nbytes stays; a regular extent keeps its items too.
+          writeInPlace(sg.disk(), run, ps, !sg.prealloc() || inode.isNoDataSum());
+          if (sg.prealloc()) {
+            long from = run.get(0).getKey() * ps;
+            new PreallocConversion(ft)
+                .written(ino, sg.itemOff(), from, from + (long) run.size() * ps);
+          }
           continue;
         }
         long start = run.get(0).getKey() * ps;
@@ -126,7 +134,11 @@ public final class Writeback {
     return size;
   }
 
-  private void writeInPlace(long disk, List<Map.Entry<Long, byte[]>> run, int ps)
+  /**
+   * Writes pages over disk bytes the file owns; checksums go with them unless {@code nodatasum} (a
+   * nodatacow overwrite has none; data in a preallocated extent gets them, as new data does).
+   */
+  private void writeInPlace(long disk, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
       throws IOException {
     long total = (long) run.size() * ps;
     int pageIdx = 0;
@@ -135,7 +147,7 @@ public final class Writeback {
       byte[] buf = new byte[n];
       for (int o = 0; o < n; o += ps)
         System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
-      ft.engine().writeData(disk + written, buf, n);
+      storeWithChecksums(disk + written, buf, n, nodatasum);
       written += n;
     }
   }
