@@ -342,9 +342,10 @@ public final class WriteEngine implements TreeBlockAllocator {
     long max = Long.MAX_VALUE;
     if (info.isData()) {
       long metaChunk = ChunkPlanner.typicalChunkSize(BlockGroupItem.TYPE_METADATA, sb.totalBytes());
-      // Plenty is a fraction of a metadata chunk on a small filesystem, whose whole metadata
-      // chunk is less than 32 MiB.
-      long plenty = Math.min(METADATA_PLENTY, metaChunk / 2);
+      // Plenty is a quarter of a metadata chunk on a small filesystem (whose whole metadata chunk
+      // is less than 128 MiB): its first chunk from mkfs, nearly empty, is plenty. The kernel
+      // keeps nothing back for metadata; the less we keep, the closer a full fs comes to its.
+      long plenty = Math.min(METADATA_PLENTY, metaChunk / 4);
       long keep =
           groups.totalFree(BlockGroupItem.TYPE_METADATA) >= plenty
               ? 0

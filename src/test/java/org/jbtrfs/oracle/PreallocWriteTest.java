@@ -121,6 +121,70 @@ class PreallocWriteTest {
     }
   }
 
+  /**
+   * Preallocating until ENOSPC gets as far as on the kernel (within 5%), and the preallocated files
+   * can then be written in full: their data needs no space beyond what fallocate took.
+   */
+  @Test
+  void aFilesystemFullOfPreallocationCanStillBeWritten() throws Exception {
+    Environment.requireOracleHost();
+    long kernel;
+    Path kImg = tmp.resolve("k.img");
+    Loop.createSparse(kImg, 512L << 20);
+    Cmd.run(List.of("mkfs.btrfs", "-q", "-f", kImg.toString())).check();
+    try (Loop loop = Loop.attach(List.of(kImg));
+        KernelMount k = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("k"))) {
+      kernel = fillWithPreallocation(k.path());
+    }
+    Path jImg = tmp.resolve("j.img");
+    Loop.createSparse(jImg, 512L << 20);
+    Cmd.run(List.of("mkfs.btrfs", "-q", "-f", jImg.toString())).check();
+    long jbtrfs;
+    byte[] chunk = new byte[MIB];
+    new Random(3).nextBytes(chunk);
+    int files;
+    try (FuseMount m = FuseMount.mountReadWrite(List.of(jImg), tmp.resolve("j"), "")) {
+      jbtrfs = fillWithPreallocation(m.path());
+      files = (int) (jbtrfs / (16 * MIB));
+      for (int i = 0; i < files; i++) {
+        try (FileChannel ch =
+            FileChannel.open(m.path().resolve("f" + i), StandardOpenOption.WRITE)) {
+          for (int off = 0; off < 16 * MIB; off += MIB) ch.write(ByteBuffer.wrap(chunk), off);
+        }
+      }
+    }
+    System.err.printf(
+        "PreallocWriteTest: preallocated until ENOSPC: kernel %d MiB, jbtrfs %d MiB%n",
+        kernel >> 20, jbtrfs >> 20);
+    assertThat(jbtrfs)
+        .as("bytes preallocated, against the kernel's")
+        .isGreaterThanOrEqualTo(kernel * 95 / 100);
+    BtrfsCheck.assertClean(jImg, "after writing a filesystem full of preallocation");
+    try (Loop loop = Loop.attach(List.of(jImg));
+        KernelMount k = KernelMount.mount(loop.devices(), tmp.resolve("k"), "")) {
+      byte[] expected = new byte[16 * MIB];
+      for (int off = 0; off < expected.length; off += MIB)
+        System.arraycopy(chunk, 0, expected, off, MIB);
+      for (int i = 0; i < files; i++)
+        assertArrayEquals(expected, Files.readAllBytes(k.path().resolve("f" + i)), "f" + i);
+    }
+  }
+
+  /** fallocate 16 MiB files until one is refused; the bytes preallocated. */
+  private static long fillWithPreallocation(Path dir) {
+    long total = 0;
+    for (int i = 0; ; i++) {
+      Cmd.Result r =
+          Cmd.run(List.of("fallocate", "-l", "16M", dir.resolve("f" + i).toString()), null, 60);
+      if (r.exitCode() != 0) {
+        assertThat(r.stderr()).contains("No space left");
+        Cmd.run(List.of("rm", "-f", dir.resolve("f" + i).toString()));
+        return total;
+      }
+      total += 16 * MIB;
+    }
+  }
+
   private static String fsDump(Path img) {
     return Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "fs", img.toString()))
         .check()
