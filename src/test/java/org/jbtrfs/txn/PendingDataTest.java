@@ -24,6 +24,25 @@ class PendingDataTest {
     }
   }
 
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  /** Starts {@code action} in a thread of its own. */
+  private static Thread inThread(IoAction action) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                action.run();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    t.start();
+    return t;
+  }
+
   private static byte[] filled(int len, int value) {
     byte[] b = new byte[len];
     Arrays.fill(b, (byte) value);
@@ -95,16 +114,7 @@ class PendingDataTest {
               }
             });
     p.add(0, filled(SECTOR, 1), SECTOR);
-    Thread drainer =
-        new Thread(
-            () -> {
-              try {
-                p.drain();
-              } catch (IOException e) {
-                throw new RuntimeException(e);
-              }
-            });
-    drainer.start();
+    Thread drainer = inThread(p::drain);
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
     Thread canceller = new Thread(() -> p.cancel(0, SECTOR));
     canceller.start();
@@ -169,27 +179,9 @@ class PendingDataTest {
               order.add((int) buf[off]);
             });
     p.add(0, filled(2 * SECTOR, 1), 2 * SECTOR);
-    Thread drainer =
-        new Thread(
-            () -> {
-              try {
-                p.drain();
-              } catch (IOException e) {
-                throw new RuntimeException(e);
-              }
-            });
-    drainer.start();
+    Thread drainer = inThread(p::drain);
     assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread overwriter =
-        new Thread(
-            () -> {
-              try {
-                p.add(SECTOR, filled(SECTOR, 2), SECTOR);
-              } catch (IOException e) {
-                throw new RuntimeException(e);
-              }
-            });
-    overwriter.start();
+    Thread overwriter = inThread(() -> p.add(SECTOR, filled(SECTOR, 2), SECTOR));
     overwriter.join(200);
     assertThat(overwriter.isAlive()).as("the overwrite must wait for the write under way").isTrue();
     release.countDown();

@@ -140,16 +140,32 @@ public final class Writeback {
    */
   private void writeInPlace(long disk, List<Map.Entry<Long, byte[]>> run, int ps, boolean nodatasum)
       throws IOException {
-    long total = (long) run.size() * ps;
-    int pageIdx = 0;
-    for (long written = 0; written < total; ) {
-      int n = (int) Math.min(IO_BUFFER, total - written);
+    storePages(disk, run, 0, (long) run.size() * ps, ps, nodatasum);
+  }
+
+  /**
+   * Stores {@code len} bytes of pages from {@code run}, starting with page {@code firstPage}, at
+   * {@code disk}, in buffers of at most 1 MiB; returns the index of the next page.
+   */
+  private int storePages(
+      long disk,
+      List<Map.Entry<Long, byte[]>> run,
+      int firstPage,
+      long len,
+      int ps,
+      boolean nodatasum)
+      throws IOException {
+    int pageIdx = firstPage;
+    for (long written = 0; written < len; ) {
+      int n = (int) Math.min(IO_BUFFER, len - written);
+      // A new buffer each time: the engine keeps it until the data is on the devices.
       byte[] buf = new byte[n];
       for (int o = 0; o < n; o += ps)
         System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
       storeWithChecksums(disk + written, buf, n, nodatasum);
       written += n;
     }
+    return pageIdx;
   }
 
   private long writePlain(
@@ -162,15 +178,7 @@ public final class Writeback {
       long[] ext = ft.engine().allocateDataUpTo(total - done);
       long disk = ext[0];
       long len = ext[1];
-      for (long written = 0; written < len; ) {
-        int n = (int) Math.min(IO_BUFFER, len - written);
-        // A new buffer each time: the engine keeps it until the data is on the devices.
-        byte[] buf = new byte[n];
-        for (int o = 0; o < n; o += ps)
-          System.arraycopy(run.get(pageIdx++).getValue(), 0, buf, o, ps);
-        storeWithChecksums(disk + written, buf, n, nodatasum);
-        written += n;
-      }
+      pageIdx = storePages(disk, run, pageIdx, len, ps, nodatasum);
       long fileOff = start + done;
       ft.tree()
           .insert(
