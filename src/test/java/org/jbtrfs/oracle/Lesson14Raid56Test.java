@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ class Lesson14Raid56Test {
     assertThat(Raid56Io.get(io, "read DATA")).as("a full-stripe write reads no data").isZero();
     assertThat(Raid56Io.get(io, "write DATA"))
         .as("a full-stripe write writes the data and its parity, nothing more")
-        .isEqualTo(8 * rowBytes / (ndev - nparity) * ndev);
+        .isEqualTo(8 * ndev * STRIPE_LEN); // 8 rows, one element on every device each
     assertParity(layout, devs, "after the full-row commit");
 
     // Overwrite inside c and append to a: copy-on-write puts both in new partial rows.
@@ -93,21 +94,24 @@ class Lesson14Raid56Test {
     byte[] patch = random(8 << 10, 4);
     System.arraycopy(patch, 0, c, 100 << 10, patch.length);
     byte[] a = files.get("a");
-    byte[] grown = java.util.Arrays.copyOf(a, a.length + (40 << 10));
+    byte[] grown = Arrays.copyOf(a, a.length + (40 << 10));
     System.arraycopy(random(40 << 10, 5), 0, grown, a.length, 40 << 10);
     files.put("a", grown);
     log.clear();
     try (EngineMount m = EngineMount.open(imgs, d -> new CountingDevice(d, log))) {
       m.write(node(m, "c"), 100 << 10, patch);
       Node an = node(m, "a");
-      m.write(an, a.length, java.util.Arrays.copyOfRange(grown, a.length, grown.length));
+      m.write(an, a.length, Arrays.copyOfRange(grown, a.length, grown.length));
       log.arm();
       m.commit();
       log.disarm();
     }
     layout = Raid56Io.layout(imgs);
-    System.out.println(
-        profile + ": overwrite + append: " + Raid56Io.sum(log.events(), layout, imgs));
+    io = Raid56Io.sum(log.events(), layout, imgs);
+    System.out.println(profile + ": overwrite + append: " + io);
+    assertThat(Raid56Io.get(io, "read DATA"))
+        .as("partial-row writes of an overwrite and an append read the rest of their rows")
+        .isGreaterThan(0);
     assertParity(layout, devs, "after the overwrite commit");
     Raid56Io.assertChecked(imgs);
 
