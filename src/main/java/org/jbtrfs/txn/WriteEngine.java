@@ -200,6 +200,43 @@ public final class WriteEngine implements TreeBlockAllocator {
     return t;
   }
 
+  /**
+   * Starts tree {@code newId} as a snapshot of subvolume {@code sourceId} as last committed: its
+   * root is a copy of the source's root block, whose children both now reference. The source must
+   * not have changed in this transaction, since a later change to one of its blocks of this
+   * transaction would be made in place, under the snapshot too. The caller writes the snapshot's
+   * root item and the source's last_snapshot; the source is reopened on next use, so that its COW
+   * reads the new last_snapshot and treats its old blocks as shared.
+   */
+  public WritableTree startSnapshot(long sourceId, long newId) throws IOException {
+    WritableTree open = trees.get(sourceId);
+    if (open != null && open.rootChanged()) {
+      throw new IllegalStateException(
+          "subvolume " + sourceId + " changed in this transaction; commit before a snapshot");
+    }
+    WritableTree root = tree(ObjectIds.ROOT_TREE);
+    byte[] item = root.get(RootItems.keyOf(root, sourceId));
+    RootItem source = RootItem.parse(item, 0, item.length);
+    WritableTree t =
+        WritableTree.snapshotOf(
+            ctx,
+            newId,
+            source.bytenr(),
+            source.generation(),
+            source.level(),
+            new Sharing(true, transid, sharedRefs));
+    trees.remove(sourceId);
+    trees.put(newId, t);
+    return t;
+  }
+
+  /** Starts tree {@code newId} as a new, empty subvolume; the caller writes its root item. */
+  public WritableTree startSubvolume(long newId) throws IOException {
+    WritableTree t = WritableTree.create(ctx, newId);
+    trees.put(newId, t);
+    return t;
+  }
+
   public ChecksumTreeEditor checksums() throws IOException {
     return new ChecksumTreeEditor(
         tree(ObjectIds.CSUM_TREE), sb.sectorSize(), sb.checksumType().size(), sb.nodeSize());

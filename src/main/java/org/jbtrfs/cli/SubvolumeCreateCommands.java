@@ -1,0 +1,136 @@
+package org.jbtrfs.cli;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jbtrfs.format.FileType;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.write.FsError;
+import org.jbtrfs.fs.write.SubvolumeCreation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * `subvolume create` and `subvolume snapshot` on an unmounted image, with btrfs-progs' arguments
+ * and messages; paths are inside the image's default subvolume. Each is one transaction.
+ */
+final class SubvolumeCreateCommands {
+  private SubvolumeCreateCommands() {}
+
+  @Command(name = "create", description = "Create a subvolume.")
+  static final class Create implements Callable<Integer> {
+    @Parameters(index = "0", description = "Image file or device.")
+    Path image;
+
+    @Parameters(index = "1", description = "[DIR/]NAME of the new subvolume.")
+    String dest;
+
+    @Option(names = "--device", description = "Another device of the same filesystem.")
+    List<Path> devices = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      try (WritableImage img = WritableImage.open(image, devices)) {
+        SubvolumeCreation.Destination d = destination(img, dest, null);
+        System.out.println("Create subvolume '" + shown(dest, d) + "'");
+        new SubvolumeCreation(img.engine()).create(d, 0, 0);
+        img.commit();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "snapshot", description = "Create a snapshot of a subvolume.")
+  static final class Snapshot implements Callable<Integer> {
+    @Option(names = "-r", description = "Make the snapshot read-only.")
+    boolean readOnly;
+
+    @Parameters(index = "0", description = "Image file or device.")
+    Path image;
+
+    @Parameters(index = "1", description = "The subvolume to snapshot.")
+    String source;
+
+    @Parameters(index = "2", description = "DEST directory, or [DIR/]NAME of the snapshot.")
+    String dest;
+
+    @Option(names = "--device", description = "Another device of the same filesystem.")
+    List<Path> devices = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      try (WritableImage img = WritableImage.open(image, devices)) {
+        Node src = img.node(source);
+        if (src == null) throw new FileNotFoundException("cannot access '" + source + "'");
+        if (src.isPlaceholder() || src.ino() != src.subvolume().rootDirIno()) {
+          throw new FsError(FsError.EINVAL, "'" + source + "' is not a subvolume");
+        }
+        SubvolumeCreation.Destination d = destination(img, dest, lastName(source));
+        System.out.println(
+            "Create "
+                + (readOnly ? "a readonly" : "a")
+                + " snapshot of '"
+                + source
+                + "' in '"
+                + shown(dest, d)
+                + "'");
+        new SubvolumeCreation(img.engine()).snapshot(src.subvolume().id(), d, readOnly);
+        img.commit();
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * As btrfs-progs reads a destination: an existing directory receives {@code defaultName} (the
+   * source's name) when there is one; otherwise the last component is the new name and the rest
+   * must be an existing directory.
+   */
+  private static SubvolumeCreation.Destination destination(
+      WritableImage img, String path, byte[] defaultName) throws IOException {
+    Node existing = img.node(path);
+    if (existing != null) {
+      if (defaultName == null || !isDirectory(existing)) {
+        throw new FsError(FsError.EEXIST, "target path already exists: " + path);
+      }
+      return new SubvolumeCreation.Destination(
+          existing.subvolume().id(), existing.ino(), defaultName);
+    }
+    byte[] name = lastName(path);
+    if (name == null) throw new FsError(FsError.EINVAL, "no name in '" + path + "'");
+    String parentPath = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
+    Node parent = img.node(parentPath);
+    if (parent == null || !isDirectory(parent)) {
+      throw new FileNotFoundException("cannot access '" + parentPath + "': no such directory");
+    }
+    if (parent.isPlaceholder()) {
+      throw new FsError(FsError.EPERM, "'" + parentPath + "' is a nested subvolume's placeholder");
+    }
+    return new SubvolumeCreation.Destination(parent.subvolume().id(), parent.ino(), name);
+  }
+
+  private static boolean isDirectory(Node n) throws IOException {
+    var inode = n.inode();
+    return inode != null && (inode.mode() & FileType.S_IFMT) == FileType.S_IFDIR;
+  }
+
+  private static byte[] lastName(String path) {
+    String p = path;
+    while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+    if (p.isEmpty() || p.equals(".")) return null;
+    return p.substring(p.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The new subvolume's path as btrfs-progs prints it: DIR/NAME. */
+  private static String shown(String path, SubvolumeCreation.Destination d) {
+    String name = new String(d.name(), StandardCharsets.UTF_8);
+    String p = path;
+    while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+    return p.endsWith("/" + name) || p.equals(name) ? p : p + "/" + name;
+  }
+}
