@@ -11,12 +11,13 @@ import org.jbtrfs.format.FileType;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeCreation;
+import org.jbtrfs.fs.write.SubvolumeDeletion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * `subvolume create` and `subvolume snapshot` on an unmounted image, with btrfs-progs' arguments
+ * `subvolume create`, `snapshot` and `delete` on an unmounted image, with btrfs-progs' arguments
  * and messages; paths are inside the image's default subvolume. Each is one transaction.
  */
 final class SubvolumeCreateCommands {
@@ -81,6 +82,36 @@ final class SubvolumeCreateCommands {
                 + "'");
         new SubvolumeCreation(img.engine()).snapshot(src.subvolume().id(), d, readOnly);
         img.commit();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete subvolumes (their space comes back at once).")
+  static final class Delete implements Callable<Integer> {
+    @Parameters(index = "0", description = "Image file or device.")
+    Path image;
+
+    @Parameters(index = "1..*", arity = "1..*", description = "Subvolumes to delete.")
+    List<String> paths;
+
+    @Option(names = "--device", description = "Another device of the same filesystem.")
+    List<Path> devices = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      // One transaction per subvolume, as --commit-each: each delete is whole or not at all.
+      for (String path : paths) {
+        try (WritableImage img = WritableImage.open(image, devices)) {
+          Node n = img.node(path);
+          if (n == null) throw new FileNotFoundException("cannot access '" + path + "'");
+          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) {
+            throw new FsError(FsError.EINVAL, "'" + path + "' is not a subvolume");
+          }
+          System.out.println("Delete subvolume '" + path + "'");
+          new SubvolumeDeletion(img.engine()).delete(n.subvolume().id());
+          img.commit();
+        }
       }
       return 0;
     }

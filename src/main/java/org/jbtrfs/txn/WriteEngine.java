@@ -11,6 +11,7 @@ import org.jbtrfs.extent.DelayedRefRunner;
 import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.extent.SharedTreeBlockRefs;
+import org.jbtrfs.extent.TreeDrop;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
@@ -228,6 +229,25 @@ public final class WriteEngine implements TreeBlockAllocator {
     trees.remove(sourceId);
     trees.put(newId, t);
     return t;
+  }
+
+  /**
+   * Drops every reference of subvolume tree {@code id} (its blocks and data extents go when no
+   * other tree shares them); the caller removes its root item in this transaction. The tree must
+   * not have changed in this transaction.
+   */
+  public TreeDrop dropTree(long id) throws IOException {
+    WritableTree open = trees.remove(id);
+    if (open != null && open.rootChanged()) {
+      throw new IllegalStateException(
+          "subvolume " + id + " changed in the transaction dropping it");
+    }
+    WritableTree root = tree(ObjectIds.ROOT_TREE);
+    byte[] item = root.get(RootItems.keyOf(root, id));
+    RootItem r = RootItem.parse(item, 0, item.length);
+    TreeDrop drop = new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
+    drop.dropFrom(r.bytenr(), r.generation(), r.level());
+    return drop;
   }
 
   /** Starts tree {@code newId} as a new, empty subvolume; the caller writes its root item. */

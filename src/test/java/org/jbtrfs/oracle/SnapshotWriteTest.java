@@ -38,8 +38,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>The snapshots are made by the kernel, or (offline, `jbtrfs subvolume snapshot`) by jbtrfs,
  * after which a kernel mount must show the same subvolume list, parent uuids and read-only flags;
- * everything after is the same, so the kernel's later deletion and the space returned also judge
- * the references jbtrfs's snapshots added.
+ * and deleted by the kernel, by jbtrfs (`jbtrfs subvolume delete`), or one by each. btrfs check
+ * after each deletion and the space returned at the end judge both the references jbtrfs's
+ * snapshots add and the ones its deletion drops.
  */
 class SnapshotWriteTest {
   /** Metadata nodes the emptied trees may keep beyond a fresh filesystem (roots, shapes). */
@@ -50,10 +51,10 @@ class SnapshotWriteTest {
     Environment.requireOracleHost();
   }
 
-  @ParameterizedTest(name = "nodesize {0}, snapshots by {1}")
-  @CsvSource({"16384, kernel", "4096, kernel", "4096, jbtrfs"})
+  @ParameterizedTest(name = "nodesize {0}, snapshots made by {1}, deleted by {2}")
+  @CsvSource({"16384, kernel, kernel", "4096, kernel, jbtrfs", "4096, jbtrfs, mixed"})
   void writesToSubvolumeAndSnapshotsStayConsistent(
-      int nodeSize, String snapshotMaker, @TempDir Path tmp) {
+      int nodeSize, String snapshotMaker, String deleter, @TempDir Path tmp) {
     long t0 = System.nanoTime();
     Path img = ImageFiles.mkfs(tmp, "img", 1L << 30, "-n", Integer.toString(nodeSize));
     Path kmnt = tmp.resolve("kmnt");
@@ -93,14 +94,27 @@ class SnapshotWriteTest {
       compareWithKernel(
           img, kmnt, local, stamped, window, List.of("src", "snap", "snap2", "rosnap"));
 
-      // The kernel drops the snapshots by walking their blocks' references.
+      // The snapshots are dropped by walking their blocks' references: by the kernel, by
+      // jbtrfs (offline), or one by each.
+      List<String> byJbtrfsDelete =
+          switch (deleter) {
+            case "jbtrfs" -> List.of("snap", "rosnap");
+            case "mixed" -> List.of("snap");
+            default -> List.of();
+          };
+      for (String sv : byJbtrfsDelete) {
+        JbtrfsCli.run("subvolume", "delete", img.toString(), sv);
+        BtrfsCheck.assertClean(img, "after jbtrfs deleted " + sv);
+      }
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
-        sh("btrfs", "subvolume", "delete", k.path().resolve("snap").toString());
-        sh("btrfs", "subvolume", "delete", k.path().resolve("rosnap").toString());
+        for (String sv : List.of("snap", "rosnap")) {
+          if (byJbtrfsDelete.contains(sv)) continue;
+          sh("btrfs", "subvolume", "delete", k.path().resolve(sv).toString());
+        }
         sh("btrfs", "subvolume", "sync", k.path().toString());
       }
-      BtrfsCheck.assertClean(img, "after the kernel deleted the snapshot");
+      BtrfsCheck.assertClean(img, "after the snapshots were deleted (" + deleter + ")");
       compareWithKernel(img, kmnt, local, stamped, window, List.of("src", "snap2"));
 
       // Everything jbtrfs (and the kernel) wrote goes; what is left must be an empty filesystem.
@@ -118,15 +132,22 @@ class SnapshotWriteTest {
       BlockGroupUsage empty = BlockGroupUsage.of(img);
       String figures = "fresh: " + fresh + "; emptied: " + empty;
       System.out.println(
-          "SnapshotWriteTest nodesize " + nodeSize + ", " + snapshotMaker + ": " + figures);
+          "SnapshotWriteTest nodesize "
+              + nodeSize
+              + ", "
+              + snapshotMaker
+              + "/"
+              + deleter
+              + ": "
+              + figures);
       assertEquals(0, empty.data(), "data extents left behind: " + figures);
       assertTrue(
           empty.metadata() - fresh.metadata() <= (long) NODE_SLACK * nodeSize,
           "metadata did not return within " + NODE_SLACK + " nodes: " + figures);
       assertEquals(empty.total(), empty.superBytesUsed(), "superblock bytes_used: " + figures);
       System.out.printf(
-          "SnapshotWriteTest nodesize %d, %s passed in %d s%n",
-          nodeSize, snapshotMaker, (System.nanoTime() - t0) / 1_000_000_000);
+          "SnapshotWriteTest nodesize %d, %s/%s passed in %d s%n",
+          nodeSize, snapshotMaker, deleter, (System.nanoTime() - t0) / 1_000_000_000);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } finally {

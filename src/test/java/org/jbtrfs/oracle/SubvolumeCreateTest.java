@@ -19,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * placeholder, as the kernel's does), a read-only snapshot of the top level, a snapshot of a
  * snapshot. Judged by btrfs check after every step, a kernel mount (subvolume list with parent
  * uuids, read-only flags, contents, the new subvolume's top directory), the kernel writing into
- * what jbtrfs made and deleting the snapshots, btrfs check clean again. Refused destinations
- * (existing name, too long a name, not a subvolume, inside a read-only snapshot) fail with the
- * kernel's reason and leave the image untouched.
+ * what jbtrfs made, jbtrfs and the kernel each deleting snapshots, btrfs check clean after each.
+ * Refused requests (existing name, too long a name, not a subvolume, inside a read-only snapshot,
+ * deleting the top level or a subvolume holding another) fail with the kernel's reason and leave
+ * the image untouched.
  */
 class SubvolumeCreateTest {
   @TempDir Path tmp;
@@ -62,6 +63,9 @@ class SubvolumeCreateTest {
       refusedWithoutChange(img, "longer than 255", "subvolume", "create", "x".repeat(256));
       refusedWithoutChange(img, "not a subvolume", "subvolume", "snapshot", "d", "dsnap");
       refusedWithoutChange(img, "read-only", "subvolume", "create", "topsnap/x");
+      refusedWithoutChange(img, "holds subvolume", "subvolume", "delete", "sv");
+      refusedWithoutChange(img, "top-level", "subvolume", "delete", "/");
+      refusedWithoutChange(img, "not a subvolume", "subvolume", "delete", "d");
 
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount k = KernelMount.mount(loop.devices(), kmnt, "")) {
@@ -88,20 +92,38 @@ class SubvolumeCreateTest {
         assertEquals("258", rootId(m.resolve("d/new")));
       }
 
-      // The kernel writes into what jbtrfs made and deletes the snapshots.
+      // The kernel writes into what jbtrfs made (so the snapshot d/snap/snap gets leaves and data
+      // of its own), jbtrfs deletes two snapshots, the kernel another.
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
         Path m = k.path();
         Files.writeString(m.resolve("d/new/written"), "by the kernel\n");
         Files.writeString(m.resolve("d/snap/file3"), "changed in the snapshot\n");
         ImageFiles.randomFile(m.resolve("sv/big"), 1 << 20, 8);
-        sh("btrfs", "subvolume", "delete", m + "/d/snap/snap");
-        sh("btrfs", "subvolume", "delete", m + "/snapofsnap");
-        sh("btrfs", "subvolume", "delete", m + "/topsnap");
-        sh("btrfs", "subvolume", "sync", m.toString());
-        assertEquals("content 3\n\n\n", Files.readString(m.resolve("sv/file3")));
+        ImageFiles.randomFile(m.resolve("d/snap/snap/extra"), 2 << 20, 9);
+        for (int i = 0; i < 400; i += 3) Files.delete(m.resolve("d/snap/snap/file" + i));
       }
-      BtrfsCheck.assertClean(img, "after the kernel wrote to and deleted jbtrfs's snapshots");
+      BtrfsCheck.assertClean(img, "after the kernel wrote into jbtrfs's subvolumes");
+      jbtrfs(img, "subvolume", "delete", "topsnap", "d/snap/snap");
+      BtrfsCheck.assertClean(img, "after jbtrfs deleted two snapshots");
+      try (Loop loop = Loop.attach(List.of(img));
+          KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
+        Path m = k.path();
+        assertEquals(
+            List.of(
+                "sv parent 5 from - ro=false",
+                "sv/inner parent 256 from - ro=false",
+                "d/new parent 5 from - ro=false",
+                "d/snap parent 5 from sv ro=false",
+                "snapofsnap parent 5 from d/snap ro=false"),
+            SubvolumeRelations.of(m));
+        assertTrue(!Files.exists(m.resolve("d/snap/snap")), "d/snap/snap is still there");
+        assertEquals("changed in the snapshot\n", Files.readString(m.resolve("d/snap/file3")));
+        assertEquals("content 3\n\n\n", Files.readString(m.resolve("sv/file3")));
+        sh("btrfs", "subvolume", "delete", m + "/snapofsnap");
+        sh("btrfs", "subvolume", "sync", m.toString());
+      }
+      BtrfsCheck.assertClean(img, "after the kernel deleted another");
     } finally {
       ImageFiles.deleteQuietly(img);
     }

@@ -144,6 +144,37 @@ public final class Entries {
     return e;
   }
 
+  /**
+   * Removes the entry {@code name} of {@code dir} that links a subvolume (the caller removes the
+   * root refs); returns the subvolume's id.
+   */
+  public long removeSubvolumeLink(long dir, byte[] name, long index) throws IOException {
+    WritableTree t = ft.tree();
+    Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
+    byte[] raw = t.get(itemKey);
+    DirItem link = null;
+    if (raw != null) {
+      for (DirItem d : DirItem.parseAll(raw, 0, raw.length)) {
+        if (Arrays.equals(d.name(), name)) link = d;
+      }
+    }
+    if (link == null || link.location().type() != ItemType.ROOT_ITEM) {
+      throw new FormatException(
+          "directory " + dir + " has no subvolume entry " + new String(name) + " to remove");
+    }
+    byte[] rest = without(raw, name);
+    if (rest.length == 0) t.delete(itemKey);
+    else t.put(itemKey, rest);
+    if (!t.delete(new Key(dir, ItemType.DIR_INDEX, index))) {
+      throw new FormatException("directory " + dir + " has no index " + index + " for the entry");
+    }
+    InodeItem d = ft.inode(dir);
+    Timespec now = FileTree.now();
+    ft.putInode(
+        dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    return link.location().objectId();
+  }
+
   /** True when the directory has no entries. */
   public boolean isEmpty(long dir) throws IOException {
     Cursor c = ft.tree().readView().seekCeil(new Key(dir, ItemType.DIR_INDEX, 0));
