@@ -23,20 +23,27 @@ import picocli.CommandLine.Parameters;
 final class SubvolumeCreateCommands {
   private SubvolumeCreateCommands() {}
 
-  @Command(name = "create", description = "Create a subvolume.")
+  @Command(name = "create", description = "Create a subvolume: on an image, or on a mount.")
   static final class Create implements Callable<Integer> {
-    @Parameters(index = "0", description = "Image file or device.")
-    Path image;
-
-    @Parameters(index = "1", description = "[DIR/]NAME of the new subvolume.")
-    String dest;
+    @Parameters(
+        arity = "1..2",
+        paramLabel = "[IMAGE] [DIR/]NAME",
+        description = "An image and a path in it, or a path on a mounted filesystem.")
+    List<String> args;
 
     @Option(names = "--device", description = "Another device of the same filesystem.")
     List<Path> devices = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-      try (WritableImage img = WritableImage.open(image, devices)) {
+      if (args.size() == 1) {
+        Path dest = Path.of(args.get(0)).toAbsolutePath();
+        System.out.println("Create subvolume '" + dest + "'");
+        LiveSubvolumes.create(dest.getParent(), dest.getFileName().toString());
+        return 0;
+      }
+      String dest = args.get(1);
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
         SubvolumeCreation.Destination d = destination(img, dest, null);
         System.out.println("Create subvolume '" + shown(dest, d) + "'");
         new SubvolumeCreation(img.engine()).create(d, 0, 0);
@@ -46,44 +53,64 @@ final class SubvolumeCreateCommands {
     }
   }
 
-  @Command(name = "snapshot", description = "Create a snapshot of a subvolume.")
+  @Command(name = "snapshot", description = "Snapshot a subvolume: on an image, or on a mount.")
   static final class Snapshot implements Callable<Integer> {
     @Option(names = "-r", description = "Make the snapshot read-only.")
     boolean readOnly;
 
-    @Parameters(index = "0", description = "Image file or device.")
-    Path image;
-
-    @Parameters(index = "1", description = "The subvolume to snapshot.")
-    String source;
-
-    @Parameters(index = "2", description = "DEST directory, or [DIR/]NAME of the snapshot.")
-    String dest;
+    @Parameters(
+        arity = "2..3",
+        paramLabel = "[IMAGE] SOURCE DEST",
+        description = "An image and paths in it, or paths on a mounted filesystem.")
+    List<String> args;
 
     @Option(names = "--device", description = "Another device of the same filesystem.")
     List<Path> devices = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-      try (WritableImage img = WritableImage.open(image, devices)) {
+      if (args.size() == 2) return live(Path.of(args.get(0)), Path.of(args.get(1)));
+      String source = args.get(1);
+      String dest = args.get(2);
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
         Node src = img.node(source);
         if (src == null) throw new FileNotFoundException("cannot access '" + source + "'");
         if (src.isPlaceholder() || src.ino() != src.subvolume().rootDirIno()) {
           throw new FsError(FsError.EINVAL, "'" + source + "' is not a subvolume");
         }
         SubvolumeCreation.Destination d = destination(img, dest, lastName(source));
-        System.out.println(
-            "Create "
-                + (readOnly ? "a readonly" : "a")
-                + " snapshot of '"
-                + source
-                + "' in '"
-                + shown(dest, d)
-                + "'");
+        System.out.println(announce(source, shown(dest, d)));
         new SubvolumeCreation(img.engine()).snapshot(src.subvolume().id(), d, readOnly);
         img.commit();
       }
       return 0;
+    }
+
+    /** As btrfs-progs: an existing directory DEST receives the snapshot under SOURCE's name. */
+    private int live(Path source, Path dest) throws IOException {
+      Path src = source.toAbsolutePath().normalize();
+      Path d = dest.toAbsolutePath().normalize();
+      // As btrfs-progs: the top directory of a subvolume has inode number 256 (a jbtrfs mount
+      // shows subvolumes other than the mounted one with their id above bit 40).
+      long ino = (Long) java.nio.file.Files.getAttribute(src, "unix:ino");
+      if (!java.nio.file.Files.isDirectory(src) || (ino & ((1L << 40) - 1)) != 256) {
+        throw new IOException("not a subvolume: " + src);
+      }
+      Path dir = java.nio.file.Files.isDirectory(d) ? d : d.getParent();
+      String name = (dir == d ? src : d).getFileName().toString();
+      System.out.println(announce(src.toString(), dir.resolve(name).toString()));
+      LiveSubvolumes.snapshot(src, dir, name, readOnly);
+      return 0;
+    }
+
+    private String announce(String source, String where) {
+      return "Create "
+          + (readOnly ? "a readonly" : "a")
+          + " snapshot of '"
+          + source
+          + "' in '"
+          + where
+          + "'";
     }
   }
 

@@ -8,9 +8,20 @@ package org.jbtrfs.format;
 public final class RootItemLayout {
   private RootItemLayout() {}
 
+  /** The flags of the inode item the root item begins with. */
+  public static final int INODE_FLAGS = 64;
+
+  /**
+   * Inode flag in that inode item: the root item's flags and byte limit are meaningful. The kernel
+   * zeroes both when it reads a root item without it (items older than the flag), so a read-only
+   * subvolume without it would not be read-only.
+   */
+  public static final long INODE_ROOT_ITEM_INIT = 1L << 31;
+
   public static final int GENERATION = 160;
   public static final int ROOT_DIRID = 168;
   public static final int BYTENR = 176;
+  public static final int BYTE_LIMIT = 184;
   public static final int BYTES_USED = 192;
   public static final int LAST_SNAPSHOT = 200;
   public static final int FLAGS = 208;

@@ -58,6 +58,9 @@ class SubvolumeCreateTest {
       BtrfsCheck.assertClean(img, "after a snapshot into an existing directory");
       jbtrfs(img, "subvolume", "snapshot", "d/snap", "snapofsnap");
       BtrfsCheck.assertClean(img, "after a snapshot of a snapshot");
+      // Read-only snapshot of a subvolume jbtrfs made: the kernel honours its flag only if the
+      // root item carries ROOT_ITEM_INIT.
+      jbtrfs(img, "subvolume", "snapshot", "-r", "d/new", "newro");
 
       refusedWithoutChange(img, "exists", "subvolume", "snapshot", "sv", "d/f");
       refusedWithoutChange(img, "longer than 255", "subvolume", "create", "x".repeat(256));
@@ -78,7 +81,8 @@ class SubvolumeCreateTest {
                 "d/snap parent 5 from sv ro=false",
                 "topsnap parent 5 from <top> ro=true",
                 "d/snap/snap parent 259 from d/snap ro=false",
-                "snapofsnap parent 5 from d/snap ro=false"),
+                "snapofsnap parent 5 from d/snap ro=false",
+                "newro parent 5 from d/new ro=true"),
             SubvolumeRelations.of(m));
         assertSameFiles(m.resolve("sv"), m.resolve("d/snap"), "inner", "snap");
         assertSameFiles(m.resolve("sv"), m.resolve("snapofsnap"), "inner", "snap");
@@ -115,7 +119,8 @@ class SubvolumeCreateTest {
                 "sv/inner parent 256 from - ro=false",
                 "d/new parent 5 from - ro=false",
                 "d/snap parent 5 from sv ro=false",
-                "snapofsnap parent 5 from d/snap ro=false"),
+                "snapofsnap parent 5 from d/snap ro=false",
+                "newro parent 5 from d/new ro=true"),
             SubvolumeRelations.of(m));
         assertTrue(!Files.exists(m.resolve("d/snap/snap")), "d/snap/snap is still there");
         assertEquals("changed in the snapshot\n", Files.readString(m.resolve("d/snap/file3")));

@@ -64,6 +64,7 @@ public final class SubvolumeCreation {
     item[RootItemLayout.LEVEL] = (byte) tree.rootLevel();
     Le.put64(item, RootItemLayout.GENERATION_V2, transid);
     Le.put64(item, RootItemLayout.LAST_SNAPSHOT, transid);
+    initRootItem(item);
     long flags = Le.u64(item, RootItemLayout.FLAGS);
     flags = readOnly ? flags | RootItem.FLAG_RDONLY : flags & ~RootItem.FLAG_RDONLY;
     Le.put64(item, RootItemLayout.FLAGS, flags);
@@ -157,6 +158,18 @@ public final class SubvolumeCreation {
     link(id, dest, NEW_SUBVOLUME_LINK_OFFSET);
     addUuid(uuid, ItemType.UUID_KEY_SUBVOL, id);
     return id;
+  }
+
+  /**
+   * As the kernel's btrfs_check_and_init_root_item before it copies a root item: one without the
+   * ROOT_ITEM_INIT inode flag has its flags and byte limit zeroed and gains the flag.
+   */
+  private static void initRootItem(byte[] item) {
+    long inodeFlags = Le.u64(item, RootItemLayout.INODE_FLAGS);
+    if ((inodeFlags & RootItemLayout.INODE_ROOT_ITEM_INIT) != 0) return;
+    Le.put64(item, RootItemLayout.INODE_FLAGS, inodeFlags | RootItemLayout.INODE_ROOT_ITEM_INIT);
+    Le.put64(item, RootItemLayout.FLAGS, 0);
+    Le.put64(item, RootItemLayout.BYTE_LIMIT, 0);
   }
 
   private void checkDestination(Destination dest) throws IOException {
