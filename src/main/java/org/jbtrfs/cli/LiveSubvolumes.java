@@ -7,14 +7,15 @@ import org.jbtrfs.format.Le;
 import org.jbtrfs.os.Libc;
 
 /**
- * `subvolume create` and `snapshot` on a mounted filesystem, by the kernel's ioctls on the
- * destination's directory, exactly as btrfs-progs issues them: a jbtrfs mount's daemon answers them
- * (btrfs-progs itself refuses to run on a filesystem whose statfs type is not btrfs), and so does a
- * kernel btrfs mount.
+ * `subvolume create`, `snapshot` and `delete` on a mounted filesystem, by the kernel's ioctls on
+ * the destination's directory, exactly as btrfs-progs issues them: a jbtrfs mount's daemon answers
+ * them (btrfs-progs itself refuses to run on a filesystem whose statfs type is not btrfs), and so
+ * does a kernel btrfs mount.
  */
 final class LiveSubvolumes {
   private static final long SNAP_CREATE_V2 = 0x50009417L;
   private static final long SUBVOL_CREATE_V2 = 0x50009418L;
+  private static final long SNAP_DESTROY_V2 = 0x5000943fL;
   private static final int ARGS_SIZE = 4096;
   private static final int FLAGS = 16;
   private static final int NAME = 56;
@@ -25,6 +26,10 @@ final class LiveSubvolumes {
 
   static void create(Path dir, String name) throws IOException {
     issue(SUBVOL_CREATE_V2, dir, -1, name, 0);
+  }
+
+  static void delete(Path dir, String name) throws IOException {
+    issue(SNAP_DESTROY_V2, dir, -1, name, 0);
   }
 
   static void snapshot(Path source, Path dir, String name, boolean readOnly) throws IOException {
@@ -52,7 +57,10 @@ final class LiveSubvolumes {
     try {
       if (libc.ioctl(fd, cmd, args) < 0) {
         int e = Libc.errno();
-        String why = "cannot create '" + dir.resolve(name) + "'";
+        String why =
+            (cmd == SNAP_DESTROY_V2 ? "cannot delete '" : "cannot create '")
+                + dir.resolve(name)
+                + "'";
         if (e == 25) why += " (not a btrfs or jbtrfs filesystem)"; // ENOTTY
         throw failure(why, e);
       }

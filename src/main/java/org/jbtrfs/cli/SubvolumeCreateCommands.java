@@ -90,12 +90,7 @@ final class SubvolumeCreateCommands {
     private int live(Path source, Path dest) throws IOException {
       Path src = source.toAbsolutePath().normalize();
       Path d = dest.toAbsolutePath().normalize();
-      // As btrfs-progs: the top directory of a subvolume has inode number 256 (a jbtrfs mount
-      // shows subvolumes other than the mounted one with their id above bit 40).
-      long ino = (Long) java.nio.file.Files.getAttribute(src, "unix:ino");
-      if (!java.nio.file.Files.isDirectory(src) || (ino & ((1L << 40) - 1)) != 256) {
-        throw new IOException("not a subvolume: " + src);
-      }
+      requireSubvolume(src);
       Path dir = java.nio.file.Files.isDirectory(d) ? d : d.getParent();
       String name = (dir == d ? src : d).getFileName().toString();
       System.out.println(announce(src.toString(), dir.resolve(name).toString()));
@@ -114,22 +109,32 @@ final class SubvolumeCreateCommands {
     }
   }
 
-  @Command(name = "delete", description = "Delete subvolumes (their space comes back at once).")
+  @Command(name = "delete", description = "Delete subvolumes: on an image, or on a mount.")
   static final class Delete implements Callable<Integer> {
-    @Parameters(index = "0", description = "Image file or device.")
-    Path image;
-
-    @Parameters(index = "1..*", arity = "1..*", description = "Subvolumes to delete.")
-    List<String> paths;
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "[IMAGE] PATH",
+        description = "An image and paths in it, or paths on a mounted filesystem.")
+    List<String> args;
 
     @Option(names = "--device", description = "Another device of the same filesystem.")
     List<Path> devices = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
+      if (java.nio.file.Files.isDirectory(Path.of(args.get(0)))) {
+        for (String p : args) {
+          Path path = Path.of(p).toAbsolutePath().normalize();
+          requireSubvolume(path);
+          System.out.println("Delete subvolume '" + path + "'");
+          LiveSubvolumes.delete(path.getParent(), path.getFileName().toString());
+        }
+        return 0;
+      }
+      if (args.size() < 2) throw new IOException("no subvolume to delete in " + args.get(0));
       // One transaction per subvolume, as --commit-each: each delete is whole or not at all.
-      for (String path : paths) {
-        try (WritableImage img = WritableImage.open(image, devices)) {
+      for (String path : args.subList(1, args.size())) {
+        try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
           Node n = img.node(path);
           if (n == null) throw new FileNotFoundException("cannot access '" + path + "'");
           if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) {
@@ -141,6 +146,17 @@ final class SubvolumeCreateCommands {
         }
       }
       return 0;
+    }
+  }
+
+  /**
+   * As btrfs-progs checks a path on a mount: a subvolume's top directory has inode number 256 (a
+   * jbtrfs mount shows subvolumes other than the mounted one with their id above bit 40).
+   */
+  private static void requireSubvolume(Path p) throws IOException {
+    long ino = (Long) java.nio.file.Files.getAttribute(p, "unix:ino");
+    if (!java.nio.file.Files.isDirectory(p) || (ino & ((1L << 40) - 1)) != 256) {
+      throw new IOException("not a subvolume: " + p);
     }
   }
 

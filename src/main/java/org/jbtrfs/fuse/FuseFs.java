@@ -215,4 +215,9 @@ final class FuseFs {
   boolean isOpen(Node n) {
     return openCounts.containsKey(n);
   }
+
+  /** True when some file or directory of subvolume {@code id} is open. */
+  boolean isOpenIn(long subvolumeId) {
+    return openCounts.keySet().stream().anyMatch(n -> n.subvolume().id() == subvolumeId);
+  }
 }

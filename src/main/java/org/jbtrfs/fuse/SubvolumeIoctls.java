@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeCreation;
 
@@ -15,9 +16,9 @@ import org.jbtrfs.fs.write.SubvolumeCreation;
  * The kernel's own subvolume ioctls, issued on the directory that receives the new subvolume
  * (btrfs-progs' `subvolume create` and `snapshot` issue exactly these; `jbtrfs subvolume` does on a
  * jbtrfs mount, where btrfs-progs refuses to run): BTRFS_IOC_SUBVOL_CREATE(_V2) and
- * BTRFS_IOC_SNAP_CREATE(_V2). A snapshot's source arrives as a file descriptor of the calling
- * process, found through /proc/PID/fd. Each commits what was pending, makes the subvolume alone in
- * the next transaction and commits it, as the kernel does.
+ * BTRFS_IOC_SNAP_CREATE(_V2), and BTRFS_IOC_SNAP_DESTROY(_V2). A snapshot's source arrives as a
+ * file descriptor of the calling process, found through /proc/PID/fd. Each commits what was
+ * pending, makes the subvolume alone in the next transaction and commits it, as the kernel does.
  */
 final class SubvolumeIoctls {
   /** _IOW(0x94, nr, 4096-byte struct): the argument structures are 4 KiB. */
@@ -26,6 +27,8 @@ final class SubvolumeIoctls {
   static final int SUBVOL_CREATE = 0x5000940e;
   static final int SNAP_CREATE_V2 = 0x50009417;
   static final int SUBVOL_CREATE_V2 = 0x50009418;
+  static final int SNAP_DESTROY = 0x5000940f;
+  static final int SNAP_DESTROY_V2 = 0x5000943f;
 
   /** struct btrfs_ioctl_vol_args { __s64 fd; char name[4088]; }. */
   private static final int V1_NAME = 8;
@@ -40,7 +43,7 @@ final class SubvolumeIoctls {
   private static final int ARGS_SIZE = 4096;
 
   private static final long SUBVOL_RDONLY = 1L << 1;
-  private static final long SUBVOL_QGROUP_INHERIT = 1L << 2;
+  private static final long SUBVOL_SPEC_BY_ID = 1L << 4;
 
   /**
    * Tree items a new subvolume touches: root item, two root refs, two directory items, the parent's
@@ -52,21 +55,26 @@ final class SubvolumeIoctls {
   private static final int IN_DATA = 32;
 
   private final FuseFs f;
+  private final SubvolumeRemoval removal;
 
   SubvolumeIoctls(FuseFs f) {
     this.f = f;
+    this.removal = new SubvolumeRemoval(f);
   }
 
   static boolean handles(int cmd) {
     return cmd == SNAP_CREATE
         || cmd == SUBVOL_CREATE
         || cmd == SNAP_CREATE_V2
-        || cmd == SUBVOL_CREATE_V2;
+        || cmd == SUBVOL_CREATE_V2
+        || cmd == SNAP_DESTROY
+        || cmd == SNAP_DESTROY_V2;
   }
 
   int ioctl(FuseRequest req, FuseReply out, int cmd, int inSize) {
     if (f.rw == null) return -Errno.EROFS;
     if (inSize < ARGS_SIZE) return -Errno.EINVAL;
+    if (cmd == SNAP_DESTROY || cmd == SNAP_DESTROY_V2) return destroy(req, out, cmd);
     boolean v2 = cmd == SNAP_CREATE_V2 || cmd == SUBVOL_CREATE_V2;
     boolean snapshot = cmd == SNAP_CREATE || cmd == SNAP_CREATE_V2;
     long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
@@ -116,9 +124,50 @@ final class SubvolumeIoctls {
   }
 
   /**
-   * The subvolume whose top directory the caller's descriptor {@code fd} is open on. The kernel
-   * answers EXDEV for a source on another filesystem, EINVAL for one that is not a subvolume's top,
-   * and lets only its owner (or root) snapshot it.
+   * BTRFS_IOC_SNAP_DESTROY(_V2): the subvolume linked as the name in the ioctl's directory, or (V2
+   * with SPEC_BY_ID) the one with that id. Only root may, as on a kernel mount without
+   * user_subvol_rm_allowed.
+   */
+  private int destroy(FuseRequest req, FuseReply out, int cmd) {
+    boolean v2 = cmd == SNAP_DESTROY_V2;
+    long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
+    if ((flags & ~SUBVOL_SPEC_BY_ID) != 0) return -Errno.EOPNOTSUPP;
+    if (req.uid() != 0) return -Errno.EPERM;
+    boolean byId = (flags & SUBVOL_SPEC_BY_ID) != 0;
+    byte[] name =
+        byId ? new byte[0] : name(req, v2 ? V2_NAME : V1_NAME, v2 ? V2_NAME_MAX : V1_NAME_MAX);
+    if (name == null) return -Errno.ENAMETOOLONG;
+    long byIdValue = byId ? req.u64(IN_DATA + V2_NAME) : 0;
+    long nodeid = req.nodeid();
+    int r =
+        f.changing(
+            "ioctl",
+            nodeid,
+            RESERVED_ITEMS,
+            true,
+            () -> {
+              long id = byIdValue;
+              if (!byId) {
+                Node dir = f.node(nodeid);
+                Node victim = new PathResolver(f.fs, dir).child(dir, name);
+                if (victim == null) return -Errno.ENOENT;
+                // The kernel deletes only a subvolume's top directory by name.
+                if (victim.isPlaceholder() || victim.subvolume().id() == dir.subvolume().id()) {
+                  return -Errno.EINVAL;
+                }
+                id = victim.subvolume().id();
+              }
+              int res = removal.delete(id);
+              out.u32(0).u32(0).u32(0).u32(0);
+              return res;
+            });
+    if (r == 0 && !byId) f.invalidateEntry(nodeid, name);
+    return r;
+  }
+
+  /**
+   * The subvolume the caller's descriptor {@code fd} is open in. The kernel answers EXDEV for a
+   * source on another filesystem and lets only its owner (or root) snapshot it.
    */
   private long sourceSubvolume(int pid, long fd, int uid) throws IOException {
     Path link = Path.of("/proc", Integer.toString(pid), "fd", Long.toString(fd));

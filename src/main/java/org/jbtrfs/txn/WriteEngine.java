@@ -250,6 +250,19 @@ public final class WriteEngine implements TreeBlockAllocator {
     return drop;
   }
 
+  /** The highest subvolume id handed out by this engine (ids are not reused while mounted). */
+  private long highestSubvolumeId;
+
+  /**
+   * The id for a new subvolume: one past the highest in the root tree ({@code highestInTree}), or
+   * past any this engine handed out before (a deleted one's id stays taken until remount, as in the
+   * kernel, so nothing cached under it is mistaken for the new one).
+   */
+  public synchronized long nextSubvolumeId(long highestInTree) {
+    highestSubvolumeId = Math.max(highestSubvolumeId, highestInTree) + 1;
+    return highestSubvolumeId;
+  }
+
   /** Starts tree {@code newId} as a new, empty subvolume; the caller writes its root item. */
   public WritableTree startSubvolume(long newId) throws IOException {
     WritableTree t = WritableTree.create(ctx, newId);

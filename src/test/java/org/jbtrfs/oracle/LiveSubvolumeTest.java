@@ -28,19 +28,24 @@ class LiveSubvolumeTest {
     Environment.requireOracleHost();
     Path kimg = ImageFiles.mkfs(tmp, "k", 512L << 20);
     Path jimg = ImageFiles.mkfs(tmp, "j", 512L << 20);
-    Path elsewhere = Files.createDirectories(tmp.resolve("not-btrfs"));
+    // A subvolume of another btrfs: a snapshot source there is on the wrong filesystem (EXDEV).
+    Path oimg = ImageFiles.mkfs(tmp, "other", 256L << 20);
     List<String> kernel;
     List<String> kernelRelations;
-    try (Loop loop = Loop.attach(List.of(kimg));
-        KernelMount k = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"))) {
-      kernel = steps(k.path(), elsewhere);
-      kernelRelations = SubvolumeRelations.of(k.path());
-    }
     List<String> jbtrfs;
-    try (RwFuseMount m =
-        RwFuseMount.mount(jimg, Files.createDirectories(tmp.resolve("jmnt")), "")) {
-      jbtrfs = steps(m.path(), elsewhere);
+    try (Loop otherLoop = Loop.attach(List.of(oimg));
+        KernelMount other = KernelMount.mountReadWrite(otherLoop.devices(), tmp.resolve("omnt"))) {
+      try (Loop loop = Loop.attach(List.of(kimg));
+          KernelMount k = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"))) {
+        kernel = steps(k.path(), other.path());
+        kernelRelations = SubvolumeRelations.of(k.path());
+      }
+      try (RwFuseMount m =
+          RwFuseMount.mount(jimg, Files.createDirectories(tmp.resolve("jmnt")), "")) {
+        jbtrfs = steps(m.path(), other.path());
+      }
     }
+    System.out.println("LiveSubvolumeTest, kernel outcomes:\n" + String.join("\n", kernel));
     assertEquals(kernel, jbtrfs, "the same steps on a kernel mount and on a jbtrfs mount");
     BtrfsCheck.assertClean(jimg, "after subvolume ioctls on a live mount");
     try (Loop loop = Loop.attach(List.of(jimg));
@@ -69,6 +74,16 @@ class LiveSubvolumeTest {
     step(out, "nested", () -> cli("subvolume", "create", m + "/sv/inner"));
     step(out, "snapshot nested", () -> cli("subvolume", "snapshot", m + "/sv", m + "/sv2"));
     step(out, "write in snapshot", () -> write(m.resolve("d/snap/a"), "changed in the snap\n"));
+    step(out, "rmdir full subvolume", () -> Files.delete(m.resolve("sv2")));
+    step(out, "rmdir placeholder", () -> Files.delete(m.resolve("sv2/inner")));
+    step(out, "create empty", () -> cli("subvolume", "create", m + "/d/empty"));
+    step(out, "rmdir empty subvolume", () -> Files.delete(m.resolve("d/empty")));
+    step(out, "delete holding one", () -> cli("subvolume", "delete", m + "/d/snap"));
+    step(out, "delete ro", () -> cli("subvolume", "delete", m + "/ro"));
+    step(out, "delete not subvolume", () -> cli("subvolume", "delete", m + "/d"));
+    step(out, "delete nested", () -> cli("subvolume", "delete", m + "/d/snap/sv"));
+    step(out, "create again", () -> cli("subvolume", "create", m + "/again"));
+    step(out, "write again", () -> write(m.resolve("again/x"), "new subvolume\n"));
     out.add(contents(m));
     return out;
   }
@@ -81,6 +96,8 @@ class LiveSubvolumeTest {
     try {
       s.run();
       out.add(name + ": ok");
+    } catch (java.nio.file.FileSystemException e) {
+      out.add(name + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
     } catch (Exception e) {
       // The reason without the paths, which differ between the two mounts.
       String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();

@@ -219,10 +219,10 @@ public final class SubvolumeCreation {
   }
 
   /** The kernel's next free object id of the root tree: one past the highest subvolume id. */
-  private static long freeObjectId(WritableTree roots) throws IOException {
+  private long freeObjectId(WritableTree roots) throws IOException {
     Cursor c = roots.readView().seekFloor(new Key(ObjectIds.LAST_FREE, 0xff, -1L));
     long highest = c.valid() ? c.objectId() : 0;
-    return Math.max(highest + 1, ObjectIds.FIRST_FREE);
+    return engine.nextSubvolumeId(Math.max(highest, ObjectIds.FIRST_FREE - 1));
   }
 
   private static Key rootItemKey(WritableTree roots, long id) throws IOException {

@@ -2,6 +2,7 @@ package org.jbtrfs.fs.write;
 
 import java.io.IOException;
 import org.jbtrfs.extent.TreeDrop;
+import org.jbtrfs.format.DirItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -75,6 +76,26 @@ public final class SubvolumeDeletion {
     TreeDrop drop = engine.dropTree(id);
     engine.tree(ObjectIds.ROOT_TREE).delete(itemKey);
     return drop;
+  }
+
+  /**
+   * Removes the entry {@code name} of directory {@code dir} (in subvolume {@code subvol}) that a
+   * snapshot kept for a nested subvolume it does not hold (shown as an empty directory): only the
+   * entry goes, as the kernel's btrfs_unlink_subvol does for it.
+   */
+  public void unlinkPlaceholder(long subvol, long dir, byte[] name) throws IOException {
+    WritableTree tree = engine.tree(subvol);
+    Cursor c = tree.readView().seekCeil(new Key(dir, ItemType.DIR_INDEX, 0));
+    for (; c.valid() && c.objectId() == dir && c.type() == ItemType.DIR_INDEX; c.next()) {
+      for (DirItem d : DirItem.parseAll(c.raw(), c.dataOffset(), c.dataSize())) {
+        if (java.util.Arrays.equals(d.name(), name) && d.location().type() == ItemType.ROOT_ITEM) {
+          long index = c.offset();
+          new Entries(new FileTree(engine, subvol)).removeSubvolumeLink(dir, name, index);
+          return;
+        }
+      }
+    }
+    throw new FsError(FsError.ENOENT, new String(name) + " is not a subvolume entry");
   }
 
   private void removeUuid(byte[] uuid, int type, long id) throws IOException {
