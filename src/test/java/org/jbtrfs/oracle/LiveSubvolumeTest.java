@@ -55,6 +55,74 @@ class LiveSubvolumeTest {
     }
   }
 
+  /**
+   * The kernel's ENOSPC lesson for snapshots: on a filesystem filled to ENOSPC, snapshots and their
+   * deletion either succeed or fail with ENOSPC, and the mount stays writable (no aborted
+   * transaction, no read-only turn); btrfs check is clean after.
+   */
+  @Test
+  void snapshotsOfAFullFilesystemSucceedOrSayEnospc() throws Exception {
+    Environment.requireOracleHost();
+    Path img = ImageFiles.mkfs(tmp, "full", 256L << 20);
+    int made = 0;
+    int refused = 0;
+    try (RwFuseMount m = RwFuseMount.mount(img, Files.createDirectories(tmp.resolve("fmnt")), "")) {
+      Path mnt = m.path();
+      cli("subvolume", "create", mnt + "/sv");
+      byte[] mib = new byte[1 << 20];
+      new java.util.Random(5).nextBytes(mib);
+      fill(mnt.resolve("sv"), "big", mib);
+      fill(mnt.resolve("sv"), "small", new byte[3000]);
+      for (int i = 0; i < 30; i++) {
+        String to = mnt + "/s" + i;
+        String outcome = outcome(() -> cli("subvolume", "snapshot", mnt + "/sv", to));
+        if (outcome.equals("ok")) made++;
+        else if (outcome.contains("no space left")) refused++;
+        else throw new AssertionError("snapshot " + i + " on a full filesystem: " + outcome);
+      }
+      for (int i = 0; i < 30; i += 2) {
+        String victim = mnt + "/s" + i;
+        String outcome = outcome(() -> cli("subvolume", "delete", victim));
+        if (!outcome.equals("ok")
+            && !outcome.contains("no space left")
+            && !outcome.contains("cannot access")) {
+          throw new AssertionError("deleting snapshot " + i + ": " + outcome);
+        }
+      }
+      // Still writable: with the rest of the snapshots and the big files gone, data fits again.
+      for (int i = 1; i < 30; i += 2) {
+        if (Files.exists(mnt.resolve("s" + i))) cli("subvolume", "delete", mnt + "/s" + i);
+      }
+      try (var big = Files.list(mnt.resolve("sv"))) {
+        for (Path f : big.filter(f -> f.getFileName().toString().startsWith("big")).toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.write(mnt.resolve("sv/after"), mib);
+    }
+    System.out.println("full filesystem: " + made + " snapshots made, " + refused + " ENOSPC");
+    assertEquals(30, made + refused);
+    BtrfsCheck.assertClean(img, "after snapshots of a full filesystem");
+  }
+
+  /** Writes files NAME0, NAME1, ... of {@code block} until the filesystem says ENOSPC. */
+  private static void fill(Path dir, String name, byte[] block) {
+    for (int i = 0; ; i++) {
+      try {
+        Files.write(dir.resolve(name + i), block);
+      } catch (IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left")) return;
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static String outcome(Step s) {
+    List<String> out = new ArrayList<>();
+    step(out, "x", s);
+    return out.get(0).substring(3);
+  }
+
   /** The scenario; each step's outcome, and finally a listing of every file with its bytes. */
   private static List<String> steps(Path m, Path elsewhere) throws IOException {
     List<String> out = new ArrayList<>();
