@@ -246,12 +246,16 @@ final class NamespaceRequests {
         () -> {
           Node from = dir(req.nodeid());
           Node to = dir(newDir);
-          if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
           Node moving = child(from, oldName);
           if (moving == null) return -Errno.ENOENT;
           Node replaced = child(to, newName);
           if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && replaced != null)
             return -Errno.EEXIST;
+          // A subvolume's top directory may move between subvolumes; nothing else may.
+          if (moving.isPlaceholder() || moving.subvolume().id() != from.subvolume().id()) {
+            return subvolumes.rename(from, oldName, to, newName, moving, replaced);
+          }
+          if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
           InodeItem movingInode = f.inode(moving);
           InodeFlagRules.checkDelete(f.inode(from), movingInode);
           if (replaced != null) InodeFlagRules.checkDelete(f.inode(to), f.inode(replaced));

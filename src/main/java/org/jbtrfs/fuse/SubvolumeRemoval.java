@@ -4,14 +4,15 @@ import java.io.IOException;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeDeletion;
+import org.jbtrfs.fs.write.SubvolumeLinkMove;
 
 /**
- * Deleting subvolumes on a live mount: rmdir of an empty subvolume, as the kernel's btrfs_rmdir
- * allows, rmdir of the empty placeholder a snapshot shows for a nested subvolume (only the dangling
- * entry goes), and BTRFS_IOC_SNAP_DESTROY(_V2). Pending changes are committed first and the
- * deletion alone in the next transaction (its tree must not change while it is dropped). Where the
- * kernel lets open files of a deleted subvolume live on until closed, jbtrfs refuses with EBUSY
- * while any file of it is open.
+ * Renaming and deleting subvolumes on a live mount: rename(2) of a subvolume's entry, rmdir of an
+ * empty subvolume, as the kernel's btrfs_rmdir allows, rmdir of the empty placeholder a snapshot
+ * shows for a nested subvolume (only the dangling entry goes), and BTRFS_IOC_SNAP_DESTROY(_V2).
+ * Pending changes are committed first and the deletion alone in the next transaction (its tree must
+ * not change while it is dropped). Where the kernel lets open files of a deleted subvolume live on
+ * until closed, jbtrfs refuses with EBUSY while any file of it is open.
  */
 final class SubvolumeRemoval {
   private final FuseFs f;
@@ -35,6 +36,27 @@ final class SubvolumeRemoval {
     // btrfs_rmdir: a subvolume's top directory must be empty, as any directory's.
     if (f.inode(victim).size() > 0) return -Errno.ENOTEMPTY;
     return delete(victim.subvolume().id());
+  }
+
+  /**
+   * rename(2) of the entry linking {@code moving}'s subvolume (caller locks). Replacing an existing
+   * target and moving a snapshot's placeholder are not supported (EOPNOTSUPP).
+   */
+  int rename(Node from, byte[] oldName, Node to, byte[] newName, Node moving, Node replaced)
+      throws IOException {
+    if (moving.isPlaceholder() || replaced != null) return -Errno.EOPNOTSUPP;
+    // Both directories' subvolumes must be writable; this also marks the transaction changed.
+    f.rw.ops(from.subvolume().id());
+    f.rw.ops(to.subvolume().id());
+    new SubvolumeLinkMove(f.rw.engine())
+        .move(
+            moving.subvolume().id(),
+            new SubvolumeLinkMove.Dir(from.subvolume().id(), from.ino()),
+            oldName,
+            new SubvolumeLinkMove.Dir(to.subvolume().id(), to.ino()),
+            newName);
+    f.nodes.moved(moving, to);
+    return 0;
   }
 
   /** Deletes subvolume {@code id}, whatever it holds (the destroy ioctls; caller locks). */

@@ -152,6 +152,10 @@ class LiveSubvolumeTest {
     step(out, "delete nested", () -> cli("subvolume", "delete", m + "/d/snap/sv"));
     step(out, "create again", () -> cli("subvolume", "create", m + "/again"));
     step(out, "write again", () -> write(m.resolve("again/x"), "new subvolume\n"));
+    step(out, "rename subvolume", () -> Files.move(m.resolve("again"), m.resolve("d/again2")));
+    step(out, "move into another", () -> Files.move(m.resolve("d/again2"), m.resolve("sv/a3")));
+    step(out, "moved content", () -> Files.readString(m.resolve("sv/a3/x")));
+    step(out, "move onto a file", () -> Files.move(m.resolve("sv/a3"), m.resolve("sv/a")));
     out.add(contents(m));
     return out;
   }

@@ -193,7 +193,7 @@ public final class SubvolumeCreation {
     roots.insert(new Key(id, ItemType.ROOT_BACKREF, dest.subvolume()), ref);
   }
 
-  private static byte[] rootRef(long dirId, long sequence, byte[] name) {
+  static byte[] rootRef(long dirId, long sequence, byte[] name) {
     byte[] b = new byte[18 + name.length];
     Le.put64(b, 0, dirId);
     Le.put64(b, 8, sequence);
