@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       CatCommand.class,
       StatCommand.class,
       SubvolumeCommand.class,
+      SubvolumeSettingsCommands.Property.class,
       UsageCommand.class,
       PutCommand.class,
       EditCommands.Mkdir.class,

@@ -18,7 +18,9 @@ import picocli.CommandLine.Mixin;
       SubvolumeCommand.ListCommand.class,
       SubvolumeCreateCommands.Create.class,
       SubvolumeCreateCommands.Snapshot.class,
-      SubvolumeCreateCommands.Delete.class
+      SubvolumeCreateCommands.Delete.class,
+      SubvolumeSettingsCommands.GetDefault.class,
+      SubvolumeSettingsCommands.SetDefault.class
     })
 final class SubvolumeCommand implements Runnable {
   @Override

@@ -38,6 +38,15 @@ public final class SubvolumePaths {
     return String.join("/", parts);
   }
 
+  /** The subvolume whose directory links {@code subvolId} (its "top level"). */
+  public static long parentOf(Filesystem fs, long subvolId) throws IOException {
+    Cursor c = fs.rootTree().seekCeil(new Key(subvolId, ItemType.ROOT_BACKREF, 0));
+    if (!c.valid() || c.objectId() != subvolId || c.type() != ItemType.ROOT_BACKREF) {
+      throw new FormatException("subvolume " + subvolId + " has no back reference (deleted?)");
+    }
+    return c.offset();
+  }
+
   /** Prepends the names from {@code ino} up to the subvolume's top directory. */
   private static void addDirPath(Subvolume sv, long ino, Deque<String> parts) throws IOException {
     for (int depth = 0; ino != sv.rootDirIno(); depth++) {

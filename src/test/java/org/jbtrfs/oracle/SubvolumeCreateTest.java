@@ -129,6 +129,28 @@ class SubvolumeCreateTest {
         sh("btrfs", "subvolume", "sync", m.toString());
       }
       BtrfsCheck.assertClean(img, "after the kernel deleted another");
+
+      // Settings: read-only flag and default subvolume, as the kernel reads them.
+      jbtrfs(img, "property", "set", "d/new", "ro", "true");
+      jbtrfs(img, "subvolume", "set-default", "d/new");
+      BtrfsCheck.assertClean(img, "after property set ro and set-default");
+      try (Loop loop = Loop.attach(List.of(img));
+          KernelMount k = KernelMount.mount(loop.devices(), kmnt, "")) {
+        // Mounted without subvol=: the default subvolume is what shows.
+        assertEquals(List.of("written"), listing(k.path()));
+        assertEquals(
+            "ro=true",
+            Cmd.run(List.of("btrfs", "property", "get", k.path().toString(), "ro"))
+                .check()
+                .out()
+                .trim());
+        String shown =
+            Cmd.run(List.of("btrfs", "subvolume", "get-default", k.path().toString()))
+                .check()
+                .out()
+                .trim();
+        assertEquals("ID 258 top level 5 path d/new", shown.replaceFirst(" gen \\d+", ""));
+      }
     } finally {
       ImageFiles.deleteQuietly(img);
     }
@@ -136,7 +158,8 @@ class SubvolumeCreateTest {
 
   private static void jbtrfs(Path img, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    // The image goes after the subcommand's options, as in `jbtrfs subvolume snapshot -r IMG`.
+    // The image goes after the subcommand's options, as in `jbtrfs subvolume snapshot -r IMG`,
+    // and after get/set in `jbtrfs property set IMG PATH ro true`.
     int at = all.indexOf("-r") >= 0 ? all.indexOf("-r") + 1 : 2;
     all.add(at, img.toString());
     JbtrfsCli.run(all.toArray(String[]::new));
