@@ -4,7 +4,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jbtrfs.format.FileType;
@@ -31,8 +30,7 @@ final class SubvolumeCreateCommands {
         description = "An image and a path in it, or a path on a mounted filesystem.")
     List<String> args;
 
-    @Option(names = "--device", description = "Another device of the same filesystem.")
-    List<Path> devices = new ArrayList<>();
+    @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
@@ -43,7 +41,7 @@ final class SubvolumeCreateCommands {
         return 0;
       }
       String dest = args.get(1);
-      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
         SubvolumeCreation.Destination d = destination(img, dest, null);
         System.out.println("Create subvolume '" + shown(dest, d) + "'");
         new SubvolumeCreation(img.engine()).create(d, 0, 0);
@@ -64,15 +62,14 @@ final class SubvolumeCreateCommands {
         description = "An image and paths in it, or paths on a mounted filesystem.")
     List<String> args;
 
-    @Option(names = "--device", description = "Another device of the same filesystem.")
-    List<Path> devices = new ArrayList<>();
+    @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
       if (args.size() == 2) return live(Path.of(args.get(0)), Path.of(args.get(1)));
       String source = args.get(1);
       String dest = args.get(2);
-      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
         Node src = img.node(source);
         if (src == null) throw new FileNotFoundException("cannot access '" + source + "'");
         if (src.isPlaceholder() || src.ino() != src.subvolume().rootDirIno()) {
@@ -117,8 +114,7 @@ final class SubvolumeCreateCommands {
         description = "An image and paths in it, or paths on a mounted filesystem.")
     List<String> args;
 
-    @Option(names = "--device", description = "Another device of the same filesystem.")
-    List<Path> devices = new ArrayList<>();
+    @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
@@ -134,7 +130,7 @@ final class SubvolumeCreateCommands {
       if (args.size() < 2) throw new IOException("no subvolume to delete in " + args.get(0));
       // One transaction per subvolume, as --commit-each: each delete is whole or not at all.
       for (String path : args.subList(1, args.size())) {
-        try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices)) {
+        try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
           Node n = img.node(path);
           if (n == null) throw new FileNotFoundException("cannot access '" + path + "'");
           if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) {

@@ -2,8 +2,6 @@ package org.jbtrfs.cli;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
@@ -13,7 +11,6 @@ import org.jbtrfs.fs.SubvolumePaths;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -58,12 +55,11 @@ final class SubvolumeSettingsCommands {
     @Parameters(index = "1", description = "A subvolume id, or a subvolume's path in the image.")
     String subvolume;
 
-    @Option(names = "--device", description = "Another device of the same filesystem.")
-    List<Path> devices = new ArrayList<>();
+    @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
-      try (WritableImage img = WritableImage.open(image, devices)) {
+      try (WritableImage img = WritableImage.open(image, devices.list)) {
         long id;
         if (subvolume.matches("\\d+")) {
           id = Long.parseLong(subvolume);
@@ -94,15 +90,14 @@ final class SubvolumeSettingsCommands {
     @Parameters(index = "4", arity = "0..1", description = "true or false")
     String value;
 
-    @Option(names = "--device", description = "Another device of the same filesystem.")
-    List<Path> devices = new ArrayList<>();
+    @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
       if (name != null && !name.equals("ro")) {
         throw new FsError(FsError.EINVAL, "unknown property: " + name + " (only ro)");
       }
-      try (WritableImage img = WritableImage.open(image, devices)) {
+      try (WritableImage img = WritableImage.open(image, devices.list)) {
         Node n = subvolumeAt(img, path);
         switch (action) {
           case "get" ->
