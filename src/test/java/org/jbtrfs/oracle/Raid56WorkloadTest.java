@@ -105,6 +105,8 @@ class Raid56WorkloadTest {
     try (Loop loop = Loop.attach(imgs)) {
       Cmd.run(concat(List.of("btrfs", "device", "scan"), loop.devices())).check();
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the workload (" + c + ")");
+      List<String> bad = ParityAudit.badRows(DeviceSetDump.of(loop.devices()), imgs);
+      if (!bad.isEmpty()) fail(c + ": parity that does not match its data: " + bad);
       try (KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("kmnt"), "")) {
         List<String> d = Manifest.diff(jbtrfsView, ManifestReader.read(km.path()), Set.of());
         if (!d.isEmpty()) fail(c + ": the kernel reads other than jbtrfs showed: " + report(d));
