@@ -11,11 +11,16 @@ inheritance, chmod's rewrite of the mask, set-gid clearing) is compared, errno i
 """
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
 
 ROOT = sys.argv[1]
+# A missing tool would fail alike on both mounts (ENOENT) and so agree: refuse to run instead.
+for tool in ("setfacl", "getfacl"):
+    if shutil.which(tool) is None:
+        sys.exit(f"acl_scenarios.py: {tool} is not installed (package acl; scripts/install-deps)")
 NOBODY = 65534
 OTHER_USER = 4321
 GROUP_A = 5001

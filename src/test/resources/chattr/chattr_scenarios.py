@@ -12,11 +12,16 @@ and append-only inodes must refuse, as root and as their non-root owner. Prints 
 import errno
 import fcntl
 import os
+import shutil
 import struct
 import subprocess
 import sys
 
 ROOT = sys.argv[1]
+# A missing tool would fail alike on both mounts (ENOENT) and so agree: refuse to run instead.
+for tool in ("chattr", "lsattr"):
+    if shutil.which(tool) is None:
+        sys.exit(f"chattr_scenarios.py: {tool} is not installed (package e2fsprogs)")
 OWNER = 4321
 
 FS_IOC_GETFLAGS = 0x80086601

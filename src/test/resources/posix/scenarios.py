@@ -867,10 +867,68 @@ def s_readdir_renaming():
     emit(sc, "renamed", f"OK {sum(1 for x in os.listdir(d) if x.startswith('re'))}")
 
 
+def subvol_ioctl(cmd, dirpath, name, src=None, flags=0):
+    """A btrfs subvolume ioctl (struct btrfs_ioctl_vol_args_v2) on directory dirpath."""
+    import fcntl
+    import struct
+    args = bytearray(4096)
+    sfd = os.open(src, os.O_RDONLY | os.O_DIRECTORY) if src else -1
+    try:
+        struct.pack_into("<qQQ", args, 0, sfd, 0, flags)
+        args[56:56 + len(name)] = os.fsencode(name)
+        fd = os.open(dirpath, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.ioctl(fd, cmd, args)
+        finally:
+            os.close(fd)
+    finally:
+        if sfd >= 0:
+            os.close(sfd)
+
+
+SUBVOL_CREATE_V2 = 0x50009418
+SNAP_CREATE_V2 = 0x50009417
+SNAP_DESTROY_V2 = 0x5000943f
+
+
+def s_subvolumes():
+    """Subvolumes made by the kernel's ioctls: names never cross them (EXDEV), as under btrfs."""
+    sc = "subvolumes"
+    os.mkdir(p("sv-parent"))
+    run(sc, "create", lambda: subvol_ioctl(SUBVOL_CREATE_V2, p("sv-parent"), "sv"))
+    sv = p("sv-parent", "sv")
+    st(sc, "sv", sv)
+    st(sc, "parent", p("sv-parent"))
+    write_file(p("sv-outside"), b"outside")
+    write_file(os.path.join(sv, "inside"), b"inside")
+    run(sc, "rename-in", lambda: os.rename(p("sv-outside"), os.path.join(sv, "moved")))
+    run(sc, "rename-out", lambda: os.rename(os.path.join(sv, "inside"), p("moved-out")))
+    run(sc, "link-in", lambda: os.link(p("sv-outside"), os.path.join(sv, "linked")))
+    run(sc, "link-out", lambda: os.link(os.path.join(sv, "inside"), p("linked-out")))
+    os.mkdir(os.path.join(sv, "d"))
+    run(sc, "rename-dir-out", lambda: os.rename(os.path.join(sv, "d"), p("d-out")))
+    run(sc, "rename-within", lambda: os.rename(os.path.join(sv, "inside"),
+                                               os.path.join(sv, "d", "inside")))
+    listing(sc, "sv", sv)
+    run(sc, "snapshot", lambda: subvol_ioctl(SNAP_CREATE_V2, ROOT, "sv-snap", src=sv))
+    listing(sc, "snapshot", p("sv-snap"))
+    run(sc, "snap-content", lambda: read_file(p("sv-snap", "d", "inside")))
+    run(sc, "snap-exists", lambda: subvol_ioctl(SNAP_CREATE_V2, ROOT, "sv-snap", src=sv))
+    run(sc, "rmdir-full", lambda: os.rmdir(sv))
+    run(sc, "unlink-subvol", lambda: os.unlink(sv))
+    run(sc, "destroy-snap", lambda: subvol_ioctl(SNAP_DESTROY_V2, ROOT, "sv-snap"))
+    run(sc, "snap-gone", lambda: os.path.exists(p("sv-snap")))
+    os.unlink(os.path.join(sv, "d", "inside"))
+    os.rmdir(os.path.join(sv, "d"))
+    run(sc, "rmdir-empty", lambda: os.rmdir(sv))
+    st(sc, "parent-after", p("sv-parent"))
+    listing(sc, "parent-after", p("sv-parent"))
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_final]
+             s_subvolumes, s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

@@ -10,15 +10,22 @@ import org.jbtrfs.tree.Cursor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** `subvolume list`: every subvolume and snapshot with its id, parent and path. */
+/** `subvolume list`, `create`, `snapshot` and `delete` on unmounted images. */
 @Command(
     name = "subvolume",
     description = "Subvolume commands.",
-    subcommands = SubvolumeCommand.ListCommand.class)
+    subcommands = {
+      SubvolumeCommand.ListCommand.class,
+      SubvolumeCreateCommands.Create.class,
+      SubvolumeCreateCommands.Snapshot.class,
+      SubvolumeCreateCommands.Delete.class
+    })
 final class SubvolumeCommand implements Runnable {
   @Override
   public void run() {
-    System.err.println("usage: jbtrfs subvolume list IMAGE");
+    System.err.println(
+        "usage: jbtrfs subvolume list IMAGE | create IMAGE [DIR/]NAME"
+            + " | snapshot [-r] IMAGE SOURCE DEST|[DIR/]NAME | delete IMAGE PATH...");
   }
 
   @Command(name = "list", description = "List subvolumes and snapshots.")

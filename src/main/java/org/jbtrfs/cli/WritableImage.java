@@ -9,6 +9,8 @@ import java.util.List;
 import org.jbtrfs.device.DeviceClaims;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.write.Entries;
 import org.jbtrfs.fs.write.FsOps;
 import org.jbtrfs.fs.write.logreplay.LogReplay;
@@ -52,6 +54,15 @@ final class WritableImage implements AutoCloseable {
       claims.close();
       throw e;
     }
+  }
+
+  /**
+   * The node at {@code path} as last committed, crossing into subvolumes (the commands that make
+   * subvolumes run first in their transaction), or null if it does not exist.
+   */
+  Node node(String path) throws IOException {
+    long subvol = fs.defaultSubvolumeId();
+    return new PathResolver(fs, new Node(fs.subvolume(subvol), rootDir)).resolve(path);
   }
 
   FsOps ops() {

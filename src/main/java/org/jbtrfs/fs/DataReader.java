@@ -54,7 +54,7 @@ public final class DataReader {
         return;
       }
     }
-    readAnyCopy(lr, logical, out, off, len);
+    int used = readAnyCopy(lr, logical, out, off, len);
     if (inMemory != null) {
       for (int i = 0; i < inMemory.length; i++)
         if (inMemory[i]) System.arraycopy(pending, i * sector, out, off + i * sector, sector);
@@ -75,7 +75,7 @@ public final class DataReader {
         throw new FormatException(msg);
       }
       if (csum.verify(out, off + i * sector, sector, sums, i * csize)) continue;
-      repairSector(lr, csum, addr, out, off + i * sector, sums, i * csize);
+      repairSector(lr, csum, addr, used, out, off + i * sector, sums, i * csize);
     }
   }
 
@@ -84,15 +84,18 @@ public final class DataReader {
     return true;
   }
 
-  /** Reads the first copy whose devices are present; checksums are checked by the caller. */
-  private static void readAnyCopy(LogicalReader lr, long logical, byte[] out, int off, int len)
+  /**
+   * Reads the first copy whose devices are present and returns its number; checksums are checked by
+   * the caller.
+   */
+  private static int readAnyCopy(LogicalReader lr, long logical, byte[] out, int off, int len)
       throws IOException {
     int mirrors = lr.mirrors(logical);
     IOException first = null;
     for (int m = 0; m < mirrors; m++) {
       try {
         lr.read(logical, out, off, len, m);
-        return;
+        return m;
       } catch (IOException e) {
         if (first == null) first = e;
       }
@@ -107,10 +110,16 @@ public final class DataReader {
     throw first;
   }
 
+  /**
+   * Sector {@code addr} read from copy {@code bad} failed its checksum: tries the other copies (for
+   * RAID5/6, the rebuilds from P and from Q) and takes the first that verifies. Each failure is
+   * logged with the logical address and the device and physical offset the bad bytes came from.
+   */
   private void repairSector(
       LogicalReader lr,
       ChecksumType csum,
       long addr,
+      int bad,
       byte[] out,
       int outOff,
       byte[] sums,
@@ -118,20 +127,37 @@ public final class DataReader {
       throws IOException {
     int sector = fs.sectorSize();
     int mirrors = lr.mirrors(addr);
+    boolean parity = lr.chunks().lookup(addr).profile().hasParity();
+    String where = lr.describe(addr, sector, bad);
     byte[] copy = new byte[sector];
-    for (int m = 1; m < mirrors; m++) {
+    for (int m = 0; m < mirrors; m++) {
+      if (m == bad) continue;
       try {
         lr.read(addr, copy, 0, sector, m);
       } catch (IOException e) {
         continue;
       }
       if (csum.verify(copy, 0, sector, sums, sumOff)) {
-        LOG.warning("data checksum mismatch at logical " + addr + ", copy " + m + " is good");
+        LOG.warning(
+            "data checksum mismatch at logical "
+                + addr
+                + " on "
+                + where
+                + (parity && m > 0
+                    ? "; rebuilt from parity " + (m == 1 ? "P" : "Q")
+                    : "; copy " + m + " is good"));
         System.arraycopy(copy, 0, out, outOff, sector);
         return;
       }
     }
-    String msg = "data checksum mismatch at logical " + addr + " on all " + mirrors + " copies";
+    String msg =
+        "data checksum mismatch at logical "
+            + addr
+            + " on all "
+            + mirrors
+            + " copies (read from "
+            + where
+            + ")";
     LOG.severe(msg);
     throw new FormatException(msg);
   }

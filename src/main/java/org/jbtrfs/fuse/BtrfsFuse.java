@@ -33,6 +33,14 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.release = release;
   }
 
+  /**
+   * The mount is live at {@code mountPoint}: its st_dev tells the subvolume ioctls whether a file
+   * descriptor they are given is on this filesystem.
+   */
+  void mountedAt(java.nio.file.Path mountPoint) throws java.io.IOException {
+    f.deviceNumber = (Long) java.nio.file.Files.getAttribute(mountPoint, "unix:dev");
+  }
+
   @Override
   public int initFlags(int offered) {
     int wanted = wantedFlags();

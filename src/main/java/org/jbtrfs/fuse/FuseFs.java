@@ -126,6 +126,14 @@ final class FuseFs {
     return i;
   }
 
+  /** The node a st_ino of this mount names (see InodeNumbers), or null if none does. */
+  Node nodeOfIno(long stIno) throws IOException {
+    long sv = stIno >>> InodeNumbers.SUBVOL_SHIFT;
+    long ino = stIno & ((1L << InodeNumbers.SUBVOL_SHIFT) - 1);
+    var subvolume = fs.subvolume(sv == 0 ? mountedSubvolume : sv);
+    return subvolume == null ? null : new Node(subvolume, ino);
+  }
+
   /** st_ino of a node (see InodeNumbers). */
   long ino(Node n) {
     return InodeNumbers.of(n, mountedSubvolume);
@@ -168,6 +176,17 @@ final class FuseFs {
     }
   }
 
+  /** Drops the kernel's cached entry {@code name} of {@code parent} and the parent's attributes. */
+  void invalidateEntry(long parent, byte[] name) {
+    FuseSession s = session;
+    if (s == null) return;
+    s.invalidateEntry(parent, name);
+    s.invalidateAttributes(parent);
+  }
+
+  /** st_dev of the mount as its users see it (0 until the mount is live). */
+  volatile long deviceNumber;
+
   // ---- open files ----
 
   long open(Node n, boolean direct) {
@@ -195,5 +214,10 @@ final class FuseFs {
 
   boolean isOpen(Node n) {
     return openCounts.containsKey(n);
+  }
+
+  /** True when some file or directory of subvolume {@code id} is open. */
+  boolean isOpenIn(long subvolumeId) {
+    return openCounts.keySet().stream().anyMatch(n -> n.subvolume().id() == subvolumeId);
   }
 }

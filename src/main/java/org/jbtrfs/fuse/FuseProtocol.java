@@ -101,6 +101,7 @@ final class FuseProtocol {
   static final int SETXATTR_IN_COMPAT = 8;
 
   static final int NOTIFY_INVAL_INODE = 2;
+  static final int NOTIFY_INVAL_ENTRY = 3;
 
   // Sizes.
   static final int IN_HEADER = 40;

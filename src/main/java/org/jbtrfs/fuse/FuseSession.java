@@ -46,7 +46,7 @@ final class FuseSession {
   private final Libc libc = Libc.load();
   private final CountDownLatch initialized = new CountDownLatch(1);
   private final ByteBuffer notifyBuf =
-      ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24 + 256).order(ByteOrder.LITTLE_ENDIAN);
   private final AtomicInteger busyWorkers = new AtomicInteger();
   private volatile boolean stopping;
 
@@ -188,6 +188,25 @@ final class FuseSession {
       notifyBuf.putLong(nodeid);
       notifyBuf.putLong(-1); // offset < 0: attributes only, no cached data
       notifyBuf.putLong(0);
+      notifyBuf.flip();
+      libc.write(mount.fd(), notifyBuf, notifyBuf.limit());
+    }
+  }
+
+  /**
+   * Tells the kernel that {@code name} in directory {@code parent} changed behind its back (a
+   * subvolume made by an ioctl): its cached entry, negative or not, is dropped.
+   */
+  void invalidateEntry(long parent, byte[] name) {
+    synchronized (notifyBuf) {
+      notifyBuf.clear();
+      notifyBuf.putInt(FuseProtocol.OUT_HEADER + 16 + name.length + 1);
+      notifyBuf.putInt(FuseProtocol.NOTIFY_INVAL_ENTRY);
+      notifyBuf.putLong(0);
+      notifyBuf.putLong(parent);
+      notifyBuf.putInt(name.length);
+      notifyBuf.putInt(0); // flags
+      notifyBuf.put(name).put((byte) 0);
       notifyBuf.flip();
       libc.write(mount.fd(), notifyBuf, notifyBuf.limit());
     }

@@ -7,7 +7,8 @@ import org.jbtrfs.fs.write.FileAttributes;
 /**
  * FUSE_IOCTL: the inode flags of chattr and lsattr. The kernel turns FS_IOC_GETFLAGS/SETFLAGS and
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
- * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. Any other ioctl is ENOTTY.
+ * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
+ * SubvolumeIoctls}'. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -26,15 +27,18 @@ final class IoctlRequests {
   private static final int SETFLAGS_ITEMS = 3;
 
   private final FuseFs f;
+  private final SubvolumeIoctls subvolumes;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
+    this.subvolumes = new SubvolumeIoctls(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
     int cmd = req.u32(12);
     int inSize = req.u32(24);
     int outSize = req.u32(28);
+    if (SubvolumeIoctls.handles(cmd)) return subvolumes.ioctl(req, out, cmd, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

@@ -118,7 +118,7 @@ public final class MountCommand implements Callable<Integer> {
             opts.fs().readOnly(),
             opts.fs().subvol(),
             root.subvolume().id());
-    Thread announcer = new Thread(() -> announceWhenLive(session, mountPoint, held, entry));
+    Thread announcer = new Thread(() -> announceWhenLive(session, fuse, mountPoint, held, entry));
     announcer.setDaemon(true);
     announcer.start();
     try {
@@ -257,10 +257,15 @@ public final class MountCommand implements Callable<Integer> {
    * can return.
    */
   private void announceWhenLive(
-      FuseSession session, Path mountPoint, MountResources held, MountRegistry.Entry entry) {
+      FuseSession session,
+      BtrfsFuse fuse,
+      Path mountPoint,
+      MountResources held,
+      MountRegistry.Entry entry) {
     try {
       session.awaitInitialized();
       ReadAhead.raise(mountPoint);
+      fuse.mountedAt(mountPoint);
       held.register(entry);
       if (readyFile != null) Files.writeString(readyFile, "ok\n");
     } catch (IOException | InterruptedException e) {

@@ -35,8 +35,10 @@ final class NamespaceRequests {
 
   private final FuseFs f;
   private final PathResolver paths;
+  private final SubvolumeRemoval subvolumes;
 
   NamespaceRequests(FuseFs f, Node root) {
+    this.subvolumes = new SubvolumeRemoval(f);
     this.f = f;
     this.paths = new PathResolver(f.fs, root);
   }
@@ -215,6 +217,11 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(req.nodeid());
           checkDelete(dir, name);
+          Node victim = child(dir, name);
+          if (victim != null
+              && (victim.isPlaceholder() || victim.subvolume().id() != dir.subvolume().id())) {
+            return subvolumes.rmdir(dir, name, victim);
+          }
           var ops = f.rw.ops(dir.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
           ops.rmdir(dir.ino(), name);

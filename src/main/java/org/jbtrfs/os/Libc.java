@@ -42,6 +42,7 @@ public interface Libc {
   int geteuid();
 
   int O_RDONLY = 0;
+  int O_DIRECTORY = 0200000;
   int O_RDWR = 02;
   int O_EXCL = 0200;
   int O_NONBLOCK = 04000;
@@ -77,6 +78,14 @@ public interface Libc {
       case ErrnoValues.EINVAL -> "invalid argument";
       case ErrnoValues.ENODEV -> "no such device";
       case ErrnoValues.EROFS -> "read-only file system";
+      case ErrnoValues.EEXIST -> "file exists";
+      case ErrnoValues.EXDEV -> "invalid cross-device link";
+      case ErrnoValues.ENOTDIR -> "not a directory";
+      case ErrnoValues.ENOTTY -> "inappropriate ioctl for device";
+      case ErrnoValues.ENOSPC -> "no space left on device";
+      case ErrnoValues.ENAMETOOLONG -> "file name too long";
+      case ErrnoValues.ENOTEMPTY -> "directory not empty";
+      case ErrnoValues.EOPNOTSUPP -> "operation not supported";
       default -> "errno " + errno;
     };
   }

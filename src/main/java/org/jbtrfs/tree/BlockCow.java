@@ -132,6 +132,19 @@ final class BlockCow {
     return Le.u64(block, TreeHeader.FLAGS) >>> TreeHeader.BACKREF_REV_SHIFT;
   }
 
+  /**
+   * A copy of another tree's block as this tree's, at a fresh address, already dirty: the root of a
+   * snapshot (the kernel's btrfs_copy_root). The caller adds this tree's references to the
+   * children.
+   */
+  Writable copyOf(long bytenr, long generation, int level) throws IOException {
+    byte[] copy = read(bytenr, generation, level).clone();
+    long fresh = allocate(level);
+    stampHeader(copy, fresh, level);
+    ctx.dirty().put(fresh, copy);
+    return new Writable(fresh, copy);
+  }
+
   /** A new, empty block at {@code level} (nritems 0), already dirty. */
   Writable fresh(int level) throws IOException {
     byte[] raw = new byte[ctx.nodeSize()];

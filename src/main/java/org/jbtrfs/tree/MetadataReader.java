@@ -77,11 +77,22 @@ public final class MetadataReader {
     for (int m = 0; m < mirrors; m++) {
       try {
         TreeBlock block = readCopy(bytenr, m, expectedGen, expectedLevel);
-        if (m > 0) LOG.warning("tree block " + bytenr + ": copy " + m + " good after " + failures);
+        if (m > 0) {
+          boolean parity = logical.chunks().lookup(bytenr).profile().hasParity();
+          LOG.warning(
+              "tree block at logical "
+                  + bytenr
+                  + ": "
+                  + (parity ? "rebuilt from parity " + (m == 1 ? "P" : "Q") : "copy " + m + " good")
+                  + " after "
+                  + failures);
+        }
         cache.put(block);
         return block;
       } catch (IOException e) {
-        failures.add("copy " + m + ": " + e.getMessage());
+        // Where the bad copy came from: the device and offset to look at.
+        failures.add(
+            "copy " + m + " (" + logical.describe(bytenr, nodeSize, m) + "): " + e.getMessage());
       }
     }
     String msg = "tree block at logical " + bytenr + " unreadable: " + failures;

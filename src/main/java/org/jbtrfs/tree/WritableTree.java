@@ -70,6 +70,24 @@ public final class WritableTree {
     return t;
   }
 
+  /**
+   * A new shareable tree for {@code owner} whose root is a copy of another tree's root block
+   * ({@code bytenr} at {@code generation}, {@code level}): every child of that block gains a
+   * reference from {@code owner}, so a snapshot costs one block whatever the tree's size.
+   */
+  public static WritableTree snapshotOf(
+      WriteContext ctx, long owner, long bytenr, long generation, int level, Sharing sharing)
+      throws IOException {
+    if (!sharing.shareable() || sharing.refs() == null) {
+      throw new IllegalArgumentException("a snapshot of tree " + owner + " must be shareable");
+    }
+    BlockCow.Writable root = new BlockCow(ctx, owner, sharing).copyOf(bytenr, generation, level);
+    sharing.refs().changeChildRefs(root.raw(), owner, 0, 1);
+    WritableTree t = new WritableTree(ctx, owner, root.bytenr(), level, ctx.transid(), sharing);
+    t.rootChanged = true;
+    return t;
+  }
+
   public long owner() {
     return owner;
   }

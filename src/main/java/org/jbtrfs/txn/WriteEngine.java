@@ -11,6 +11,7 @@ import org.jbtrfs.extent.DelayedRefRunner;
 import org.jbtrfs.extent.DelayedRefs;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.extent.SharedTreeBlockRefs;
+import org.jbtrfs.extent.TreeDrop;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
@@ -197,6 +198,75 @@ public final class WriteEngine implements TreeBlockAllocator {
       t = new WritableTree(ctx, id, parsed.bytenr(), parsed.level(), parsed.generation(), sharing);
     }
     trees.put(id, t);
+    return t;
+  }
+
+  /**
+   * Starts tree {@code newId} as a snapshot of subvolume {@code sourceId} as last committed: its
+   * root is a copy of the source's root block, whose children both now reference. The source must
+   * not have changed in this transaction, since a later change to one of its blocks of this
+   * transaction would be made in place, under the snapshot too. The caller writes the snapshot's
+   * root item and the source's last_snapshot; the source is reopened on next use, so that its COW
+   * reads the new last_snapshot and treats its old blocks as shared.
+   */
+  public WritableTree startSnapshot(long sourceId, long newId) throws IOException {
+    WritableTree open = trees.get(sourceId);
+    if (open != null && open.rootChanged()) {
+      throw new IllegalStateException(
+          "subvolume " + sourceId + " changed in this transaction; commit before a snapshot");
+    }
+    WritableTree root = tree(ObjectIds.ROOT_TREE);
+    byte[] item = root.get(RootItems.keyOf(root, sourceId));
+    RootItem source = RootItem.parse(item, 0, item.length);
+    WritableTree t =
+        WritableTree.snapshotOf(
+            ctx,
+            newId,
+            source.bytenr(),
+            source.generation(),
+            source.level(),
+            new Sharing(true, transid, sharedRefs));
+    trees.remove(sourceId);
+    trees.put(newId, t);
+    return t;
+  }
+
+  /**
+   * Drops every reference of subvolume tree {@code id} (its blocks and data extents go when no
+   * other tree shares them); the caller removes its root item in this transaction. The tree must
+   * not have changed in this transaction.
+   */
+  public TreeDrop dropTree(long id) throws IOException {
+    WritableTree open = trees.remove(id);
+    if (open != null && open.rootChanged()) {
+      throw new IllegalStateException(
+          "subvolume " + id + " changed in the transaction dropping it");
+    }
+    WritableTree root = tree(ObjectIds.ROOT_TREE);
+    byte[] item = root.get(RootItems.keyOf(root, id));
+    RootItem r = RootItem.parse(item, 0, item.length);
+    TreeDrop drop = new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
+    drop.dropFrom(r.bytenr(), r.generation(), r.level());
+    return drop;
+  }
+
+  /** The highest subvolume id handed out by this engine (ids are not reused while mounted). */
+  private long highestSubvolumeId;
+
+  /**
+   * The id for a new subvolume: one past the highest in the root tree ({@code highestInTree}), or
+   * past any this engine handed out before (a deleted one's id stays taken until remount, as in the
+   * kernel, so nothing cached under it is mistaken for the new one).
+   */
+  public synchronized long nextSubvolumeId(long highestInTree) {
+    highestSubvolumeId = Math.max(highestSubvolumeId, highestInTree) + 1;
+    return highestSubvolumeId;
+  }
+
+  /** Starts tree {@code newId} as a new, empty subvolume; the caller writes its root item. */
+  public WritableTree startSubvolume(long newId) throws IOException {
+    WritableTree t = WritableTree.create(ctx, newId);
+    trees.put(newId, t);
     return t;
   }
 

@@ -9,4 +9,9 @@ public interface BlockSource {
 
   /** Reads exactly {@code len} bytes at byte offset {@code physical} of device {@code devid}. */
   void read(long devid, long physical, byte[] buf, int off, int len) throws IOException;
+
+  /** The device's path or name for messages; null when unknown. */
+  default String deviceName(long devid) {
+    return null;
+  }
 }

@@ -28,6 +28,12 @@ public final class DeviceSet implements BlockSource, BlockSink, Closeable {
   }
 
   @Override
+  public String deviceName(long devid) {
+    Device d = byId.get(devid);
+    return d == null ? null : d.name();
+  }
+
+  @Override
   public void read(long devid, long physical, byte[] buf, int off, int len) throws IOException {
     Device d = byId.get(devid);
     if (d == null) throw new IOException("device " + devid + " is missing");

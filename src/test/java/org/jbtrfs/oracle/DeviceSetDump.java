@@ -13,14 +13,18 @@ import java.util.regex.Pattern;
  * dev extents on each device.
  */
 final class DeviceSetDump {
-  /** One chunk item: where it is, its type text (e.g. DATA|RAID10) and its stripes. */
+  /**
+   * One chunk item: where it is, its type text (e.g. DATA|RAID10), its stripes (devid, offset) and
+   * its stripe element length.
+   */
   record Chunk(
       long logical,
       long length,
       String type,
       int numStripes,
       int subStripes,
-      List<long[]> stripes) {
+      List<long[]> stripes,
+      long stripeLen) {
     /** Comparable text: everything the kernel decides about a chunk. */
     String describe() {
       StringBuilder b =
@@ -40,7 +44,7 @@ final class DeviceSetDump {
 
   private static final Pattern CHUNK =
       Pattern.compile(
-          "CHUNK_ITEM (\\d+)\\)[^\\n]*\\n\\s*length (\\d+) owner \\d+ stripe_len \\d+ type (\\S+)"
+          "CHUNK_ITEM (\\d+)\\)[^\\n]*\\n\\s*length (\\d+) owner \\d+ stripe_len (\\d+) type (\\S+)"
               + "[^\\n]*\\n[^\\n]*\\n\\s*num_stripes (\\d+) sub_stripes (\\d+)");
   private static final Pattern STRIPE = Pattern.compile("stripe \\d+ devid (\\d+) offset (\\d+)");
   private static final Pattern DEV_ITEM =
@@ -72,10 +76,11 @@ final class DeviceSetDump {
           new Chunk(
               Long.parseLong(m.group(1)),
               Long.parseLong(m.group(2)),
-              m.group(3),
-              Integer.parseInt(m.group(4)),
+              m.group(4),
               Integer.parseInt(m.group(5)),
-              new ArrayList<>()));
+              Integer.parseInt(m.group(6)),
+              new ArrayList<>(),
+              Long.parseLong(m.group(3))));
       ends.add(m.end());
     }
     for (int i = 0; i < d.chunks.size(); i++) {

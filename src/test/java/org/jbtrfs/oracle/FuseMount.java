@@ -132,6 +132,15 @@ final class FuseMount implements AutoCloseable {
         : java.util.Optional.empty();
   }
 
+  /** The daemon's own log file, which the launcher names when the mount is live. */
+  Path daemonLog() {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(", log (\\S+)\\)").matcher(read(logFile()));
+    if (!m.find())
+      throw new AssertionError("the launcher named no daemon log:\n" + read(logFile()));
+    return Path.of(m.group(1));
+  }
+
   private Path logFile() {
     return mountPoint.resolveSibling(mountPoint.getFileName() + ".log");
   }

@@ -13,14 +13,19 @@ final class JbtrfsCli {
   private JbtrfsCli() {}
 
   static void run(String... args) {
+    Exception[] failure = new Exception[1];
     CommandLine cl =
         new CommandLine(new Main())
             .setExecutionExceptionHandler(
                 (ex, cmd, parsed) -> {
-                  throw new IllegalStateException(
-                      "jbtrfs " + Arrays.toString(args) + " failed", ex);
+                  failure[0] = ex;
+                  return 1;
                 });
     int rc = cl.execute(args);
+    if (failure[0] != null) {
+      throw new IllegalStateException(
+          "jbtrfs " + Arrays.toString(args) + " failed: " + failure[0].getMessage(), failure[0]);
+    }
     if (rc != 0)
       throw new IllegalStateException("jbtrfs " + Arrays.toString(args) + " exited " + rc);
   }

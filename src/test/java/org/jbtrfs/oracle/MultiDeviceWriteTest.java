@@ -200,7 +200,10 @@ class MultiDeviceWriteTest {
     if (parity) {
       // The kernel's scrub rewrites a wrong parity without reporting it: recompute every row's.
       try (Loop loop = Loop.attach(jimgs)) {
-        List<String> bad = ParityAudit.badRows(DeviceSetDump.of(loop.devices()), jimgs);
+        List<String> bad =
+            new Raid56Layout(DeviceSetDump.of(loop.devices()))
+                .verifyParity(Raid56Io.byDevid(jimgs))
+                .mismatches();
         assertTrue(bad.isEmpty(), c + ": parity that does not match its data: " + bad);
       }
       Map<String, String> sample = sample(want);

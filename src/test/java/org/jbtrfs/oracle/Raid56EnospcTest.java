@@ -91,7 +91,10 @@ class Raid56EnospcTest {
     try (Loop loop = Loop.attach(jimgs)) {
       Cmd.run(concat(List.of("btrfs", "device", "scan"), loop.devices())).check();
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the fill (" + c + ")");
-      List<String> bad = ParityAudit.badRows(DeviceSetDump.of(loop.devices()), jimgs);
+      List<String> bad =
+          new Raid56Layout(DeviceSetDump.of(loop.devices()))
+              .verifyParity(Raid56Io.byDevid(jimgs))
+              .mismatches();
       assertTrue(bad.isEmpty(), c + ": parity that does not match its data: " + bad);
       try (KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("vmnt"), "")) {
         EnospcSupport.verify(jbtrfs.digests(), mnt, km.path(), "kernel mount after the fill");

@@ -28,11 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * preallocated and written into, deleted, and many small files. Every change also goes to a local
  * copy, which the mount must show exactly before it is unmounted; a manifest of the mount (stat
  * fields, contents, xattrs) is taken then too. After unmounting: btrfs check is clean, every row's
- * P and Q match its data ({@link ParityAudit}), a kernel mount shows the identical manifest, for
- * every device (every pair for RAID6) left out a degraded kernel mount and a degraded jbtrfs mount
- * read the bytes the mount showed (every big file each time, the small ones shared out so each is
- * read once by each driver), and the kernel's scrub finds no error. The scrub alone would not catch
- * a wrong parity: it rewrites one without reporting it, hence the audit.
+ * P and Q match its data ({@link Raid56Layout#verifyParity}), a kernel mount shows the identical
+ * manifest, for every device (every pair for RAID6) left out a degraded kernel mount and a degraded
+ * jbtrfs mount read the bytes the mount showed (every big file each time, the small ones shared out
+ * so each is read once by each driver), and the kernel's scrub finds no error. The scrub alone
+ * would not catch a wrong parity: it rewrites one without reporting it, hence the audit.
  */
 class Raid56WorkloadTest {
   private static final long MiB = 1L << 20;
@@ -111,7 +111,10 @@ class Raid56WorkloadTest {
     try (Loop loop = Loop.attach(imgs)) {
       Cmd.run(concat(List.of("btrfs", "device", "scan"), loop.devices())).check();
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the workload (" + c + ")");
-      List<String> bad = ParityAudit.badRows(DeviceSetDump.of(loop.devices()), imgs);
+      List<String> bad =
+          new Raid56Layout(DeviceSetDump.of(loop.devices()))
+              .verifyParity(Raid56Io.byDevid(imgs))
+              .mismatches();
       if (!bad.isEmpty()) fail(c + ": parity that does not match its data: " + bad);
       try (KernelMount km = KernelMount.mount(loop.devices(), tmp.resolve("kmnt"), "")) {
         List<String> d = Manifest.diff(jbtrfsView, ManifestReader.read(km.path()), Set.of());

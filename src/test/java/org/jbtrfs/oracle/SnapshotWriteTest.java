@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * jbtrfs writes to a filesystem whose tree blocks and data extents are shared between a subvolume,
@@ -35,6 +35,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * stay as the kernel made it.
  *
  * <p>With 4K nodes the subvolume tree has several levels, so nodes are shared as well as leaves.
+ *
+ * <p>The snapshots are made by the kernel, or (offline, `jbtrfs subvolume snapshot`) by jbtrfs,
+ * after which a kernel mount must show the same subvolume list, parent uuids and read-only flags;
+ * and deleted by the kernel, by jbtrfs (`jbtrfs subvolume delete`), or one by each. btrfs check
+ * after each deletion and the space returned at the end judge both the references jbtrfs's
+ * snapshots add and the ones its deletion drops.
  */
 class SnapshotWriteTest {
   /** Metadata nodes the emptied trees may keep beyond a fresh filesystem (roots, shapes). */
@@ -45,9 +51,10 @@ class SnapshotWriteTest {
     Environment.requireOracleHost();
   }
 
-  @ParameterizedTest(name = "nodesize {0}")
-  @ValueSource(ints = {16384, 4096})
-  void writesToSubvolumeAndSnapshotsStayConsistent(int nodeSize, @TempDir Path tmp) {
+  @ParameterizedTest(name = "nodesize {0}, snapshots made by {1}, deleted by {2}")
+  @CsvSource({"16384, kernel, kernel", "4096, kernel, jbtrfs", "4096, jbtrfs, mixed"})
+  void writesToSubvolumeAndSnapshotsStayConsistent(
+      int nodeSize, String snapshotMaker, String deleter, @TempDir Path tmp) {
     long t0 = System.nanoTime();
     Path img = ImageFiles.mkfs(tmp, "img", 1L << 30, "-n", Integer.toString(nodeSize));
     Path kmnt = tmp.resolve("kmnt");
@@ -56,8 +63,9 @@ class SnapshotWriteTest {
     try {
       Files.createDirectories(fmnt);
       BlockGroupUsage fresh = BlockGroupUsage.of(img);
-      long snapId = buildWithKernel(img, kmnt, local);
-      BtrfsCheck.assertClean(img, "after the kernel made the snapshots");
+      boolean byJbtrfs = snapshotMaker.equals("jbtrfs");
+      long snapId = buildWithKernel(img, kmnt, local, byJbtrfs);
+      BtrfsCheck.assertClean(img, "after " + snapshotMaker + " made the snapshots");
 
       // Round one: each subvolume changed by its own mount flavour, source first so that its
       // shared blocks become FULL_BACKREF before the snapshots COW them.
@@ -86,14 +94,27 @@ class SnapshotWriteTest {
       compareWithKernel(
           img, kmnt, local, stamped, window, List.of("src", "snap", "snap2", "rosnap"));
 
-      // The kernel drops the snapshots by walking their blocks' references.
+      // The snapshots are dropped by walking their blocks' references: by the kernel, by
+      // jbtrfs (offline), or one by each.
+      List<String> byJbtrfsDelete =
+          switch (deleter) {
+            case "jbtrfs" -> List.of("snap", "rosnap");
+            case "mixed" -> List.of("snap");
+            default -> List.of();
+          };
+      for (String sv : byJbtrfsDelete) {
+        JbtrfsCli.run("subvolume", "delete", img.toString(), sv);
+        BtrfsCheck.assertClean(img, "after jbtrfs deleted " + sv);
+      }
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
-        sh("btrfs", "subvolume", "delete", k.path().resolve("snap").toString());
-        sh("btrfs", "subvolume", "delete", k.path().resolve("rosnap").toString());
+        for (String sv : List.of("snap", "rosnap")) {
+          if (byJbtrfsDelete.contains(sv)) continue;
+          sh("btrfs", "subvolume", "delete", k.path().resolve(sv).toString());
+        }
         sh("btrfs", "subvolume", "sync", k.path().toString());
       }
-      BtrfsCheck.assertClean(img, "after the kernel deleted the snapshot");
+      BtrfsCheck.assertClean(img, "after the snapshots were deleted (" + deleter + ")");
       compareWithKernel(img, kmnt, local, stamped, window, List.of("src", "snap2"));
 
       // Everything jbtrfs (and the kernel) wrote goes; what is left must be an empty filesystem.
@@ -110,15 +131,23 @@ class SnapshotWriteTest {
       BtrfsCheck.assertClean(img, "after deleting every file");
       BlockGroupUsage empty = BlockGroupUsage.of(img);
       String figures = "fresh: " + fresh + "; emptied: " + empty;
-      System.out.println("SnapshotWriteTest nodesize " + nodeSize + ": " + figures);
+      System.out.println(
+          "SnapshotWriteTest nodesize "
+              + nodeSize
+              + ", "
+              + snapshotMaker
+              + "/"
+              + deleter
+              + ": "
+              + figures);
       assertEquals(0, empty.data(), "data extents left behind: " + figures);
       assertTrue(
           empty.metadata() - fresh.metadata() <= (long) NODE_SLACK * nodeSize,
           "metadata did not return within " + NODE_SLACK + " nodes: " + figures);
       assertEquals(empty.total(), empty.superBytesUsed(), "superblock bytes_used: " + figures);
       System.out.printf(
-          "SnapshotWriteTest nodesize %d passed in %d s%n",
-          nodeSize, (System.nanoTime() - t0) / 1_000_000_000);
+          "SnapshotWriteTest nodesize %d, %s/%s passed in %d s%n",
+          nodeSize, snapshotMaker, deleter, (System.nanoTime() - t0) / 1_000_000_000);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } finally {
@@ -129,9 +158,11 @@ class SnapshotWriteTest {
 
   /**
    * mkfs'd image → subvolume "src" filled by the kernel, reflinks, snapshot "snap" of src and
-   * "snap2" of snap; local copies of all three. Returns snap's subvolume id.
+   * "snap2" of snap, "rosnap" read-only of src, made by the kernel or by jbtrfs offline; local
+   * copies of all four. Returns snap's subvolume id.
    */
-  private static long buildWithKernel(Path img, Path kmnt, Path local) throws java.io.IOException {
+  private static long buildWithKernel(Path img, Path kmnt, Path local, boolean byJbtrfs)
+      throws java.io.IOException {
     Files.createDirectories(local);
     try (Loop loop = Loop.attach(List.of(img));
         KernelMount k = KernelMount.mountReadWrite(loop.devices(), kmnt)) {
@@ -141,17 +172,25 @@ class SnapshotWriteTest {
       sh("cp", "--reflink=always", src.resolve("big").toString(), src + "/big.reflink");
       sh("cp", "--reflink=always", src.resolve("big").toString(), src + "/d3/big.copy");
       sh("sync");
-      sh("btrfs", "subvolume", "snapshot", src.toString(), k.path().resolve("snap").toString());
-      sh(
-          "btrfs",
-          "subvolume",
-          "snapshot",
-          k.path() + "/snap",
-          k.path().resolve("snap2").toString());
-      sh("btrfs", "subvolume", "snapshot", "-r", src.toString(), k.path() + "/rosnap");
-      for (String sv : List.of("src", "snap", "snap2", "rosnap")) {
-        sh("cp", "-a", k.path().resolve(sv).toString(), local.resolve(sv).toString());
+      if (!byJbtrfs) {
+        sh("btrfs", "subvolume", "snapshot", src.toString(), k.path().resolve("snap").toString());
+        sh("btrfs", "subvolume", "snapshot", k.path() + "/snap", k.path() + "/snap2");
+        sh("btrfs", "subvolume", "snapshot", "-r", src.toString(), k.path() + "/rosnap");
       }
+      for (String sv : List.of("src", "snap", "snap2", "rosnap")) {
+        Path from = byJbtrfs ? src : k.path().resolve(sv);
+        sh("cp", "-a", from.toString(), local.resolve(sv).toString());
+      }
+    }
+    if (byJbtrfs) {
+      JbtrfsCli.run("subvolume", "snapshot", img.toString(), "src", "snap");
+      BtrfsCheck.assertClean(img, "after jbtrfs snapshotted src");
+      JbtrfsCli.run("subvolume", "snapshot", img.toString(), "snap", "snap2");
+      JbtrfsCli.run("subvolume", "snapshot", "-r", img.toString(), "src", "rosnap");
+    }
+    try (Loop loop = Loop.attach(List.of(img));
+        KernelMount k = KernelMount.mount(loop.devices(), kmnt, "")) {
+      assertSnapshotRelations(k.path());
       String id =
           Cmd.run(List.of("btrfs", "inspect-internal", "rootid", k.path() + "/snap"))
               .check()
@@ -159,6 +198,17 @@ class SnapshotWriteTest {
               .trim();
       return Long.parseLong(id);
     }
+  }
+
+  /** The subvolume list a kernel mount shows, the same whoever made the snapshots. */
+  private static void assertSnapshotRelations(Path mnt) {
+    assertEquals(
+        List.of(
+            "src parent 5 from - ro=false",
+            "snap parent 5 from src ro=false",
+            "snap2 parent 5 from snap ro=false",
+            "rosnap parent 5 from src ro=true"),
+        SubvolumeRelations.of(mnt));
   }
 
   /** A read-only snapshot refuses changes with EROFS, as under the kernel, and stays readable. */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jbtrfs.format.DirItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.InodeRef;
@@ -76,17 +77,46 @@ public final class Entries {
       boolean backref,
       boolean touchTimes)
       throws IOException {
+    insert(dir, name, new Key(child, ItemType.INODE_ITEM, 0), fileType, index, touchTimes);
+    if (backref) addRef(child, dir, index, name);
+  }
+
+  /**
+   * Links subvolume {@code subvol} into {@code dir} as {@code name}; the root tree's ROOT_REF and
+   * ROOT_BACKREF are its back references. The kernel writes the location's offset as -1 for a
+   * snapshot and 0 for a new subvolume.
+   */
+  public long addSubvolumeLink(long dir, byte[] name, long subvol, long locationOffset)
+      throws IOException {
+    checkName(name);
+    if (exists(dir, name)) throw new FileAlreadyExistsException(new String(name));
+    long index = nextIndex(dir);
+    insert(
+        dir, name, new Key(subvol, ItemType.ROOT_ITEM, locationOffset), FileType.DIR, index, true);
+    return index;
+  }
+
+  /** True when {@code dir} has an entry {@code name}, whatever it links (file or subvolume). */
+  public boolean exists(long dir, byte[] name) throws IOException {
+    byte[] raw = ft.tree().get(new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name)));
+    if (raw == null) return false;
+    for (DirItem d : DirItem.parseAll(raw, 0, raw.length)) {
+      if (Arrays.equals(d.name(), name)) return true;
+    }
+    return false;
+  }
+
+  private void insert(
+      long dir, byte[] name, Key location, int fileType, long index, boolean touchTimes)
+      throws IOException {
     WritableTree t = ft.tree();
-    DirItem entry =
-        new DirItem(
-            new Key(child, ItemType.INODE_ITEM, 0), ft.transid(), fileType, name, new byte[0]);
+    DirItem entry = new DirItem(location, ft.transid(), fileType, name, new byte[0]);
     byte[] enc = entry.encode();
     if (!t.insert(new Key(dir, ItemType.DIR_INDEX, index), enc))
       throw new FormatException("directory " + dir + " already has an entry at index " + index);
     Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
     byte[] existing = t.get(itemKey);
     t.put(itemKey, existing == null ? enc : concat(existing, enc));
-    if (backref) addRef(child, dir, index, name);
     InodeItem d = ft.inode(dir);
     d = d.withSize(d.size() + 2L * name.length, d.nbytes());
     if (touchTimes) {
@@ -112,6 +142,37 @@ public final class Entries {
     ft.putInode(
         dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
     return e;
+  }
+
+  /**
+   * Removes the entry {@code name} of {@code dir} that links a subvolume (the caller removes the
+   * root refs); returns the subvolume's id.
+   */
+  public long removeSubvolumeLink(long dir, byte[] name, long index) throws IOException {
+    WritableTree t = ft.tree();
+    Key itemKey = new Key(dir, ItemType.DIR_ITEM, NameHash.crc32cName(name));
+    byte[] raw = t.get(itemKey);
+    DirItem link = null;
+    if (raw != null) {
+      for (DirItem d : DirItem.parseAll(raw, 0, raw.length)) {
+        if (Arrays.equals(d.name(), name)) link = d;
+      }
+    }
+    if (link == null || link.location().type() != ItemType.ROOT_ITEM) {
+      throw new FormatException(
+          "directory " + dir + " has no subvolume entry " + new String(name) + " to remove");
+    }
+    byte[] rest = without(raw, name);
+    if (rest.length == 0) t.delete(itemKey);
+    else t.put(itemKey, rest);
+    if (!t.delete(new Key(dir, ItemType.DIR_INDEX, index))) {
+      throw new FormatException("directory " + dir + " has no index " + index + " for the entry");
+    }
+    InodeItem d = ft.inode(dir);
+    Timespec now = FileTree.now();
+    ft.putInode(
+        dir, d.withSize(d.size() - 2L * name.length, d.nbytes()).withTimes(d.atime(), now, now));
+    return link.location().objectId();
   }
 
   /** True when the directory has no entries. */

@@ -368,6 +368,24 @@ public final class MountedWriter implements AutoCloseable {
     }
   }
 
+  /** A change that works on the trees as committed. */
+  public interface CommittedChange<T> {
+    T apply(WriteEngine engine) throws IOException;
+  }
+
+  /**
+   * Commits what is pending, makes {@code change} alone in the next transaction and commits that
+   * too, as the kernel commits a snapshot: a snapshot copies a committed root, and its result is on
+   * disk when the caller hears of it. Caller holds the write lock.
+   */
+  public <T> T committedAlone(CommittedChange<T> change) throws IOException {
+    commit();
+    T result = change.apply(engine);
+    changed = true;
+    commit();
+    return result;
+  }
+
   /** Bytes of {@code n} buffered in pages (not yet extents). */
   public long bufferedBytes(Node n) {
     DirtyPages dp = dirty.get(n.subvolume().id());

@@ -1,0 +1,48 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.write.FsError;
+import org.jbtrfs.fs.write.SubvolumeDeletion;
+
+/**
+ * Deleting subvolumes on a live mount: rmdir of an empty subvolume, as the kernel's btrfs_rmdir
+ * allows, rmdir of the empty placeholder a snapshot shows for a nested subvolume (only the dangling
+ * entry goes), and BTRFS_IOC_SNAP_DESTROY(_V2). Pending changes are committed first and the
+ * deletion alone in the next transaction (its tree must not change while it is dropped). Where the
+ * kernel lets open files of a deleted subvolume live on until closed, jbtrfs refuses with EBUSY
+ * while any file of it is open.
+ */
+final class SubvolumeRemoval {
+  private final FuseFs f;
+
+  SubvolumeRemoval(FuseFs f) {
+    this.f = f;
+  }
+
+  /**
+   * rmdir of {@code name} in {@code dir}, which links {@code victim}'s subvolume (caller locks).
+   */
+  int rmdir(Node dir, byte[] name, Node victim) throws IOException {
+    if (victim.isPlaceholder()) {
+      f.rw.committedAlone(
+          engine -> {
+            new SubvolumeDeletion(engine).unlinkPlaceholder(dir.subvolume().id(), dir.ino(), name);
+            return null;
+          });
+      return 0;
+    }
+    // btrfs_rmdir: a subvolume's top directory must be empty, as any directory's.
+    if (f.inode(victim).size() > 0) return -Errno.ENOTEMPTY;
+    return delete(victim.subvolume().id());
+  }
+
+  /** Deletes subvolume {@code id}, whatever it holds (the destroy ioctls; caller locks). */
+  int delete(long id) throws IOException {
+    if (f.isOpenIn(id)) {
+      throw new FsError(FsError.EBUSY, "subvolume " + id + " has open files");
+    }
+    f.rw.committedAlone(engine -> new SubvolumeDeletion(engine).delete(id));
+    return 0;
+  }
+}
