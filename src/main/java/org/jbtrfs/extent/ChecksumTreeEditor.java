@@ -25,18 +25,41 @@ public final class ChecksumTreeEditor {
     this.tree = tree;
     this.sectorSize = sectorSize;
     this.csumSize = csumSize;
-    // Keep items well below a leaf so inserts rarely split around them.
-    this.maxPerItem = Math.max(1, (nodeSize - TreeHeader.SIZE) / 4 / csumSize);
+    // As many as the kernel puts in one item (its MAX_CSUM_ITEMS): a leaf's data area less two
+    // item headers, less one checksum. Items that big fill leaves, as the kernel's do; smaller
+    // ones left every leaf of a sequential write half empty after its even split.
+    this.maxPerItem =
+        Math.max(1, (nodeSize - TreeHeader.SIZE - 2 * TreeHeader.ITEM_SIZE) / csumSize - 1);
   }
 
-  /** Records {@code csums} (one per sector) for the data starting at {@code logical}. */
+  /**
+   * Records {@code csums} (one per sector) for the data starting at {@code logical}. Like the
+   * kernel's btrfs_csum_file_blocks, the item that ends right where this data starts grows to take
+   * them (up to the item limit), so consecutive extents share items and leaves.
+   */
   public void insert(long logical, byte[] csums) throws IOException {
     int count = csums.length / csumSize;
-    for (int i = 0; i < count; i += maxPerItem) {
+    int done = extendPrevious(logical, csums, count);
+    for (int i = done; i < count; i += maxPerItem) {
       int n = Math.min(maxPerItem, count - i);
       byte[] part = Arrays.copyOfRange(csums, i * csumSize, (i + n) * csumSize);
       tree.put(key(logical + (long) i * sectorSize), part);
     }
+  }
+
+  /** Appends the first checksums to the item ending at {@code logical}; returns how many. */
+  private int extendPrevious(long logical, byte[] csums, int count) throws IOException {
+    if (logical < sectorSize) return 0;
+    Cursor c = tree.readView().seekFloor(key(logical - sectorSize));
+    if (!c.valid() || !isCsum(c)) return 0;
+    long start = c.offset();
+    int have = c.dataSize() / csumSize;
+    if (start + (long) have * sectorSize != logical || have >= maxPerItem) return 0;
+    int add = Math.min(count, maxPerItem - have);
+    byte[] grown = Arrays.copyOf(c.data(), (have + add) * csumSize);
+    System.arraycopy(csums, 0, grown, have * csumSize, add * csumSize);
+    tree.put(key(start), grown);
+    return add;
   }
 
   /** Drops the checksums of [start, start+len). */

@@ -29,13 +29,13 @@ class StatfsTest {
   }
 
   /** {total, free, available} as df computes them from statvfs. */
-  private static long[] df(Path p) throws Exception {
+  static long[] df(Path p) throws Exception {
     FileStore s = Files.getFileStore(p);
     return new long[] {s.getTotalSpace(), s.getUnallocatedSpace(), s.getUsableSpace()};
   }
 
   /** fsync: the kernel writes the file back, jbtrfs commits (FUSE does not pass syncfs on). */
-  private static void fsync(Path f) throws Exception {
+  static void fsync(Path f) throws Exception {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
       ch.force(true);
     }

@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * the current time (see {@link LocalVsImage}); moves and deletes come before the stamps they might
  * invalidate in the tests, so recorded paths are final paths.
  */
-final class TwinOps {
+final class TwinOps implements TreeOps {
   private final Path image;
   private final Path local;
   private final String prefix;
@@ -23,47 +23,55 @@ final class TwinOps {
     this.prefix = prefix;
   }
 
-  Set<String> stamped() {
+  @Override
+  public Set<String> stamped() {
     return stamped;
   }
 
   /** Marks a path whose mtime was set to "now" by something outside this class (the kernel). */
-  void stamp(String rel) {
+  @Override
+  public void stamp(String rel) {
     stamped.add(rel);
   }
 
-  void rmTree(String rel) {
+  @Override
+  public void rmTree(String rel) {
     JbtrfsCli.run("rm", "-r", image.toString(), img(rel));
     sh("rm", "-r", loc(rel));
     stamped.add(parent(rel));
   }
 
-  void mv(String from, String to) {
+  @Override
+  public void mv(String from, String to) {
     JbtrfsCli.run("mv", image.toString(), img(from), img(to));
     sh("mv", "-T", loc(from), loc(to));
     stamped.add(parent(from));
     stamped.add(parent(to));
   }
 
-  void truncate(String rel, long size) {
+  @Override
+  public void truncate(String rel, long size) {
     JbtrfsCli.run("truncate", image.toString(), img(rel), Long.toString(size));
     sh("truncate", "-s", Long.toString(size), loc(rel));
     stamped.add(rel);
   }
 
   /** setxattr changes only ctime (not compared), so nothing is stamped. */
-  void setXattr(String rel, String name, String value) {
+  @Override
+  public void setXattr(String rel, String name, String value) {
     JbtrfsCli.run("setfattr", image.toString(), img(rel), "-n", name, "-v", value);
     sh("setfattr", "-h", "-n", name, "-v", value, loc(rel));
   }
 
-  void removeXattr(String rel, String name) {
+  @Override
+  public void removeXattr(String rel, String name) {
     JbtrfsCli.run("setfattr", image.toString(), img(rel), "-x", name);
     sh("setfattr", "-h", "-x", name, loc(rel));
   }
 
   /** Copies a local directory in on both sides (cp -a keeps what put keeps). */
-  void put(Path source, String rel) {
+  @Override
+  public void put(Path source, String rel) {
     JbtrfsCli.run("put", image.toString(), source.toString(), img(rel));
     sh("cp", "-a", source.toString(), loc(rel));
     stamped.add(parent(rel));

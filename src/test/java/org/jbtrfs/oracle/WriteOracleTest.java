@@ -1,11 +1,9 @@
 package org.jbtrfs.oracle;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,16 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Run: mvn -q -B -o test -Dtest=WriteOracleTest (root, loop devices, btrfs-progs).
  */
 class WriteOracleTest {
-  private static final List<String> SMALL =
-      List.of(
-          "bash-completion",
-          "ca-certificates",
-          "common-licenses",
-          "fontconfig",
-          "groff",
-          "iso-codes",
-          "lintian",
-          "zoneinfo");
   private static final List<String> BIG_EXTRA = List.of("doc", "man", "locale", "i18n");
 
   /** What the kernel copies in during its read-write mount, and what jbtrfs puts after it. */
@@ -86,10 +74,10 @@ class WriteOracleTest {
         ImageFiles.mkfs(
             tmp, "img", 1536L << 20, "--csum", c.csum(), "-n", Integer.toString(c.nodeSize()));
     try {
-      List<String> names = new ArrayList<>(SMALL);
+      List<String> names = new ArrayList<>(WriteOracleWorkload.SMALL);
       if (c.big()) names.addAll(BIG_EXTRA);
       List<String> tops = new ArrayList<>(ImageFiles.copyShare(src, names));
-      tops.add(special(src, c.big()));
+      tops.add(WriteOracleWorkload.special(src, c.big()));
       tops.sort(null);
       long files = ImageFiles.count(src);
       long bytes = ImageFiles.bytes(src);
@@ -103,14 +91,7 @@ class WriteOracleTest {
       JbtrfsCli.run("put", img.toString(), src.toString(), "/t");
       long windowStart = System.currentTimeMillis() / 1000 - 1;
       TwinOps ops = new TwinOps(img, src, "/t");
-      List<String> survivors = new ArrayList<>();
-      for (int i = 0; i < tops.size(); i++) {
-        if (i % 2 == 1) ops.rmTree(tops.get(i));
-        else survivors.add(tops.get(i));
-      }
-      moves(ops, src, survivors);
-      List<String> truncated = truncations(ops, src);
-      xattrs(ops, src, survivors, truncated);
+      List<String> survivors = WriteOracleWorkload.change(ops, src, tops);
       System.out.printf(
           "[%s] jbtrfs phase 1 done after %d s%n", c, (System.nanoTime() - t0) / 1_000_000_000);
 
@@ -118,7 +99,8 @@ class WriteOracleTest {
       compare(img, mnt, src, ops, windowStart, "after jbtrfs phase 1");
 
       // The kernel writes into the same image: copy a directory in, delete something jbtrfs wrote.
-      String kernelVictim = firstChild(src, survivors.get(survivors.size() - 1));
+      String kernelVictim =
+          WriteOracleWorkload.firstChild(src, survivors.get(survivors.size() - 1));
       try (Loop loop = Loop.attach(List.of(img));
           KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
         Path t = m.path().resolve("t");
@@ -141,8 +123,9 @@ class WriteOracleTest {
 
       // jbtrfs again, on top of the kernel's writes.
       ops.put(Path.of("/usr/share", JBTRFS_DIR), "jbtrfs-copy");
-      ops.rmTree(firstChild(src, "kernel-copy"));
-      String kernelFile = firstFile(src.resolve("kernel-copy"), 10_000, Long.MAX_VALUE);
+      ops.rmTree(WriteOracleWorkload.firstChild(src, "kernel-copy"));
+      String kernelFile =
+          WriteOracleWorkload.firstFile(src.resolve("kernel-copy"), 10_000, Long.MAX_VALUE);
       if (kernelFile != null) ops.truncate("kernel-copy/" + kernelFile, 3000);
 
       BtrfsCheck.assertClean(img, "after kernel and jbtrfs phase 2 (" + c + ")");
@@ -186,134 +169,12 @@ class WriteOracleTest {
     }
   }
 
-  /**
-   * A top-level directory of cases /usr/share lacks: hard links (one across directories), an empty
-   * file, a file of exactly one sector, a fifo, a symlink, and for the big run a file larger than
-   * one 128 MiB extent.
-   */
-  private static String special(Path src, boolean big) throws IOException {
-    Path d = Files.createDirectories(src.resolve("aa-special/sub"));
-    Path a = d.getParent().resolve("linked");
-    ImageFiles.randomFile(a, 70_001, 1);
-    Files.createLink(d.getParent().resolve("linked-2"), a);
-    Files.createLink(d.resolve("linked-3"), a);
-    Files.createFile(d.resolve("empty"));
-    ImageFiles.randomFile(d.resolve("one-sector"), 4096, 2);
-    ImageFiles.randomFile(d.resolve("inline"), 1500, 3);
-    Cmd.run(List.of("mkfifo", d.resolve("fifo").toString())).check();
-    Files.createSymbolicLink(d.resolve("link"), Path.of("../linked"));
-    if (big) ImageFiles.randomFile(d.getParent().resolve("huge"), (130L << 20) + 12345, 4);
-    return "aa-special";
-  }
-
-  /** Renames a top-level directory, moves a subdirectory and a file across directories. */
-  private static void moves(TwinOps ops, Path src, List<String> survivors) throws IOException {
-    String b = survivors.get(survivors.size() - 1);
-    String a = null;
-    String sub = null;
-    for (String s : survivors.subList(1, survivors.size() - 1)) {
-      sub = firstDir(src.resolve(s));
-      if (sub != null) {
-        a = s;
-        break;
-      }
-    }
-    if (a == null) fail("no surviving directory with a subdirectory among " + survivors);
-    ops.mv(survivors.get(0), survivors.get(0) + ".renamed");
-    survivors.set(0, survivors.get(0) + ".renamed");
-    ops.mv(a + "/" + sub, b + "/" + sub + ".moved-dir");
-    for (String s : survivors.subList(1, survivors.size() - 1)) {
-      String file = firstFile(src.resolve(s), 1, Long.MAX_VALUE);
-      if (file != null) {
-        ops.mv(s + "/" + file, b + "/moved-file");
-        return;
-      }
-    }
-    fail("no file to move in " + survivors);
-  }
-
-  /** Truncates one file to 0, one to a non-sector-aligned size, one inline file inside its data. */
-  private static List<String> truncations(TwinOps ops, Path src) throws IOException {
-    List<String> done = new ArrayList<>();
-    String zero = firstFile(src, 4097, Long.MAX_VALUE);
-    ops.truncate(zero, 0);
-    done.add(zero);
-    for (Path p : ImageFiles.walk(src)) {
-      String rel = src.relativize(p).toString();
-      if (done.contains(rel) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || nlink(p) != 1)
-        continue;
-      long size = ImageFiles.size(p);
-      if (done.size() == 1 && size > 10_000) {
-        ops.truncate(rel, 5000);
-        done.add(rel);
-      } else if (done.size() == 2 && size >= 1000 && size <= 2048) {
-        ops.truncate(rel, 777);
-        done.add(rel);
-        break;
-      }
-    }
-    assertTrue(done.size() == 3, "truncation candidates not found: " + done);
-    System.out.println("truncated: " + done);
-    return done;
-  }
-
-  private static void xattrs(
-      TwinOps ops, Path src, List<String> survivors, List<String> truncated) {
-    String file = truncated.get(1);
-    ops.setXattr(file, "user.one", "hello");
-    ops.setXattr(file, "user.two", "world");
-    ops.removeXattr(file, "user.one");
-    ops.setXattr(truncated.get(2), "user.inline", "x".repeat(300));
-    ops.setXattr(survivors.get(survivors.size() - 1), "user.dir", "on a directory");
-    ops.setXattr(survivors.get(0), "user.gone", "soon");
-    ops.removeXattr(survivors.get(0), "user.gone");
-  }
-
   private static void compare(
       Path img, Path mnt, Path src, TwinOps ops, long windowStart, String when) {
     try (Loop loop = Loop.attach(List.of(img));
         KernelMount m = KernelMount.mount(loop.devices(), mnt, "")) {
       List<String> d = LocalVsImage.diff(src, m.path().resolve("t"), ops.stamped(), windowStart);
       if (!d.isEmpty()) fail("kernel view of the image " + when + ": " + Manifest.report(d, 40));
-    }
-  }
-
-  /** The first entry (sorted) of directory rel, as a path relative to the tree root. */
-  private static String firstChild(Path src, String rel) throws IOException {
-    try (Stream<Path> s = Files.list(src.resolve(rel))) {
-      return rel + "/" + s.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
-    }
-  }
-
-  private static String firstDir(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-          .map(p -> p.getFileName().toString())
-          .sorted()
-          .findFirst()
-          .orElse(null);
-    }
-  }
-
-  /**
-   * First regular file (walk order) under dir with min <= size <= max, relative to dir. Hard linked
-   * files are skipped: changing one would stamp the mtime seen under its other names too.
-   */
-  private static String firstFile(Path dir, long min, long max) {
-    for (Path p : ImageFiles.walk(dir)) {
-      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && nlink(p) == 1) {
-        long s = ImageFiles.size(p);
-        if (s >= min && s <= max) return dir.relativize(p).toString();
-      }
-    }
-    return null;
-  }
-
-  private static int nlink(Path p) {
-    try {
-      return (Integer) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }
