@@ -886,6 +886,22 @@ def subvol_ioctl(cmd, dirpath, name, src=None, flags=0):
             os.close(sfd)
 
 
+def subvol_flags(path, set_to=None):
+    """BTRFS_IOC_SUBVOL_GETFLAGS, or SETFLAGS with set_to: the subvolume's flags (2 = read-only)."""
+    import fcntl
+    import struct
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if set_to is None:
+            b = bytearray(8)
+            fcntl.ioctl(fd, 0x80089419, b)
+            return struct.unpack("<Q", b)[0]
+        fcntl.ioctl(fd, 0x4008941a, struct.pack("<Q", set_to))
+        return None
+    finally:
+        os.close(fd)
+
+
 SUBVOL_CREATE_V2 = 0x50009418
 SNAP_CREATE_V2 = 0x50009417
 SNAP_DESTROY_V2 = 0x5000943f
@@ -910,6 +926,14 @@ def s_subvolumes():
     run(sc, "rename-within", lambda: os.rename(os.path.join(sv, "inside"),
                                                os.path.join(sv, "d", "inside")))
     listing(sc, "sv", sv)
+    run(sc, "getflags", lambda: subvol_flags(sv))
+    run(sc, "getflags-not-subvol", lambda: subvol_flags(os.path.join(sv, "d")))
+    run(sc, "set-ro", lambda: subvol_flags(sv, 2))
+    run(sc, "getflags-ro", lambda: subvol_flags(sv))
+    run(sc, "write-ro", lambda: write_file(os.path.join(sv, "ro-write"), b"no"))
+    run(sc, "setflags-bad", lambda: subvol_flags(sv, 4))
+    run(sc, "set-rw", lambda: subvol_flags(sv, 0))
+    run(sc, "write-rw", lambda: write_file(os.path.join(sv, "rw-write"), b"yes"))
     run(sc, "snapshot", lambda: subvol_ioctl(SNAP_CREATE_V2, ROOT, "sv-snap", src=sv))
     listing(sc, "snapshot", p("sv-snap"))
     run(sc, "snap-content", lambda: read_file(p("sv-snap", "d", "inside")))

@@ -7,15 +7,17 @@ import org.jbtrfs.format.Le;
 import org.jbtrfs.os.Libc;
 
 /**
- * `subvolume create`, `snapshot` and `delete` on a mounted filesystem, by the kernel's ioctls on
- * the destination's directory, exactly as btrfs-progs issues them: a jbtrfs mount's daemon answers
- * them (btrfs-progs itself refuses to run on a filesystem whose statfs type is not btrfs), and so
- * does a kernel btrfs mount.
+ * `subvolume create`, `snapshot`, `delete` and `property get|set ro` on a mounted filesystem, by
+ * the kernel's ioctls on the destination's directory, exactly as btrfs-progs issues them: a jbtrfs
+ * mount's daemon answers them (btrfs-progs itself refuses to run on a filesystem whose statfs type
+ * is not btrfs), and so does a kernel btrfs mount.
  */
 final class LiveSubvolumes {
   private static final long SNAP_CREATE_V2 = 0x50009417L;
   private static final long SUBVOL_CREATE_V2 = 0x50009418L;
   private static final long SNAP_DESTROY_V2 = 0x5000943fL;
+  private static final long SUBVOL_GETFLAGS = 0x80089419L;
+  private static final long SUBVOL_SETFLAGS = 0x4008941aL;
   private static final int ARGS_SIZE = 4096;
   private static final int FLAGS = 16;
   private static final int NAME = 56;
@@ -40,6 +42,31 @@ final class LiveSubvolumes {
       issue(SNAP_CREATE_V2, dir, src, name, readOnly ? SUBVOL_RDONLY : 0);
     } finally {
       libc.close(src);
+    }
+  }
+
+  /** BTRFS_IOC_SUBVOL_GETFLAGS: whether the subvolume at {@code dir} is read-only. */
+  static boolean isReadOnly(Path dir) throws IOException {
+    byte[] flags = new byte[8];
+    flags(dir, SUBVOL_GETFLAGS, flags);
+    return (Le.u64(flags, 0) & SUBVOL_RDONLY) != 0;
+  }
+
+  /** BTRFS_IOC_SUBVOL_SETFLAGS: makes the subvolume at {@code dir} read-only or writable. */
+  static void setReadOnly(Path dir, boolean readOnly) throws IOException {
+    byte[] flags = new byte[8];
+    Le.put64(flags, 0, readOnly ? SUBVOL_RDONLY : 0);
+    flags(dir, SUBVOL_SETFLAGS, flags);
+  }
+
+  private static void flags(Path dir, long cmd, byte[] arg) throws IOException {
+    Libc libc = Libc.load();
+    int fd = libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+    if (fd < 0) throw failure("cannot open '" + dir + "'", Libc.errno());
+    try {
+      if (libc.ioctl(fd, cmd, arg) < 0) throw failure("'" + dir + "'", Libc.errno());
+    } finally {
+      libc.close(fd);
     }
   }
 

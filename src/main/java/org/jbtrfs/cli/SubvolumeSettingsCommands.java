@@ -2,6 +2,7 @@ package org.jbtrfs.cli;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
@@ -78,40 +79,45 @@ final class SubvolumeSettingsCommands {
     @Parameters(index = "0", description = "get or set")
     String action;
 
-    @Parameters(index = "1", description = "Image file or device.")
-    Path image;
-
-    @Parameters(index = "2", description = "A subvolume's path in the image.")
-    String path;
-
-    @Parameters(index = "3", arity = "0..1", description = "ro")
-    String name;
-
-    @Parameters(index = "4", arity = "0..1", description = "true or false")
-    String value;
+    @Parameters(
+        index = "1..*",
+        arity = "1..4",
+        paramLabel = "[IMAGE] PATH [ro [true|false]]",
+        description = "An image and a path in it, or a path on a mounted filesystem.")
+    List<String> args;
 
     @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
-      if (name != null && !name.equals("ro")) {
-        throw new FsError(FsError.EINVAL, "unknown property: " + name + " (only ro)");
+      boolean live = java.nio.file.Files.isDirectory(Path.of(args.get(0)));
+      List<String> rest = live ? args : args.subList(1, args.size());
+      if (rest.isEmpty()) throw new FsError(FsError.EINVAL, "no path given");
+      String path = rest.get(0);
+      if (rest.size() > 1 && !rest.get(1).equals("ro")) {
+        throw new FsError(FsError.EINVAL, "unknown property: " + rest.get(1) + " (only ro)");
       }
-      try (WritableImage img = WritableImage.open(image, devices.list)) {
+      String value = rest.size() > 2 ? rest.get(2) : null;
+      if (action.equals("set") && !"true".equals(value) && !"false".equals(value)) {
+        throw new FsError(FsError.EINVAL, "ro takes true or false");
+      }
+      if (!action.equals("get") && !action.equals("set")) {
+        throw new FsError(FsError.EINVAL, "property " + action + ": get or set");
+      }
+      if (live) {
+        Path p = Path.of(path);
+        if (action.equals("get")) System.out.println("ro=" + LiveSubvolumes.isReadOnly(p));
+        else LiveSubvolumes.setReadOnly(p, Boolean.parseBoolean(value));
+        return 0;
+      }
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
         Node n = subvolumeAt(img, path);
-        switch (action) {
-          case "get" ->
-              System.out.println(
-                  "ro=" + ((n.subvolume().rootItem().flags() & RootItem.FLAG_RDONLY) != 0));
-          case "set" -> {
-            if (!"true".equals(value) && !"false".equals(value)) {
-              throw new FsError(FsError.EINVAL, "ro takes true or false");
-            }
-            new SubvolumeSettings(img.engine())
-                .setReadOnly(n.subvolume().id(), Boolean.parseBoolean(value));
-            img.commit();
-          }
-          default -> throw new FsError(FsError.EINVAL, "property " + action + ": get or set");
+        if (action.equals("get")) {
+          System.out.println("ro=" + n.subvolume().isReadOnly());
+        } else {
+          new SubvolumeSettings(img.engine())
+              .setReadOnly(n.subvolume().id(), Boolean.parseBoolean(value));
+          img.commit();
         }
       }
       return 0;

@@ -15,10 +15,24 @@ public final class Subvolume {
   private final long id;
   private final RootItem rootItem;
 
+  /** The read-only flag as it stands now: a mount may change it (BTRFS_IOC_SUBVOL_SETFLAGS). */
+  private volatile boolean readOnly;
+
   Subvolume(Filesystem fs, long id, RootItem rootItem) {
     this.fs = fs;
     this.id = id;
     this.rootItem = rootItem;
+    this.readOnly = (rootItem.flags() & RootItem.FLAG_RDONLY) != 0;
+  }
+
+  /** True for a read-only subvolume or snapshot: its files refuse changes with EROFS. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /** Records a change of the read-only flag its root item got in the running transaction. */
+  public void setReadOnly(boolean readOnly) {
+    this.readOnly = readOnly;
   }
 
   public Filesystem fs() {

@@ -11,6 +11,7 @@ import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeCreation;
+import org.jbtrfs.fs.write.SubvolumeSettings;
 
 /**
  * The kernel's own subvolume ioctls, issued on the directory that receives the new subvolume
@@ -28,6 +29,8 @@ final class SubvolumeIoctls {
   static final int SNAP_CREATE_V2 = 0x50009417;
   static final int SUBVOL_CREATE_V2 = 0x50009418;
   static final int SNAP_DESTROY = 0x5000940f;
+  static final int SUBVOL_GETFLAGS = 0x80089419;
+  static final int SUBVOL_SETFLAGS = 0x4008941a;
   static final int SNAP_DESTROY_V2 = 0x5000943f;
 
   /** struct btrfs_ioctl_vol_args { __s64 fd; char name[4088]; }. */
@@ -68,10 +71,14 @@ final class SubvolumeIoctls {
         || cmd == SNAP_CREATE_V2
         || cmd == SUBVOL_CREATE_V2
         || cmd == SNAP_DESTROY
-        || cmd == SNAP_DESTROY_V2;
+        || cmd == SNAP_DESTROY_V2
+        || cmd == SUBVOL_GETFLAGS
+        || cmd == SUBVOL_SETFLAGS;
   }
 
   int ioctl(FuseRequest req, FuseReply out, int cmd, int inSize) {
+    if (cmd == SUBVOL_GETFLAGS) return getFlags(req, out);
+    if (cmd == SUBVOL_SETFLAGS) return inSize < 8 ? -Errno.EINVAL : setFlags(req, out);
     if (f.rw == null) return -Errno.EROFS;
     if (inSize < ARGS_SIZE) return -Errno.EINVAL;
     if (cmd == SNAP_DESTROY || cmd == SNAP_DESTROY_V2) return destroy(req, out, cmd);
@@ -121,6 +128,49 @@ final class SubvolumeIoctls {
             });
     if (r == 0) f.invalidateEntry(nodeid, name);
     return r;
+  }
+
+  /** BTRFS_IOC_SUBVOL_GETFLAGS on a subvolume's top directory: its read-only flag. */
+  private int getFlags(FuseRequest req, FuseReply out) {
+    return f.reading(
+        "ioctl",
+        req.nodeid(),
+        () -> {
+          Node n = f.node(req.nodeid());
+          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) return -Errno.EINVAL;
+          out.u32(0).u32(0).u32(0).u32(0);
+          out.u64(n.subvolume().isReadOnly() ? SUBVOL_RDONLY : 0);
+          return 0;
+        });
+  }
+
+  /**
+   * BTRFS_IOC_SUBVOL_SETFLAGS, as the kernel's: the owner of the subvolume's top directory (or
+   * root) sets or clears its read-only flag, which is committed at once.
+   */
+  private int setFlags(FuseRequest req, FuseReply out) {
+    long flags = req.u64(IN_DATA);
+    if ((flags & 1) != 0) return -Errno.EINVAL; // BTRFS_SUBVOL_CREATE_ASYNC, long gone
+    if ((flags & ~SUBVOL_RDONLY) != 0) return -Errno.EOPNOTSUPP;
+    boolean readOnly = (flags & SUBVOL_RDONLY) != 0;
+    return f.changing(
+        "ioctl",
+        req.nodeid(),
+        RESERVED_ITEMS,
+        false,
+        () -> {
+          Node n = f.node(req.nodeid());
+          if (req.uid() != 0 && f.inode(n).uid() != req.uid()) return -Errno.EPERM;
+          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) return -Errno.EINVAL;
+          out.u32(0).u32(0).u32(0).u32(0);
+          if (n.subvolume().isReadOnly() == readOnly) return 0;
+          f.rw.committedAlone(
+              engine -> {
+                new SubvolumeSettings(engine).setReadOnly(n.subvolume().id(), readOnly);
+                return null;
+              });
+          return 0;
+        });
   }
 
   /**

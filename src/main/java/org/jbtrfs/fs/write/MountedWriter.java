@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.InodeItem;
-import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Timespec;
 import org.jbtrfs.fs.FileReader;
 import org.jbtrfs.fs.Node;
@@ -103,6 +102,15 @@ public final class MountedWriter implements AutoCloseable {
     if (isReadOnly(subvolumeId)) {
       throw new FsError(FsError.EROFS, "subvolume " + subvolumeId + " is a read-only snapshot");
     }
+    return opsForWriteback(subvolumeId);
+  }
+
+  /**
+   * Operations for storing what was accepted before: buffered pages and deferred inode updates
+   * still go out after their subvolume became read-only (BTRFS_IOC_SUBVOL_SETFLAGS), as the
+   * kernel's writeback still writes them.
+   */
+  FsOps opsForWriteback(long subvolumeId) throws IOException {
     changed = true;
     return ops.computeIfAbsent(
         subvolumeId,
@@ -131,7 +139,7 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Read-only snapshots (btrfs subvolume snapshot -r) refuse every change, as the kernel does. */
   private boolean isReadOnly(long subvolumeId) throws IOException {
-    return (engine.fs().subvolume(subvolumeId).rootItem().flags() & RootItem.FLAG_RDONLY) != 0;
+    return engine.fs().subvolume(subvolumeId).isReadOnly();
   }
 
   /** Drops pages and deferred inode updates of a deleted inode. */
@@ -147,7 +155,7 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Stores the deferred inode updates (the flusher's delayed items), access times included. */
   void storeDeferredInodes() throws IOException {
-    deferred.store((n, i) -> opsRaw(n.subvolume().id()).fileTree().putInode(n.ino(), i));
+    deferred.store((n, i) -> opsForWriteback(n.subvolume().id()).fileTree().putInode(n.ino(), i));
   }
 
   /** The inode as the mount sees it: with any size and times a write has not stored yet. */

@@ -46,7 +46,7 @@ final class PageWriteback {
   void all() throws IOException {
     mw.storeDeferredInodes();
     for (Map.Entry<Long, DirtyPages> e : dirty.entrySet()) {
-      FileTree ft = mw.ops(e.getKey()).fileTree();
+      FileTree ft = mw.opsForWriteback(e.getKey()).fileTree();
       Writeback wb = new Writeback(ft, compression, level);
       for (Map.Entry<Long, TreeMap<Long, byte[]>> f : e.getValue().takeAll().entrySet()) {
         pages(e.getKey(), ft, wb, f.getKey(), f.getValue(), e.getValue());
@@ -86,7 +86,7 @@ final class PageWriteback {
         if (pages == null) continue;
         written += (long) pages.size() * dp.pageSize();
         if (ft == null) {
-          ft = mw.ops(e.getKey()).fileTree();
+          ft = mw.opsForWriteback(e.getKey()).fileTree();
           wb = new Writeback(ft, compression, level);
         }
         pages(e.getKey(), ft, wb, ino, pages, dp);
@@ -101,7 +101,7 @@ final class PageWriteback {
     if (dp == null) return;
     TreeMap<Long, byte[]> pages = dp.take(n.ino());
     if (pages == null) return;
-    FileTree ft = mw.ops(n.subvolume().id()).fileTree();
+    FileTree ft = mw.opsForWriteback(n.subvolume().id()).fileTree();
     pages(n.subvolume().id(), ft, new Writeback(ft, compression, level), n.ino(), pages, dp);
   }
 

@@ -178,7 +178,7 @@ public final class SubvolumeCreation {
     if (entries.exists(dest.dir(), dest.name())) {
       throw new FsError(FsError.EEXIST, new String(dest.name()) + " exists");
     }
-    if ((engine.fs().subvolume(dest.subvolume()).rootItem().flags() & RootItem.FLAG_RDONLY) != 0) {
+    if (engine.fs().subvolume(dest.subvolume()).isReadOnly()) {
       throw new FsError(FsError.EROFS, "subvolume " + dest.subvolume() + " is read-only");
     }
   }

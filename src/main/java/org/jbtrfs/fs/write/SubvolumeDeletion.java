@@ -55,7 +55,7 @@ public final class SubvolumeDeletion {
     }
     Key itemKey = item.key();
     RootItem rootItem = RootItem.parse(item.raw(), item.dataOffset(), item.dataSize());
-    if ((engine.fs().subvolume(parent).rootItem().flags() & RootItem.FLAG_RDONLY) != 0) {
+    if (engine.fs().subvolume(parent).isReadOnly()) {
       throw new FsError(FsError.EROFS, "its parent subvolume " + parent + " is read-only");
     }
 

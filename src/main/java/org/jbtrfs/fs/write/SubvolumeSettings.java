@@ -59,6 +59,7 @@ public final class SubvolumeSettings {
         RootItemLayout.INODE_FLAGS,
         Le.u64(item, RootItemLayout.INODE_FLAGS) | RootItemLayout.INODE_ROOT_ITEM_INIT);
     roots.put(key, item);
+    engine.fs().subvolume(id).setReadOnly(readOnly);
   }
 
   /** Makes subvolume {@code id} the one mounted when no subvol= or subvolid= is given. */
