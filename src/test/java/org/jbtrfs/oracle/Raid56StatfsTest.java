@@ -55,21 +55,9 @@ class Raid56StatfsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
   void dfAgreesWithTheKernel(Config c, @TempDir Path tmp) throws Exception {
-    List<Path> jimgs = new ArrayList<>();
-    List<Path> kimgs = new ArrayList<>();
-    List<String> mkfs =
-        new ArrayList<>(List.of("mkfs.btrfs", "-q", "-f", "-d", c.data(), "-m", c.metadata()));
-    for (int i = 0; i < c.deviceMiB().length; i++) {
-      jimgs.add(tmp.resolve("j" + i + ".img"));
-      kimgs.add(tmp.resolve("k" + i + ".img"));
-      Loop.createSparse(jimgs.get(i), c.deviceMiB()[i] * MiB);
-      mkfs.add(jimgs.get(i).toString());
-    }
-    Cmd.run(mkfs).check();
-    for (int i = 0; i < jimgs.size(); i++) {
-      Cmd.run(List.of("cp", "--sparse=always", jimgs.get(i).toString(), kimgs.get(i).toString()))
-          .check();
-    }
+    TwinDeviceSets sets = TwinDeviceSets.make(tmp, c.data(), c.metadata(), c.deviceMiB());
+    List<Path> jimgs = sets.jbtrfs();
+    List<Path> kimgs = sets.kernel();
     long[] kFresh;
     long[] kAfter;
     Map<String, Long> kUsageFresh;
