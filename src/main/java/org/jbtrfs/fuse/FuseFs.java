@@ -126,6 +126,11 @@ final class FuseFs {
     return i;
   }
 
+  /** The subvolume this mount shows at its root. */
+  long mountedSubvolume() {
+    return mountedSubvolume;
+  }
+
   /** The node a st_ino of this mount names (see InodeNumbers), or null if none does. */
   Node nodeOfIno(long stIno) throws IOException {
     long sv = stIno >>> InodeNumbers.SUBVOL_SHIFT;

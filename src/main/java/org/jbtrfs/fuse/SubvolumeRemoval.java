@@ -61,6 +61,10 @@ final class SubvolumeRemoval {
 
   /** Deletes subvolume {@code id}, whatever it holds (the destroy ioctls; caller locks). */
   int delete(long id) throws IOException {
+    // The mount's own root (a subvol= mount, deleted by id from inside) would leave it on nothing.
+    if (id == f.mountedSubvolume()) {
+      throw new FsError(FsError.EBUSY, "subvolume " + id + " is the mounted one");
+    }
     if (f.isOpenIn(id)) {
       throw new FsError(FsError.EBUSY, "subvolume " + id + " has open files");
     }
