@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mount.
  */
 class MultiDeviceEnospcTest {
-  private static final long MiB = 1L << 20;
 
   @BeforeAll
   static void host() {
@@ -29,22 +27,9 @@ class MultiDeviceEnospcTest {
 
   @Test
   void raid1OnUnequalDevicesFillsLikeTheKernel(@TempDir Path tmp) throws Exception {
-    long[] sizes = {256 * MiB, 768 * MiB};
-    List<Path> jimgs = new ArrayList<>();
-    List<Path> kimgs = new ArrayList<>();
-    List<String> mkfs =
-        new ArrayList<>(List.of("mkfs.btrfs", "-q", "-f", "-d", "raid1", "-m", "raid1"));
-    for (int i = 0; i < sizes.length; i++) {
-      jimgs.add(tmp.resolve("j" + i + ".img"));
-      kimgs.add(tmp.resolve("k" + i + ".img"));
-      Loop.createSparse(jimgs.get(i), sizes[i]);
-      mkfs.add(jimgs.get(i).toString());
-    }
-    Cmd.run(mkfs).check();
-    for (int i = 0; i < sizes.length; i++) {
-      Cmd.run(List.of("cp", "--sparse=always", jimgs.get(i).toString(), kimgs.get(i).toString()))
-          .check();
-    }
+    TwinDeviceSets sets = TwinDeviceSets.make(tmp, "raid1", "raid1", new long[] {256, 768});
+    List<Path> jimgs = sets.jbtrfs();
+    List<Path> kimgs = sets.kernel();
 
     EnospcSupport.Fill kernel;
     try (Loop loop = Loop.attach(kimgs);

@@ -23,24 +23,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * check finds clean and a kernel mount reads back intact.
  */
 class Raid56EnospcTest {
-  private static final long MiB = 1L << 20;
 
-  record Config(String data, String metadata, long[] deviceMiB) {
-    @Override
-    public String toString() {
-      StringBuilder b = new StringBuilder("-d " + data + " -m " + metadata + " on");
-      for (long s : deviceMiB) b.append(' ').append(s).append("M");
-      return b.toString();
-    }
-  }
-
-  static Stream<Config> configs() {
+  static Stream<TwinDeviceSets.Layout> configs() {
     return Stream.of(
-        new Config("raid5", "raid5", new long[] {256, 256, 256}),
-        new Config("raid6", "raid6", new long[] {256, 256, 256, 256}),
+        new TwinDeviceSets.Layout("raid5", "raid5", new long[] {256, 256, 256}),
+        new TwinDeviceSets.Layout("raid6", "raid6", new long[] {256, 256, 256, 256}),
         // Unequal devices: once the small one is full, chunks narrow to the devices left.
-        new Config("raid5", "raid1", new long[] {192, 320, 448}),
-        new Config("raid6", "raid1c3", new long[] {192, 256, 320, 448}));
+        new TwinDeviceSets.Layout("raid5", "raid1", new long[] {192, 320, 448}),
+        new TwinDeviceSets.Layout("raid6", "raid1c3", new long[] {192, 256, 320, 448}));
   }
 
   @BeforeAll
@@ -50,8 +40,8 @@ class Raid56EnospcTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  void fillsLikeTheKernel(Config c, @TempDir Path tmp) throws Exception {
-    TwinDeviceSets sets = TwinDeviceSets.make(tmp, c.data(), c.metadata(), c.deviceMiB());
+  void fillsLikeTheKernel(TwinDeviceSets.Layout c, @TempDir Path tmp) throws Exception {
+    TwinDeviceSets sets = c.make(tmp);
     List<Path> jimgs = sets.jbtrfs();
     List<Path> kimgs = sets.kernel();
 

@@ -28,23 +28,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class Raid56StatfsTest {
   private static final long MiB = 1L << 20;
 
-  record Config(String data, String metadata, long[] deviceMiB) {
-    @Override
-    public String toString() {
-      StringBuilder b = new StringBuilder("-d " + data + " -m " + metadata + " on");
-      for (long s : deviceMiB) b.append(' ').append(s).append("M");
-      return b.toString();
-    }
-  }
-
-  static Stream<Config> configs() {
+  static Stream<TwinDeviceSets.Layout> configs() {
     return Stream.of(
-        new Config("raid5", "raid5", new long[] {512, 512, 512}),
-        new Config("raid6", "raid6", new long[] {512, 512, 512, 512}),
-        new Config("raid5", "raid1", new long[] {256, 512, 1024}),
-        new Config("raid5", "raid5", new long[] {320, 448, 576}),
-        new Config("raid6", "raid1c3", new long[] {256, 384, 512, 1024}),
-        new Config("raid6", "raid6", new long[] {320, 384, 448, 512, 576}));
+        new TwinDeviceSets.Layout("raid5", "raid5", new long[] {512, 512, 512}),
+        new TwinDeviceSets.Layout("raid6", "raid6", new long[] {512, 512, 512, 512}),
+        new TwinDeviceSets.Layout("raid5", "raid1", new long[] {256, 512, 1024}),
+        new TwinDeviceSets.Layout("raid5", "raid5", new long[] {320, 448, 576}),
+        new TwinDeviceSets.Layout("raid6", "raid1c3", new long[] {256, 384, 512, 1024}),
+        new TwinDeviceSets.Layout("raid6", "raid6", new long[] {320, 384, 448, 512, 576}));
   }
 
   @BeforeAll
@@ -54,8 +45,8 @@ class Raid56StatfsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  void dfAgreesWithTheKernel(Config c, @TempDir Path tmp) throws Exception {
-    TwinDeviceSets sets = TwinDeviceSets.make(tmp, c.data(), c.metadata(), c.deviceMiB());
+  void dfAgreesWithTheKernel(TwinDeviceSets.Layout c, @TempDir Path tmp) throws Exception {
+    TwinDeviceSets sets = c.make(tmp);
     List<Path> jimgs = sets.jbtrfs();
     List<Path> kimgs = sets.kernel();
     long[] kFresh;

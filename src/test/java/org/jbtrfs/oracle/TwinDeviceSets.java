@@ -11,6 +11,20 @@ import java.util.List;
 record TwinDeviceSets(List<Path> jbtrfs, List<Path> kernel) {
   private static final long MiB = 1L << 20;
 
+  /** A device set's mkfs profiles and device sizes, shown as the parameterised tests name it. */
+  record Layout(String data, String metadata, long[] deviceMiB) {
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder("-d " + data + " -m " + metadata + " on");
+      for (long s : deviceMiB) b.append(' ').append(s).append("M");
+      return b.toString();
+    }
+
+    TwinDeviceSets make(Path dir) {
+      return TwinDeviceSets.make(dir, data, metadata, deviceMiB);
+    }
+  }
+
   static TwinDeviceSets make(Path dir, String data, String metadata, long[] deviceMiB) {
     List<Path> jimgs = new ArrayList<>();
     List<Path> kimgs = new ArrayList<>();
