@@ -72,7 +72,7 @@ final class SubvolumeCreateCommands {
       try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
         Node src = img.node(source);
         if (src == null) throw new FileNotFoundException("cannot access '" + source + "'");
-        if (src.isPlaceholder() || src.ino() != src.subvolume().rootDirIno()) {
+        if (!src.isSubvolumeTop()) {
           throw new FsError(FsError.EINVAL, "'" + source + "' is not a subvolume");
         }
         SubvolumeCreation.Destination d = destination(img, dest, lastName(source));
@@ -133,7 +133,7 @@ final class SubvolumeCreateCommands {
         try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
           Node n = img.node(path);
           if (n == null) throw new FileNotFoundException("cannot access '" + path + "'");
-          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) {
+          if (!n.isSubvolumeTop()) {
             throw new FsError(FsError.EINVAL, "'" + path + "' is not a subvolume");
           }
           System.out.println("Delete subvolume '" + path + "'");

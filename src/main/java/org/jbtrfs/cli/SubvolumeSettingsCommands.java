@@ -127,7 +127,7 @@ final class SubvolumeSettingsCommands {
   private static Node subvolumeAt(WritableImage img, String path) throws java.io.IOException {
     Node n = img.node(path);
     if (n == null) throw new FileNotFoundException("cannot access '" + path + "'");
-    if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) {
+    if (!n.isSubvolumeTop()) {
       throw new FsError(FsError.EINVAL, "'" + path + "' is not a subvolume");
     }
     return n;

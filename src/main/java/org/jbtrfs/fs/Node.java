@@ -18,6 +18,11 @@ public record Node(Subvolume subvolume, long ino, long placeholderParent) {
     return ino == ObjectIds.EMPTY_SUBVOL_DIR;
   }
 
+  /** True for the top directory of a subvolume (what snapshot and delete take). */
+  public boolean isSubvolumeTop() {
+    return !isPlaceholder() && ino == subvolume.rootDirIno();
+  }
+
   /** The inode item, or null when the inode does not exist. */
   public InodeItem inode() throws IOException {
     if (isPlaceholder()) {

@@ -137,7 +137,7 @@ final class SubvolumeIoctls {
         req.nodeid(),
         () -> {
           Node n = f.node(req.nodeid());
-          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) return -Errno.EINVAL;
+          if (!n.isSubvolumeTop()) return -Errno.EINVAL;
           out.u32(0).u32(0).u32(0).u32(0);
           out.u64(n.subvolume().isReadOnly() ? SUBVOL_RDONLY : 0);
           return 0;
@@ -161,7 +161,7 @@ final class SubvolumeIoctls {
         () -> {
           Node n = f.node(req.nodeid());
           if (req.uid() != 0 && f.inode(n).uid() != req.uid()) return -Errno.EPERM;
-          if (n.isPlaceholder() || n.ino() != n.subvolume().rootDirIno()) return -Errno.EINVAL;
+          if (!n.isSubvolumeTop()) return -Errno.EINVAL;
           out.u32(0).u32(0).u32(0).u32(0);
           if (n.subvolume().isReadOnly() == readOnly) return 0;
           f.rw.committedAlone(
