@@ -46,6 +46,22 @@ final class FuseMount implements AutoCloseable {
   }
 
   private static FuseMount mountWith(List<Path> images, Path mountPoint, String options) {
+    Attempt a = attempt(images, mountPoint, options);
+    if (a.mount() == null) throw new AssertionError(a.refusal());
+    return a.mount();
+  }
+
+  /** A mount, or (mount null) the launcher's account of why jbtrfs refused it. */
+  record Attempt(FuseMount mount, int exitCode, String refusal) {}
+
+  /**
+   * Mounts with the given options, returning jbtrfs's refusal instead of failing when the launcher
+   * exits non-zero (a corrupt image is refused, and that is a verdict, not a test failure).
+   *
+   * @throws AssertionError if the launcher does not return in time or says it mounted but nothing
+   *     is mounted: jbtrfs failures either way
+   */
+  static Attempt attempt(List<Path> images, Path mountPoint, String options) {
     Path exe = launcher();
     if (!Files.isExecutable(exe)) {
       throw new AssertionError("jbtrfs launcher missing or not executable: " + exe);
@@ -75,8 +91,9 @@ final class FuseMount implements AutoCloseable {
     try {
       boolean exited = p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (exited && p.exitValue() != 0) {
-        throw new AssertionError(
-            "fuse-mount exited " + p.exitValue() + ": " + cmd + "\n" + read(log));
+        String why = "fuse-mount exited " + p.exitValue() + ": " + cmd + "\n" + read(log);
+        m.close();
+        return new Attempt(null, p.exitValue(), why);
       }
       if (!Mounts.isMountPoint(mountPoint)) {
         throw new AssertionError(
@@ -89,7 +106,7 @@ final class FuseMount implements AutoCloseable {
                 + "\n"
                 + read(log));
       }
-      return m;
+      return new Attempt(m, 0, null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       m.close();
@@ -104,6 +121,16 @@ final class FuseMount implements AutoCloseable {
     return mountPoint;
   }
 
+  /**
+   * Stops a daemon that no longer answers (SIGKILL to the pid its launcher reported, so the kernel
+   * aborts the connection), then unmounts as close() does.
+   */
+  void abort() {
+    daemon().ifPresent(ProcessHandle::destroyForcibly);
+    Cmd.run(List.of("fusermount", "-u", "-z", mountPoint.toString()));
+    close();
+  }
+
   @Override
   public void close() {
     Mounts.unmount(mountPoint, List.of("fusermount", "-u", mountPoint.toString()));
@@ -113,15 +140,16 @@ final class FuseMount implements AutoCloseable {
     ours.add(launcher.toHandle());
     daemonPid().flatMap(ProcessHandle::of).ifPresent(ours::add);
     for (ProcessHandle h : ours) {
-      try {
-        h.onExit().get(DAEMON_EXIT_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        h.destroyForcibly();
-      }
+      if (!ProcessExit.await(h, DAEMON_EXIT_SECONDS)) h.destroyForcibly();
     }
   }
 
   private static final int DAEMON_EXIT_SECONDS = 60;
+
+  /** The daemon this mount's launcher started, while it runs. */
+  java.util.Optional<ProcessHandle> daemon() {
+    return daemonPid().flatMap(ProcessHandle::of);
+  }
 
   /** The daemon's pid, from the launcher's "mounted on ... (pid N, ...)" line. */
   private java.util.Optional<Long> daemonPid() {
