@@ -23,7 +23,7 @@ final class DumpTreeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Filesystem fs = image.open()) {
+    try (Filesystem fs = image.openForInspection()) {
       Tree t = resolve(fs, tree);
       if (t == null) {
         System.err.println("tree " + tree + " does not exist");

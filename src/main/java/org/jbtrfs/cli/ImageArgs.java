@@ -21,10 +21,25 @@ final class ImageArgs {
   boolean degraded;
 
   Filesystem open() throws IOException {
+    return open(options());
+  }
+
+  /**
+   * Opens without the kernel's mount-time cross-checks, so a diagnostic command shows a damaged
+   * filesystem (a block group that disagrees with its chunk, say) instead of refusing it.
+   */
+  Filesystem openForInspection() throws IOException {
+    return open(options().withoutMountChecks());
+  }
+
+  private MountOptions options() {
+    return MountOptions.readOnlyDefaults().withDegraded(degraded).withNoLogReplay(true);
+  }
+
+  private Filesystem open(MountOptions options) throws IOException {
     List<Path> all = new ArrayList<>();
     all.add(image);
     all.addAll(devices);
-    return Filesystem.open(
-        all, MountOptions.readOnlyDefaults().withDegraded(degraded).withNoLogReplay(true));
+    return Filesystem.open(all, options);
   }
 }

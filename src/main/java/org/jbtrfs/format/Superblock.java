@@ -17,6 +17,14 @@ public final class Superblock {
   /** Flag set in the superblock while a metadata_uuid change is half done. */
   public static final long FLAG_CHANGING_FSID = 1L << 35;
 
+  /**
+   * The superblock flags the kernel mounts with (BTRFS_SUPER_FLAG_SUPP): written, reloc, error,
+   * seeding, metadump (v1, v2), changing fsid (v1, v2). Any other bit, such as btrfs-progs' marks
+   * of an interrupted checksum or block group tree conversion, refuses the mount.
+   */
+  public static final long SUPPORTED_FLAGS =
+      1L | 1L << 1 | 1L << 2 | 1L << 32 | 1L << 33 | 1L << 34 | FLAG_CHANGING_FSID | 1L << 36;
+
   private static final int OFF_FSID = 0x20;
   private static final int OFF_BYTENR = 0x30;
   private static final int OFF_FLAGS = 0x38;

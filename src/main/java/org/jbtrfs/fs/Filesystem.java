@@ -152,7 +152,9 @@ public final class Filesystem implements Closeable {
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
     if (sb.logRootBytenr() != 0) checkLogReplayOptions(sb, options);
-    return new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
+    Filesystem fs = new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
+    if (options.mountChecks()) MountChecks.run(fs);
+    return fs;
   }
 
   /**
@@ -181,6 +183,11 @@ public final class Filesystem implements Closeable {
       throw new FormatException(
           "unsupported incompat feature(s): "
               + String.join(", ", FeatureFlags.incompatNames(unsupported)));
+    }
+    long unknownFlags = sb.flags() & ~Superblock.SUPPORTED_FLAGS;
+    if (unknownFlags != 0) {
+      throw new FormatException(
+          "unrecognized or unsupported super flag 0x" + Long.toHexString(unknownFlags));
     }
     if ((sb.flags() & Superblock.FLAG_CHANGING_FSID) != 0) {
       throw new FormatException("an fsid change was interrupted; finish it with btrfstune first");
