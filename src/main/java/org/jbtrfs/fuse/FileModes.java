@@ -15,6 +15,26 @@ final class FileModes {
   static final int XATTR_CREATE = 1;
   static final int XATTR_REPLACE = 2;
 
+  /**
+   * True for a mode the kernel's btrfs would show: one file type and permission bits only. Another
+   * mode (a corrupt inode) must not reach the kernel's FUSE client, which would take a garbage type
+   * that happens to read as a FIFO for one, so that opening the file blocks for a writer forever.
+   */
+  static boolean isShowable(int mode) {
+    if ((mode & ~(FileType.S_IFMT | 07777)) != 0) return false;
+    return switch (mode & FileType.S_IFMT) {
+      case FileType.S_IFREG,
+          FileType.S_IFDIR,
+          FileType.S_IFLNK,
+          FileType.S_IFCHR,
+          FileType.S_IFBLK,
+          FileType.S_IFIFO,
+          FileType.S_IFSOCK ->
+          true;
+      default -> false;
+    };
+  }
+
   /** The d_type of a directory entry (DT_REG ...) for a btrfs dir item type. */
   static int direntType(int fileType) {
     int mode =

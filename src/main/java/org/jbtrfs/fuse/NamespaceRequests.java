@@ -14,6 +14,9 @@ import org.jbtrfs.space.GlobalReserveSize;
 
 /** Names: lookup, the create family, link, unlink, rmdir, rename, readdir, readlink. */
 final class NamespaceRequests {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(NamespaceRequests.class.getName());
+
   /**
    * Tree items each change touches at most (the kernel's transaction unit counts): what their
    * metadata reservation is sized by.
@@ -340,15 +343,28 @@ final class NamespaceRequests {
       int len = (int) Align.up(head + FuseProtocol.DIRENT_HEADER + name.length, 8);
       if (out.position() + len > limit) return false;
       if (plus) {
-        if (child == null) {
+        InodeItem i = child == null ? null : inodeOrNull(child);
+        if (i == null) {
+          // No attributes: the kernel lists the name and looks it up when it is used, so one
+          // unreadable inode fails its own stat, not the listing of its directory (as in the
+          // kernel's btrfs, whose readdir reads no inodes).
           out.zeros(FuseProtocol.ENTRY_OUT);
         } else {
-          f.entryReply(out, child, dir);
+          f.entryReply(out, child, dir, i);
         }
       }
       out.u64(ino).u64(next).u32(name.length).u32(FileModes.direntType(fileType));
       out.bytes(name, 0, name.length).align8();
       return true;
+    }
+  }
+
+  private InodeItem inodeOrNull(Node child) {
+    try {
+      return f.inode(child);
+    } catch (IOException e) {
+      LOG.warning("readdirplus: no attributes for " + child + ": " + e.getMessage());
+      return null;
     }
   }
 
