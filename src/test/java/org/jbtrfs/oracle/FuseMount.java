@@ -62,6 +62,11 @@ final class FuseMount implements AutoCloseable {
    *     is mounted: jbtrfs failures either way
    */
   static Attempt attempt(List<Path> images, Path mountPoint, String options) {
+    return attempt(images, mountPoint, options, null);
+  }
+
+  /** As above, with the daemon's log in {@code logDir} (null: the launcher's default, /tmp). */
+  static Attempt attempt(List<Path> images, Path mountPoint, String options, Path logDir) {
     Path exe = launcher();
     if (!Files.isExecutable(exe)) {
       throw new AssertionError("jbtrfs launcher missing or not executable: " + exe);
@@ -77,6 +82,7 @@ final class FuseMount implements AutoCloseable {
 
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.directory(exe.getParent().toFile());
+    if (logDir != null) pb.environment().put("JBTRFS_LOG_DIR", logDir.toString());
     // The launcher's output goes to a file so a daemon child that keeps the
     // stream open can never block on (or be killed by) a closed pipe.
     Path log = mountPoint.resolveSibling(mountPoint.getFileName() + ".log");

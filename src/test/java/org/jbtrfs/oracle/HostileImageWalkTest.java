@@ -7,16 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,15 +40,12 @@ class HostileImageWalkTest {
 
   @TempDir Path tmp;
 
-  /** What happened to one image: jbtrfs's verdict, and what it must never do that it did. */
-  private record Outcome(String image, WalkVerdict verdict, List<String> failures, long millis) {}
-
   @Test
   @Timeout(value = 20, unit = TimeUnit.MINUTES)
   void everyImageIsWalkedWithoutHarmAndGetsTheKernelsVerdict() throws Exception {
     Environment.requireOracleHost();
     long start = System.nanoTime();
-    List<HostileImages.Image> images = HostileImages.unpack(tmp.resolve("images"));
+    List<HostileImages.Image> images = HostileImages.shared();
     Map<String, WalkVerdict> kernel = VerdictTables.kernel();
     Map<String, VerdictTables.Documented> documented = VerdictTables.documented();
     assertEquals(
@@ -63,9 +57,9 @@ class HostileImageWalkTest {
         kernel.keySet().containsAll(documented.keySet()),
         "hostile-image-differences.tsv names images the tarball does not have");
 
-    List<Outcome> outcomes = walkAll(images);
+    List<WalkReport.Outcome> outcomes = walkAll(images);
 
-    Report report = new Report(kernel, documented, outcomes);
+    WalkReport report = new WalkReport(kernel, documented, outcomes);
     System.out.println(report.text((System.nanoTime() - start) / 1_000_000_000));
     assertTrue(report.failures.isEmpty(), "jbtrfs was harmed:\n" + report.failures);
     assertTrue(
@@ -74,17 +68,17 @@ class HostileImageWalkTest {
             + String.join("\n", report.undocumented));
   }
 
-  private List<Outcome> walkAll(List<HostileImages.Image> images) throws Exception {
+  private List<WalkReport.Outcome> walkAll(List<HostileImages.Image> images) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
     try {
-      List<Future<Outcome>> futures = new ArrayList<>();
+      List<Future<WalkReport.Outcome>> futures = new ArrayList<>();
       for (int i = 0; i < images.size(); i++) {
         HostileImages.Image image = images.get(i);
         Path mnt = tmp.resolve("mnt" + i);
         futures.add(pool.submit(() -> walkOne(image, mnt)));
       }
-      List<Outcome> out = new ArrayList<>();
-      for (Future<Outcome> f : futures) out.add(f.get());
+      List<WalkReport.Outcome> out = new ArrayList<>();
+      for (Future<WalkReport.Outcome> f : futures) out.add(f.get());
       return out;
     } finally {
       pool.shutdownNow();
@@ -93,16 +87,17 @@ class HostileImageWalkTest {
   }
 
   /** Mounts, walks, checks the daemon and unmounts one image; never throws for jbtrfs's faults. */
-  private Outcome walkOne(HostileImages.Image image, Path mnt) {
+  private WalkReport.Outcome walkOne(HostileImages.Image image, Path mnt) {
     long t0 = System.nanoTime();
     List<String> failures = new ArrayList<>();
     WalkVerdict verdict;
     FuseMount.Attempt attempt;
     try {
-      attempt = FuseMount.attempt(List.of(image.path()), mnt, "ro");
+      attempt = FuseMount.attempt(List.of(image.path()), mnt, "ro", tmp);
     } catch (AssertionError e) {
       failures.add("the mount did not complete: " + e.getMessage());
-      return new Outcome(image.name(), WalkVerdict.refused("no mount"), failures, millis(t0));
+      return new WalkReport.Outcome(
+          image.name(), WalkVerdict.refused("no mount"), failures, millis(t0));
     }
     if (attempt.mount() == null) {
       Optional<String> why =
@@ -113,7 +108,8 @@ class HostileImageWalkTest {
                 + attempt.exitCode()
                 + " without a refusal:\n"
                 + attempt.refusal());
-      return new Outcome(image.name(), WalkVerdict.refused(why.orElse("")), failures, millis(t0));
+      return new WalkReport.Outcome(
+          image.name(), WalkVerdict.refused(why.orElse("")), failures, millis(t0));
     }
     FuseMount m = attempt.mount();
     boolean healthy = false;
@@ -134,15 +130,13 @@ class HostileImageWalkTest {
       }
       daemon.ifPresent(d -> failures.addAll(daemonTrouble(m, d.pid())));
       healthy = failures.isEmpty();
+      // The log lives in the test's temporary directory, which goes with the test: keep its end.
+      if (!healthy) failures.add("end of the daemon's log:\n" + logTail(m));
     } finally {
-      if (healthy) {
-        m.close();
-        deleteQuietly(m);
-      } else {
-        m.abort();
-      }
+      if (healthy) m.close();
+      else m.abort();
     }
-    return new Outcome(image.name(), verdict, failures, millis(t0));
+    return new WalkReport.Outcome(image.name(), verdict, failures, millis(t0));
   }
 
   private static WalkVerdict walk(Path mnt) {
@@ -185,99 +179,16 @@ class HostileImageWalkTest {
     return trouble;
   }
 
-  /** A healthy walk's daemon log says nothing worth keeping; 120 of them a run would pile up. */
-  private static void deleteQuietly(FuseMount m) {
+  private static String logTail(FuseMount m) {
     try {
-      Files.deleteIfExists(m.daemonLog());
+      List<String> lines = Files.readAllLines(m.daemonLog());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException | AssertionError e) {
-      System.err.println("warning: daemon log left behind: " + e.getMessage());
+      return "(no daemon log: " + e.getMessage() + ")";
     }
   }
 
   private static long millis(long t0) {
     return (System.nanoTime() - t0) / 1_000_000;
-  }
-
-  /** The comparison with the kernel's table, and the text printed for people. */
-  private static final class Report {
-    final List<String> failures = new ArrayList<>();
-    final List<String> undocumented = new ArrayList<>();
-    final List<String> documentedSeen = new ArrayList<>();
-    final List<String> stale = new ArrayList<>();
-    final Map<String, Integer> categories = new TreeMap<>();
-    final Map<String, Integer> kernelKinds = new TreeMap<>();
-    final Map<String, Integer> jbtrfsKinds = new TreeMap<>();
-    int agreements;
-    final List<Outcome> outcomes;
-
-    Report(
-        Map<String, WalkVerdict> kernel,
-        Map<String, VerdictTables.Documented> documented,
-        List<Outcome> outcomes) {
-      this.outcomes = outcomes;
-      for (Outcome o : outcomes) {
-        o.failures().forEach(f -> failures.add(o.image() + ": " + f));
-        WalkVerdict k = kernel.get(o.image());
-        kernelKinds.merge(k.kind().word, 1, Integer::sum);
-        jbtrfsKinds.merge(o.verdict().kind().word, 1, Integer::sum);
-        if (k.kind() == WalkVerdict.Kind.KERNEL_OOPS || k.kind() == WalkVerdict.Kind.HANG) {
-          // The kernel has no verdict to hold jbtrfs to; surviving the image is the test.
-          documentedSeen.add(
-              o.image() + ": kernel " + k.kind().word + "; jbtrfs " + o.verdict().summary());
-          continue;
-        }
-        Optional<String> d = k.disagreement(o.verdict());
-        VerdictTables.Documented doc = documented.get(o.image());
-        if (d.isEmpty()) {
-          agreements++;
-          if (doc != null) stale.add(o.image());
-          continue;
-        }
-        String category =
-            k.kind() == o.verdict().kind()
-                ? "both " + k.kind().word + ", other details"
-                : "kernel " + k.kind().word + ", jbtrfs " + o.verdict().kind().word;
-        categories.merge(category, 1, Integer::sum);
-        String line = o.image() + ": " + d.get();
-        if (doc != null && doc.jbtrfs() == o.verdict().kind())
-          documentedSeen.add(line + "\n    documented: " + doc.reason());
-        else undocumented.add(line);
-      }
-    }
-
-    String text(long seconds) {
-      StringBuilder b = new StringBuilder();
-      b.append("hostile-image walk: ")
-          .append(outcomes.size())
-          .append(" images in ")
-          .append(seconds)
-          .append(" s\n");
-      b.append("  kernel verdicts: ").append(kernelKinds).append('\n');
-      b.append("  jbtrfs verdicts: ").append(jbtrfsKinds).append('\n');
-      b.append("  agreements: ")
-          .append(agreements)
-          .append(", disagreements: ")
-          .append(categories)
-          .append('\n');
-      b.append("undocumented disagreements (").append(undocumented.size()).append("):\n");
-      undocumented.forEach(l -> b.append("  ").append(l).append('\n'));
-      b.append("documented disagreements (").append(documentedSeen.size()).append("):\n");
-      documentedSeen.forEach(l -> b.append("  ").append(l).append('\n'));
-      if (!stale.isEmpty())
-        b.append("documented but now agreeing, remove from hostile-image-differences.tsv: ")
-            .append(stale)
-            .append('\n');
-      b.append("failures (").append(failures.size()).append("):\n");
-      failures.forEach(l -> b.append("  ").append(l).append('\n'));
-      b.append("slowest images: ")
-          .append(
-              outcomes.stream()
-                  .sorted(Comparator.comparingLong(Outcome::millis).reversed())
-                  .limit(5)
-                  .map(o -> o.image() + " " + o.millis() + " ms")
-                  .collect(Collectors.joining(", ")))
-          .append('\n');
-      return b.toString();
-    }
   }
 }
