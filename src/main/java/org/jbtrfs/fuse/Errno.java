@@ -34,6 +34,10 @@ final class Errno implements org.jbtrfs.os.ErrnoValues {
       LOG.severe(op + " " + path + ": out of memory");
       return -ENOMEM;
     }
+    if (t instanceof org.jbtrfs.format.StructureNeedsCleaningException) {
+      LOG.warning(op + " " + path + ": " + t.getMessage());
+      return -EUCLEAN;
+    }
     if (t instanceof IOException) {
       LOG.warning(op + " " + path + ": " + t.getMessage());
       return -EIO;

@@ -32,4 +32,5 @@ public interface ErrnoValues {
   int ENODATA = 61;
   int EPROTO = 71;
   int EOPNOTSUPP = 95;
+  int EUCLEAN = 117;
 }

@@ -36,7 +36,9 @@ final class LzoCodec {
     }
     long total = readLe32(src, off);
     if (total < LEN_BYTES || total > len) {
-      throw new IOException("lzo total length " + total + " outside [4, " + len + "]");
+      // The kernel's lzo_decompress checks this header first and answers EUCLEAN.
+      throw new org.jbtrfs.format.StructureNeedsCleaningException(
+          "lzo total length " + total + " outside [4, " + len + "]");
     }
     int end = (int) total;
     byte[] sector = new byte[sectorSize];
