@@ -11,6 +11,7 @@ import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeCreation;
 import org.jbtrfs.fs.write.SubvolumeDeletion;
+import org.jbtrfs.txn.DeadSubvolumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -139,6 +140,8 @@ final class SubvolumeCreateCommands {
           System.out.println("Delete subvolume '" + path + "'");
           new SubvolumeDeletion(img.engine()).delete(n.subvolume().id());
           img.commit();
+          // No cleaner runs offline: the tree is dropped now, a committed piece at a time.
+          DeadSubvolumes.dropAll(img.engine(), DeadSubvolumes.LEAVES_PER_PIECE);
         }
       }
       return 0;

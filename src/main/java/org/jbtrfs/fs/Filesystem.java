@@ -327,6 +327,8 @@ public final class Filesystem implements Closeable {
     if (!ObjectIds.isFsTree(id)) throw new FormatException("tree " + id + " is not a subvolume");
     RootItem ri = rootItem(id);
     if (ri == null) throw new FormatException("subvolume " + id + " does not exist");
+    // A deleted subvolume whose tree is still being dropped: gone, as the kernel sees it.
+    if (ri.refs() == 0) throw new FormatException("subvolume " + id + " is deleted");
     s = new Subvolume(this, id, ri);
     Subvolume prev = subvolumes.putIfAbsent(id, s);
     return prev != null ? prev : s;

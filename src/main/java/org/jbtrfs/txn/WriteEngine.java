@@ -65,6 +65,11 @@ public final class WriteEngine implements TreeBlockAllocator {
 
   private volatile Throwable aborted;
 
+  /** Whether a failure aborted the transaction (nothing more is written). */
+  public boolean isAborted() {
+    return aborted != null;
+  }
+
   /** Free metadata above which data may take all unallocated space. */
   private static final long METADATA_PLENTY = 32L << 20;
 
@@ -232,22 +237,20 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   /**
-   * Drops every reference of subvolume tree {@code id} (its blocks and data extents go when no
-   * other tree shares them); the caller removes its root item in this transaction. The tree must
-   * not have changed in this transaction.
+   * Forgets the open tree of subvolume {@code id}, which is being deleted: its tree must not have
+   * changed in this transaction, and nothing writes it again.
    */
-  public TreeDrop dropTree(long id) throws IOException {
+  void forgetTree(long id) {
     WritableTree open = trees.remove(id);
     if (open != null && open.rootChanged()) {
       throw new IllegalStateException(
-          "subvolume " + id + " changed in the transaction dropping it");
+          "subvolume " + id + " changed in the transaction deleting it");
     }
-    WritableTree root = tree(ObjectIds.ROOT_TREE);
-    byte[] item = root.get(RootItems.keyOf(root, id));
-    RootItem r = RootItem.parse(item, 0, item.length);
-    TreeDrop drop = new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
-    drop.dropFrom(r.bytenr(), r.generation(), r.level());
-    return drop;
+  }
+
+  /** A drop of tree {@code id}'s references, run in this transaction. */
+  TreeDrop treeDrop(long id) {
+    return new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
   }
 
   /** The highest subvolume id handed out by this engine (ids are not reused while mounted). */
