@@ -20,14 +20,16 @@ import picocli.CommandLine.Mixin;
       SubvolumeCreateCommands.Snapshot.class,
       SubvolumeCreateCommands.Delete.class,
       SubvolumeSettingsCommands.GetDefault.class,
-      SubvolumeSettingsCommands.SetDefault.class
+      SubvolumeSettingsCommands.SetDefault.class,
+      SubvolumeSyncCommand.class
     })
 final class SubvolumeCommand implements Runnable {
   @Override
   public void run() {
     System.err.println(
         "usage: jbtrfs subvolume list IMAGE | create IMAGE [DIR/]NAME"
-            + " | snapshot [-r] IMAGE SOURCE DEST|[DIR/]NAME | delete IMAGE PATH...");
+            + " | snapshot [-r] IMAGE SOURCE DEST|[DIR/]NAME | delete IMAGE PATH..."
+            + " | sync PATH|IMAGE [SUBVOLID...]");
   }
 
   @Command(name = "list", description = "List subvolumes and snapshots.")

@@ -305,6 +305,17 @@ public final class Filesystem implements Closeable {
     return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation());
   }
 
+  /**
+   * Tree {@code treeId} as it stands now (the running transaction's on a writable mount), or null
+   * if there is none or it is a deleted subvolume still being dropped.
+   */
+  public Tree currentTreeOf(long treeId) throws IOException {
+    if (treeId == ObjectIds.ROOT_TREE) return rootTree();
+    RootItem ri = rootItem(treeId);
+    if (ri == null || (ObjectIds.isFsTree(treeId) && ri.refs() == 0)) return null;
+    return live(treeId, new Tree(meta, ri.bytenr(), ri.level(), ri.generation()));
+  }
+
   public RootItem rootItem(long treeId) throws IOException {
     Cursor c = rootTree().seekCeil(new Key(treeId, ItemType.ROOT_ITEM, 0));
     if (!c.valid() || c.objectId() != treeId || c.type() != ItemType.ROOT_ITEM) return null;

@@ -8,7 +8,7 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FUSE_IOCTL: the inode flags of chattr and lsattr. The kernel turns FS_IOC_GETFLAGS/SETFLAGS and
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
- * SubvolumeIoctls}'. Any other ioctl is ENOTTY.
+ * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH {@link TreeSearchIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -28,10 +28,12 @@ final class IoctlRequests {
 
   private final FuseFs f;
   private final SubvolumeIoctls subvolumes;
+  private final TreeSearchIoctl treeSearch;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
     this.subvolumes = new SubvolumeIoctls(f);
+    this.treeSearch = new TreeSearchIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -39,6 +41,7 @@ final class IoctlRequests {
     int inSize = req.u32(24);
     int outSize = req.u32(28);
     if (SubvolumeIoctls.handles(cmd)) return subvolumes.ioctl(req, out, cmd, inSize);
+    if (cmd == TreeSearchIoctl.TREE_SEARCH) return treeSearch.ioctl(req, out, inSize, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

@@ -31,5 +31,6 @@ public interface ErrnoValues {
   int ENOTEMPTY = 39;
   int ENODATA = 61;
   int EPROTO = 71;
+  int EOVERFLOW = 75;
   int EOPNOTSUPP = 95;
 }

@@ -21,6 +21,9 @@ import org.jbtrfs.tree.WritableTree;
  * other began, after an unmount or a crash.
  */
 public final class DeadSubvolumes {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(DeadSubvolumes.class.getName());
+
   private DeadSubvolumes() {}
 
   /**
@@ -85,8 +88,11 @@ public final class DeadSubvolumes {
     if (next == null) {
       roots.delete(key);
       roots.delete(orphanKey(id));
+      LOG.info("deleted subvolume " + id + " dropped");
       return true;
     }
+    LOG.info(
+        "deleted subvolume " + id + ": dropped up to " + next.key() + " at level " + next.level());
     next.key().write(item, RootItemLayout.DROP_PROGRESS);
     item[RootItemLayout.DROP_LEVEL] = (byte) next.level();
     roots.put(key, item);
