@@ -18,17 +18,15 @@ final class LiveTreeSearch {
   private static final int KEY_SIZE = 104;
   private static final int HEADER_SIZE = 32;
 
-  /** One item found: its leaf's generation, key and data. */
-  record Item(long transid, Key key, byte[] data) {}
-
   private LiveTreeSearch() {}
 
   /** Every item of tree {@code treeId} with a key from {@code min} to {@code max}. */
-  static List<Item> items(Path onFs, long treeId, Key min, Key max) throws IOException {
+  static List<RootTreeSource.Item> items(Path onFs, long treeId, Key min, Key max)
+      throws IOException {
     Libc libc = Libc.load();
     int fd = libc.open(onFs.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
     if (fd < 0) throw new IOException("cannot open '" + onFs + "': " + Libc.describe(Libc.errno()));
-    List<Item> found = new ArrayList<>();
+    List<RootTreeSource.Item> found = new ArrayList<>();
     try {
       Key from = min;
       while (true) {
@@ -59,7 +57,7 @@ final class LiveTreeSearch {
           int len = (int) Le.u32(args, at + 28);
           byte[] data =
               java.util.Arrays.copyOfRange(args, at + HEADER_SIZE, at + HEADER_SIZE + len);
-          found.add(new Item(transid, last, data));
+          found.add(new RootTreeSource.Item(transid, last, data));
           at += HEADER_SIZE + len;
         }
         Key next = successor(last);

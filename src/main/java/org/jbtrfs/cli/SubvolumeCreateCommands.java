@@ -152,7 +152,7 @@ final class SubvolumeCreateCommands {
    * As btrfs-progs checks a path on a mount: a subvolume's top directory has inode number 256 (a
    * jbtrfs mount shows subvolumes other than the mounted one with their id above bit 40).
    */
-  private static void requireSubvolume(Path p) throws IOException {
+  static void requireSubvolume(Path p) throws IOException {
     long ino = (Long) java.nio.file.Files.getAttribute(p, "unix:ino");
     if (!java.nio.file.Files.isDirectory(p) || (ino & ((1L << 40) - 1)) != 256) {
       throw new IOException("not a subvolume: " + p);

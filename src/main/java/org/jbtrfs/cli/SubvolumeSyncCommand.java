@@ -68,7 +68,7 @@ final class SubvolumeSyncCommand implements Callable<Integer> {
   /** The subvolumes deleted and not yet dropped: ORPHAN_ITEMs of the root tree. */
   private List<Long> deletedOnMount() throws java.io.IOException {
     List<Long> out = new ArrayList<>();
-    for (LiveTreeSearch.Item i :
+    for (RootTreeSource.Item i :
         LiveTreeSearch.items(
             target,
             ObjectIds.ROOT_TREE,

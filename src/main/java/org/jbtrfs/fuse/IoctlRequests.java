@@ -8,7 +8,8 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FUSE_IOCTL: the inode flags of chattr and lsattr. The kernel turns FS_IOC_GETFLAGS/SETFLAGS and
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
- * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH {@link TreeSearchIoctl}'s. Any other ioctl is ENOTTY.
+ * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
+ * InoLookupIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -29,11 +30,13 @@ final class IoctlRequests {
   private final FuseFs f;
   private final SubvolumeIoctls subvolumes;
   private final TreeSearchIoctl treeSearch;
+  private final InoLookupIoctl inoLookup;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
     this.subvolumes = new SubvolumeIoctls(f);
     this.treeSearch = new TreeSearchIoctl(f);
+    this.inoLookup = new InoLookupIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -42,6 +45,7 @@ final class IoctlRequests {
     int outSize = req.u32(28);
     if (SubvolumeIoctls.handles(cmd)) return subvolumes.ioctl(req, out, cmd, inSize);
     if (cmd == TreeSearchIoctl.TREE_SEARCH) return treeSearch.ioctl(req, out, inSize, outSize);
+    if (cmd == InoLookupIoctl.INO_LOOKUP) return inoLookup.ioctl(req, out, inSize, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);
