@@ -117,6 +117,10 @@ final class FuseFs {
   Node node(long nodeid) throws IOException {
     Node n = nodes.node(nodeid);
     if (n == null) throw new FileNotFoundException("unknown node id " + nodeid);
+    // A directory the kernel still caches in a deleted subvolume: gone, as under the kernel.
+    if (n.subvolume().isDeleted()) {
+      throw new FileNotFoundException("node " + nodeid + " is in a deleted subvolume");
+    }
     return n;
   }
 

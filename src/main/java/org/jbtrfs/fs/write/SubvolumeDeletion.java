@@ -76,7 +76,9 @@ public final class SubvolumeDeletion {
     roots.delete(new Key(id, ItemType.ROOT_BACKREF, parent));
     removeUuid(rootItem.uuid(), ItemType.UUID_KEY_SUBVOL, id);
     if (received != null) removeUuid(received, ItemType.UUID_KEY_RECEIVED_SUBVOL, id);
+    org.jbtrfs.fs.Subvolume gone = engine.fs().subvolume(id);
     DeadSubvolumes.markDead(engine, id);
+    gone.markDeleted();
   }
 
   /**
