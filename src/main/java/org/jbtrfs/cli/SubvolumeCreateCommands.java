@@ -117,13 +117,33 @@ final class SubvolumeCreateCommands {
 
     @picocli.CommandLine.Mixin ExtraDevices devices;
 
+    // Both always hold here: the daemon commits each deletion alone, and so does the offline
+    // command. Accepted for btrfs-progs' habits; they change only the message, as there.
+    @Option(
+        names = {"-c", "--commit-after"},
+        description = "Commit after the last deletion.")
+    boolean commitAfter;
+
+    @Option(
+        names = {"-C", "--commit-each"},
+        description = "Commit after each deletion.")
+    boolean commitEach;
+
+    private String message(Object path) {
+      return "Delete subvolume ("
+          + (commitAfter || commitEach ? "commit" : "no-commit")
+          + "): '"
+          + path
+          + "'";
+    }
+
     @Override
     public Integer call() throws Exception {
       if (java.nio.file.Files.isDirectory(Path.of(args.get(0)))) {
         for (String p : args) {
           Path path = Path.of(p).toAbsolutePath().normalize();
           requireSubvolume(path);
-          System.out.println("Delete subvolume '" + path + "'");
+          System.out.println(message(path));
           LiveSubvolumes.delete(path.getParent(), path.getFileName().toString());
         }
         return 0;
@@ -137,7 +157,7 @@ final class SubvolumeCreateCommands {
           if (!n.isSubvolumeTop()) {
             throw new FsError(FsError.EINVAL, "'" + path + "' is not a subvolume");
           }
-          System.out.println("Delete subvolume '" + path + "'");
+          System.out.println(message(path));
           new SubvolumeDeletion(img.engine()).delete(n.subvolume().id());
           img.commit();
           // No cleaner runs offline: the tree is dropped now, a committed piece at a time.

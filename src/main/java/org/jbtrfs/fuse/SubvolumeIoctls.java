@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.write.FsError;
@@ -32,6 +33,9 @@ final class SubvolumeIoctls {
   static final int SUBVOL_GETFLAGS = 0x80089419;
   static final int SUBVOL_SETFLAGS = 0x4008941a;
   static final int SNAP_DESTROY_V2 = 0x5000943f;
+
+  /** _IOW(0x94, 19, __u64): the default subvolume's id. */
+  static final int DEFAULT_SUBVOL = 0x40089413;
 
   /** struct btrfs_ioctl_vol_args { __s64 fd; char name[4088]; }. */
   private static final int V1_NAME = 8;
@@ -73,13 +77,15 @@ final class SubvolumeIoctls {
         || cmd == SNAP_DESTROY
         || cmd == SNAP_DESTROY_V2
         || cmd == SUBVOL_GETFLAGS
-        || cmd == SUBVOL_SETFLAGS;
+        || cmd == SUBVOL_SETFLAGS
+        || cmd == DEFAULT_SUBVOL;
   }
 
   int ioctl(FuseRequest req, FuseReply out, int cmd, int inSize) {
     if (cmd == SUBVOL_GETFLAGS) return getFlags(req, out);
     if (cmd == SUBVOL_SETFLAGS) return inSize < 8 ? -Errno.EINVAL : setFlags(req, out);
     if (f.rw == null) return -Errno.EROFS;
+    if (cmd == DEFAULT_SUBVOL) return inSize < 8 ? -Errno.EINVAL : setDefault(req, out);
     if (inSize < ARGS_SIZE) return -Errno.EINVAL;
     if (cmd == SNAP_DESTROY || cmd == SNAP_DESTROY_V2) return destroy(req, out, cmd);
     boolean v2 = cmd == SNAP_CREATE_V2 || cmd == SUBVOL_CREATE_V2;
@@ -128,6 +134,31 @@ final class SubvolumeIoctls {
             });
     if (r == 0) f.invalidateEntry(nodeid, name);
     return r;
+  }
+
+  /**
+   * BTRFS_IOC_DEFAULT_SUBVOL, as the kernel's: root makes subvolume N (0: the top level) the one
+   * mounted without subvol= or subvolid=; committed at once.
+   */
+  private int setDefault(FuseRequest req, FuseReply out) {
+    if (req.uid() != 0) return -Errno.EPERM;
+    long given = req.u64(IN_DATA);
+    long id = given == 0 ? ObjectIds.FS_TREE : given;
+    if (!ObjectIds.isFsTree(id)) return -Errno.ENOENT;
+    return f.changing(
+        "ioctl",
+        req.nodeid(),
+        RESERVED_ITEMS,
+        false,
+        () -> {
+          f.rw.committedAlone(
+              engine -> {
+                new SubvolumeSettings(engine).setDefault(id);
+                return null;
+              });
+          out.u32(0).u32(0).u32(0).u32(0);
+          return 0;
+        });
   }
 
   /** BTRFS_IOC_SUBVOL_GETFLAGS on a subvolume's top directory: its read-only flag. */

@@ -2,6 +2,7 @@ package org.jbtrfs.oracle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tree-search and inode-lookup ioctls) and on the image itself. The subvolumes are made by both:
  * the kernel makes nested ones, a read-only snapshot and a snapshot of it; a jbtrfs mount then
  * snapshots, creates, and deletes one (gone from the list at once; `subvolume sync` waits for its
- * drop).
+ * drop), and sets the default subvolume and back (set-default by path and by id, get-default).
  */
 class SubvolumeListShowTest {
   private static final List<List<String>> LISTS =
@@ -52,6 +53,14 @@ class SubvolumeListShowTest {
       assertFalse(
           cli("subvolume", "list", mnt).contains("s2"), "a deleted subvolume is not listed");
       cli("subvolume", "sync", mnt);
+      // set-default and get-default through the mount: by path, then back by id.
+      cli("subvolume", "set-default", mnt + "/j1");
+      String j1 = cli("subvolume", "get-default", mnt);
+      assertTrue(
+          j1.matches("ID \\d+ gen \\d+ top level 5 path j1\n"),
+          "get-default after set-default: " + j1);
+      cli("subvolume", "set-default", "5", mnt);
+      assertEquals("ID 5 (FS_TREE)\n", cli("subvolume", "get-default", mnt));
     }
     BtrfsCheck.assertClean(img, "after jbtrfs made and deleted subvolumes");
     String kernel;
@@ -78,6 +87,7 @@ class SubvolumeListShowTest {
       args.add(mnt == null ? "" : mnt);
       b.append(run.apply(args));
     }
+    b.append(run.apply(List.of("subvolume", "get-default", mnt == null ? "" : mnt)));
     for (String p : SHOWN) {
       String path = mnt == null ? "/" + p : mnt + (p.isEmpty() ? "" : "/" + p);
       b.append(run.apply(List.of("subvolume", "show", path)));
