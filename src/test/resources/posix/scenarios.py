@@ -949,10 +949,61 @@ def s_subvolumes():
     listing(sc, "parent-after", p("sv-parent"))
 
 
+def statx_times(path):
+    """statx(2) of path: whether the birth time is reported, and (btime, ctime) in nanoseconds."""
+    buf = ctypes.create_string_buffer(256)
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, STATX_ALL = -100, 0x100, 0xfff
+    if libc.syscall(332, AT_FDCWD, path.encode(), AT_SYMLINK_NOFOLLOW, STATX_ALL, buf) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), path)
+    raw = buf.raw
+    mask = int.from_bytes(raw[0:4], "little")
+    def ns(off):
+        return (int.from_bytes(raw[off:off + 8], "little", signed=True) * 10**9
+                + int.from_bytes(raw[off + 8:off + 12], "little"))
+    return bool(mask & 0x800), ns(80), ns(96)
+
+
+def s_btime():
+    """statx birth time: reported, set at creation, never changed by writes, renames or links."""
+    sc = "btime"
+    births = {}
+
+    def look(step, path, key):
+        def check():
+            has, btime, ctime = statx_times(path)
+            first = key not in births
+            births.setdefault(key, btime)
+            rel = "first" if first else ("same" if btime == births[key] else "CHANGED")
+            order = "=" if btime == ctime else ("<" if btime < ctime else ">")
+            return f"btime={'yes' if has else 'no'} {rel} btime{order}ctime"
+        run(sc, step, check)
+
+    # Created by one call: a write in the same clock tick would leave the kernel's ctime as it
+    # was (its coarse timestamps), which the daemon's own clock does not reproduce.
+    os.close(os.open(p("bt"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    look("created", p("bt"), "bt")
+    write_file(p("bt"), b"more", os.O_WRONLY | os.O_APPEND)
+    look("after-write", p("bt"), "bt")
+    os.chmod(p("bt"), 0o600)
+    look("after-chmod", p("bt"), "bt")
+    os.rename(p("bt"), p("bt2"))
+    look("after-rename", p("bt2"), "bt")
+    os.link(p("bt2"), p("bt3"))
+    look("after-link", p("bt3"), "bt")
+    os.mkdir(p("btd"))
+    look("dir-created", p("btd"), "btd")
+    write_file(p("btd", "f"), b"")
+    look("dir-after-create-inside", p("btd"), "btd")
+    os.symlink("target", p("bts"))
+    look("symlink", p("bts"), "bts")
+    run(sc, "missing", lambda: statx_times(p("no-such-file")))
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_final]
+             s_subvolumes, s_btime, s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

@@ -88,6 +88,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
         yield FuseSession.NO_REPLY;
       }
       case FuseProtocol.GETATTR -> files.getattr(req, out);
+      case FuseProtocol.STATX -> files.statx(req, out);
       case FuseProtocol.SETATTR -> files.setattr(req, out);
       case FuseProtocol.READLINK -> names.readlink(req, out);
       case FuseProtocol.SYMLINK -> names.symlink(req, out);

@@ -37,6 +37,16 @@ final class FileRequests {
         () -> f.attrReply(out, h != null ? h.node() : f.node(req.nodeid())));
   }
 
+  /** FUSE_STATX, which the kernel sends when a caller asks for the birth time. */
+  int statx(FuseRequest req, FuseReply out) {
+    // struct fuse_statx_in { getattr_flags, reserved, fh, sx_flags, sx_mask }
+    FuseFs.Handle h = (req.u32(0) & FuseProtocol.GETATTR_FH) != 0 ? f.handle(req.u64(8)) : null;
+    return f.reading(
+        "statx",
+        req.nodeid(),
+        () -> f.statxReply(out, h != null ? h.node() : f.node(req.nodeid())));
+  }
+
   int setattr(FuseRequest req, FuseReply out) {
     // struct fuse_setattr_in
     int valid = req.u32(0);

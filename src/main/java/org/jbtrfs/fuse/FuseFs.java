@@ -161,6 +161,12 @@ final class FuseFs {
     return 0;
   }
 
+  /** struct fuse_statx_out for {@code n}: its attributes and birth time. */
+  int statxReply(FuseReply out, Node n) throws IOException {
+    out.statx(cache, ino(n), inode(n), fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    return 0;
+  }
+
   /** struct fuse_entry_out for {@code child}, found in {@code parent}: one kernel reference. */
   int entryReply(FuseReply out, Node child, Node parent) throws IOException {
     InodeItem i = inode(child);

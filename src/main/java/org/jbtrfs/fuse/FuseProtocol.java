@@ -54,6 +54,7 @@ final class FuseProtocol {
   static final int READDIRPLUS = 44;
   static final int RENAME2 = 45;
   static final int SYNCFS = 50;
+  static final int STATX = 52;
 
   // INIT flags (the first 32 bits).
   static final int INIT_ASYNC_READ = 1;
