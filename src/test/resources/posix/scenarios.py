@@ -1000,10 +1000,51 @@ def s_btime():
     run(sc, "missing", lambda: statx_times(p("no-such-file")))
 
 
+def fs_label(path, new=None):
+    """FS_IOC_GETFSLABEL, or FS_IOC_SETFSLABEL with the 256-byte field {@code new}."""
+    import fcntl
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if new is None:
+            buf = bytearray(256)
+            fcntl.ioctl(fd, 0x81009431, buf, True)
+            return bytes(buf).split(b"\0", 1)[0]
+        fcntl.ioctl(fd, 0x41009432, new.ljust(256, b"\0")[:256])
+    finally:
+        os.close(fd)
+
+
+def s_label():
+    """The filesystem label through the FS_IOC_GET/SETFSLABEL ioctls."""
+    sc = "label"
+    run(sc, "get-fresh", lambda: fs_label(ROOT))
+    run(sc, "set", lambda: fs_label(ROOT, b"posix label"))
+    run(sc, "get", lambda: fs_label(ROOT))
+    run(sc, "set-255", lambda: fs_label(ROOT, b"L" * 255))
+    run(sc, "get-255", lambda: len(fs_label(ROOT)))
+    run(sc, "set-256", lambda: fs_label(ROOT, b"M" * 256))
+    run(sc, "get-after-256", lambda: len(fs_label(ROOT)))
+    write_file(p("label-file"), b"")
+    run(sc, "get-on-a-file", lambda: fs_label_of_file(p("label-file")))
+    run(sc, "set-utf8", lambda: fs_label(ROOT, "ünïcode".encode()))
+    run(sc, "get-utf8", lambda: fs_label(ROOT))
+
+
+def fs_label_of_file(path):
+    import fcntl
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        buf = bytearray(256)
+        fcntl.ioctl(fd, 0x81009431, buf, True)
+        return bytes(buf).split(b"\0", 1)[0]
+    finally:
+        os.close(fd)
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_btime, s_final]
+             s_subvolumes, s_btime, s_label, s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

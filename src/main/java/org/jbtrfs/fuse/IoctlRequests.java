@@ -31,12 +31,14 @@ final class IoctlRequests {
   private final SubvolumeIoctls subvolumes;
   private final TreeSearchIoctl treeSearch;
   private final InoLookupIoctl inoLookup;
+  private final LabelIoctls labels;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
     this.subvolumes = new SubvolumeIoctls(f);
     this.treeSearch = new TreeSearchIoctl(f);
     this.inoLookup = new InoLookupIoctl(f);
+    this.labels = new LabelIoctls(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -46,6 +48,8 @@ final class IoctlRequests {
     if (SubvolumeIoctls.handles(cmd)) return subvolumes.ioctl(req, out, cmd, inSize);
     if (cmd == TreeSearchIoctl.TREE_SEARCH) return treeSearch.ioctl(req, out, inSize, outSize);
     if (cmd == InoLookupIoctl.INO_LOOKUP) return inoLookup.ioctl(req, out, inSize, outSize);
+    if (cmd == LabelIoctls.GETFSLABEL) return labels.get(req, out, outSize);
+    if (cmd == LabelIoctls.SETFSLABEL) return labels.set(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

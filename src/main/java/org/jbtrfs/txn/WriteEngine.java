@@ -396,6 +396,33 @@ public final class WriteEngine implements TreeBlockAllocator {
     if ((sb.incompatFlags() & bits) != bits) pendingIncompat |= bits;
   }
 
+  /** A label the next commit writes into the superblocks (FS_IOC_SETFSLABEL). */
+  private byte[] pendingLabel;
+
+  /** Makes the next commit set the label; a commit happens even if nothing else changed. */
+  public synchronized void setLabel(byte[] label) {
+    if (label.length >= Superblock.LABEL_SIZE) {
+      throw new IllegalArgumentException(
+          "a label has fewer than " + Superblock.LABEL_SIZE + " bytes");
+    }
+    pendingLabel = label.clone();
+  }
+
+  /** The label as the next commit writes it. */
+  public synchronized byte[] label() {
+    return pendingLabel != null ? pendingLabel.clone() : sb.labelBytes();
+  }
+
+  private synchronized boolean hasPendingLabel() {
+    return pendingLabel != null;
+  }
+
+  private synchronized byte[] takeLabel() {
+    byte[] l = pendingLabel;
+    pendingLabel = null;
+    return l;
+  }
+
   private synchronized long takeIncompat() {
     long bits = pendingIncompat;
     pendingIncompat = 0;
@@ -562,7 +589,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private boolean prepare() throws IOException {
-    if (dirty.all().isEmpty() && refs.isEmpty()) return false;
+    if (dirty.all().isEmpty() && refs.isEmpty() && !hasPendingLabel()) return false;
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
     if (!rootTree.rootChanged()) {
@@ -589,7 +616,8 @@ public final class WriteEngine implements TreeBlockAllocator {
             trees,
             groups.totalUsed(),
             pendingSysChunkArray,
-            takeIncompat());
+            takeIncompat(),
+            takeLabel());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
