@@ -1041,10 +1041,52 @@ def fs_label_of_file(path):
         os.close(fd)
 
 
+def s_seek():
+    """lseek SEEK_DATA and SEEK_HOLE over data, gaps, preallocated extents and buffered writes."""
+    sc = "seek"
+    K = 4096
+
+    def probe(step, path, offsets):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for off in offsets:
+                for name, whence in (("data", os.SEEK_DATA), ("hole", os.SEEK_HOLE)):
+                    run(sc, f"{step}-{name}@{off}", lambda: os.lseek(fd, off, whence))
+        finally:
+            os.close(fd)
+
+    fd = os.open(p("sparse"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.pwrite(fd, b"a" * K, 0)
+    os.pwrite(fd, b"b" * K, 64 * K)
+    os.ftruncate(fd, 256 * K)
+    os.fsync(fd)
+    os.close(fd)
+    probe("sparse", p("sparse"), [0, 100, K, 10 * K, 64 * K, 65 * K, 255 * K, 256 * K, 300 * K])
+
+    fd = os.open(p("prealloc"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.posix_fallocate(fd, 0, 128 * K)
+    os.pwrite(fd, b"c" * K, 32 * K)
+    os.fsync(fd)
+    os.close(fd)
+    probe("prealloc", p("prealloc"), [0, 32 * K, 33 * K, 127 * K])
+
+    fd = os.open(p("buffered"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.pwrite(fd, b"d" * K, 16 * K)
+    os.ftruncate(fd, 64 * K)
+    probe("buffered", p("buffered"), [0, 16 * K, 20 * K])
+    os.close(fd)
+
+    write_file(p("small"), b"tiny")
+    probe("small", p("small"), [0, 3, 4])
+    write_file(p("empty"), b"")
+    probe("empty", p("empty"), [0])
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_btime, s_label, s_final]
+             s_subvolumes, s_btime, s_label, s_seek,
+             s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

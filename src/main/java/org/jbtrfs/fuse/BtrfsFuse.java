@@ -106,6 +106,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.RELEASE -> files.release(req);
       case FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR, FuseProtocol.SYNCFS -> files.fsync(req);
       case FuseProtocol.FALLOCATE -> files.fallocate(req);
+      case FuseProtocol.LSEEK -> files.lseek(req, out);
       case FuseProtocol.STATFS -> files.statfs(req, out);
       case FuseProtocol.READDIR -> names.readdir(req, out, false);
       case FuseProtocol.READDIRPLUS -> names.readdir(req, out, true);

@@ -53,6 +53,7 @@ final class FuseProtocol {
   static final int FALLOCATE = 43;
   static final int READDIRPLUS = 44;
   static final int RENAME2 = 45;
+  static final int LSEEK = 46;
   static final int SYNCFS = 50;
   static final int STATX = 52;
 

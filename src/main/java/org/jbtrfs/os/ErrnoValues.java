@@ -7,6 +7,7 @@ package org.jbtrfs.os;
 public interface ErrnoValues {
   int EPERM = 1;
   int ENOENT = 2;
+  int ENXIO = 6;
   int EINTR = 4;
   int EIO = 5;
   int EBADF = 9;

@@ -439,6 +439,14 @@ public final class MountedWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes back the buffered pages of one file into extents, so its extent map tells data from
+   * holes (lseek's SEEK_DATA and SEEK_HOLE). Caller holds the write lock.
+   */
+  public void writebackFile(Node n) throws IOException {
+    writeback(n);
+  }
+
   /** Writes back the buffered pages of one file (before changing its extent map directly). */
   void writeback(Node n) throws IOException {
     writeback.file(n);
