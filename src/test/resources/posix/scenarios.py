@@ -1082,10 +1082,53 @@ def s_seek():
     probe("empty", p("empty"), [0])
 
 
+def renameat2(old, new, flags):
+    if libc.syscall(316, -100, old.encode(), -100, new.encode(), flags) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), old)
+
+
+def s_rename2():
+    """renameat2: RENAME_EXCHANGE and RENAME_WHITEOUT."""
+    sc = "rename2"
+    NOREPLACE, EXCHANGE, WHITEOUT = 1, 2, 4
+    os.mkdir(p("x"))
+    os.mkdir(p("x", "sub"))
+    os.mkdir(p("y"))
+    write_file(p("x", "a"), b"contents of a")
+    write_file(p("y", "b"), b"b")
+    st(sc, "a-before", p("x", "a"), "a")
+    st(sc, "b-before", p("y", "b"), "b")
+    st(sc, "x-before", p("x"), "x")
+    run(sc, "exchange-files", lambda: renameat2(p("x", "a"), p("y", "b"), EXCHANGE))
+    run(sc, "read-x-a", lambda: read_file(p("x", "a")))
+    run(sc, "read-y-b", lambda: read_file(p("y", "b")))
+    st(sc, "a-after", p("y", "b"), "a")
+    st(sc, "b-after", p("x", "a"), "b")
+    st(sc, "x-after", p("x"), "x")
+    run(sc, "exchange-file-and-dir", lambda: renameat2(p("x", "sub"), p("y", "b"), EXCHANGE))
+    listing(sc, "x", p("x"))
+    listing(sc, "y", p("y"))
+    run(sc, "dotdot-of-moved-dir", lambda: os.stat(p("y", "b", "..")).st_ino == os.stat(p("y")).st_ino)
+    run(sc, "exchange-missing", lambda: renameat2(p("x", "a"), p("y", "nothing"), EXCHANGE))
+    run(sc, "exchange-noreplace", lambda: renameat2(p("x", "a"), p("y", "b"), EXCHANGE | NOREPLACE))
+    run(sc, "exchange-into-itself", lambda: renameat2(p("y"), p("y", "b", "z"), EXCHANGE))
+    write_file(p("y", "b", "z"), b"")
+    run(sc, "exchange-dir-with-its-child", lambda: renameat2(p("y"), p("y", "b", "z"), EXCHANGE))
+    run(sc, "exchange-same", lambda: renameat2(p("x", "a"), p("x", "a"), EXCHANGE))
+    run(sc, "whiteout", lambda: renameat2(p("x", "a"), p("x", "w"), WHITEOUT))
+    st(sc, "whiteout-left", p("x", "a"))
+    st(sc, "whiteout-moved", p("x", "w"))
+    listing(sc, "x-whiteout", p("x"))
+    run(sc, "whiteout-noreplace-existing", lambda: renameat2(p("x", "w"), p("y", "b", "z"), WHITEOUT | NOREPLACE))
+    run(sc, "whiteout-exchange", lambda: renameat2(p("x", "w"), p("y", "b", "z"), WHITEOUT | EXCHANGE))
+    run(sc, "unknown-flag", lambda: renameat2(p("x", "w"), p("x", "w2"), 8))
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_btime, s_label, s_seek,
+             s_subvolumes, s_btime, s_label, s_seek, s_rename2,
              s_final]
 
 if __name__ == "__main__":

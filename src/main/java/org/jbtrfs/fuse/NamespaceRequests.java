@@ -31,7 +31,6 @@ final class NamespaceRequests {
   private static final long FIRST_INDEX = 2;
 
   private static final int READDIR_BATCH = 256;
-  private static final int RENAME_EXCHANGE_OR_WHITEOUT = ~FuseProtocol.RENAME_NOREPLACE;
 
   private final FuseFs f;
   private final PathResolver paths;
@@ -229,6 +228,9 @@ final class NamespaceRequests {
         });
   }
 
+  private static final int RENAME_EXCHANGE = 2;
+  private static final int RENAME_WHITEOUT = 4;
+
   int rename(FuseRequest req, boolean withFlags) {
     // struct fuse_rename_in { newdir } or fuse_rename2_in { newdir, flags, padding }, two names
     long newDir = req.u64(0);
@@ -236,12 +238,16 @@ final class NamespaceRequests {
     int namesAt = withFlags ? 16 : 8;
     byte[] oldName = req.name(namesAt);
     byte[] newName = req.name(req.afterName(namesAt));
-    // Exchange and whiteout are not implemented: EINVAL, as for a kernel without them.
-    if ((flags & RENAME_EXCHANGE_OR_WHITEOUT) != 0) return -Errno.EINVAL;
+    boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+    boolean whiteout = (flags & RENAME_WHITEOUT) != 0;
+    if ((flags & ~(FuseProtocol.RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0
+        || (exchange && flags != RENAME_EXCHANGE)) {
+      return -Errno.EINVAL;
+    }
     return f.changing(
         "rename",
         req.nodeid(),
-        RENAME_ITEMS,
+        whiteout ? RENAME_ITEMS + CREATE_ITEMS : RENAME_ITEMS,
         false,
         () -> {
           Node from = dir(req.nodeid());
@@ -251,11 +257,17 @@ final class NamespaceRequests {
           Node replaced = child(to, newName);
           if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && replaced != null)
             return -Errno.EEXIST;
+          if (exchange && replaced == null) return -Errno.ENOENT;
           // A subvolume's top directory may move between subvolumes; nothing else may.
           if (moving.isPlaceholder() || moving.subvolume().id() != from.subvolume().id()) {
+            if (exchange || whiteout) return -Errno.EOPNOTSUPP;
             return subvolumes.rename(from, oldName, to, newName, moving, replaced);
           }
           if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
+          if (exchange
+              && (replaced.isPlaceholder() || replaced.subvolume().id() != to.subvolume().id())) {
+            return -Errno.EOPNOTSUPP;
+          }
           InodeItem movingInode = f.inode(moving);
           InodeFlagRules.checkDelete(f.inode(from), movingInode);
           if (replaced != null) InodeFlagRules.checkDelete(f.inode(to), f.inode(replaced));
@@ -264,8 +276,24 @@ final class NamespaceRequests {
             InodeFlagRules.checkMovedDir(movingInode);
           var ops = f.rw.ops(from.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(from.subvolume(), ino)));
+          if (exchange) {
+            InodeItem other = f.inode(replaced);
+            if (FileType.isDir(other.mode()) && from.ino() != to.ino())
+              InodeFlagRules.checkMovedDir(other);
+            ops.exchange(from.ino(), oldName, to.ino(), newName);
+            f.nodes.moved(moving, to);
+            f.nodes.moved(replaced, from);
+            return 0;
+          }
           ops.rename(from.ino(), oldName, to.ino(), newName);
           f.nodes.moved(moving, to);
+          if (whiteout) {
+            // The kernel's whiteout: a character device 0:0 owned by the caller, left behind.
+            InodeItem d = f.inode(from);
+            boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
+            long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+            ops.create(from.ino(), oldName, FileType.S_IFCHR, req.uid() & 0xffffffffL, gid, 0);
+          }
           return 0;
         });
   }

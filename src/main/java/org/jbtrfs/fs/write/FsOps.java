@@ -179,6 +179,34 @@ public final class FsOps {
     ft.putInode(e.ino(), i.withTimes(i.atime(), FileTree.now(), i.mtime()));
   }
 
+  /**
+   * renameat2's RENAME_EXCHANGE: the two names swap their inodes atomically, as the kernel's
+   * btrfs_rename_exchange does; both must exist, and a directory may not move into itself.
+   */
+  public void exchange(long dirA, byte[] nameA, long dirB, byte[] nameB) throws IOException {
+    Entries.Entry a = entries.lookup(dirA, nameA);
+    Entries.Entry b = entries.lookup(dirB, nameB);
+    if (a == null || b == null) {
+      throw new java.io.FileNotFoundException(new String(a == null ? nameA : nameB));
+    }
+    if (a.ino() == b.ino()) return;
+    InodeItem ia = ft.inode(a.ino());
+    InodeItem ib = ft.inode(b.ino());
+    if ((FileType.isDir(ia.mode()) && isAncestor(a.ino(), dirB))
+        || (FileType.isDir(ib.mode()) && isAncestor(b.ino(), dirA))) {
+      throw new FsError(FsError.EINVAL, "cannot move a directory into itself");
+    }
+    entries.remove(dirA, nameA);
+    entries.remove(dirB, nameB);
+    entries.add(dirA, nameA, b.ino(), fileTypeOf(ib.mode()));
+    entries.add(dirB, nameB, a.ino(), fileTypeOf(ia.mode()));
+    Timespec now = FileTree.now();
+    for (long ino : new long[] {a.ino(), b.ino()}) {
+      InodeItem i = ft.inode(ino);
+      ft.putInode(ino, i.withTimes(i.atime(), now, i.mtime()));
+    }
+  }
+
   private boolean isAncestor(long dirIno, long candidate) throws IOException {
     long root = ft.engine().fs().subvolume(ft.id()).rootDirIno();
     for (long cur = candidate; ; ) {
