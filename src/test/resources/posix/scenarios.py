@@ -1125,10 +1125,46 @@ def s_rename2():
     run(sc, "unknown-flag", lambda: renameat2(p("x", "w"), p("x", "w2"), 8))
 
 
+def link_fd(fd, path):
+    """linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW): names an open file.
+    (Python's os.link calls link(2), which would link the /proc symlink itself.)"""
+    src = f"/proc/self/fd/{fd}".encode()
+    if libc.linkat(-100, src, -100, path.encode(), 0x400) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), path)
+
+
+def s_tmpfile():
+    """O_TMPFILE: an unnamed file, linked in with linkat (unless O_EXCL), gone when closed."""
+    sc = "tmpfile"
+    os.mkdir(p("tmpd"))
+    fd = run(sc, "open", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_RDWR, 0o640))
+    if fd is None:
+        return
+    run(sc, "write", lambda: os.write(fd, b"unnamed data"))
+    fst(sc, "unnamed", fd, "tmp")
+    listing(sc, "empty", p("tmpd"))
+    run(sc, "link", lambda: link_fd(fd, p("tmpd", "named")))
+    st(sc, "named", p("tmpd", "named"), "tmp")
+    os.close(fd)
+    run(sc, "read-named", lambda: read_file(p("tmpd", "named")))
+    fd = run(sc, "open-excl", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_WRONLY | os.O_EXCL, 0o600))
+    if fd is not None:
+        run(sc, "link-excl", lambda: link_fd(fd, p("tmpd", "never")))
+        os.close(fd)
+    fd = run(sc, "open-unlinked", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_WRONLY, 0o600))
+    if fd is not None:
+        os.write(fd, b"x" * 100000)
+        os.close(fd)
+    listing(sc, "after", p("tmpd"))
+    run(sc, "on-a-file", lambda: os.open(p("tmpd", "named"), os.O_TMPFILE | os.O_RDWR, 0o600))
+    run(sc, "read-only", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_RDONLY, 0o600))
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_btime, s_label, s_seek, s_rename2,
+             s_subvolumes, s_btime, s_label, s_seek, s_rename2, s_tmpfile,
              s_final]
 
 if __name__ == "__main__":

@@ -101,6 +101,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.LINK -> names.link(req, out);
       case FuseProtocol.OPEN -> files.open(req, out);
       case FuseProtocol.CREATE -> create(req, out);
+      case FuseProtocol.TMPFILE -> tmpfile(req, out);
       case FuseProtocol.READ -> files.read(req, out);
       case FuseProtocol.WRITE -> files.write(req, out);
       case FuseProtocol.RELEASE -> files.release(req);
@@ -132,6 +133,15 @@ public final class BtrfsFuse implements FuseSession.Handler {
     int r = names.create("create", req, out, mode, req.u32(8), 0, req.name(16), created);
     if (r != 0) return r;
     return files.openReply(out, created[0], flags);
+  }
+
+  /** TMPFILE (open with O_TMPFILE): a new regular file with no name, opened. */
+  private int tmpfile(FuseRequest req, FuseReply out) {
+    // struct fuse_create_in { flags, mode, umask, open_flags }
+    Node[] created = new Node[1];
+    int r = names.tmpfile(req, out, req.u32(4), req.u32(8), created);
+    if (r != 0) return r;
+    return files.openReply(out, created[0], req.u32(0));
   }
 
   /** The mount is going away: the final commit, and the devices let go. */

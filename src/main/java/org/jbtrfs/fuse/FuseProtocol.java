@@ -55,6 +55,7 @@ final class FuseProtocol {
   static final int RENAME2 = 45;
   static final int LSEEK = 46;
   static final int SYNCFS = 50;
+  static final int TMPFILE = 51;
   static final int STATX = 52;
 
   // INIT flags (the first 32 bits).

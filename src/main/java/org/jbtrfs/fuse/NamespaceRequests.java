@@ -130,6 +130,29 @@ final class NamespaceRequests {
         });
   }
 
+  /** The unnamed regular file of O_TMPFILE in the request's directory, answered as an entry. */
+  int tmpfile(FuseRequest req, FuseReply out, int mode, int umask, Node[] opened) {
+    return f.changing(
+        "tmpfile",
+        req.nodeid(),
+        CREATE_ITEMS,
+        false,
+        () -> {
+          Node dir = dir(req.nodeid());
+          InodeItem d = f.inode(dir);
+          InodeFlagRules.checkCreateIn(d);
+          boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
+          long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+          long ino =
+              f.rw
+                  .ops(dir.subvolume().id())
+                  .createTmpfile(dir.ino(), mode, umask, req.uid() & 0xffffffffL, gid);
+          Node created = new Node(dir.subvolume(), ino);
+          opened[0] = created;
+          return f.entryReply(out, created, dir);
+        });
+  }
+
   int symlink(FuseRequest req, FuseReply out) {
     byte[] name = req.name(0);
     byte[] target = req.name(req.afterName(0));

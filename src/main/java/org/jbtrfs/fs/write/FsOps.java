@@ -130,6 +130,27 @@ public final class FsOps {
     entries.add(dir, name, ino, fileTypeOf(i.mode()));
     Timespec now = FileTree.now();
     ft.putInode(ino, i.withNlink(i.nlink() + 1).withTimes(i.atime(), now, i.mtime()));
+    // An O_TMPFILE file gets its first name: it is no longer an orphan (as btrfs_link).
+    if (i.nlink() == 0) {
+      ft.tree().delete(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino));
+    }
+  }
+
+  /**
+   * O_TMPFILE: an inode with no name in {@code dir} (its ACLs and compression inherited from it),
+   * with no links and an orphan item, as btrfs_tmpfile leaves it: it goes away when closed, or
+   * after a crash, unless linkat gives it a name first.
+   */
+  public long createTmpfile(long dir, int mode, int umask, long uid, long gid) throws IOException {
+    requireDir(dir);
+    long ino = ft.allocateIno();
+    int m = posixAcls ? xattrs.inheritedMode(dir, mode, umask) : mode & ~(umask & 0777);
+    ft.putInode(ino, ft.newInode(m, uid, gid, 0, 0).withNlink(0));
+    xattrs.compression().inherit(dir, ino);
+    if (posixAcls) xattrs.inheritAcls(dir, ino, mode);
+    ft.tree()
+        .put(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino), new byte[0]);
+    return ino;
   }
 
   /** Removes a non-directory name; the inode goes away with its last link. */
