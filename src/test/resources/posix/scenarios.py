@@ -1161,10 +1161,53 @@ def s_tmpfile():
     run(sc, "read-only", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_RDONLY, 0o600))
 
 
+def s_copy_range():
+    """copy_file_range: shared or copied, the bytes and sizes as the kernel leaves them."""
+    sc = "copy_range"
+    K = 4096
+    write_file(p("cr-src"), bytes(range(256)) * 64 + b"tail")
+    src = os.open(p("cr-src"), os.O_RDONLY)
+    dst = os.open(p("cr-dst"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        run(sc, "aligned", lambda: os.copy_file_range(src, dst, 2 * K, 0, 0))
+        run(sc, "to-eof", lambda: os.copy_file_range(src, dst, 100000, 2 * K, 8 * K))
+        run(sc, "unaligned", lambda: os.copy_file_range(src, dst, 100, 7, 3))
+        run(sc, "past-eof", lambda: os.copy_file_range(src, dst, 100, 1 << 20, 0))
+        run(sc, "same-file-overlap", lambda: os.copy_file_range(dst, dst, 100, 0, 50))
+        run(sc, "same-file-apart", lambda: os.copy_file_range(dst, dst, K, 0, 16 * K))
+        run(sc, "bad-flags", lambda: libc_copy(src, dst, 10, 1))
+        run(sc, "read", lambda: hashlib_sha(read_file(p("cr-dst"))))
+        st(sc, "dst", p("cr-dst"))
+    finally:
+        os.close(src)
+        os.close(dst)
+    ro = os.open(p("cr-src"), os.O_RDONLY)
+    try:
+        run(sc, "into-read-only-fd", lambda: os.copy_file_range(ro, ro, 10, 0, 20000))
+    finally:
+        os.close(ro)
+
+
+def libc_copy(src, dst, n, flags):
+    off_in = ctypes.c_int64(0)
+    off_out = ctypes.c_int64(0)
+    r = libc.syscall(326, src, ctypes.byref(off_in), dst, ctypes.byref(off_out), ctypes.c_size_t(n), flags)
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return r
+
+
+def hashlib_sha(data):
+    import hashlib
+    return hashlib.sha256(data).hexdigest()[:16] + f" ({len(data)} bytes)"
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
              s_subvolumes, s_btime, s_label, s_seek, s_rename2, s_tmpfile,
+             s_copy_range,
              s_final]
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
   private final FuseFs f;
   private final NamespaceRequests names;
   private final FileRequests files;
+  private final CopyRangeRequests copies;
   private final XattrRequests xattrs;
   private final IoctlRequests ioctls;
 
@@ -21,6 +22,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.f = new FuseFs(fs, root, rw, acl);
     this.names = new NamespaceRequests(f, root);
     this.files = new FileRequests(f);
+    this.copies = new CopyRangeRequests(f);
     this.xattrs = new XattrRequests(f);
     this.ioctls = new IoctlRequests(f);
   }
@@ -108,6 +110,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR, FuseProtocol.SYNCFS -> files.fsync(req);
       case FuseProtocol.FALLOCATE -> files.fallocate(req);
       case FuseProtocol.LSEEK -> files.lseek(req, out);
+      case FuseProtocol.COPY_FILE_RANGE -> copies.copyFileRange(req, out);
       case FuseProtocol.STATFS -> files.statfs(req, out);
       case FuseProtocol.READDIR -> names.readdir(req, out, false);
       case FuseProtocol.READDIRPLUS -> names.readdir(req, out, true);
