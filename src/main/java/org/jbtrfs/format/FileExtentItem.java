@@ -89,6 +89,22 @@ public record FileExtentItem(
   }
 
   /** An inline extent holding {@code data} (already compressed when {@code compression != 0}). */
+  /**
+   * This regular or prealloc item narrowed to {@code numBytes} at {@code offset} into the same disk
+   * extent, with {@code generation}: the piece a split, a trim or a reflink keeps.
+   */
+  public byte[] encodeRange(long generation, long offset, long numBytes) {
+    return encodeRegular(
+        generation,
+        ramBytes(),
+        compression(),
+        type(),
+        diskBytenr(),
+        diskNumBytes(),
+        offset,
+        numBytes);
+  }
+
   public static byte[] encodeInline(long generation, long ramBytes, int compression, byte[] data) {
     byte[] b = new byte[INLINE_HEADER_SIZE + data.length];
     Le.put64(b, 0, generation);

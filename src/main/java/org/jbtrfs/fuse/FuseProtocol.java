@@ -109,6 +109,10 @@ final class FuseProtocol {
 
   // Sizes.
   static final int IN_HEADER = 40;
+
+  /** Where an ioctl's input starts in FUSE_IOCTL: after struct fuse_ioctl_in. */
+  static final int IOCTL_IN_DATA = 32;
+
   static final int OUT_HEADER = 16;
   static final int ATTR = 88;
   static final int ENTRY_OUT = 40 + ATTR;

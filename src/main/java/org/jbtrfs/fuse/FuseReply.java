@@ -92,6 +92,11 @@ final class FuseReply {
     return u32(0);
   }
 
+  /** struct fuse_ioctl_out { result, flags, in_iovs, out_iovs }: success, nothing to retry. */
+  FuseReply ioctlDone() {
+    return u32(0).u32(0).u32(0).u32(0);
+  }
+
   /** STATX_BASIC_STATS and STATX_BTIME: what a statx reply carries. */
   private static final int STATX_MASK = 0x7ff | 0x800;
 

@@ -19,9 +19,6 @@ final class InoLookupIoctl {
   private static final int NAME = 16;
   private static final int NAME_MAX = ARGS_SIZE - NAME;
 
-  /** Offset of the ioctl's input in FUSE_IOCTL (after struct fuse_ioctl_in). */
-  private static final int IN_DATA = 32;
-
   private final FuseFs f;
 
   InoLookupIoctl(FuseFs f) {
@@ -30,8 +27,8 @@ final class InoLookupIoctl {
 
   int ioctl(FuseRequest req, FuseReply out, int inSize, int outSize) {
     if (inSize < ARGS_SIZE || outSize < ARGS_SIZE) return -Errno.EINVAL;
-    long treeId = req.u64(IN_DATA);
-    long objectId = req.u64(IN_DATA + 8);
+    long treeId = req.u64(FuseProtocol.IOCTL_IN_DATA);
+    long objectId = req.u64(FuseProtocol.IOCTL_IN_DATA + 8);
     if (req.uid() != 0 && !(treeId == 0 && objectId == ObjectIds.FIRST_FREE)) return -Errno.EPERM;
     long nodeid = req.nodeid();
     return f.reading(
@@ -43,7 +40,7 @@ final class InoLookupIoctl {
           Subvolume sv = f.fs.subvolume(id);
           byte[] path = SubvolumePaths.dirPath(sv, objectId).getBytes(StandardCharsets.UTF_8);
           if (path.length >= NAME_MAX) return -Errno.ENAMETOOLONG;
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           out.u64(id).u64(objectId).bytes(path, 0, path.length).zeros(NAME_MAX - path.length);
           return 0;
         });

@@ -13,9 +13,6 @@ final class LabelIoctls {
 
   static final int SETFSLABEL = 0x41009432;
 
-  /** Offset of the ioctl's input in FUSE_IOCTL (after struct fuse_ioctl_in). */
-  private static final int IN_DATA = 32;
-
   private static final int SIZE = Superblock.LABEL_SIZE;
 
   private final FuseFs f;
@@ -31,7 +28,7 @@ final class LabelIoctls {
         req.nodeid(),
         () -> {
           byte[] label = f.rw != null ? f.rw.engine().label() : f.fs.superblock().labelBytes();
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           out.bytes(label, 0, label.length).zeros(SIZE - label.length);
           return 0;
         });
@@ -40,7 +37,7 @@ final class LabelIoctls {
   int set(FuseRequest req, FuseReply out, int inSize) {
     if (inSize < SIZE) return -Errno.EINVAL;
     if (req.uid() != 0) return -Errno.EPERM;
-    byte[] raw = req.bytes(IN_DATA, SIZE);
+    byte[] raw = req.bytes(FuseProtocol.IOCTL_IN_DATA, SIZE);
     int len = 0;
     while (len < SIZE && raw[len] != 0) len++;
     if (len == SIZE) return -Errno.EINVAL;
@@ -57,7 +54,7 @@ final class LabelIoctls {
                 engine.setLabel(label);
                 return null;
               });
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           return 0;
         });
   }

@@ -108,11 +108,10 @@ final class NamespaceRequests {
           Node dir = dir(req.nodeid());
           InodeItem d = f.inode(dir);
           InodeFlagRules.checkCreateIn(d);
-          // A setgid directory hands its group down, and its setgid bit to subdirectories.
-          boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
-          long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+          long gid = newGid(req, d);
           int m = mode;
-          if (FileType.isDir(m) && sgidDir) m |= FileModes.S_ISGID;
+          // A setgid directory hands its setgid bit to subdirectories too.
+          if (FileType.isDir(m) && (d.mode() & FileModes.S_ISGID) != 0) m |= FileModes.S_ISGID;
           long ino =
               f.rw
                   .ops(dir.subvolume().id())
@@ -130,6 +129,11 @@ final class NamespaceRequests {
         });
   }
 
+  /** The group of an inode the caller creates in {@code dir}: a setgid directory's own. */
+  private static long newGid(FuseRequest req, InodeItem dir) {
+    return (dir.mode() & FileModes.S_ISGID) != 0 ? dir.gid() : req.gid() & 0xffffffffL;
+  }
+
   /** The unnamed regular file of O_TMPFILE in the request's directory, answered as an entry. */
   int tmpfile(FuseRequest req, FuseReply out, int mode, int umask, Node[] opened) {
     return f.changing(
@@ -141,8 +145,7 @@ final class NamespaceRequests {
           Node dir = dir(req.nodeid());
           InodeItem d = f.inode(dir);
           InodeFlagRules.checkCreateIn(d);
-          boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
-          long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+          long gid = newGid(req, d);
           long ino =
               f.rw
                   .ops(dir.subvolume().id())
@@ -312,9 +315,7 @@ final class NamespaceRequests {
           f.nodes.moved(moving, to);
           if (whiteout) {
             // The kernel's whiteout: a character device 0:0 owned by the caller, left behind.
-            InodeItem d = f.inode(from);
-            boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
-            long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+            long gid = newGid(req, f.inode(from));
             ops.create(from.ino(), oldName, FileType.S_IFCHR, req.uid() & 0xffffffffL, gid, 0);
           }
           return 0;

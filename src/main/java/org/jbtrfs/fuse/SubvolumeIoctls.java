@@ -58,9 +58,6 @@ final class SubvolumeIoctls {
    */
   private static final int RESERVED_ITEMS = 9;
 
-  /** Offset of the ioctl's input in FUSE_IOCTL (after struct fuse_ioctl_in). */
-  private static final int IN_DATA = 32;
-
   private final FuseFs f;
   private final SubvolumeRemoval removal;
 
@@ -90,7 +87,7 @@ final class SubvolumeIoctls {
     if (cmd == SNAP_DESTROY || cmd == SNAP_DESTROY_V2) return destroy(req, out, cmd);
     boolean v2 = cmd == SNAP_CREATE_V2 || cmd == SUBVOL_CREATE_V2;
     boolean snapshot = cmd == SNAP_CREATE || cmd == SNAP_CREATE_V2;
-    long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
+    long flags = v2 ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_FLAGS) : 0;
     // Quotas are not supported: a qgroup to inherit is refused rather than ignored.
     if ((flags & ~SUBVOL_RDONLY) != 0) return -Errno.EOPNOTSUPP;
     byte[] name = name(req, v2 ? V2_NAME : V1_NAME, v2 ? V2_NAME_MAX : V1_NAME_MAX);
@@ -102,7 +99,7 @@ final class SubvolumeIoctls {
     if (snapshot) {
       // Resolved before any lock: stat of the descriptor may itself ask this daemon (GETATTR).
       try {
-        sourceId = sourceSubvolume(req.pid(), req.u64(IN_DATA), req.uid());
+        sourceId = sourceSubvolume(req.pid(), req.u64(FuseProtocol.IOCTL_IN_DATA), req.uid());
       } catch (Throwable t) {
         return Errno.of(t, "ioctl", "snapshot source");
       }
@@ -129,7 +126,7 @@ final class SubvolumeIoctls {
                         ? c.snapshot(source, dest, (flags & SUBVOL_RDONLY) != 0)
                         : c.create(dest, req.uid(), req.gid());
                   });
-              out.u32(0).u32(0).u32(0).u32(0);
+              out.ioctlDone();
               return 0;
             });
     if (r == 0) f.invalidateEntry(nodeid, name);
@@ -142,7 +139,7 @@ final class SubvolumeIoctls {
    */
   private int setDefault(FuseRequest req, FuseReply out) {
     if (req.uid() != 0) return -Errno.EPERM;
-    long given = req.u64(IN_DATA);
+    long given = req.u64(FuseProtocol.IOCTL_IN_DATA);
     long id = given == 0 ? ObjectIds.FS_TREE : given;
     if (!ObjectIds.isFsTree(id)) return -Errno.ENOENT;
     return f.changing(
@@ -156,7 +153,7 @@ final class SubvolumeIoctls {
                 new SubvolumeSettings(engine).setDefault(id);
                 return null;
               });
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           return 0;
         });
   }
@@ -169,7 +166,7 @@ final class SubvolumeIoctls {
         () -> {
           Node n = f.node(req.nodeid());
           if (!n.isSubvolumeTop()) return -Errno.EINVAL;
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           out.u64(n.subvolume().isReadOnly() ? SUBVOL_RDONLY : 0);
           return 0;
         });
@@ -180,7 +177,7 @@ final class SubvolumeIoctls {
    * root) sets or clears its read-only flag, which is committed at once.
    */
   private int setFlags(FuseRequest req, FuseReply out) {
-    long flags = req.u64(IN_DATA);
+    long flags = req.u64(FuseProtocol.IOCTL_IN_DATA);
     if ((flags & 1) != 0) return -Errno.EINVAL; // BTRFS_SUBVOL_CREATE_ASYNC, long gone
     if ((flags & ~SUBVOL_RDONLY) != 0) return -Errno.EOPNOTSUPP;
     boolean readOnly = (flags & SUBVOL_RDONLY) != 0;
@@ -193,7 +190,7 @@ final class SubvolumeIoctls {
           Node n = f.node(req.nodeid());
           if (req.uid() != 0 && f.inode(n).uid() != req.uid()) return -Errno.EPERM;
           if (!n.isSubvolumeTop()) return -Errno.EINVAL;
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           if (n.subvolume().isReadOnly() == readOnly) return 0;
           f.rw.committedAlone(
               engine -> {
@@ -211,14 +208,14 @@ final class SubvolumeIoctls {
    */
   private int destroy(FuseRequest req, FuseReply out, int cmd) {
     boolean v2 = cmd == SNAP_DESTROY_V2;
-    long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
+    long flags = v2 ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_FLAGS) : 0;
     if ((flags & ~SUBVOL_SPEC_BY_ID) != 0) return -Errno.EOPNOTSUPP;
     if (req.uid() != 0) return -Errno.EPERM;
     boolean byId = (flags & SUBVOL_SPEC_BY_ID) != 0;
     byte[] name =
         byId ? new byte[0] : name(req, v2 ? V2_NAME : V1_NAME, v2 ? V2_NAME_MAX : V1_NAME_MAX);
     if (name == null) return -Errno.ENAMETOOLONG;
-    long byIdValue = byId ? req.u64(IN_DATA + V2_NAME) : 0;
+    long byIdValue = byId ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_NAME) : 0;
     long nodeid = req.nodeid();
     int r =
         f.changing(
@@ -239,7 +236,7 @@ final class SubvolumeIoctls {
                 id = victim.subvolume().id();
               }
               int res = removal.delete(id);
-              out.u32(0).u32(0).u32(0).u32(0);
+              out.ioctlDone();
               return res;
             });
     if (r == 0 && !byId) f.invalidateEntry(nodeid, name);
@@ -280,7 +277,7 @@ final class SubvolumeIoctls {
 
   /** The NUL-terminated name at {@code off} of the argument, or null when it has no NUL. */
   private static byte[] name(FuseRequest req, int off, int max) {
-    byte[] b = req.bytes(IN_DATA + off, max);
+    byte[] b = req.bytes(FuseProtocol.IOCTL_IN_DATA + off, max);
     for (int i = 0; i < b.length; i++) {
       if (b[i] == 0) return java.util.Arrays.copyOf(b, i);
     }

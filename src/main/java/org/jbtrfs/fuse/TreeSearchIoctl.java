@@ -27,9 +27,6 @@ final class TreeSearchIoctl {
   /** struct btrfs_ioctl_search_header { transid, objectid, offset, type, len }. */
   private static final int HEADER_SIZE = 32;
 
-  /** Offset of the ioctl's input in FUSE_IOCTL (after struct fuse_ioctl_in). */
-  private static final int IN_DATA = 32;
-
   private final FuseFs f;
 
   TreeSearchIoctl(FuseFs f) {
@@ -39,12 +36,20 @@ final class TreeSearchIoctl {
   int ioctl(FuseRequest req, FuseReply out, int inSize, int outSize) {
     if (inSize < ARGS_SIZE || outSize < ARGS_SIZE) return -Errno.EINVAL;
     if (req.uid() != 0) return -Errno.EPERM;
-    long treeId = req.u64(IN_DATA);
-    Key min = new Key(req.u64(IN_DATA + 8), req.u32(IN_DATA + 56), req.u64(IN_DATA + 24));
-    Key max = new Key(req.u64(IN_DATA + 16), req.u32(IN_DATA + 60), req.u64(IN_DATA + 32));
-    long minTransid = req.u64(IN_DATA + 40);
-    long maxTransid = req.u64(IN_DATA + 48);
-    long wanted = req.u32(IN_DATA + NR_ITEMS) & 0xffffffffL;
+    long treeId = req.u64(FuseProtocol.IOCTL_IN_DATA);
+    Key min =
+        new Key(
+            req.u64(FuseProtocol.IOCTL_IN_DATA + 8),
+            req.u32(FuseProtocol.IOCTL_IN_DATA + 56),
+            req.u64(FuseProtocol.IOCTL_IN_DATA + 24));
+    Key max =
+        new Key(
+            req.u64(FuseProtocol.IOCTL_IN_DATA + 16),
+            req.u32(FuseProtocol.IOCTL_IN_DATA + 60),
+            req.u64(FuseProtocol.IOCTL_IN_DATA + 32));
+    long minTransid = req.u64(FuseProtocol.IOCTL_IN_DATA + 40);
+    long maxTransid = req.u64(FuseProtocol.IOCTL_IN_DATA + 48);
+    long wanted = req.u32(FuseProtocol.IOCTL_IN_DATA + NR_ITEMS) & 0xffffffffL;
     long nodeid = req.nodeid();
     return f.reading(
         "ioctl",
@@ -77,8 +82,8 @@ final class TreeSearchIoctl {
             used += HEADER_SIZE + len;
             found++;
           }
-          out.u32(0).u32(0).u32(0).u32(0);
-          byte[] key = req.bytes(IN_DATA, KEY_SIZE);
+          out.ioctlDone();
+          byte[] key = req.bytes(FuseProtocol.IOCTL_IN_DATA, KEY_SIZE);
           Le.put32(key, NR_ITEMS, found);
           out.bytes(key, 0, KEY_SIZE).bytes(buf, 0, BUF_SIZE);
           return 0;

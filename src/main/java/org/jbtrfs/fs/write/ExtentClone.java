@@ -98,15 +98,7 @@ public final class ExtentClone {
       dst.tree()
           .put(
               new Key(dstIno, ItemType.EXTENT_DATA, at),
-              FileExtentItem.encodeRegular(
-                  dst.transid(),
-                  fe.ramBytes(),
-                  fe.compression(),
-                  fe.type(),
-                  fe.diskBytenr(),
-                  fe.diskNumBytes(),
-                  offset,
-                  to - from));
+              fe.encodeRange(dst.transid(), offset, to - from));
       // Data references are keyed by where the extent's start would be in the file.
       dst.engine()
           .refs()
