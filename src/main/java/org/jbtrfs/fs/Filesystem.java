@@ -24,6 +24,7 @@ import org.jbtrfs.tree.BlockCache;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.MetadataReader;
 import org.jbtrfs.tree.Tree;
+import org.jbtrfs.tree.check.CheckContext;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.DeviceSet;
 import org.jbtrfs.volume.LogicalReader;
@@ -145,7 +146,14 @@ public final class Filesystem implements Closeable {
             new BlockCache(options.blockCacheBytes()),
             sb.checksumType(),
             sb.nodeSize(),
-            sb.metadataUuid());
+            sb.metadataUuid(),
+            CheckContext.of(
+                sb.sectorSize(),
+                sb.nodeSize(),
+                sb.checksumType().size(),
+                sb.incompatFlags(),
+                options.readOnly(),
+                sb.generation()));
     Tree chunkTree =
         new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
@@ -248,6 +256,7 @@ public final class Filesystem implements Closeable {
    */
   public void reload(Superblock committed) {
     sb = committed;
+    meta.itemChecks().committed(committed.generation());
     rootTree =
         new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
     committedTrees.clear();

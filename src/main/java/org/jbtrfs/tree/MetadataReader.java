@@ -7,11 +7,14 @@ import java.util.logging.Logger;
 import org.jbtrfs.format.ChecksumType;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.Superblock;
+import org.jbtrfs.tree.check.CheckContext;
+import org.jbtrfs.tree.check.ItemChecker;
 import org.jbtrfs.volume.LogicalReader;
 
 /**
- * Reads tree blocks: every copy is checksum-verified and structure-checked; a bad copy falls back
- * to the next mirror (or parity rebuild), and when none is good the read fails naming the address.
+ * Reads tree blocks: every copy is checksum-verified, structure-checked and (given a {@link
+ * CheckContext}) item-checked by the kernel's rules; a bad copy falls back to the next mirror (or
+ * parity rebuild), and when none is good the read fails naming the address and the rule.
  */
 public final class MetadataReader {
   private static final Logger LOG = Logger.getLogger(MetadataReader.class.getName());
@@ -21,19 +24,51 @@ public final class MetadataReader {
   private final ChecksumType csum;
   private final int nodeSize;
   private final byte[] metadataUuid;
+  private final CheckContext items;
   private volatile BlockOverlay overlay;
 
+  /** A reader that checks structure only (for tests whose items are arbitrary bytes). */
   public MetadataReader(
       LogicalReader logical,
       BlockCache cache,
       ChecksumType csum,
       int nodeSize,
       byte[] metadataUuid) {
+    this(logical, cache, csum, nodeSize, metadataUuid, null);
+  }
+
+  /**
+   * A reader that also checks every item by the rules, with the filesystem's facts in {@code
+   * items}.
+   */
+  public MetadataReader(
+      LogicalReader logical,
+      BlockCache cache,
+      ChecksumType csum,
+      int nodeSize,
+      byte[] metadataUuid,
+      CheckContext items) {
     this.logical = logical;
     this.cache = cache;
     this.csum = csum;
     this.nodeSize = nodeSize;
     this.metadataUuid = metadataUuid.clone();
+    this.items = items;
+  }
+
+  /** The item checker's facts, or null when this reader checks structure only. */
+  public CheckContext itemChecks() {
+    return items;
+  }
+
+  /**
+   * The kernel's write-time tree checker: the block about to be written must pass every check a
+   * read of it would make, so that a bug here never puts a block on disk that no reader accepts.
+   */
+  public void checkBeforeWrite(long bytenr, byte[] raw) throws FormatException {
+    TreeBlock block = new TreeBlock(bytenr, raw);
+    TreeChecker.check(block, bytenr, metadataUuid, -1);
+    if (items != null) ItemChecker.check(block, items);
   }
 
   public int nodeSize() {
@@ -109,6 +144,7 @@ public final class MetadataReader {
     }
     TreeBlock block = new TreeBlock(bytenr, raw);
     TreeChecker.check(block, bytenr, metadataUuid, expectedLevel);
+    if (items != null) ItemChecker.check(block, items);
     if (expectedGen != 0 && block.generation() != expectedGen) {
       throw new FormatException(
           "generation " + block.generation() + ", parent expects " + expectedGen);
