@@ -155,7 +155,12 @@ public final class Filesystem implements Closeable {
                 options.readOnly(),
                 sb.generation()));
     Tree chunkTree =
-        new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+        new Tree(
+            meta,
+            sb.chunkRootBytenr(),
+            sb.chunkRootLevel(),
+            sb.chunkRootGeneration(),
+            ObjectIds.CHUNK_TREE);
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
@@ -227,7 +232,8 @@ public final class Filesystem implements Closeable {
 
   /** The root tree from the superblock, else from the newest backup root that reads cleanly. */
   private static Tree openRootTree(Superblock sb, MetadataReader meta) throws IOException {
-    Tree primary = new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation());
+    Tree primary =
+        new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation(), ObjectIds.ROOT_TREE);
     try {
       primary.seekCeil(Key.MIN);
       return primary;
@@ -237,7 +243,9 @@ public final class Filesystem implements Closeable {
       backups.sort((a, b) -> Long.compareUnsigned(b.treeRootGen(), a.treeRootGen()));
       for (BackupRoot br : backups) {
         if (br.treeRoot() == 0) continue;
-        Tree t = new Tree(meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen());
+        Tree t =
+            new Tree(
+                meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen(), ObjectIds.ROOT_TREE);
         try {
           t.seekCeil(Key.MIN);
           LOG.warning("using backup root of generation " + br.treeRootGen());
@@ -258,7 +266,12 @@ public final class Filesystem implements Closeable {
     sb = committed;
     meta.itemChecks().committed(committed.generation());
     rootTree =
-        new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
+        new Tree(
+            meta,
+            committed.rootBytenr(),
+            committed.rootLevel(),
+            committed.generation(),
+            ObjectIds.ROOT_TREE);
     committedTrees.clear();
     csumTree = null;
   }
@@ -311,7 +324,7 @@ public final class Filesystem implements Closeable {
   /** The tree rooted by the ROOT_ITEM of {@code treeId} in the root tree, or null if absent. */
   public Tree treeOf(long treeId) throws IOException {
     RootItem ri = rootItem(treeId);
-    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation());
+    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation(), treeId);
   }
 
   public RootItem rootItem(long treeId) throws IOException {

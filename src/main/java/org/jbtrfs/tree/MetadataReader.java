@@ -9,6 +9,7 @@ import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.tree.check.CheckContext;
 import org.jbtrfs.tree.check.ItemChecker;
+import org.jbtrfs.tree.check.ParentRules;
 import org.jbtrfs.volume.LogicalReader;
 
 /**
@@ -100,18 +101,35 @@ public final class MetadataReader {
    * writes.
    */
   public TreeBlock read(long bytenr, long expectedGen, int expectedLevel) throws IOException {
+    return read(bytenr, expectedGen, expectedLevel, 0, null, 0);
+  }
+
+  /**
+   * Like {@link #read(long, long, int)} for a block reached from a parent: {@code treeId} (0 =
+   * unknown) is the tree it is read for, which must own it, and {@code parentRaw} (null = a root)
+   * holds at {@code keyOff} the pointer's key, which must be the block's first key.
+   */
+  public TreeBlock read(
+      long bytenr, long expectedGen, int expectedLevel, long treeId, byte[] parentRaw, int keyOff)
+      throws IOException {
     BlockOverlay o = overlay;
     if (o != null) {
       byte[] raw = o.dirty(bytenr);
       if (raw != null) return new TreeBlock(bytenr, raw);
     }
     TreeBlock cached = cache.get(bytenr);
-    if (cached != null && matches(cached, expectedGen, expectedLevel)) return cached;
+    if (cached != null
+        && matches(cached, expectedGen, expectedLevel)
+        && agreesWithParent(cached, treeId, parentRaw, keyOff)) return cached;
     List<String> failures = new ArrayList<>();
     int mirrors = logical.mirrors(bytenr);
     for (int m = 0; m < mirrors; m++) {
       try {
         TreeBlock block = readCopy(bytenr, m, expectedGen, expectedLevel);
+        if (items != null) {
+          ParentRules.checkOwner(block, treeId, items);
+          ParentRules.checkFirstKey(block, parentRaw, keyOff, items);
+        }
         if (m > 0) {
           boolean parity = logical.chunks().lookup(bytenr).profile().hasParity();
           LOG.warning(
@@ -150,6 +168,18 @@ public final class MetadataReader {
           "generation " + block.generation() + ", parent expects " + expectedGen);
     }
     return block;
+  }
+
+  /** A cached block reached through another parent is checked against this one too. */
+  private boolean agreesWithParent(TreeBlock b, long treeId, byte[] parentRaw, int keyOff) {
+    if (items == null) return true;
+    try {
+      ParentRules.checkOwner(b, treeId, items);
+      ParentRules.checkFirstKey(b, parentRaw, keyOff, items);
+      return true;
+    } catch (FormatException e) {
+      return false; // read it again: the copies on disk decide, and the failure names the rule
+    }
   }
 
   private static boolean matches(TreeBlock b, long expectedGen, int expectedLevel) {

@@ -114,7 +114,7 @@ public final class WritableTree {
    * overlay must be {@code ctx.dirty()} for uncommitted blocks to be visible.
    */
   public Tree readView() {
-    return new Tree(ctx.reader(), rootBytenr, rootLevel, rootGeneration);
+    return new Tree(ctx.reader(), rootBytenr, rootLevel, rootGeneration, owner());
   }
 
   public byte[] get(Key key) throws IOException {
