@@ -25,6 +25,7 @@ import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.MetadataReader;
 import org.jbtrfs.tree.Tree;
 import org.jbtrfs.tree.check.CheckContext;
+import org.jbtrfs.tree.check.SysChunkArrayRules;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.DeviceSet;
 import org.jbtrfs.volume.LogicalReader;
@@ -137,6 +138,15 @@ public final class Filesystem implements Closeable {
   private static Filesystem openWith(Superblock sb, DeviceSet devices, MountOptions options)
       throws IOException {
     checkFeatures(sb, options);
+    CheckContext itemChecks =
+        CheckContext.of(
+            sb.sectorSize(),
+            sb.nodeSize(),
+            sb.checksumType().size(),
+            sb.incompatFlags(),
+            options.readOnly(),
+            sb.generation());
+    SysChunkArrayRules.check(sb.sysChunkArray(), itemChecks);
     ChunkMap chunks = new ChunkMap();
     chunks.loadSysChunkArray(sb.sysChunkArray());
     LogicalReader logical = new LogicalReader(chunks, devices);
@@ -147,13 +157,7 @@ public final class Filesystem implements Closeable {
             sb.checksumType(),
             sb.nodeSize(),
             sb.metadataUuid(),
-            CheckContext.of(
-                sb.sectorSize(),
-                sb.nodeSize(),
-                sb.checksumType().size(),
-                sb.incompatFlags(),
-                options.readOnly(),
-                sb.generation()));
+            itemChecks);
     Tree chunkTree =
         new Tree(
             meta,
