@@ -9,8 +9,8 @@ import org.jbtrfs.tree.TreeBlock;
 
 /**
  * A leaf's content: trees that always hold items are never an empty leaf, and every item passes the
- * rules of its type. Item types without rules (orphans, qgroups, dir log items...) pass; the
- * structural checker has already made sure every item lies inside the block.
+ * rules of its type. Item types without rules (orphans, dir log items, ...) pass; the structural
+ * checker has already made sure every item lies inside the block.
  */
 final class LeafRules {
   private LeafRules() {}
@@ -80,6 +80,11 @@ final class LeafRules {
       case ItemType.DEV_ITEM -> DevItemRules.check(s);
       case ItemType.CHUNK_ITEM -> ChunkItemRules.check(s);
       case ItemType.UUID_KEY_SUBVOL, ItemType.UUID_KEY_RECEIVED_SUBVOL -> UuidItemRules.check(s);
+      case ItemType.QGROUP_STATUS,
+          ItemType.QGROUP_INFO,
+          ItemType.QGROUP_LIMIT,
+          ItemType.QGROUP_RELATION ->
+          QgroupItemRules.check(s);
       default -> {}
     }
   }

@@ -57,6 +57,32 @@ final class Fixture {
     fails(raw, ctx(), rule);
   }
 
+  /** Checks the block, which must pass, and returns the warnings the rules logged meanwhile. */
+  static java.util.List<String> warnings(byte[] raw) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(ItemSlot.class.getName());
+    java.util.logging.Handler h =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            out.add(r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(h);
+    try {
+      passes(raw);
+    } finally {
+      log.removeHandler(h);
+    }
+    return out;
+  }
+
   /** The block is rejected by {@code rule}, and the message says where. */
   static void fails(byte[] raw, CheckContext ctx, String rule) {
     assertThatThrownBy(() -> check(raw, ctx))

@@ -1,5 +1,6 @@
 package org.jbtrfs.tree.check;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.jbtrfs.tree.check.Fixture.data;
 import static org.jbtrfs.tree.check.Fixture.fails;
 import static org.jbtrfs.tree.check.Fixture.passes;
@@ -71,14 +72,32 @@ class FreeSpaceAndUuidRulesTest {
   }
 
   @Test
-  void onlyWarnsAboutABadUuidItem() {
+  void onlyWarnsAboutBadUuidAndQgroupItems() {
     // The kernel logs "uuid item with illegal size" and ignores the entry; the block stays usable.
-    passes(
+    byte[] uuid =
         Fixture.leaf()
             .owner(ObjectIds.UUID_TREE)
             .item(1, ItemType.UUID_KEY_SUBVOL, 2, 8)
             .item(1, ItemType.UUID_KEY_SUBVOL, 3, 12)
             .item(1, ItemType.UUID_KEY_RECEIVED_SUBVOL, 2, 0)
-            .bytes());
+            .bytes();
+    assertThat(Fixture.warnings(uuid))
+        .hasSize(2)
+        .allMatch(w -> w.contains("uuid item with illegal size"))
+        .anyMatch(w -> w.contains("slot=1") && w.contains("size 12"));
+    byte[] quota =
+        Fixture.leaf()
+            .owner(ObjectIds.QUOTA_TREE)
+            .item(0, ItemType.QGROUP_STATUS, 0, 32)
+            .item(0, ItemType.QGROUP_INFO, 5, 40)
+            .item(0, ItemType.QGROUP_INFO, 256, 39)
+            .item(0, ItemType.QGROUP_LIMIT, 5, 40)
+            .item(5, ItemType.QGROUP_RELATION, 1L << 48, 0)
+            .bytes();
+    assertThat(Fixture.warnings(quota))
+        .containsExactly(
+            "corrupt leaf: root=8 block="
+                + Fixture.BYTENR
+                + " slot=2 key=(0 QGROUP_INFO 256), qgroup item size 39, expect 40");
   }
 }
