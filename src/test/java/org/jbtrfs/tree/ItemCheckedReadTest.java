@@ -43,29 +43,31 @@ class ItemCheckedReadTest {
             DUP_METADATA,
             1,
             List.of(new Stripe(1, 0), new Stripe(1, MIRROR))));
-    BlockSource source =
-        new BlockSource() {
-          @Override
-          public boolean present(long devid) {
-            return devid == 1;
-          }
-
-          @Override
-          public void read(long devid, long physical, byte[] buf, int off, int len)
-              throws IOException {
-            byte[] b = device.get(physical);
-            if (b == null) throw new IOException("nothing at " + physical);
-            System.arraycopy(b, 0, buf, off, len);
-          }
-        };
     CheckContext ctx = new CheckContext(4096, BlockBuilder.NODE_SIZE, 4, 0, true, 100, true);
     return new MetadataReader(
-        new LogicalReader(chunks, source),
+        new LogicalReader(chunks, source()),
         new BlockCache(1 << 20),
         ChecksumType.CRC32C,
         BlockBuilder.NODE_SIZE,
         BlockBuilder.FSID,
         ctx);
+  }
+
+  /** Device 1, its blocks keyed by physical offset in {@link #device}. */
+  private BlockSource source() {
+    return new BlockSource() {
+      @Override
+      public boolean present(long devid) {
+        return devid == 1;
+      }
+
+      @Override
+      public void read(long devid, long physical, byte[] buf, int off, int len) throws IOException {
+        byte[] b = device.get(physical);
+        if (b == null) throw new IOException("nothing at " + physical);
+        System.arraycopy(b, 0, buf, off, len);
+      }
+    };
   }
 
   private static byte[] leaf(int mode) {
@@ -99,19 +101,7 @@ class ItemCheckedReadTest {
     chunks.add(new ChunkMapping(BASE, 1L << 24, 65536, 4, 1, List.of(new Stripe(1, 0))));
     MetadataReader plain =
         new MetadataReader(
-            new LogicalReader(
-                chunks,
-                new BlockSource() {
-                  @Override
-                  public boolean present(long devid) {
-                    return true;
-                  }
-
-                  @Override
-                  public void read(long devid, long physical, byte[] buf, int off, int len) {
-                    System.arraycopy(device.get(physical), 0, buf, off, len);
-                  }
-                }),
+            new LogicalReader(chunks, source()),
             new BlockCache(1 << 20),
             ChecksumType.CRC32C,
             BlockBuilder.NODE_SIZE,

@@ -18,13 +18,8 @@ public final class ItemChecker {
     // Every block on disk went through a commit, which marks it written.
     if ((b.flags() & TreeHeader.FLAG_WRITTEN) == 0) {
       throw new FormatException(
-          "corrupt "
-              + (b.isLeaf() ? "leaf" : "node")
-              + ": root="
-              + Long.toUnsignedString(b.owner())
-              + " block="
-              + Long.toUnsignedString(b.logical())
-              + " slot=0, invalid flag for "
+          ItemSlot.where(b, 0)
+              + ", invalid flag for "
               + (b.isLeaf() ? "leaf" : "node")
               + ", WRITTEN not set");
     }

@@ -107,14 +107,7 @@ final class ItemSlot {
   }
 
   private String where(int s, long oid, int t, long off) {
-    return "corrupt "
-        + (block.level() == 0 ? "leaf" : "node")
-        + ": root="
-        + Long.toUnsignedString(block.owner())
-        + " block="
-        + Long.toUnsignedString(block.logical())
-        + " slot="
-        + s
+    return where(block, s)
         + " key=("
         + Long.toUnsignedString(oid)
         + " "
@@ -122,6 +115,18 @@ final class ItemSlot {
         + " "
         + Long.toUnsignedString(off)
         + ")";
+  }
+
+  /** The kernel's prefix of a tree checker message: "corrupt leaf: root=5 block=N slot=3". */
+  static String where(TreeBlock b, int slot) {
+    return "corrupt "
+        + (b.isLeaf() ? "leaf" : "node")
+        + ": root="
+        + Long.toUnsignedString(b.owner())
+        + " block="
+        + Long.toUnsignedString(b.logical())
+        + " slot="
+        + slot;
   }
 
   static String hex(long v) {

@@ -51,11 +51,7 @@ final class LeafRules {
   }
 
   private static String where(TreeBlock b) {
-    return "corrupt leaf: root="
-        + Long.toUnsignedString(b.owner())
-        + " block="
-        + Long.toUnsignedString(b.logical())
-        + " slot=0, ";
+    return ItemSlot.where(b, 0) + ", ";
   }
 
   private static void checkItem(ItemSlot s) throws FormatException {

@@ -2,7 +2,6 @@ package org.jbtrfs.tree.check;
 
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.FormatException;
-import org.jbtrfs.format.Key;
 import org.jbtrfs.tree.TreeBlock;
 
 /**
@@ -42,17 +41,6 @@ final class NodeRules {
   }
 
   private static FormatException corrupt(TreeBlock b, int slot, String rule) {
-    Key k = b.key(slot);
-    return new FormatException(
-        "corrupt node: root="
-            + Long.toUnsignedString(b.owner())
-            + " block="
-            + Long.toUnsignedString(b.logical())
-            + " slot="
-            + slot
-            + " key="
-            + k
-            + ", "
-            + rule);
+    return new FormatException(ItemSlot.where(b, slot) + " key=" + b.key(slot) + ", " + rule);
   }
 }
