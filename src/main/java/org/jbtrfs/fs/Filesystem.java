@@ -24,6 +24,8 @@ import org.jbtrfs.tree.BlockCache;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.MetadataReader;
 import org.jbtrfs.tree.Tree;
+import org.jbtrfs.tree.check.CheckContext;
+import org.jbtrfs.tree.check.SysChunkArrayRules;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.DeviceSet;
 import org.jbtrfs.volume.LogicalReader;
@@ -136,6 +138,15 @@ public final class Filesystem implements Closeable {
   private static Filesystem openWith(Superblock sb, DeviceSet devices, MountOptions options)
       throws IOException {
     checkFeatures(sb, options);
+    CheckContext itemChecks =
+        CheckContext.of(
+            sb.sectorSize(),
+            sb.nodeSize(),
+            sb.checksumType().size(),
+            sb.incompatFlags(),
+            options.readOnly(),
+            sb.generation());
+    SysChunkArrayRules.check(sb.sysChunkArray(), itemChecks);
     ChunkMap chunks = new ChunkMap();
     chunks.loadSysChunkArray(sb.sysChunkArray());
     LogicalReader logical = new LogicalReader(chunks, devices);
@@ -145,9 +156,15 @@ public final class Filesystem implements Closeable {
             new BlockCache(options.blockCacheBytes()),
             sb.checksumType(),
             sb.nodeSize(),
-            sb.metadataUuid());
+            sb.metadataUuid(),
+            itemChecks);
     Tree chunkTree =
-        new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+        new Tree(
+            meta,
+            sb.chunkRootBytenr(),
+            sb.chunkRootLevel(),
+            sb.chunkRootGeneration(),
+            ObjectIds.CHUNK_TREE);
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
@@ -219,7 +236,8 @@ public final class Filesystem implements Closeable {
 
   /** The root tree from the superblock, else from the newest backup root that reads cleanly. */
   private static Tree openRootTree(Superblock sb, MetadataReader meta) throws IOException {
-    Tree primary = new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation());
+    Tree primary =
+        new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation(), ObjectIds.ROOT_TREE);
     try {
       primary.seekCeil(Key.MIN);
       return primary;
@@ -229,7 +247,9 @@ public final class Filesystem implements Closeable {
       backups.sort((a, b) -> Long.compareUnsigned(b.treeRootGen(), a.treeRootGen()));
       for (BackupRoot br : backups) {
         if (br.treeRoot() == 0) continue;
-        Tree t = new Tree(meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen());
+        Tree t =
+            new Tree(
+                meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen(), ObjectIds.ROOT_TREE);
         try {
           t.seekCeil(Key.MIN);
           LOG.warning("using backup root of generation " + br.treeRootGen());
@@ -248,8 +268,14 @@ public final class Filesystem implements Closeable {
    */
   public void reload(Superblock committed) {
     sb = committed;
+    meta.itemChecks().committed(committed.generation());
     rootTree =
-        new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
+        new Tree(
+            meta,
+            committed.rootBytenr(),
+            committed.rootLevel(),
+            committed.generation(),
+            ObjectIds.ROOT_TREE);
     committedTrees.clear();
     csumTree = null;
   }
@@ -302,7 +328,7 @@ public final class Filesystem implements Closeable {
   /** The tree rooted by the ROOT_ITEM of {@code treeId} in the root tree, or null if absent. */
   public Tree treeOf(long treeId) throws IOException {
     RootItem ri = rootItem(treeId);
-    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation());
+    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation(), treeId);
   }
 
   /**

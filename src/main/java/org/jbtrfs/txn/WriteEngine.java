@@ -16,6 +16,7 @@ import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
@@ -603,6 +604,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private void writeAndSwitch() throws IOException {
+    checkDirtyBlocks();
     // Data before the blocks that point to it, and all of it before the superblock.
     pendingData.drainAndWait();
     writeDirtyBlocks();
@@ -655,6 +657,28 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /**
+   * The kernel's write-time tree checker: every block of the commit is marked written and checked
+   * before anything of the commit reaches a device, so a block that breaks a rule (a bug here, or
+   * memory gone bad) fails the commit while the disk still holds the previous one, whole.
+   */
+  private void checkDirtyBlocks() throws FormatException {
+    for (Map.Entry<Long, byte[]> e : dirty.all().entrySet()) {
+      byte[] block = e.getValue();
+      Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
+      try {
+        fs.metadata().checkBeforeWrite(e.getKey(), block);
+      } catch (FormatException bad) {
+        throw new FormatException(
+            "block="
+                + e.getKey()
+                + " write time tree block corruption detected: "
+                + bad.getMessage(),
+            bad);
+      }
+    }
+  }
+
   /** Above this, a run of adjacent dirty blocks is written in more than one request. */
   private static final int BLOCK_RUN_MAX = 1 << 20;
 
@@ -670,7 +694,6 @@ public final class WriteEngine implements TreeBlockAllocator {
     long runStart = 0;
     for (long bytenr : order) {
       byte[] block = dirty.all().get(bytenr);
-      Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
       for (int i = 0; i < Superblock.CSUM_SIZE; i++) block[i] = 0;
       csum.compute(block, Superblock.CSUM_SIZE, block.length - Superblock.CSUM_SIZE, block, 0);
       boolean adjacent = run.size() > 0 && runStart + run.size() == bytenr;
