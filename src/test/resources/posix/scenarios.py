@@ -949,10 +949,266 @@ def s_subvolumes():
     listing(sc, "parent-after", p("sv-parent"))
 
 
+def statx_times(path):
+    """statx(2) of path: whether the birth time is reported, and (btime, ctime) in nanoseconds."""
+    buf = ctypes.create_string_buffer(256)
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, STATX_ALL = -100, 0x100, 0xfff
+    if libc.syscall(332, AT_FDCWD, path.encode(), AT_SYMLINK_NOFOLLOW, STATX_ALL, buf) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), path)
+    raw = buf.raw
+    mask = int.from_bytes(raw[0:4], "little")
+    def ns(off):
+        return (int.from_bytes(raw[off:off + 8], "little", signed=True) * 10**9
+                + int.from_bytes(raw[off + 8:off + 12], "little"))
+    return bool(mask & 0x800), ns(80), ns(96)
+
+
+def s_btime():
+    """statx birth time: reported, set at creation, never changed by writes, renames or links."""
+    sc = "btime"
+    births = {}
+
+    def look(step, path, key):
+        def check():
+            has, btime, ctime = statx_times(path)
+            first = key not in births
+            births.setdefault(key, btime)
+            rel = "first" if first else ("same" if btime == births[key] else "CHANGED")
+            order = "=" if btime == ctime else ("<" if btime < ctime else ">")
+            return f"btime={'yes' if has else 'no'} {rel} btime{order}ctime"
+        run(sc, step, check)
+
+    # Created by one call: a write in the same clock tick would leave the kernel's ctime as it
+    # was (its coarse timestamps), which the daemon's own clock does not reproduce.
+    os.close(os.open(p("bt"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    look("created", p("bt"), "bt")
+    write_file(p("bt"), b"more", os.O_WRONLY | os.O_APPEND)
+    look("after-write", p("bt"), "bt")
+    os.chmod(p("bt"), 0o600)
+    look("after-chmod", p("bt"), "bt")
+    os.rename(p("bt"), p("bt2"))
+    look("after-rename", p("bt2"), "bt")
+    os.link(p("bt2"), p("bt3"))
+    look("after-link", p("bt3"), "bt")
+    os.mkdir(p("btd"))
+    look("dir-created", p("btd"), "btd")
+    write_file(p("btd", "f"), b"")
+    look("dir-after-create-inside", p("btd"), "btd")
+    os.symlink("target", p("bts"))
+    look("symlink", p("bts"), "bts")
+    run(sc, "missing", lambda: statx_times(p("no-such-file")))
+
+
+def fs_label(path, new=None):
+    """FS_IOC_GETFSLABEL, or FS_IOC_SETFSLABEL with the 256-byte field {@code new}."""
+    import fcntl
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if new is None:
+            buf = bytearray(256)
+            fcntl.ioctl(fd, 0x81009431, buf, True)
+            return bytes(buf).split(b"\0", 1)[0]
+        fcntl.ioctl(fd, 0x41009432, new.ljust(256, b"\0")[:256])
+    finally:
+        os.close(fd)
+
+
+def s_label():
+    """The filesystem label through the FS_IOC_GET/SETFSLABEL ioctls."""
+    sc = "label"
+    run(sc, "get-fresh", lambda: fs_label(ROOT))
+    run(sc, "set", lambda: fs_label(ROOT, b"posix label"))
+    run(sc, "get", lambda: fs_label(ROOT))
+    run(sc, "set-255", lambda: fs_label(ROOT, b"L" * 255))
+    run(sc, "get-255", lambda: len(fs_label(ROOT)))
+    run(sc, "set-256", lambda: fs_label(ROOT, b"M" * 256))
+    run(sc, "get-after-256", lambda: len(fs_label(ROOT)))
+    write_file(p("label-file"), b"")
+    run(sc, "get-on-a-file", lambda: fs_label_of_file(p("label-file")))
+    run(sc, "set-utf8", lambda: fs_label(ROOT, "ünïcode".encode()))
+    run(sc, "get-utf8", lambda: fs_label(ROOT))
+
+
+def fs_label_of_file(path):
+    import fcntl
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        buf = bytearray(256)
+        fcntl.ioctl(fd, 0x81009431, buf, True)
+        return bytes(buf).split(b"\0", 1)[0]
+    finally:
+        os.close(fd)
+
+
+def s_seek():
+    """lseek SEEK_DATA and SEEK_HOLE over data, gaps, preallocated extents and buffered writes."""
+    sc = "seek"
+    K = 4096
+
+    def probe(step, path, offsets):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for off in offsets:
+                for name, whence in (("data", os.SEEK_DATA), ("hole", os.SEEK_HOLE)):
+                    run(sc, f"{step}-{name}@{off}", lambda: os.lseek(fd, off, whence))
+        finally:
+            os.close(fd)
+
+    fd = os.open(p("sparse"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.pwrite(fd, b"a" * K, 0)
+    os.pwrite(fd, b"b" * K, 64 * K)
+    os.ftruncate(fd, 256 * K)
+    os.fsync(fd)
+    os.close(fd)
+    probe("sparse", p("sparse"), [0, 100, K, 10 * K, 64 * K, 65 * K, 255 * K, 256 * K, 300 * K])
+
+    fd = os.open(p("prealloc"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.posix_fallocate(fd, 0, 128 * K)
+    os.pwrite(fd, b"c" * K, 32 * K)
+    os.fsync(fd)
+    os.close(fd)
+    probe("prealloc", p("prealloc"), [0, 32 * K, 33 * K, 127 * K])
+
+    fd = os.open(p("buffered"), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.pwrite(fd, b"d" * K, 16 * K)
+    os.ftruncate(fd, 64 * K)
+    probe("buffered", p("buffered"), [0, 16 * K, 20 * K])
+    os.close(fd)
+
+    write_file(p("small"), b"tiny")
+    probe("small", p("small"), [0, 3, 4])
+    write_file(p("empty"), b"")
+    probe("empty", p("empty"), [0])
+
+
+def renameat2(old, new, flags):
+    if libc.syscall(316, -100, old.encode(), -100, new.encode(), flags) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), old)
+
+
+def s_rename2():
+    """renameat2: RENAME_EXCHANGE and RENAME_WHITEOUT."""
+    sc = "rename2"
+    NOREPLACE, EXCHANGE, WHITEOUT = 1, 2, 4
+    os.mkdir(p("x"))
+    os.mkdir(p("x", "sub"))
+    os.mkdir(p("y"))
+    write_file(p("x", "a"), b"contents of a")
+    write_file(p("y", "b"), b"b")
+    st(sc, "a-before", p("x", "a"), "a")
+    st(sc, "b-before", p("y", "b"), "b")
+    st(sc, "x-before", p("x"), "x")
+    run(sc, "exchange-files", lambda: renameat2(p("x", "a"), p("y", "b"), EXCHANGE))
+    run(sc, "read-x-a", lambda: read_file(p("x", "a")))
+    run(sc, "read-y-b", lambda: read_file(p("y", "b")))
+    st(sc, "a-after", p("y", "b"), "a")
+    st(sc, "b-after", p("x", "a"), "b")
+    st(sc, "x-after", p("x"), "x")
+    run(sc, "exchange-file-and-dir", lambda: renameat2(p("x", "sub"), p("y", "b"), EXCHANGE))
+    listing(sc, "x", p("x"))
+    listing(sc, "y", p("y"))
+    run(sc, "dotdot-of-moved-dir", lambda: os.stat(p("y", "b", "..")).st_ino == os.stat(p("y")).st_ino)
+    run(sc, "exchange-missing", lambda: renameat2(p("x", "a"), p("y", "nothing"), EXCHANGE))
+    run(sc, "exchange-noreplace", lambda: renameat2(p("x", "a"), p("y", "b"), EXCHANGE | NOREPLACE))
+    run(sc, "exchange-into-itself", lambda: renameat2(p("y"), p("y", "b", "z"), EXCHANGE))
+    write_file(p("y", "b", "z"), b"")
+    run(sc, "exchange-dir-with-its-child", lambda: renameat2(p("y"), p("y", "b", "z"), EXCHANGE))
+    run(sc, "exchange-same", lambda: renameat2(p("x", "a"), p("x", "a"), EXCHANGE))
+    run(sc, "whiteout", lambda: renameat2(p("x", "a"), p("x", "w"), WHITEOUT))
+    st(sc, "whiteout-left", p("x", "a"))
+    st(sc, "whiteout-moved", p("x", "w"))
+    listing(sc, "x-whiteout", p("x"))
+    run(sc, "whiteout-noreplace-existing", lambda: renameat2(p("x", "w"), p("y", "b", "z"), WHITEOUT | NOREPLACE))
+    run(sc, "whiteout-exchange", lambda: renameat2(p("x", "w"), p("y", "b", "z"), WHITEOUT | EXCHANGE))
+    run(sc, "unknown-flag", lambda: renameat2(p("x", "w"), p("x", "w2"), 8))
+
+
+def link_fd(fd, path):
+    """linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW): names an open file.
+    (Python's os.link calls link(2), which would link the /proc symlink itself.)"""
+    src = f"/proc/self/fd/{fd}".encode()
+    if libc.linkat(-100, src, -100, path.encode(), 0x400) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), path)
+
+
+def s_tmpfile():
+    """O_TMPFILE: an unnamed file, linked in with linkat (unless O_EXCL), gone when closed."""
+    sc = "tmpfile"
+    os.mkdir(p("tmpd"))
+    fd = run(sc, "open", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_RDWR, 0o640))
+    if fd is None:
+        return
+    run(sc, "write", lambda: os.write(fd, b"unnamed data"))
+    fst(sc, "unnamed", fd, "tmp")
+    listing(sc, "empty", p("tmpd"))
+    run(sc, "link", lambda: link_fd(fd, p("tmpd", "named")))
+    st(sc, "named", p("tmpd", "named"), "tmp")
+    os.close(fd)
+    run(sc, "read-named", lambda: read_file(p("tmpd", "named")))
+    fd = run(sc, "open-excl", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_WRONLY | os.O_EXCL, 0o600))
+    if fd is not None:
+        run(sc, "link-excl", lambda: link_fd(fd, p("tmpd", "never")))
+        os.close(fd)
+    fd = run(sc, "open-unlinked", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_WRONLY, 0o600))
+    if fd is not None:
+        os.write(fd, b"x" * 100000)
+        os.close(fd)
+    listing(sc, "after", p("tmpd"))
+    run(sc, "on-a-file", lambda: os.open(p("tmpd", "named"), os.O_TMPFILE | os.O_RDWR, 0o600))
+    run(sc, "read-only", lambda: os.open(p("tmpd"), os.O_TMPFILE | os.O_RDONLY, 0o600))
+
+
+def s_copy_range():
+    """copy_file_range: shared or copied, the bytes and sizes as the kernel leaves them."""
+    sc = "copy_range"
+    K = 4096
+    write_file(p("cr-src"), bytes(range(256)) * 64 + b"tail")
+    src = os.open(p("cr-src"), os.O_RDONLY)
+    dst = os.open(p("cr-dst"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        run(sc, "aligned", lambda: os.copy_file_range(src, dst, 2 * K, 0, 0))
+        run(sc, "to-eof", lambda: os.copy_file_range(src, dst, 100000, 2 * K, 8 * K))
+        run(sc, "unaligned", lambda: os.copy_file_range(src, dst, 100, 7, 3))
+        run(sc, "past-eof", lambda: os.copy_file_range(src, dst, 100, 1 << 20, 0))
+        run(sc, "same-file-overlap", lambda: os.copy_file_range(dst, dst, 100, 0, 50))
+        run(sc, "same-file-apart", lambda: os.copy_file_range(dst, dst, K, 0, 16 * K))
+        run(sc, "bad-flags", lambda: libc_copy(src, dst, 10, 1))
+        run(sc, "read", lambda: hashlib_sha(read_file(p("cr-dst"))))
+        st(sc, "dst", p("cr-dst"))
+    finally:
+        os.close(src)
+        os.close(dst)
+    ro = os.open(p("cr-src"), os.O_RDONLY)
+    try:
+        run(sc, "into-read-only-fd", lambda: os.copy_file_range(ro, ro, 10, 0, 20000))
+    finally:
+        os.close(ro)
+
+
+def libc_copy(src, dst, n, flags):
+    off_in = ctypes.c_int64(0)
+    off_out = ctypes.c_int64(0)
+    r = libc.syscall(326, src, ctypes.byref(off_in), dst, ctypes.byref(off_out), ctypes.c_size_t(n), flags)
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return r
+
+
+def hashlib_sha(data):
+    import hashlib
+    return hashlib.sha256(data).hexdigest()[:16] + f" ({len(data)} bytes)"
+
+
 SCENARIOS = [s_create, s_append, s_eof, s_sparse, s_truncate, s_dirs, s_rename, s_links,
              s_symlink, s_mknod, s_attrs, s_times, s_xattr, s_names, s_unlinked_open,
              s_sync_statfs_access, s_atime, s_open_replaced, s_killpriv, s_readdir_renaming,
-             s_subvolumes, s_final]
+             s_subvolumes, s_btime, s_label, s_seek, s_rename2, s_tmpfile,
+             s_copy_range,
+             s_final]
 
 if __name__ == "__main__":
     os.umask(0o022)

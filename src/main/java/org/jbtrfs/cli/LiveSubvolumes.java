@@ -18,6 +18,7 @@ final class LiveSubvolumes {
   private static final long SNAP_DESTROY_V2 = 0x5000943fL;
   private static final long SUBVOL_GETFLAGS = 0x80089419L;
   private static final long SUBVOL_SETFLAGS = 0x4008941aL;
+  private static final long DEFAULT_SUBVOL = 0x40089413L;
   private static final int ARGS_SIZE = 4096;
   private static final int FLAGS = 16;
   private static final int NAME = 56;
@@ -57,6 +58,13 @@ final class LiveSubvolumes {
     byte[] flags = new byte[8];
     Le.put64(flags, 0, readOnly ? SUBVOL_RDONLY : 0);
     flags(dir, SUBVOL_SETFLAGS, flags);
+  }
+
+  /** BTRFS_IOC_DEFAULT_SUBVOL: makes subvolume {@code id} the default of the filesystem. */
+  static void setDefault(Path dir, long id) throws IOException {
+    byte[] arg = new byte[8];
+    Le.put64(arg, 0, id);
+    flags(dir, DEFAULT_SUBVOL, arg);
   }
 
   private static void flags(Path dir, long cmd, byte[] arg) throws IOException {

@@ -11,6 +11,7 @@ import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeCreation;
 import org.jbtrfs.fs.write.SubvolumeDeletion;
+import org.jbtrfs.txn.DeadSubvolumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -116,13 +117,33 @@ final class SubvolumeCreateCommands {
 
     @picocli.CommandLine.Mixin ExtraDevices devices;
 
+    // Both always hold here: the daemon commits each deletion alone, and so does the offline
+    // command. Accepted for btrfs-progs' habits; they change only the message, as there.
+    @Option(
+        names = {"-c", "--commit-after"},
+        description = "Commit after the last deletion.")
+    boolean commitAfter;
+
+    @Option(
+        names = {"-C", "--commit-each"},
+        description = "Commit after each deletion.")
+    boolean commitEach;
+
+    private String message(Object path) {
+      return "Delete subvolume ("
+          + (commitAfter || commitEach ? "commit" : "no-commit")
+          + "): '"
+          + path
+          + "'";
+    }
+
     @Override
     public Integer call() throws Exception {
       if (java.nio.file.Files.isDirectory(Path.of(args.get(0)))) {
         for (String p : args) {
           Path path = Path.of(p).toAbsolutePath().normalize();
           requireSubvolume(path);
-          System.out.println("Delete subvolume '" + path + "'");
+          System.out.println(message(path));
           LiveSubvolumes.delete(path.getParent(), path.getFileName().toString());
         }
         return 0;
@@ -136,9 +157,11 @@ final class SubvolumeCreateCommands {
           if (!n.isSubvolumeTop()) {
             throw new FsError(FsError.EINVAL, "'" + path + "' is not a subvolume");
           }
-          System.out.println("Delete subvolume '" + path + "'");
+          System.out.println(message(path));
           new SubvolumeDeletion(img.engine()).delete(n.subvolume().id());
           img.commit();
+          // No cleaner runs offline: the tree is dropped now, a committed piece at a time.
+          DeadSubvolumes.dropAll(img.engine(), DeadSubvolumes.LEAVES_PER_PIECE);
         }
       }
       return 0;
@@ -149,7 +172,7 @@ final class SubvolumeCreateCommands {
    * As btrfs-progs checks a path on a mount: a subvolume's top directory has inode number 256 (a
    * jbtrfs mount shows subvolumes other than the mounted one with their id above bit 40).
    */
-  private static void requireSubvolume(Path p) throws IOException {
+  static void requireSubvolume(Path p) throws IOException {
     long ino = (Long) java.nio.file.Files.getAttribute(p, "unix:ino");
     if (!java.nio.file.Files.isDirectory(p) || (ino & ((1L << 40) - 1)) != 256) {
       throw new IOException("not a subvolume: " + p);

@@ -4,19 +4,21 @@ import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jbtrfs.format.DirItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.NameHash;
 import org.jbtrfs.format.ObjectIds;
-import org.jbtrfs.format.RootItem;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.Node;
-import org.jbtrfs.fs.SubvolumePaths;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * `subvolume get-default`, `subvolume set-default` and `property get|set PATH ro` on an unmounted
- * image, with btrfs-progs' arguments and output.
+ * `subvolume get-default`, `subvolume set-default` and `property get|set PATH ro`, on an unmounted
+ * image or a mount, with btrfs-progs' arguments and output.
  */
 final class SubvolumeSettingsCommands {
   private SubvolumeSettingsCommands() {}
@@ -27,46 +29,81 @@ final class SubvolumeSettingsCommands {
 
     @Override
     public Integer call() throws Exception {
+      if (java.nio.file.Files.isDirectory(image.image)) {
+        print(new LiveRootTree(image.image));
+        return 0;
+      }
       try (Filesystem fs = image.open()) {
-        long id = fs.defaultSubvolumeId();
-        if (id == ObjectIds.FS_TREE) {
-          System.out.println("ID 5 (FS_TREE)");
-        } else {
-          RootItem ri = fs.rootItem(id);
-          System.out.println(
-              "ID "
-                  + id
-                  + " gen "
-                  + ri.generation()
-                  + " top level "
-                  + SubvolumePaths.parentOf(fs, id)
-                  + " path "
-                  + SubvolumePaths.pathOf(fs, id));
-        }
+        print(new ImageRootTree(fs));
       }
       return 0;
     }
+
+    private static void print(RootTreeSource src) throws java.io.IOException {
+      long id = defaultId(src);
+      if (id == ObjectIds.FS_TREE) {
+        System.out.println("ID 5 (FS_TREE)");
+        return;
+      }
+      for (SubvolumeInfo s : SubvolumeInfo.all(src)) {
+        if (s.id() != id) continue;
+        System.out.println(
+            "ID "
+                + id
+                + " gen "
+                + s.generation()
+                + " top level "
+                + s.parent()
+                + " path "
+                + s.path());
+        return;
+      }
+      throw new FileNotFoundException("the default subvolume " + id + " does not exist");
+    }
+
+    /** The subvolume the root tree's "default" directory entry names (the top level if none). */
+    private static long defaultId(RootTreeSource src) throws java.io.IOException {
+      byte[] name = "default".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      Key k = new Key(ObjectIds.ROOT_TREE_DIR, ItemType.DIR_ITEM, NameHash.crc32cName(name));
+      for (RootTreeSource.Item i : src.items(ObjectIds.ROOT_TREE, k, k)) {
+        for (DirItem d : DirItem.parseAll(i.data(), 0, i.data().length)) {
+          if (java.util.Arrays.equals(d.name(), name)) return d.location().objectId();
+        }
+      }
+      return ObjectIds.FS_TREE;
+    }
   }
 
-  @Command(name = "set-default", description = "Set the default subvolume: ID or PATH.")
+  @Command(
+      name = "set-default",
+      description = "Set the default subvolume: IMAGE ID|PATH, or [ID] PATH on a mount.")
   static final class SetDefault implements Callable<Integer> {
-    @Parameters(index = "0", description = "Image file or device.")
-    Path image;
-
-    @Parameters(index = "1", description = "A subvolume id, or a subvolume's path in the image.")
-    String subvolume;
+    @Parameters(arity = "1..2", paramLabel = "IMAGE ID|PATH | [ID] PATH")
+    List<String> args;
 
     @picocli.CommandLine.Mixin ExtraDevices devices;
 
     @Override
     public Integer call() throws Exception {
-      try (WritableImage img = WritableImage.open(image, devices.list)) {
+      Path last = Path.of(args.get(args.size() - 1));
+      if (java.nio.file.Files.isDirectory(last)) {
         long id;
-        if (subvolume.matches("\\d+")) {
-          id = Long.parseLong(subvolume);
+        if (args.size() == 2) {
+          id = Long.parseLong(args.get(0));
         } else {
-          id = subvolumeAt(img, subvolume).subvolume().id();
+          SubvolumeCreateCommands.requireSubvolume(last.toAbsolutePath().normalize());
+          id = new LiveRootTree(last).subvolumeOfPath();
         }
+        LiveSubvolumes.setDefault(last, id);
+        return 0;
+      }
+      if (args.size() != 2) throw new FsError(FsError.EINVAL, "usage: set-default IMAGE ID|PATH");
+      try (WritableImage img = WritableImage.open(Path.of(args.get(0)), devices.list)) {
+        String subvolume = args.get(1);
+        long id =
+            subvolume.matches("\\d+")
+                ? Long.parseLong(subvolume)
+                : subvolumeAt(img, subvolume).subvolume().id();
         new SubvolumeSettings(img.engine()).setDefault(id);
         img.commit();
       }

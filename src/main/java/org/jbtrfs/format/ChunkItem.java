@@ -17,6 +17,16 @@ public record ChunkItem(
   public static final int HEADER_SIZE = 48;
   public static final int STRIPE_SIZE = 32;
 
+  public static final int OFF_LENGTH = 0;
+  public static final int OFF_STRIPE_LEN = 16;
+  public static final int OFF_TYPE = 24;
+  public static final int OFF_SECTOR_SIZE = 40;
+  public static final int OFF_NUM_STRIPES = 44;
+  public static final int OFF_SUB_STRIPES = 46;
+
+  /** The only stripe length btrfs uses (BTRFS_STRIPE_LEN). */
+  public static final long STRIPE_LEN = 64 * 1024;
+
   /** One stripe: a device and the physical offset on it. */
   public record Stripe(long devid, long offset, byte[] devUuid) {}
 

@@ -18,6 +18,10 @@ public record DevItem(
     byte[] fsid) {
   public static final int SIZE = 98;
 
+  public static final int OFF_DEVID = 0;
+  public static final int OFF_TOTAL_BYTES = 8;
+  public static final int OFF_BYTES_USED = 16;
+
   public static DevItem parse(byte[] b, int off) {
     byte[] uuid = new byte[16];
     byte[] fsid = new byte[16];

@@ -11,6 +11,16 @@ import java.util.List;
 public record DirItem(Key location, long transid, int type, byte[] name, byte[] data) {
   public static final int HEADER_SIZE = 30;
 
+  public static final int OFF_LOCATION = 0;
+  public static final int OFF_DATA_LEN = 25;
+  public static final int OFF_NAME_LEN = 27;
+  public static final int OFF_TYPE = 29;
+
+  /** Longest name of a directory entry (BTRFS_NAME_LEN) and of an xattr (XATTR_NAME_MAX). */
+  public static final int NAME_MAX = 255;
+
+  public static final int XATTR_NAME_MAX = 255;
+
   /** Encodes one entry (as a whole item, or to append to a colliding one). */
   public byte[] encode() {
     byte[] b = new byte[HEADER_SIZE + name.length + data.length];

@@ -24,6 +24,44 @@ public record ExtentItem(
 
   public static final int DATA_REF_SIZE = 28;
 
+  public static final int OFF_REFS = 0;
+  public static final int OFF_GENERATION = 8;
+  public static final int OFF_FLAGS = 16;
+
+  /** Level byte of the tree block info, after its key. */
+  public static final int OFF_TREE_BLOCK_LEVEL = Key.SIZE;
+
+  /** An inline ref is a type byte, then its body; every body starts with a u64. */
+  public static final int INLINE_TYPE_SIZE = 1;
+
+  /** Fields of an extent data ref (inline after the type byte, or a whole keyed item). */
+  public static final int DATA_REF_ROOT = 0;
+
+  public static final int DATA_REF_OBJECTID = 8;
+  public static final int DATA_REF_OFFSET = 16;
+  public static final int DATA_REF_COUNT = 24;
+
+  /** A shared data ref's count: after the parent inline, the whole item when keyed. */
+  public static final int SHARED_DATA_REF_COUNT_INLINE = 8;
+
+  public static final int SHARED_DATA_REF_SIZE = 4;
+
+  /**
+   * The size of an inline ref of {@code type}, type byte included, or 0 for a type that has no
+   * inline form.
+   */
+  public static int inlineRefSize(int type) {
+    return switch (type) {
+      case ItemType.TREE_BLOCK_REF,
+          ItemType.SHARED_BLOCK_REF,
+          ItemType.EXTENT_OWNER_REF,
+          ItemType.SHARED_DATA_REF,
+          ItemType.EXTENT_DATA_REF ->
+          INLINE_TYPE_SIZE + inlineSize(type);
+      default -> 0;
+    };
+  }
+
   /**
    * One inline reference. For TREE_BLOCK_REF {@code root} is the owning tree; for
    * SHARED_BLOCK_REF/SHARED_DATA_REF {@code root} is the parent block; EXTENT_DATA_REF carries
@@ -130,13 +168,8 @@ public record ExtentItem(
 
   /** The key offset of a keyed EXTENT_DATA_REF: a hash of root, inode and offset. */
   public static long dataRefHash(long root, long objectId, long offset) {
-    byte[] le = new byte[8];
-    Le.put64(le, 0, root);
-    int high = NameHash.rawCrc32c(-1, le, 0, 8);
-    Le.put64(le, 0, objectId);
-    int low = NameHash.rawCrc32c(-1, le, 0, 8);
-    Le.put64(le, 0, offset);
-    low = NameHash.rawCrc32c(low, le, 0, 8);
+    int high = NameHash.rawCrc32c(-1, root);
+    int low = NameHash.rawCrc32c(NameHash.rawCrc32c(-1, objectId), offset);
     return ((high & 0xffffffffL) << 31) ^ (low & 0xffffffffL);
   }
 

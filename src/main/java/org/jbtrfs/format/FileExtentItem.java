@@ -23,6 +23,21 @@ public record FileExtentItem(
   public static final int INLINE_HEADER_SIZE = 21;
   public static final int SIZE = 53;
 
+  public static final int OFF_RAM_BYTES = 8;
+  public static final int OFF_COMPRESSION = 16;
+  public static final int OFF_ENCRYPTION = 17;
+  public static final int OFF_TYPE = 20;
+  public static final int OFF_DISK_BYTENR = 21;
+  public static final int OFF_DISK_NUM_BYTES = 29;
+  public static final int OFF_OFFSET = 37;
+  public static final int OFF_NUM_BYTES = 45;
+
+  /** Extent types are 0..2 (inline, regular, prealloc). */
+  public static final int TYPE_COUNT = 3;
+
+  /** Compression types are 0..3 (none, zlib, lzo, zstd). */
+  public static final int COMPRESSION_COUNT = 4;
+
   public static FileExtentItem parse(byte[] b, int off, int size) throws FormatException {
     if (size < INLINE_HEADER_SIZE) throw new FormatException("file extent item too small: " + size);
     int type = Le.u8(b, off + 20);
@@ -89,6 +104,22 @@ public record FileExtentItem(
   }
 
   /** An inline extent holding {@code data} (already compressed when {@code compression != 0}). */
+  /**
+   * This regular or prealloc item narrowed to {@code numBytes} at {@code offset} into the same disk
+   * extent, with {@code generation}: the piece a split, a trim or a reflink keeps.
+   */
+  public byte[] encodeRange(long generation, long offset, long numBytes) {
+    return encodeRegular(
+        generation,
+        ramBytes(),
+        compression(),
+        type(),
+        diskBytenr(),
+        diskNumBytes(),
+        offset,
+        numBytes);
+  }
+
   public static byte[] encodeInline(long generation, long ramBytes, int compression, byte[] data) {
     byte[] b = new byte[INLINE_HEADER_SIZE + data.length];
     Le.put64(b, 0, generation);

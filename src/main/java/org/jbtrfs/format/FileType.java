@@ -14,6 +14,16 @@ public final class FileType {
   public static final int SYMLINK = 7;
   public static final int XATTR = 8;
 
+  /** Types are below this (BTRFS_FT_MAX). */
+  public static final int COUNT = 9;
+
+  /** Dir item type bit for an fscrypt-encrypted name; not part of the type. */
+  public static final int ENCRYPTED = 0x80;
+
+  public static final int S_ISUID = 04000;
+  public static final int S_ISGID = 02000;
+  public static final int S_ISVTX = 01000;
+
   public static final int S_IFMT = 0170000;
   public static final int S_IFSOCK = 0140000;
   public static final int S_IFLNK = 0120000;

@@ -20,6 +20,14 @@ public record InodeItem(
     Timespec otime) {
   public static final int SIZE = 160;
 
+  /** Byte offsets of the fields the tree checker validates. */
+  public static final int OFF_GENERATION = 0;
+
+  public static final int OFF_TRANSID = 8;
+  public static final int OFF_NLINK = 40;
+  public static final int OFF_MODE = 52;
+  public static final int OFF_FLAGS = 64;
+
   /** Inode flag: data of this inode carries no checksums. */
   public static final long FLAG_NODATASUM = 1L << 0;
 
@@ -34,6 +42,30 @@ public record InodeItem(
   public static final long FLAG_NOATIME = 1L << 9;
   public static final long FLAG_DIRSYNC = 1L << 10;
   public static final long FLAG_COMPRESS = 1L << 11;
+
+  /** Flag: the root item holding this inode item has meaningful flags (root items only). */
+  public static final long FLAG_ROOT_ITEM_INIT = 1L << 31;
+
+  /** Every flag of the low (incompat) word a kernel knows; others make the inode unreadable. */
+  public static final long KNOWN_FLAGS =
+      FLAG_NODATASUM
+          | FLAG_NODATACOW
+          | FLAG_READONLY
+          | FLAG_NOCOMPRESS
+          | FLAG_PREALLOC
+          | FLAG_SYNC
+          | FLAG_IMMUTABLE
+          | FLAG_APPEND
+          | FLAG_NODUMP
+          | FLAG_NOATIME
+          | FLAG_DIRSYNC
+          | FLAG_COMPRESS
+          | FLAG_ROOT_ITEM_INIT;
+
+  /** Read-only-compatible flags (the high word): fs-verity is the only one. */
+  public static final long RO_FLAG_VERITY = 1L << 32;
+
+  public static final long KNOWN_RO_FLAGS = RO_FLAG_VERITY;
 
   public static InodeItem parse(byte[] b, int off) {
     return new InodeItem(

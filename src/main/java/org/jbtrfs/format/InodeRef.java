@@ -9,6 +9,16 @@ import java.util.List;
  * INODE_EXTREF (parent stored in the entry) both decode to this.
  */
 public record InodeRef(long parent, long index, byte[] name) {
+  /** INODE_REF entry header: index (u64), name length (u16). */
+  public static final int REF_HEADER_SIZE = 10;
+
+  public static final int REF_NAME_LEN = 8;
+
+  /** INODE_EXTREF entry header: parent (u64), index (u64), name length (u16). */
+  public static final int EXTREF_HEADER_SIZE = 18;
+
+  public static final int EXTREF_NAME_LEN = 16;
+
   /** One INODE_REF entry: dir index, name length, name. */
   public byte[] encodeRef() {
     byte[] b = new byte[10 + name.length];

@@ -29,6 +29,15 @@ public final class NameHash {
   }
 
   /** CRC-32C update from {@code seed} without pre- or post-inversion. */
+  /** {@link #rawCrc32c} over the 8 little-endian bytes of {@code value}, without a buffer. */
+  public static int rawCrc32c(int seed, long value) {
+    int crc = seed;
+    for (int i = 0; i < 8; i++) {
+      crc = TABLE[(crc ^ (int) (value >>> (8 * i))) & 0xff] ^ (crc >>> 8);
+    }
+    return crc;
+  }
+
   public static int rawCrc32c(int seed, byte[] buf, int off, int len) {
     int crc = seed;
     for (int i = off; i < off + len; i++) {

@@ -37,6 +37,9 @@ public final class ObjectIds {
   public static final long EXTENT_CSUM = -10L;
   public static final long FREE_SPACE = -11L;
 
+  /** The old inode number cache's inode (inode_cache mount option, long removed). */
+  public static final long FREE_INO = -12L;
+
   /** True for object ids of trees that hold files: the top fs tree and every subvolume. */
   public static boolean isFsTree(long id) {
     return id == FS_TREE

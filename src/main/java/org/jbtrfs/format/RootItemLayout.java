@@ -44,4 +44,7 @@ public final class RootItemLayout {
 
   /** The whole item, reserved words included, as the kernel writes it today. */
   public static final int SIZE = 439;
+
+  /** Root flag: a subvolume being deleted (BTRFS_ROOT_SUBVOL_DEAD). */
+  public static final long FLAG_DEAD = 1L << 48;
 }

@@ -50,8 +50,11 @@ public final class Superblock {
   private static final int OFF_CHUNK_ROOT_LEVEL = 0xc7;
   private static final int OFF_LOG_ROOT_LEVEL = 0xc8;
   private static final int OFF_DEV_ITEM = 0xc9;
-  private static final int OFF_LABEL = 0x12b;
-  private static final int LABEL_SIZE = 256;
+  static final int OFF_LABEL = 0x12b;
+
+  /** BTRFS_LABEL_SIZE: the label field, NUL-terminated unless all 256 bytes are used. */
+  public static final int LABEL_SIZE = 256;
+
   private static final int OFF_CACHE_GENERATION = 0x22b;
   private static final int OFF_UUID_TREE_GENERATION = 0x233;
   private static final int OFF_METADATA_UUID = 0x23b;
@@ -219,6 +222,13 @@ public final class Superblock {
 
   public DevItem devItem() {
     return DevItem.parse(raw, OFF_DEV_ITEM);
+  }
+
+  /** The label's bytes, up to its NUL. */
+  public byte[] labelBytes() {
+    int len = 0;
+    while (len < LABEL_SIZE && raw[OFF_LABEL + len] != 0) len++;
+    return java.util.Arrays.copyOfRange(raw, OFF_LABEL, OFF_LABEL + len);
   }
 
   public String label() {

@@ -57,6 +57,16 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** Sets the label (shorter than {@link Superblock#LABEL_SIZE}; the rest of the field zeroed). */
+  public SuperblockEditor label(byte[] label) {
+    if (label.length >= Superblock.LABEL_SIZE) {
+      throw new IllegalArgumentException("label of " + label.length + " bytes");
+    }
+    ByteArrays.zero(raw, Superblock.OFF_LABEL, Superblock.OFF_LABEL + Superblock.LABEL_SIZE);
+    System.arraycopy(label, 0, raw, Superblock.OFF_LABEL, label.length);
+    return this;
+  }
+
   /** Replaces the system chunk array (the chunks needed to read the chunk tree). */
   public SuperblockEditor sysChunkArray(byte[] array) {
     if (array.length > Superblock.SYS_CHUNK_ARRAY_MAX) {

@@ -24,6 +24,8 @@ import org.jbtrfs.tree.BlockCache;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.MetadataReader;
 import org.jbtrfs.tree.Tree;
+import org.jbtrfs.tree.check.CheckContext;
+import org.jbtrfs.tree.check.SysChunkArrayRules;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.DeviceSet;
 import org.jbtrfs.volume.LogicalReader;
@@ -136,6 +138,15 @@ public final class Filesystem implements Closeable {
   private static Filesystem openWith(Superblock sb, DeviceSet devices, MountOptions options)
       throws IOException {
     checkFeatures(sb, options);
+    CheckContext itemChecks =
+        CheckContext.of(
+            sb.sectorSize(),
+            sb.nodeSize(),
+            sb.checksumType().size(),
+            sb.incompatFlags(),
+            options.readOnly(),
+            sb.generation());
+    SysChunkArrayRules.check(sb.sysChunkArray(), itemChecks);
     ChunkMap chunks = new ChunkMap();
     chunks.loadSysChunkArray(sb.sysChunkArray());
     LogicalReader logical = new LogicalReader(chunks, devices);
@@ -145,9 +156,15 @@ public final class Filesystem implements Closeable {
             new BlockCache(options.blockCacheBytes()),
             sb.checksumType(),
             sb.nodeSize(),
-            sb.metadataUuid());
+            sb.metadataUuid(),
+            itemChecks);
     Tree chunkTree =
-        new Tree(meta, sb.chunkRootBytenr(), sb.chunkRootLevel(), sb.chunkRootGeneration());
+        new Tree(
+            meta,
+            sb.chunkRootBytenr(),
+            sb.chunkRootLevel(),
+            sb.chunkRootGeneration(),
+            ObjectIds.CHUNK_TREE);
     List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
@@ -226,7 +243,8 @@ public final class Filesystem implements Closeable {
 
   /** The root tree from the superblock, else from the newest backup root that reads cleanly. */
   private static Tree openRootTree(Superblock sb, MetadataReader meta) throws IOException {
-    Tree primary = new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation());
+    Tree primary =
+        new Tree(meta, sb.rootBytenr(), sb.rootLevel(), sb.generation(), ObjectIds.ROOT_TREE);
     try {
       primary.seekCeil(Key.MIN);
       return primary;
@@ -236,7 +254,9 @@ public final class Filesystem implements Closeable {
       backups.sort((a, b) -> Long.compareUnsigned(b.treeRootGen(), a.treeRootGen()));
       for (BackupRoot br : backups) {
         if (br.treeRoot() == 0) continue;
-        Tree t = new Tree(meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen());
+        Tree t =
+            new Tree(
+                meta, br.treeRoot(), br.treeRootLevel(), br.treeRootGen(), ObjectIds.ROOT_TREE);
         try {
           t.seekCeil(Key.MIN);
           LOG.warning("using backup root of generation " + br.treeRootGen());
@@ -255,8 +275,14 @@ public final class Filesystem implements Closeable {
    */
   public void reload(Superblock committed) {
     sb = committed;
+    meta.itemChecks().committed(committed.generation());
     rootTree =
-        new Tree(meta, committed.rootBytenr(), committed.rootLevel(), committed.generation());
+        new Tree(
+            meta,
+            committed.rootBytenr(),
+            committed.rootLevel(),
+            committed.generation(),
+            ObjectIds.ROOT_TREE);
     committedTrees.clear();
     csumTree = null;
   }
@@ -309,7 +335,18 @@ public final class Filesystem implements Closeable {
   /** The tree rooted by the ROOT_ITEM of {@code treeId} in the root tree, or null if absent. */
   public Tree treeOf(long treeId) throws IOException {
     RootItem ri = rootItem(treeId);
-    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation());
+    return ri == null ? null : new Tree(meta, ri.bytenr(), ri.level(), ri.generation(), treeId);
+  }
+
+  /**
+   * Tree {@code treeId} as it stands now (the running transaction's on a writable mount), or null
+   * if there is none or it is a deleted subvolume still being dropped.
+   */
+  public Tree currentTreeOf(long treeId) throws IOException {
+    if (treeId == ObjectIds.ROOT_TREE) return rootTree();
+    RootItem ri = rootItem(treeId);
+    if (ri == null || (ObjectIds.isFsTree(treeId) && ri.refs() == 0)) return null;
+    return live(treeId, new Tree(meta, ri.bytenr(), ri.level(), ri.generation()));
   }
 
   public RootItem rootItem(long treeId) throws IOException {
@@ -330,10 +367,13 @@ public final class Filesystem implements Closeable {
   /** Opens (once) the subvolume or snapshot with this tree id. */
   public Subvolume subvolume(long id) throws IOException {
     Subvolume s = subvolumes.get(id);
+    if (s != null && s.isDeleted()) throw new FormatException("subvolume " + id + " is deleted");
     if (s != null) return s;
     if (!ObjectIds.isFsTree(id)) throw new FormatException("tree " + id + " is not a subvolume");
     RootItem ri = rootItem(id);
     if (ri == null) throw new FormatException("subvolume " + id + " does not exist");
+    // A deleted subvolume whose tree is still being dropped: gone, as the kernel sees it.
+    if (ri.refs() == 0) throw new FormatException("subvolume " + id + " is deleted");
     s = new Subvolume(this, id, ri);
     Subvolume prev = subvolumes.putIfAbsent(id, s);
     return prev != null ? prev : s;

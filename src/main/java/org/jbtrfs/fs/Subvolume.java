@@ -18,6 +18,8 @@ public final class Subvolume {
   /** The read-only flag as it stands now: a mount may change it (BTRFS_IOC_SUBVOL_SETFLAGS). */
   private volatile boolean readOnly;
 
+  private volatile boolean deleted;
+
   Subvolume(Filesystem fs, long id, RootItem rootItem) {
     this.fs = fs;
     this.id = id;
@@ -26,6 +28,18 @@ public final class Subvolume {
   }
 
   /** True for a read-only subvolume or snapshot: its files refuse changes with EROFS. */
+  /**
+   * Whether it was deleted while this filesystem is open: its tree is being dropped, so nodes still
+   * cached in it (the kernel's dentries) must not read it any more.
+   */
+  public boolean isDeleted() {
+    return deleted;
+  }
+
+  public void markDeleted() {
+    deleted = true;
+  }
+
   public boolean isReadOnly() {
     return readOnly;
   }

@@ -47,6 +47,18 @@ public final class SubvolumePaths {
     return c.offset();
   }
 
+  /**
+   * The path of directory {@code ino} inside its subvolume, each name followed by "/" (empty for
+   * the top directory), as BTRFS_IOC_INO_LOOKUP answers it.
+   */
+  public static String dirPath(Subvolume sv, long ino) throws IOException {
+    Deque<String> parts = new ArrayDeque<>();
+    addDirPath(sv, ino, parts);
+    StringBuilder b = new StringBuilder();
+    for (String part : parts) b.append(part).append('/');
+    return b.toString();
+  }
+
   /** Prepends the names from {@code ino} up to the subvolume's top directory. */
   private static void addDirPath(Subvolume sv, long ino, Deque<String> parts) throws IOException {
     for (int depth = 0; ino != sv.rootDirIno(); depth++) {

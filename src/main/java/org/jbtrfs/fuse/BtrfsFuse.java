@@ -13,6 +13,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
   private final FuseFs f;
   private final NamespaceRequests names;
   private final FileRequests files;
+  private final CopyRangeRequests copies;
   private final XattrRequests xattrs;
   private final IoctlRequests ioctls;
 
@@ -21,6 +22,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.f = new FuseFs(fs, root, rw, acl);
     this.names = new NamespaceRequests(f, root);
     this.files = new FileRequests(f);
+    this.copies = new CopyRangeRequests(f);
     this.xattrs = new XattrRequests(f);
     this.ioctls = new IoctlRequests(f);
   }
@@ -88,6 +90,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
         yield FuseSession.NO_REPLY;
       }
       case FuseProtocol.GETATTR -> files.getattr(req, out);
+      case FuseProtocol.STATX -> files.statx(req, out);
       case FuseProtocol.SETATTR -> files.setattr(req, out);
       case FuseProtocol.READLINK -> names.readlink(req, out);
       case FuseProtocol.SYMLINK -> names.symlink(req, out);
@@ -100,11 +103,14 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.LINK -> names.link(req, out);
       case FuseProtocol.OPEN -> files.open(req, out);
       case FuseProtocol.CREATE -> create(req, out);
+      case FuseProtocol.TMPFILE -> tmpfile(req, out);
       case FuseProtocol.READ -> files.read(req, out);
       case FuseProtocol.WRITE -> files.write(req, out);
       case FuseProtocol.RELEASE -> files.release(req);
       case FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR, FuseProtocol.SYNCFS -> files.fsync(req);
       case FuseProtocol.FALLOCATE -> files.fallocate(req);
+      case FuseProtocol.LSEEK -> files.lseek(req, out);
+      case FuseProtocol.COPY_FILE_RANGE -> copies.copyFileRange(req, out);
       case FuseProtocol.STATFS -> files.statfs(req, out);
       case FuseProtocol.READDIR -> names.readdir(req, out, false);
       case FuseProtocol.READDIRPLUS -> names.readdir(req, out, true);
@@ -130,6 +136,15 @@ public final class BtrfsFuse implements FuseSession.Handler {
     int r = names.create("create", req, out, mode, req.u32(8), 0, req.name(16), created);
     if (r != 0) return r;
     return files.openReply(out, created[0], flags);
+  }
+
+  /** TMPFILE (open with O_TMPFILE): a new regular file with no name, opened. */
+  private int tmpfile(FuseRequest req, FuseReply out) {
+    // struct fuse_create_in { flags, mode, umask, open_flags }
+    Node[] created = new Node[1];
+    int r = names.tmpfile(req, out, req.u32(4), req.u32(8), created);
+    if (r != 0) return r;
+    return files.openReply(out, created[0], req.u32(0));
   }
 
   /** The mount is going away: the final commit, and the devices let go. */

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.format.Timespec;
+import org.jbtrfs.fs.DataSeek;
 import org.jbtrfs.fs.FileReader;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SpaceReport;
@@ -35,6 +36,52 @@ final class FileRequests {
         "getattr",
         req.nodeid(),
         () -> f.attrReply(out, h != null ? h.node() : f.node(req.nodeid())));
+  }
+
+  /** FUSE_STATX, which the kernel sends when a caller asks for the birth time. */
+  int statx(FuseRequest req, FuseReply out) {
+    // struct fuse_statx_in { getattr_flags, reserved, fh, sx_flags, sx_mask }
+    FuseFs.Handle h = (req.u32(0) & FuseProtocol.GETATTR_FH) != 0 ? f.handle(req.u64(8)) : null;
+    return f.reading(
+        "statx",
+        req.nodeid(),
+        () -> f.statxReply(out, h != null ? h.node() : f.node(req.nodeid())));
+  }
+
+  private static final int SEEK_DATA = 3;
+  private static final int SEEK_HOLE = 4;
+
+  /** FUSE_LSEEK: SEEK_DATA and SEEK_HOLE (the kernel handles the other whences itself). */
+  int lseek(FuseRequest req, FuseReply out) {
+    // struct fuse_lseek_in { fh, offset, whence, padding }
+    FuseFs.Handle h = f.handle(req.u64(0));
+    long offset = req.u64(8);
+    int whence = req.u32(16);
+    if (h == null || (whence != SEEK_DATA && whence != SEEK_HOLE)) return -Errno.EINVAL;
+    Node n = h.node();
+    if (f.rw != null && f.rw.bufferedBytes(n) > 0) {
+      // Buffered pages become extents first, so the extent map tells data from holes.
+      int r =
+          f.changing(
+              "lseek",
+              req.nodeid(),
+              0,
+              false,
+              () -> {
+                f.rw.writebackFile(n);
+                return 0;
+              });
+      if (r != 0) return r;
+    }
+    return f.reading(
+        "lseek",
+        req.nodeid(),
+        () -> {
+          long at = DataSeek.seek(n, f.inode(n), offset, whence == SEEK_DATA);
+          if (at == DataSeek.NONE) return -Errno.ENXIO;
+          out.u64(at);
+          return 0;
+        });
   }
 
   int setattr(FuseRequest req, FuseReply out) {

@@ -117,6 +117,10 @@ final class FuseFs {
   Node node(long nodeid) throws IOException {
     Node n = nodes.node(nodeid);
     if (n == null) throw new FileNotFoundException("unknown node id " + nodeid);
+    // A directory the kernel still caches in a deleted subvolume: gone, as under the kernel.
+    if (n.subvolume().isDeleted()) {
+      throw new FileNotFoundException("node " + nodeid + " is in a deleted subvolume");
+    }
     return n;
   }
 
@@ -159,6 +163,12 @@ final class FuseFs {
     InodeItem i = inode(n);
     out.attrHeader(cache);
     out.attr(ino(n), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    return 0;
+  }
+
+  /** struct fuse_statx_out for {@code n}: its attributes and birth time. */
+  int statxReply(FuseReply out, Node n) throws IOException {
+    out.statx(cache, ino(n), inode(n), fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
     return 0;
   }
 

@@ -53,7 +53,11 @@ final class FuseProtocol {
   static final int FALLOCATE = 43;
   static final int READDIRPLUS = 44;
   static final int RENAME2 = 45;
+  static final int LSEEK = 46;
+  static final int COPY_FILE_RANGE = 47;
   static final int SYNCFS = 50;
+  static final int TMPFILE = 51;
+  static final int STATX = 52;
 
   // INIT flags (the first 32 bits).
   static final int INIT_ASYNC_READ = 1;
@@ -105,6 +109,10 @@ final class FuseProtocol {
 
   // Sizes.
   static final int IN_HEADER = 40;
+
+  /** Where an ioctl's input starts in FUSE_IOCTL: after struct fuse_ioctl_in. */
+  static final int IOCTL_IN_DATA = 32;
+
   static final int OUT_HEADER = 16;
   static final int ATTR = 88;
   static final int ENTRY_OUT = 40 + ATTR;

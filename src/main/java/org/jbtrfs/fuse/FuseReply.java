@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.DeviceNumbers;
 import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.Timespec;
 
 /**
  * Builds one reply (struct fuse_out_header and the opcode's result) in a reusable direct buffer.
@@ -89,6 +90,36 @@ final class FuseReply {
     u32((int) DeviceNumbers.toUser(inode.rdev()));
     u32(blockSize);
     return u32(0);
+  }
+
+  /** struct fuse_ioctl_out { result, flags, in_iovs, out_iovs }: success, nothing to retry. */
+  FuseReply ioctlDone() {
+    return u32(0).u32(0).u32(0).u32(0);
+  }
+
+  /** STATX_BASIC_STATS and STATX_BTIME: what a statx reply carries. */
+  private static final int STATX_MASK = 0x7ff | 0x800;
+
+  /**
+   * struct fuse_statx_out for an inode: the attributes of {@link #attr} and the birth time (the
+   * inode's otime), as the kernel's btrfs_getattr reports them.
+   */
+  FuseReply statx(CacheTimes t, long ino, InodeItem inode, int blockSize, long buffered) {
+    u64(t.attrSeconds()).u32(t.attrNanos()).u32(0).u64(0).u64(0);
+    u32(STATX_MASK).u32(blockSize).u64(0);
+    u32((int) inode.nlink()).u32((int) inode.uid()).u32((int) inode.gid());
+    u16(inode.mode()).u16(0);
+    u64(ino).u64(inode.size());
+    u64((Align.up(inode.nbytes(), blockSize) + Align.up(buffered, blockSize)) / 512);
+    u64(0);
+    for (Timespec ts :
+        new Timespec[] {inode.atime(), inode.otime(), inode.ctime(), inode.mtime()}) {
+      u64(ts.sec()).u32(ts.nsec()).u32(0);
+    }
+    // The on-disk rdev holds the major above 20 bits; dev is filled in by the kernel.
+    u32((int) ((inode.rdev() >>> 20) & 0xfff)).u32((int) (inode.rdev() & 0xfffff));
+    u32(0).u32(0);
+    return zeros(14 * 8);
   }
 
   /** struct fuse_entry_out's cache fields for {@code nodeid}; the attributes follow. */

@@ -8,7 +8,8 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FUSE_IOCTL: the inode flags of chattr and lsattr. The kernel turns FS_IOC_GETFLAGS/SETFLAGS and
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
- * SubvolumeIoctls}'. Any other ioctl is ENOTTY.
+ * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
+ * InoLookupIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -18,9 +19,6 @@ final class IoctlRequests {
   static final int FS_IOC_FSGETXATTR = 0x801c581f;
   static final int FS_IOC_FSSETXATTR = 0x401c5820;
 
-  /** struct fuse_ioctl_in { fh, flags, cmd, arg, in_size, out_size }, then the input. */
-  private static final int IN_DATA = 32;
-
   /** struct fsxattr { xflags, extsize, nextents, projid, cowextsize, pad[8] }. */
   private static final int FSXATTR = 28;
 
@@ -28,10 +26,16 @@ final class IoctlRequests {
 
   private final FuseFs f;
   private final SubvolumeIoctls subvolumes;
+  private final TreeSearchIoctl treeSearch;
+  private final InoLookupIoctl inoLookup;
+  private final LabelIoctls labels;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
     this.subvolumes = new SubvolumeIoctls(f);
+    this.treeSearch = new TreeSearchIoctl(f);
+    this.inoLookup = new InoLookupIoctl(f);
+    this.labels = new LabelIoctls(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -39,19 +43,20 @@ final class IoctlRequests {
     int inSize = req.u32(24);
     int outSize = req.u32(28);
     if (SubvolumeIoctls.handles(cmd)) return subvolumes.ioctl(req, out, cmd, inSize);
+    if (cmd == TreeSearchIoctl.TREE_SEARCH) return treeSearch.ioctl(req, out, inSize, outSize);
+    if (cmd == InoLookupIoctl.INO_LOOKUP) return inoLookup.ioctl(req, out, inSize, outSize);
+    if (cmd == LabelIoctls.GETFSLABEL) return labels.get(req, out, outSize);
+    if (cmd == LabelIoctls.SETFSLABEL) return labels.set(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);
       case FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS ->
-          inSize < 4 ? -Errno.EINVAL : setFlags(req, out, req.u32(IN_DATA), false);
+          inSize < 4
+              ? -Errno.EINVAL
+              : setFlags(req, out, req.u32(FuseProtocol.IOCTL_IN_DATA), false);
       case FS_IOC_FSSETXATTR -> inSize < FSXATTR ? -Errno.EINVAL : setXattr(req, out);
       default -> -Errno.ENOTTY;
     };
-  }
-
-  /** struct fuse_ioctl_out { result, flags, in_iovs, out_iovs }: success, nothing to retry. */
-  private static void header(FuseReply out) {
-    out.u32(0).u32(0).u32(0).u32(0);
   }
 
   private int getFlags(FuseRequest req, FuseReply out, int outSize) {
@@ -60,7 +65,7 @@ final class IoctlRequests {
         "ioctl",
         req.nodeid(),
         () -> {
-          header(out);
+          out.ioctlDone();
           out.u32(FileAttributes.fsFlags(f.inode(f.node(req.nodeid()))));
           return 0;
         });
@@ -72,7 +77,7 @@ final class IoctlRequests {
         "ioctl",
         req.nodeid(),
         () -> {
-          header(out);
+          out.ioctlDone();
           int flags = FileAttributes.fsFlags(f.inode(f.node(req.nodeid())));
           out.u32(FileAttributes.toXflags(flags)).zeros(FSXATTR - 4);
           return 0;
@@ -84,10 +89,10 @@ final class IoctlRequests {
    * ids, other xflags: EOPNOTSUPP, as btrfs_fileattr_set answers).
    */
   private int setXattr(FuseRequest req, FuseReply out) {
-    int xflags = req.u32(IN_DATA);
-    int extsize = req.u32(IN_DATA + 4);
-    int projid = req.u32(IN_DATA + 12);
-    int cowextsize = req.u32(IN_DATA + 16);
+    int xflags = req.u32(FuseProtocol.IOCTL_IN_DATA);
+    int extsize = req.u32(FuseProtocol.IOCTL_IN_DATA + 4);
+    int projid = req.u32(FuseProtocol.IOCTL_IN_DATA + 12);
+    int cowextsize = req.u32(FuseProtocol.IOCTL_IN_DATA + 16);
     if ((xflags & ~FileAttributes.XFLAGS_COMMON) != 0
         || extsize != 0
         || projid != 0
@@ -114,7 +119,7 @@ final class IoctlRequests {
               .ops(n.subvolume().id())
               .attributes()
               .set(n.ino(), wanted, commonOnly, f.rw.compression());
-          header(out);
+          out.ioctlDone();
           return 0;
         });
   }

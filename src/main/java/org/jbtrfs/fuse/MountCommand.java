@@ -97,6 +97,7 @@ public final class MountCommand implements Callable<Integer> {
     if (rw != null) {
       held.stopFirst(startCommitter(rw, opts.commitSeconds()));
       held.stopFirst(ForeignUseWatcher.start(claims, rw.engine()));
+      held.stopFirst(rw.startCleaner());
     }
     CountDownLatch done = new CountDownLatch(1);
     // SIGTERM and SIGINT unmount; the JVM may only exit once the final commit is on disk.

@@ -34,7 +34,6 @@ final class NamespaceRequests {
   private static final long FIRST_INDEX = 2;
 
   private static final int READDIR_BATCH = 256;
-  private static final int RENAME_EXCHANGE_OR_WHITEOUT = ~FuseProtocol.RENAME_NOREPLACE;
 
   private final FuseFs f;
   private final PathResolver paths;
@@ -112,11 +111,10 @@ final class NamespaceRequests {
           Node dir = dir(req.nodeid());
           InodeItem d = f.inode(dir);
           InodeFlagRules.checkCreateIn(d);
-          // A setgid directory hands its group down, and its setgid bit to subdirectories.
-          boolean sgidDir = (d.mode() & FileModes.S_ISGID) != 0;
-          long gid = sgidDir ? d.gid() : req.gid() & 0xffffffffL;
+          long gid = newGid(req, d);
           int m = mode;
-          if (FileType.isDir(m) && sgidDir) m |= FileModes.S_ISGID;
+          // A setgid directory hands its setgid bit to subdirectories too.
+          if (FileType.isDir(m) && (d.mode() & FileModes.S_ISGID) != 0) m |= FileModes.S_ISGID;
           long ino =
               f.rw
                   .ops(dir.subvolume().id())
@@ -130,6 +128,33 @@ final class NamespaceRequests {
                       org.jbtrfs.format.DeviceNumbers.toDisk(rdev));
           Node created = new Node(dir.subvolume(), ino);
           if (opened != null) opened[0] = created;
+          return f.entryReply(out, created, dir);
+        });
+  }
+
+  /** The group of an inode the caller creates in {@code dir}: a setgid directory's own. */
+  private static long newGid(FuseRequest req, InodeItem dir) {
+    return (dir.mode() & FileModes.S_ISGID) != 0 ? dir.gid() : req.gid() & 0xffffffffL;
+  }
+
+  /** The unnamed regular file of O_TMPFILE in the request's directory, answered as an entry. */
+  int tmpfile(FuseRequest req, FuseReply out, int mode, int umask, Node[] opened) {
+    return f.changing(
+        "tmpfile",
+        req.nodeid(),
+        CREATE_ITEMS,
+        false,
+        () -> {
+          Node dir = dir(req.nodeid());
+          InodeItem d = f.inode(dir);
+          InodeFlagRules.checkCreateIn(d);
+          long gid = newGid(req, d);
+          long ino =
+              f.rw
+                  .ops(dir.subvolume().id())
+                  .createTmpfile(dir.ino(), mode, umask, req.uid() & 0xffffffffL, gid);
+          Node created = new Node(dir.subvolume(), ino);
+          opened[0] = created;
           return f.entryReply(out, created, dir);
         });
   }
@@ -232,6 +257,9 @@ final class NamespaceRequests {
         });
   }
 
+  private static final int RENAME_EXCHANGE = 2;
+  private static final int RENAME_WHITEOUT = 4;
+
   int rename(FuseRequest req, boolean withFlags) {
     // struct fuse_rename_in { newdir } or fuse_rename2_in { newdir, flags, padding }, two names
     long newDir = req.u64(0);
@@ -239,12 +267,16 @@ final class NamespaceRequests {
     int namesAt = withFlags ? 16 : 8;
     byte[] oldName = req.name(namesAt);
     byte[] newName = req.name(req.afterName(namesAt));
-    // Exchange and whiteout are not implemented: EINVAL, as for a kernel without them.
-    if ((flags & RENAME_EXCHANGE_OR_WHITEOUT) != 0) return -Errno.EINVAL;
+    boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+    boolean whiteout = (flags & RENAME_WHITEOUT) != 0;
+    if ((flags & ~(FuseProtocol.RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0
+        || (exchange && flags != RENAME_EXCHANGE)) {
+      return -Errno.EINVAL;
+    }
     return f.changing(
         "rename",
         req.nodeid(),
-        RENAME_ITEMS,
+        whiteout ? RENAME_ITEMS + CREATE_ITEMS : RENAME_ITEMS,
         false,
         () -> {
           Node from = dir(req.nodeid());
@@ -254,11 +286,17 @@ final class NamespaceRequests {
           Node replaced = child(to, newName);
           if ((flags & FuseProtocol.RENAME_NOREPLACE) != 0 && replaced != null)
             return -Errno.EEXIST;
+          if (exchange && replaced == null) return -Errno.ENOENT;
           // A subvolume's top directory may move between subvolumes; nothing else may.
           if (moving.isPlaceholder() || moving.subvolume().id() != from.subvolume().id()) {
+            if (exchange || whiteout) return -Errno.EOPNOTSUPP;
             return subvolumes.rename(from, oldName, to, newName, moving, replaced);
           }
           if (from.subvolume().id() != to.subvolume().id()) return -Errno.EXDEV;
+          if (exchange
+              && (replaced.isPlaceholder() || replaced.subvolume().id() != to.subvolume().id())) {
+            return -Errno.EOPNOTSUPP;
+          }
           InodeItem movingInode = f.inode(moving);
           InodeFlagRules.checkDelete(f.inode(from), movingInode);
           if (replaced != null) InodeFlagRules.checkDelete(f.inode(to), f.inode(replaced));
@@ -267,8 +305,22 @@ final class NamespaceRequests {
             InodeFlagRules.checkMovedDir(movingInode);
           var ops = f.rw.ops(from.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(from.subvolume(), ino)));
+          if (exchange) {
+            InodeItem other = f.inode(replaced);
+            if (FileType.isDir(other.mode()) && from.ino() != to.ino())
+              InodeFlagRules.checkMovedDir(other);
+            ops.exchange(from.ino(), oldName, to.ino(), newName);
+            f.nodes.moved(moving, to);
+            f.nodes.moved(replaced, from);
+            return 0;
+          }
           ops.rename(from.ino(), oldName, to.ino(), newName);
           f.nodes.moved(moving, to);
+          if (whiteout) {
+            // The kernel's whiteout: a character device 0:0 owned by the caller, left behind.
+            long gid = newGid(req, f.inode(from));
+            ops.create(from.ino(), oldName, FileType.S_IFCHR, req.uid() & 0xffffffffL, gid, 0);
+          }
           return 0;
         });
   }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
+import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.write.FsError;
@@ -33,6 +34,9 @@ final class SubvolumeIoctls {
   static final int SUBVOL_SETFLAGS = 0x4008941a;
   static final int SNAP_DESTROY_V2 = 0x5000943f;
 
+  /** _IOW(0x94, 19, __u64): the default subvolume's id. */
+  static final int DEFAULT_SUBVOL = 0x40089413;
+
   /** struct btrfs_ioctl_vol_args { __s64 fd; char name[4088]; }. */
   private static final int V1_NAME = 8;
 
@@ -54,9 +58,6 @@ final class SubvolumeIoctls {
    */
   private static final int RESERVED_ITEMS = 9;
 
-  /** Offset of the ioctl's input in FUSE_IOCTL (after struct fuse_ioctl_in). */
-  private static final int IN_DATA = 32;
-
   private final FuseFs f;
   private final SubvolumeRemoval removal;
 
@@ -73,18 +74,20 @@ final class SubvolumeIoctls {
         || cmd == SNAP_DESTROY
         || cmd == SNAP_DESTROY_V2
         || cmd == SUBVOL_GETFLAGS
-        || cmd == SUBVOL_SETFLAGS;
+        || cmd == SUBVOL_SETFLAGS
+        || cmd == DEFAULT_SUBVOL;
   }
 
   int ioctl(FuseRequest req, FuseReply out, int cmd, int inSize) {
     if (cmd == SUBVOL_GETFLAGS) return getFlags(req, out);
     if (cmd == SUBVOL_SETFLAGS) return inSize < 8 ? -Errno.EINVAL : setFlags(req, out);
     if (f.rw == null) return -Errno.EROFS;
+    if (cmd == DEFAULT_SUBVOL) return inSize < 8 ? -Errno.EINVAL : setDefault(req, out);
     if (inSize < ARGS_SIZE) return -Errno.EINVAL;
     if (cmd == SNAP_DESTROY || cmd == SNAP_DESTROY_V2) return destroy(req, out, cmd);
     boolean v2 = cmd == SNAP_CREATE_V2 || cmd == SUBVOL_CREATE_V2;
     boolean snapshot = cmd == SNAP_CREATE || cmd == SNAP_CREATE_V2;
-    long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
+    long flags = v2 ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_FLAGS) : 0;
     // Quotas are not supported: a qgroup to inherit is refused rather than ignored.
     if ((flags & ~SUBVOL_RDONLY) != 0) return -Errno.EOPNOTSUPP;
     byte[] name = name(req, v2 ? V2_NAME : V1_NAME, v2 ? V2_NAME_MAX : V1_NAME_MAX);
@@ -96,7 +99,7 @@ final class SubvolumeIoctls {
     if (snapshot) {
       // Resolved before any lock: stat of the descriptor may itself ask this daemon (GETATTR).
       try {
-        sourceId = sourceSubvolume(req.pid(), req.u64(IN_DATA), req.uid());
+        sourceId = sourceSubvolume(req.pid(), req.u64(FuseProtocol.IOCTL_IN_DATA), req.uid());
       } catch (Throwable t) {
         return Errno.of(t, "ioctl", "snapshot source");
       }
@@ -123,11 +126,36 @@ final class SubvolumeIoctls {
                         ? c.snapshot(source, dest, (flags & SUBVOL_RDONLY) != 0)
                         : c.create(dest, req.uid(), req.gid());
                   });
-              out.u32(0).u32(0).u32(0).u32(0);
+              out.ioctlDone();
               return 0;
             });
     if (r == 0) f.invalidateEntry(nodeid, name);
     return r;
+  }
+
+  /**
+   * BTRFS_IOC_DEFAULT_SUBVOL, as the kernel's: root makes subvolume N (0: the top level) the one
+   * mounted without subvol= or subvolid=; committed at once.
+   */
+  private int setDefault(FuseRequest req, FuseReply out) {
+    if (req.uid() != 0) return -Errno.EPERM;
+    long given = req.u64(FuseProtocol.IOCTL_IN_DATA);
+    long id = given == 0 ? ObjectIds.FS_TREE : given;
+    if (!ObjectIds.isFsTree(id)) return -Errno.ENOENT;
+    return f.changing(
+        "ioctl",
+        req.nodeid(),
+        RESERVED_ITEMS,
+        false,
+        () -> {
+          f.rw.committedAlone(
+              engine -> {
+                new SubvolumeSettings(engine).setDefault(id);
+                return null;
+              });
+          out.ioctlDone();
+          return 0;
+        });
   }
 
   /** BTRFS_IOC_SUBVOL_GETFLAGS on a subvolume's top directory: its read-only flag. */
@@ -138,7 +166,7 @@ final class SubvolumeIoctls {
         () -> {
           Node n = f.node(req.nodeid());
           if (!n.isSubvolumeTop()) return -Errno.EINVAL;
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           out.u64(n.subvolume().isReadOnly() ? SUBVOL_RDONLY : 0);
           return 0;
         });
@@ -149,7 +177,7 @@ final class SubvolumeIoctls {
    * root) sets or clears its read-only flag, which is committed at once.
    */
   private int setFlags(FuseRequest req, FuseReply out) {
-    long flags = req.u64(IN_DATA);
+    long flags = req.u64(FuseProtocol.IOCTL_IN_DATA);
     if ((flags & 1) != 0) return -Errno.EINVAL; // BTRFS_SUBVOL_CREATE_ASYNC, long gone
     if ((flags & ~SUBVOL_RDONLY) != 0) return -Errno.EOPNOTSUPP;
     boolean readOnly = (flags & SUBVOL_RDONLY) != 0;
@@ -162,7 +190,7 @@ final class SubvolumeIoctls {
           Node n = f.node(req.nodeid());
           if (req.uid() != 0 && f.inode(n).uid() != req.uid()) return -Errno.EPERM;
           if (!n.isSubvolumeTop()) return -Errno.EINVAL;
-          out.u32(0).u32(0).u32(0).u32(0);
+          out.ioctlDone();
           if (n.subvolume().isReadOnly() == readOnly) return 0;
           f.rw.committedAlone(
               engine -> {
@@ -180,14 +208,14 @@ final class SubvolumeIoctls {
    */
   private int destroy(FuseRequest req, FuseReply out, int cmd) {
     boolean v2 = cmd == SNAP_DESTROY_V2;
-    long flags = v2 ? req.u64(IN_DATA + V2_FLAGS) : 0;
+    long flags = v2 ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_FLAGS) : 0;
     if ((flags & ~SUBVOL_SPEC_BY_ID) != 0) return -Errno.EOPNOTSUPP;
     if (req.uid() != 0) return -Errno.EPERM;
     boolean byId = (flags & SUBVOL_SPEC_BY_ID) != 0;
     byte[] name =
         byId ? new byte[0] : name(req, v2 ? V2_NAME : V1_NAME, v2 ? V2_NAME_MAX : V1_NAME_MAX);
     if (name == null) return -Errno.ENAMETOOLONG;
-    long byIdValue = byId ? req.u64(IN_DATA + V2_NAME) : 0;
+    long byIdValue = byId ? req.u64(FuseProtocol.IOCTL_IN_DATA + V2_NAME) : 0;
     long nodeid = req.nodeid();
     int r =
         f.changing(
@@ -208,7 +236,7 @@ final class SubvolumeIoctls {
                 id = victim.subvolume().id();
               }
               int res = removal.delete(id);
-              out.u32(0).u32(0).u32(0).u32(0);
+              out.ioctlDone();
               return res;
             });
     if (r == 0 && !byId) f.invalidateEntry(nodeid, name);
@@ -249,7 +277,7 @@ final class SubvolumeIoctls {
 
   /** The NUL-terminated name at {@code off} of the argument, or null when it has no NUL. */
   private static byte[] name(FuseRequest req, int off, int max) {
-    byte[] b = req.bytes(IN_DATA + off, max);
+    byte[] b = req.bytes(FuseProtocol.IOCTL_IN_DATA + off, max);
     for (int i = 0; i < b.length; i++) {
       if (b[i] == 0) return java.util.Arrays.copyOf(b, i);
     }

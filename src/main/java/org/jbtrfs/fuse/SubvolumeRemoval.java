@@ -68,7 +68,12 @@ final class SubvolumeRemoval {
     if (f.isOpenIn(id)) {
       throw new FsError(FsError.EBUSY, "subvolume " + id + " has open files");
     }
-    f.rw.committedAlone(engine -> new SubvolumeDeletion(engine).delete(id));
+    f.rw.committedAlone(
+        engine -> {
+          new SubvolumeDeletion(engine).delete(id);
+          return null;
+        });
+    f.rw.subvolumeDeleted();
     return 0;
   }
 }

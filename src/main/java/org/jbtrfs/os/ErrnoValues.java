@@ -7,6 +7,7 @@ package org.jbtrfs.os;
 public interface ErrnoValues {
   int EPERM = 1;
   int ENOENT = 2;
+  int ENXIO = 6;
   int EINTR = 4;
   int EIO = 5;
   int EBADF = 9;
@@ -31,6 +32,7 @@ public interface ErrnoValues {
   int ENOTEMPTY = 39;
   int ENODATA = 61;
   int EPROTO = 71;
+  int EOVERFLOW = 75;
   int EOPNOTSUPP = 95;
   int EUCLEAN = 117;
 }

@@ -50,9 +50,18 @@ final class BlockCow {
 
   /** Current contents of a block for reading: dirty copy first, then the verified on-disk one. */
   byte[] read(long bytenr, long generation, int level) throws IOException {
+    return read(bytenr, generation, level, null, 0);
+  }
+
+  /**
+   * Like {@link #read(long, long, int)} for a child of {@code parentRaw}, whose pointer key at
+   * {@code keyOff} a block read from disk must start with (and which this tree must own).
+   */
+  byte[] read(long bytenr, long generation, int level, byte[] parentRaw, int keyOff)
+      throws IOException {
     byte[] d = ctx.dirty().dirty(bytenr);
     if (d != null) return d;
-    return ctx.reader().read(bytenr, generation, level).raw();
+    return ctx.reader().read(bytenr, generation, level, owner, parentRaw, keyOff).raw();
   }
 
   /**
@@ -61,9 +70,16 @@ final class BlockCow {
    * root block instead).
    */
   Writable writable(long bytenr, long generation, int level, boolean isRoot) throws IOException {
+    return writable(bytenr, generation, level, isRoot, null, 0);
+  }
+
+  /** {@link #writable(long, long, int, boolean)} for a child of {@code parentRaw} (see read). */
+  Writable writable(
+      long bytenr, long generation, int level, boolean isRoot, byte[] parentRaw, int keyOff)
+      throws IOException {
     byte[] own = writableOrNull(bytenr);
     if (own != null) return new Writable(bytenr, own);
-    byte[] old = read(bytenr, generation, level);
+    byte[] old = read(bytenr, generation, level, parentRaw, keyOff);
     byte[] copy = old.clone(); // cached blocks are shared: copy
     long fresh = allocate(level);
     stampHeader(copy, fresh, level);

@@ -30,9 +30,21 @@ public final class Cursor {
       }
       if (slot < 0) slot = 0;
       slots[level] = slot;
-      b = tree.reader().read(b.childBlockPtr(slot), b.childGeneration(slot), level - 1);
+      b = child(b, slot, level - 1);
       level--;
     }
+  }
+
+  /** The child at {@code slot} of {@code parent}, checked against the pointer that leads to it. */
+  private TreeBlock child(TreeBlock parent, int slot, int level) throws IOException {
+    return tree.reader()
+        .read(
+            parent.childBlockPtr(slot),
+            parent.childGeneration(slot),
+            level,
+            tree.id(),
+            parent.raw(),
+            parent.keyOffset(slot));
   }
 
   int slotAtLeaf() {
@@ -119,8 +131,7 @@ public final class Cursor {
     for (; level > 0; level--) {
       TreeBlock parent = blocks[level];
       int s = slots[level];
-      blocks[level - 1] =
-          tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
+      blocks[level - 1] = child(parent, s, level - 1);
       slots[level - 1] = 0;
     }
     if (blocks[0].nritems() == 0) return next();
@@ -144,8 +155,7 @@ public final class Cursor {
     for (; level > 0; level--) {
       TreeBlock parent = blocks[level];
       int s = slots[level];
-      TreeBlock child =
-          tree.reader().read(parent.childBlockPtr(s), parent.childGeneration(s), level - 1);
+      TreeBlock child = child(parent, s, level - 1);
       blocks[level - 1] = child;
       slots[level - 1] = child.nritems() - 1;
     }

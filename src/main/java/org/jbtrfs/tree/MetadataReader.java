@@ -7,11 +7,15 @@ import java.util.logging.Logger;
 import org.jbtrfs.format.ChecksumType;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.Superblock;
+import org.jbtrfs.tree.check.CheckContext;
+import org.jbtrfs.tree.check.ItemChecker;
+import org.jbtrfs.tree.check.ParentRules;
 import org.jbtrfs.volume.LogicalReader;
 
 /**
- * Reads tree blocks: every copy is checksum-verified and structure-checked; a bad copy falls back
- * to the next mirror (or parity rebuild), and when none is good the read fails naming the address.
+ * Reads tree blocks: every copy is checksum-verified, structure-checked and (given a {@link
+ * CheckContext}) item-checked by the kernel's rules; a bad copy falls back to the next mirror (or
+ * parity rebuild), and when none is good the read fails naming the address and the rule.
  */
 public final class MetadataReader {
   private static final Logger LOG = Logger.getLogger(MetadataReader.class.getName());
@@ -21,19 +25,51 @@ public final class MetadataReader {
   private final ChecksumType csum;
   private final int nodeSize;
   private final byte[] metadataUuid;
+  private final CheckContext items;
   private volatile BlockOverlay overlay;
 
+  /** A reader that checks structure only (for tests whose items are arbitrary bytes). */
   public MetadataReader(
       LogicalReader logical,
       BlockCache cache,
       ChecksumType csum,
       int nodeSize,
       byte[] metadataUuid) {
+    this(logical, cache, csum, nodeSize, metadataUuid, null);
+  }
+
+  /**
+   * A reader that also checks every item by the rules, with the filesystem's facts in {@code
+   * items}.
+   */
+  public MetadataReader(
+      LogicalReader logical,
+      BlockCache cache,
+      ChecksumType csum,
+      int nodeSize,
+      byte[] metadataUuid,
+      CheckContext items) {
     this.logical = logical;
     this.cache = cache;
     this.csum = csum;
     this.nodeSize = nodeSize;
     this.metadataUuid = metadataUuid.clone();
+    this.items = items;
+  }
+
+  /** The item checker's facts, or null when this reader checks structure only. */
+  public CheckContext itemChecks() {
+    return items;
+  }
+
+  /**
+   * The kernel's write-time tree checker: the block about to be written must pass every check a
+   * read of it would make, so that a bug here never puts a block on disk that no reader accepts.
+   */
+  public void checkBeforeWrite(long bytenr, byte[] raw) throws FormatException {
+    TreeBlock block = new TreeBlock(bytenr, raw);
+    TreeChecker.check(block, bytenr, metadataUuid, -1);
+    if (items != null) ItemChecker.check(block, items);
   }
 
   public int nodeSize() {
@@ -65,18 +101,35 @@ public final class MetadataReader {
    * writes.
    */
   public TreeBlock read(long bytenr, long expectedGen, int expectedLevel) throws IOException {
+    return read(bytenr, expectedGen, expectedLevel, 0, null, 0);
+  }
+
+  /**
+   * Like {@link #read(long, long, int)} for a block reached from a parent: {@code treeId} (0 =
+   * unknown) is the tree it is read for, which must own it, and {@code parentRaw} (null = a root)
+   * holds at {@code keyOff} the pointer's key, which must be the block's first key.
+   */
+  public TreeBlock read(
+      long bytenr, long expectedGen, int expectedLevel, long treeId, byte[] parentRaw, int keyOff)
+      throws IOException {
     BlockOverlay o = overlay;
     if (o != null) {
       byte[] raw = o.dirty(bytenr);
       if (raw != null) return new TreeBlock(bytenr, raw);
     }
     TreeBlock cached = cache.get(bytenr);
-    if (cached != null && matches(cached, expectedGen, expectedLevel)) return cached;
+    if (cached != null
+        && matches(cached, expectedGen, expectedLevel)
+        && agreesWithParent(cached, treeId, parentRaw, keyOff)) return cached;
     List<String> failures = new ArrayList<>();
     int mirrors = logical.mirrors(bytenr);
     for (int m = 0; m < mirrors; m++) {
       try {
         TreeBlock block = readCopy(bytenr, m, expectedGen, expectedLevel);
+        if (items != null) {
+          ParentRules.checkOwner(block, treeId, items);
+          ParentRules.checkFirstKey(block, parentRaw, keyOff, items);
+        }
         if (m > 0) {
           boolean parity = logical.chunks().lookup(bytenr).profile().hasParity();
           LOG.warning(
@@ -109,11 +162,24 @@ public final class MetadataReader {
     }
     TreeBlock block = new TreeBlock(bytenr, raw);
     TreeChecker.check(block, bytenr, metadataUuid, expectedLevel);
+    if (items != null) ItemChecker.check(block, items);
     if (expectedGen != 0 && block.generation() != expectedGen) {
       throw new FormatException(
           "generation " + block.generation() + ", parent expects " + expectedGen);
     }
     return block;
+  }
+
+  /** A cached block reached through another parent is checked against this one too. */
+  private boolean agreesWithParent(TreeBlock b, long treeId, byte[] parentRaw, int keyOff) {
+    if (items == null) return true;
+    try {
+      ParentRules.checkOwner(b, treeId, items);
+      ParentRules.checkFirstKey(b, parentRaw, keyOff, items);
+      return true;
+    } catch (FormatException e) {
+      return false; // read it again: the copies on disk decide, and the failure names the rule
+    }
   }
 
   private static boolean matches(TreeBlock b, long expectedGen, int expectedLevel) {

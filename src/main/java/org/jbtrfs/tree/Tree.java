@@ -9,12 +9,25 @@ public final class Tree {
   private final long rootBytenr;
   private final int rootLevel;
   private final long rootGeneration;
+  private final long id;
 
+  /** A tree whose id is not known: its blocks' owners are not checked. */
   public Tree(MetadataReader reader, long rootBytenr, int rootLevel, long rootGeneration) {
+    this(reader, rootBytenr, rootLevel, rootGeneration, 0);
+  }
+
+  /** Tree {@code id}: every block read through it must belong to it. */
+  public Tree(MetadataReader reader, long rootBytenr, int rootLevel, long rootGeneration, long id) {
     this.reader = reader;
     this.rootBytenr = rootBytenr;
     this.rootLevel = rootLevel;
     this.rootGeneration = rootGeneration;
+    this.id = id;
+  }
+
+  /** The tree's id (its owner in block headers), or 0 when not known. */
+  public long id() {
+    return id;
   }
 
   public long rootBytenr() {
@@ -26,7 +39,7 @@ public final class Tree {
   }
 
   TreeBlock root() throws IOException {
-    return reader.read(rootBytenr, rootGeneration, rootLevel);
+    return reader.read(rootBytenr, rootGeneration, rootLevel, id, null, 0);
   }
 
   /** Cursor at the first item whose key is {@code >= key}; invalid when there is none. */

@@ -114,7 +114,7 @@ public final class WritableTree {
    * overlay must be {@code ctx.dirty()} for uncommitted blocks to be visible.
    */
   public Tree readView() {
-    return new Tree(ctx.reader(), rootBytenr, rootLevel, rootGeneration);
+    return new Tree(ctx.reader(), rootBytenr, rootLevel, rootGeneration, owner());
   }
 
   public byte[] get(Key key) throws IOException {
@@ -290,14 +290,20 @@ public final class WritableTree {
       TreeBlock node = new TreeBlock(0, raw);
       int slot = childSlot(node, key);
       if (next != null && slot + 1 < node.nritems()) next[0] = node.key(slot + 1);
-      raw = cow.read(node.childBlockPtr(slot), node.childGeneration(slot), level - 1);
+      raw =
+          cow.read(
+              node.childBlockPtr(slot),
+              node.childGeneration(slot),
+              level - 1,
+              node.raw(),
+              node.keyOffset(slot));
     }
     return raw;
   }
 
   /** Applies {@code op} to the leaf for {@code key} and fixes the tree shape up to the root. */
   private void change(Key key, LeafOp op) throws IOException {
-    List<KeyPtr> top = descend(rootBytenr, rootGeneration, rootLevel, key, op);
+    List<KeyPtr> top = descend(rootBytenr, rootGeneration, rootLevel, key, op, null, 0);
     int level = rootLevel;
     while (top.size() > 1) { // the root split: stack a new root on top
       level++;
@@ -332,14 +338,22 @@ public final class WritableTree {
    * its parent: one (possibly with a new first key), several after a split, or one with a null key
    * when the block ended up empty.
    */
-  private List<KeyPtr> descend(long bytenr, long gen, int level, Key key, LeafOp op)
+  private List<KeyPtr> descend(
+      long bytenr, long gen, int level, Key key, LeafOp op, byte[] parentRaw, int keyOff)
       throws IOException {
-    BlockCow.Writable w = cow.writable(bytenr, gen, level, bytenr == rootBytenr);
+    BlockCow.Writable w = cow.writable(bytenr, gen, level, bytenr == rootBytenr, parentRaw, keyOff);
     if (level == 0) return finishLeaf(w, op.apply(w.raw()));
     TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
     int slot = childSlot(node, key);
     List<KeyPtr> repl =
-        descend(node.childBlockPtr(slot), node.childGeneration(slot), level - 1, key, op);
+        descend(
+            node.childBlockPtr(slot),
+            node.childGeneration(slot),
+            level - 1,
+            key,
+            op,
+            w.raw(),
+            node.keyOffset(slot));
     if (repl.size() == 1
         && repl.get(0).key() != null
         && !siblings.needsRebalance(repl.get(0), level - 1)) {

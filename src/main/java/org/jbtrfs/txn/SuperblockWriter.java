@@ -32,7 +32,8 @@ final class SuperblockWriter {
       Map<Long, WritableTree> trees,
       long bytesUsed,
       byte[] sysChunkArray,
-      long addIncompat)
+      long addIncompat,
+      byte[] label)
       throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
@@ -48,6 +49,7 @@ final class SuperblockWriter {
             .logRoot(0, 0);
     if (sysChunkArray != null) ed.sysChunkArray(sysChunkArray);
     if (addIncompat != 0) ed.addIncompat(addIncompat);
+    if (label != null) ed.label(label);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];

@@ -16,6 +16,7 @@ import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
@@ -64,6 +65,11 @@ public final class WriteEngine implements TreeBlockAllocator {
   private volatile long pendingIncompat;
 
   private volatile Throwable aborted;
+
+  /** Whether a failure aborted the transaction (nothing more is written). */
+  public boolean isAborted() {
+    return aborted != null;
+  }
 
   /** Free metadata above which data may take all unallocated space. */
   private static final long METADATA_PLENTY = 32L << 20;
@@ -232,22 +238,20 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   /**
-   * Drops every reference of subvolume tree {@code id} (its blocks and data extents go when no
-   * other tree shares them); the caller removes its root item in this transaction. The tree must
-   * not have changed in this transaction.
+   * Forgets the open tree of subvolume {@code id}, which is being deleted: its tree must not have
+   * changed in this transaction, and nothing writes it again.
    */
-  public TreeDrop dropTree(long id) throws IOException {
+  void forgetTree(long id) {
     WritableTree open = trees.remove(id);
     if (open != null && open.rootChanged()) {
       throw new IllegalStateException(
-          "subvolume " + id + " changed in the transaction dropping it");
+          "subvolume " + id + " changed in the transaction deleting it");
     }
-    WritableTree root = tree(ObjectIds.ROOT_TREE);
-    byte[] item = root.get(RootItems.keyOf(root, id));
-    RootItem r = RootItem.parse(item, 0, item.length);
-    TreeDrop drop = new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
-    drop.dropFrom(r.bytenr(), r.generation(), r.level());
-    return drop;
+  }
+
+  /** A drop of tree {@code id}'s references, run in this transaction. */
+  TreeDrop treeDrop(long id) {
+    return new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);
   }
 
   /** The highest subvolume id handed out by this engine (ids are not reused while mounted). */
@@ -391,6 +395,33 @@ public final class WriteEngine implements TreeBlockAllocator {
    */
   public synchronized void requireIncompat(long bits) {
     if ((sb.incompatFlags() & bits) != bits) pendingIncompat |= bits;
+  }
+
+  /** A label the next commit writes into the superblocks (FS_IOC_SETFSLABEL). */
+  private byte[] pendingLabel;
+
+  /** Makes the next commit set the label; a commit happens even if nothing else changed. */
+  public synchronized void setLabel(byte[] label) {
+    if (label.length >= Superblock.LABEL_SIZE) {
+      throw new IllegalArgumentException(
+          "a label has fewer than " + Superblock.LABEL_SIZE + " bytes");
+    }
+    pendingLabel = label.clone();
+  }
+
+  /** The label as the next commit writes it. */
+  public synchronized byte[] label() {
+    return pendingLabel != null ? pendingLabel.clone() : sb.labelBytes();
+  }
+
+  private synchronized boolean hasPendingLabel() {
+    return pendingLabel != null;
+  }
+
+  private synchronized byte[] takeLabel() {
+    byte[] l = pendingLabel;
+    pendingLabel = null;
+    return l;
   }
 
   private synchronized long takeIncompat() {
@@ -559,7 +590,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private boolean prepare() throws IOException {
-    if (dirty.all().isEmpty() && refs.isEmpty()) return false;
+    if (dirty.all().isEmpty() && refs.isEmpty() && !hasPendingLabel()) return false;
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
     if (!rootTree.rootChanged()) {
@@ -573,6 +604,7 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private void writeAndSwitch() throws IOException {
+    checkDirtyBlocks();
     // Data before the blocks that point to it, and all of it before the superblock.
     pendingData.drainAndWait();
     writeDirtyBlocks();
@@ -586,7 +618,8 @@ public final class WriteEngine implements TreeBlockAllocator {
             trees,
             groups.totalUsed(),
             pendingSysChunkArray,
-            takeIncompat());
+            takeIncompat(),
+            takeLabel());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;
@@ -624,6 +657,28 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /**
+   * The kernel's write-time tree checker: every block of the commit is marked written and checked
+   * before anything of the commit reaches a device, so a block that breaks a rule (a bug here, or
+   * memory gone bad) fails the commit while the disk still holds the previous one, whole.
+   */
+  private void checkDirtyBlocks() throws FormatException {
+    for (Map.Entry<Long, byte[]> e : dirty.all().entrySet()) {
+      byte[] block = e.getValue();
+      Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
+      try {
+        fs.metadata().checkBeforeWrite(e.getKey(), block);
+      } catch (FormatException bad) {
+        throw new FormatException(
+            "block="
+                + e.getKey()
+                + " write time tree block corruption detected: "
+                + bad.getMessage(),
+            bad);
+      }
+    }
+  }
+
   /** Above this, a run of adjacent dirty blocks is written in more than one request. */
   private static final int BLOCK_RUN_MAX = 1 << 20;
 
@@ -639,7 +694,6 @@ public final class WriteEngine implements TreeBlockAllocator {
     long runStart = 0;
     for (long bytenr : order) {
       byte[] block = dirty.all().get(bytenr);
-      Le.put64(block, TreeHeader.FLAGS, Le.u64(block, TreeHeader.FLAGS) | TreeHeader.FLAG_WRITTEN);
       for (int i = 0; i < Superblock.CSUM_SIZE; i++) block[i] = 0;
       csum.compute(block, Superblock.CSUM_SIZE, block.length - Superblock.CSUM_SIZE, block, 0);
       boolean adjacent = run.size() > 0 && runStart + run.size() == bytenr;

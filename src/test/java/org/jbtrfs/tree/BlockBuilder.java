@@ -12,9 +12,9 @@ import org.jbtrfs.format.TreeHeader;
  * descriptor. Leaf item data is packed down from the block end, as the kernel does; tests then
  * damage one field of the result with {@link Le} writes.
  */
-final class BlockBuilder {
-  static final int NODE_SIZE = 4096;
-  static final byte[] FSID = new byte[16];
+public final class BlockBuilder {
+  public static final int NODE_SIZE = 4096;
+  public static final byte[] FSID = new byte[16];
 
   static {
     for (int i = 0; i < 16; i++) FSID[i] = (byte) (0xA0 + i);
@@ -25,43 +25,62 @@ final class BlockBuilder {
   private final List<Key> keys = new ArrayList<>();
   private final List<byte[]> payloads = new ArrayList<>();
   private final List<long[]> pointers = new ArrayList<>();
+  private long owner = 5;
+  private long generation = 7;
+  private long flags = TreeHeader.FLAG_WRITTEN | (1L << TreeHeader.BACKREF_REV_SHIFT);
 
   private BlockBuilder(long bytenr, int level) {
     this.bytenr = bytenr;
     this.level = level;
   }
 
-  static BlockBuilder leaf(long bytenr) {
+  public static BlockBuilder leaf(long bytenr) {
     return new BlockBuilder(bytenr, 0);
   }
 
-  static BlockBuilder node(long bytenr, int level) {
+  public static BlockBuilder node(long bytenr, int level) {
     return new BlockBuilder(bytenr, level);
   }
 
-  BlockBuilder item(Key key, byte[] data) {
+  /** The tree the block belongs to (header owner); 5, the top file tree, unless set. */
+  public BlockBuilder owner(long id) {
+    owner = id;
+    return this;
+  }
+
+  public BlockBuilder generation(long gen) {
+    generation = gen;
+    return this;
+  }
+
+  public BlockBuilder flags(long headerFlags) {
+    flags = headerFlags;
+    return this;
+  }
+
+  public BlockBuilder item(Key key, byte[] data) {
     keys.add(key);
     payloads.add(data);
     return this;
   }
 
-  BlockBuilder item(long objectId, int type, long offset, int dataSize) {
+  public BlockBuilder item(long objectId, int type, long offset, int dataSize) {
     return item(new Key(objectId, type, offset), new byte[dataSize]);
   }
 
-  BlockBuilder pointer(Key key, long child, long generation) {
+  public BlockBuilder pointer(Key key, long child, long generation) {
     keys.add(key);
     pointers.add(new long[] {child, generation});
     return this;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     byte[] raw = new byte[NODE_SIZE];
     System.arraycopy(FSID, 0, raw, TreeHeader.FSID, 16);
     Le.put64(raw, TreeHeader.BYTENR, bytenr);
-    Le.put64(raw, TreeHeader.FLAGS, TreeHeader.FLAG_WRITTEN | (1L << TreeHeader.BACKREF_REV_SHIFT));
-    Le.put64(raw, TreeHeader.GENERATION, 7);
-    Le.put64(raw, TreeHeader.OWNER, 5);
+    Le.put64(raw, TreeHeader.FLAGS, flags);
+    Le.put64(raw, TreeHeader.GENERATION, generation);
+    Le.put64(raw, TreeHeader.OWNER, owner);
     Le.put32(raw, TreeHeader.NRITEMS, keys.size());
     raw[TreeHeader.LEVEL] = (byte) level;
     int dataEnd = NODE_SIZE - TreeHeader.SIZE; // item offsets are relative to the header's end
@@ -82,7 +101,7 @@ final class BlockBuilder {
     return raw;
   }
 
-  TreeBlock block() {
+  public TreeBlock block() {
     return new TreeBlock(bytenr, bytes());
   }
 
@@ -93,7 +112,7 @@ final class BlockBuilder {
   }
 
   /** Absolute offset of slot {@code i}'s item descriptor in a leaf. */
-  static int itemAt(int i) {
+  public static int itemAt(int i) {
     return TreeHeader.SIZE + i * TreeHeader.ITEM_SIZE;
   }
 }

@@ -61,10 +61,10 @@ public final class ExtentRangeDropper {
               .dropDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset);
         }
       } else if (s < start && e > end) {
-        t.put(key, withRange(fe, fe.offset(), start - s));
+        t.put(key, fe.encodeRange(fe.generation(), fe.offset(), start - s));
         t.insert(
             new Key(ino, ItemType.EXTENT_DATA, end),
-            withRange(fe, fe.offset() + (end - s), e - end));
+            fe.encodeRange(fe.generation(), fe.offset() + (end - s), e - end));
         if (counted) {
           released += end - start;
           ft.engine()
@@ -72,28 +72,16 @@ public final class ExtentRangeDropper {
               .addDataRef(fe.diskBytenr(), fe.diskNumBytes(), ft.id(), ino, refOffset, false);
         }
       } else if (s < start) {
-        t.put(key, withRange(fe, fe.offset(), start - s));
+        t.put(key, fe.encodeRange(fe.generation(), fe.offset(), start - s));
         if (counted) released += e - start;
       } else {
         t.delete(key);
         t.insert(
             new Key(ino, ItemType.EXTENT_DATA, end),
-            withRange(fe, fe.offset() + (end - s), e - end));
+            fe.encodeRange(fe.generation(), fe.offset() + (end - s), e - end));
         if (counted) released += end - s;
       }
     }
     return released;
-  }
-
-  private byte[] withRange(FileExtentItem fe, long offset, long numBytes) {
-    return FileExtentItem.encodeRegular(
-        fe.generation(),
-        fe.ramBytes(),
-        fe.compression(),
-        fe.type(),
-        fe.diskBytenr(),
-        fe.diskNumBytes(),
-        offset,
-        numBytes);
   }
 }

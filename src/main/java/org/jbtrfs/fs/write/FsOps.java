@@ -130,6 +130,27 @@ public final class FsOps {
     entries.add(dir, name, ino, fileTypeOf(i.mode()));
     Timespec now = FileTree.now();
     ft.putInode(ino, i.withNlink(i.nlink() + 1).withTimes(i.atime(), now, i.mtime()));
+    // An O_TMPFILE file gets its first name: it is no longer an orphan (as btrfs_link).
+    if (i.nlink() == 0) {
+      ft.tree().delete(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino));
+    }
+  }
+
+  /**
+   * O_TMPFILE: an inode with no name in {@code dir} (its ACLs and compression inherited from it),
+   * with no links and an orphan item, as btrfs_tmpfile leaves it: it goes away when closed, or
+   * after a crash, unless linkat gives it a name first.
+   */
+  public long createTmpfile(long dir, int mode, int umask, long uid, long gid) throws IOException {
+    requireDir(dir);
+    long ino = ft.allocateIno();
+    int m = posixAcls ? xattrs.inheritedMode(dir, mode, umask) : mode & ~(umask & 0777);
+    ft.putInode(ino, ft.newInode(m, uid, gid, 0, 0).withNlink(0));
+    xattrs.compression().inherit(dir, ino);
+    if (posixAcls) xattrs.inheritAcls(dir, ino, mode);
+    ft.tree()
+        .put(new Key(org.jbtrfs.format.ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, ino), new byte[0]);
+    return ino;
   }
 
   /** Removes a non-directory name; the inode goes away with its last link. */
@@ -177,6 +198,34 @@ public final class FsOps {
     entries.add(toDir, toName, e.ino(), fileTypeOf(moving.mode()));
     InodeItem i = ft.inode(e.ino());
     ft.putInode(e.ino(), i.withTimes(i.atime(), FileTree.now(), i.mtime()));
+  }
+
+  /**
+   * renameat2's RENAME_EXCHANGE: the two names swap their inodes atomically, as the kernel's
+   * btrfs_rename_exchange does; both must exist, and a directory may not move into itself.
+   */
+  public void exchange(long dirA, byte[] nameA, long dirB, byte[] nameB) throws IOException {
+    Entries.Entry a = entries.lookup(dirA, nameA);
+    Entries.Entry b = entries.lookup(dirB, nameB);
+    if (a == null || b == null) {
+      throw new java.io.FileNotFoundException(new String(a == null ? nameA : nameB));
+    }
+    if (a.ino() == b.ino()) return;
+    InodeItem ia = ft.inode(a.ino());
+    InodeItem ib = ft.inode(b.ino());
+    if ((FileType.isDir(ia.mode()) && isAncestor(a.ino(), dirB))
+        || (FileType.isDir(ib.mode()) && isAncestor(b.ino(), dirA))) {
+      throw new FsError(FsError.EINVAL, "cannot move a directory into itself");
+    }
+    entries.remove(dirA, nameA);
+    entries.remove(dirB, nameB);
+    entries.add(dirA, nameA, b.ino(), fileTypeOf(ib.mode()));
+    entries.add(dirB, nameB, a.ino(), fileTypeOf(ia.mode()));
+    Timespec now = FileTree.now();
+    for (long ino : new long[] {a.ino(), b.ino()}) {
+      InodeItem i = ft.inode(ino);
+      ft.putInode(ino, i.withTimes(i.atime(), now, i.mtime()));
+    }
   }
 
   private boolean isAncestor(long dirIno, long candidate) throws IOException {

@@ -13,6 +13,7 @@ import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.compress.CompressionType;
 import org.jbtrfs.space.FlushMode;
 import org.jbtrfs.space.SpaceManager;
+import org.jbtrfs.txn.DeadSubvolumes;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
@@ -438,6 +439,14 @@ public final class MountedWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes back the buffered pages of one file into extents, so its extent map tells data from
+   * holes (lseek's SEEK_DATA and SEEK_HOLE). Caller holds the write lock.
+   */
+  public void writebackFile(Node n) throws IOException {
+    writeback(n);
+  }
+
   /** Writes back the buffered pages of one file (before changing its extent map directly). */
   void writeback(Node n) throws IOException {
     writeback.file(n);
@@ -450,6 +459,46 @@ public final class MountedWriter implements AutoCloseable {
 
   /** Items removing an orphan inode changes: orphan item, inode, its extents' items. */
   public static final int ORPHAN_ITEMS = 3;
+
+  private SubvolumeCleaner cleaner;
+
+  /**
+   * Starts dropping deleted subvolumes in the background (those an earlier mount or the kernel left
+   * half dropped first); closing the result stops it between pieces.
+   */
+  public AutoCloseable startCleaner() {
+    cleaner = new SubvolumeCleaner(this);
+    return cleaner;
+  }
+
+  /** A subvolume was deleted: its drop can start. */
+  public void subvolumeDeleted() {
+    if (cleaner != null) cleaner.wake();
+  }
+
+  /**
+   * Drops a piece of the first deleted subvolume in a transaction of its own and commits it; false
+   * when no subvolume waits. Takes the write lock itself.
+   */
+  boolean dropDeadSubvolumePiece(long leafBudget) throws IOException {
+    lock.beginChange();
+    try {
+      engine.checkNotAborted();
+      java.util.List<Long> dead = DeadSubvolumes.pending(engine);
+      if (dead.isEmpty()) return false;
+      try (SpaceManager.Reservation r = reserveChange(DROP_PIECE_ITEMS, true)) {
+        DeadSubvolumes.dropSome(engine, dead.get(0), leafBudget);
+      }
+      changed = true;
+    } finally {
+      lock.endChange();
+    }
+    commitLocked();
+    return true;
+  }
+
+  /** Items a drop piece changes itself: the root item and the orphan item. */
+  private static final int DROP_PIECE_ITEMS = 2;
 
   @Override
   public void close() throws IOException {

@@ -1,7 +1,6 @@
 package org.jbtrfs.fs.write;
 
 import java.io.IOException;
-import org.jbtrfs.extent.TreeDrop;
 import org.jbtrfs.format.DirItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
@@ -13,14 +12,14 @@ import org.jbtrfs.format.RootItemLayout;
 import org.jbtrfs.format.RootRef;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.WritableTree;
+import org.jbtrfs.txn.DeadSubvolumes;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
  * Deletes a subvolume or snapshot in the running transaction, with the kernel's refusals: its
- * directory entry, ROOT_REF and ROOT_BACKREF and uuid tree entries go, then its tree is dropped
- * (blocks and extents shared with other subvolumes stay, with one reference less) and its root item
- * removed. The kernel drops in the background over several transactions and records its progress;
- * done here within one transaction, an interrupted delete leaves the subvolume whole.
+ * directory entry, ROOT_REF and ROOT_BACKREF and uuid tree entries go and it is marked dead (see
+ * {@link DeadSubvolumes}); its tree is dropped afterwards, a piece per transaction, by the mount's
+ * cleaner or the offline command, and resumed after an unmount or a crash.
  */
 public final class SubvolumeDeletion {
   private final WriteEngine engine;
@@ -29,8 +28,8 @@ public final class SubvolumeDeletion {
     this.engine = engine;
   }
 
-  /** Deletes subvolume {@code id}; returns what the drop did. */
-  public TreeDrop delete(long id) throws IOException {
+  /** Deletes subvolume {@code id}: gone from the namespace now, its tree dropped later. */
+  public void delete(long id) throws IOException {
     if (id == ObjectIds.FS_TREE) {
       throw new FsError(FsError.EPERM, "the top-level subvolume cannot be deleted");
     }
@@ -38,6 +37,20 @@ public final class SubvolumeDeletion {
       throw new FsError(FsError.EPERM, "subvolume " + id + " is the default subvolume");
     }
     WritableTree roots = engine.tree(ObjectIds.ROOT_TREE);
+    Cursor item = roots.readView().seekCeil(new Key(id, ItemType.ROOT_ITEM, 0));
+    if (!item.valid() || item.objectId() != id || item.type() != ItemType.ROOT_ITEM) {
+      throw new FsError(FsError.ENOENT, "subvolume " + id + " does not exist");
+    }
+    RootItem rootItem = RootItem.parse(item.raw(), item.dataOffset(), item.dataSize());
+    if (rootItem.refs() == 0) {
+      throw new FsError(FsError.ENOENT, "subvolume " + id + " is already deleted");
+    }
+    // Copied now: the cursor's block changes under it once the root tree does.
+    int at = item.dataOffset() + RootItemLayout.RECEIVED_UUID;
+    byte[] received =
+        item.dataSize() >= RootItemLayout.SIZE
+            ? java.util.Arrays.copyOfRange(item.raw(), at, at + 16)
+            : null;
     Cursor nested = roots.readView().seekCeil(new Key(id, ItemType.ROOT_REF, 0));
     if (nested.valid() && nested.objectId() == id && nested.type() == ItemType.ROOT_REF) {
       throw new FsError(
@@ -49,12 +62,6 @@ public final class SubvolumeDeletion {
     }
     long parent = back.offset();
     RootRef ref = RootRef.parse(back.raw(), back.dataOffset(), back.dataSize());
-    Cursor item = roots.readView().seekCeil(new Key(id, ItemType.ROOT_ITEM, 0));
-    if (!item.valid() || item.objectId() != id || item.type() != ItemType.ROOT_ITEM) {
-      throw new FormatException("subvolume " + id + " has no root item");
-    }
-    Key itemKey = item.key();
-    RootItem rootItem = RootItem.parse(item.raw(), item.dataOffset(), item.dataSize());
     if (engine.fs().subvolume(parent).isReadOnly()) {
       throw new FsError(FsError.EROFS, "its parent subvolume " + parent + " is read-only");
     }
@@ -68,14 +75,10 @@ public final class SubvolumeDeletion {
     roots.delete(new Key(parent, ItemType.ROOT_REF, id));
     roots.delete(new Key(id, ItemType.ROOT_BACKREF, parent));
     removeUuid(rootItem.uuid(), ItemType.UUID_KEY_SUBVOL, id);
-    if (item.dataSize() >= RootItemLayout.SIZE) {
-      int at = item.dataOffset() + RootItemLayout.RECEIVED_UUID;
-      byte[] received = java.util.Arrays.copyOfRange(item.raw(), at, at + 16);
-      removeUuid(received, ItemType.UUID_KEY_RECEIVED_SUBVOL, id);
-    }
-    TreeDrop drop = engine.dropTree(id);
-    engine.tree(ObjectIds.ROOT_TREE).delete(itemKey);
-    return drop;
+    if (received != null) removeUuid(received, ItemType.UUID_KEY_RECEIVED_SUBVOL, id);
+    org.jbtrfs.fs.Subvolume gone = engine.fs().subvolume(id);
+    DeadSubvolumes.markDead(engine, id);
+    gone.markDeleted();
   }
 
   /**

@@ -72,6 +72,9 @@ public final class SubvolumeSettings {
         || c.type() != ItemType.ROOT_ITEM) {
       throw new FsError(FsError.ENOENT, "subvolume " + id + " does not exist");
     }
+    if (Le.u32(c.raw(), c.dataOffset() + RootItemLayout.REFS) == 0) {
+      throw new FsError(FsError.ENOENT, "subvolume " + id + " is deleted");
+    }
     Key rootKey = c.key();
     Key itemKey = new Key(ObjectIds.ROOT_TREE_DIR, ItemType.DIR_ITEM, NameHash.crc32cName(DEFAULT));
     byte[] raw = roots.get(itemKey);

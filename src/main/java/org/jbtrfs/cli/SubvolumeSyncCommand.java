@@ -1,0 +1,90 @@
+package org.jbtrfs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
+import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.txn.DeadSubvolumes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * `subvolume sync PATH|IMAGE [SUBVOLID...]`: waits until deleted subvolumes are dropped, with
+ * btrfs-progs' output. On a mount it watches the root tree (tree search) while the daemon's cleaner
+ * drops them; on an image, where no cleaner runs, it drops them itself.
+ */
+@Command(name = "sync", description = "Wait until deleted subvolumes are cleaned.")
+final class SubvolumeSyncCommand implements Callable<Integer> {
+  @Option(names = "-s", paramLabel = "SECONDS", description = "Sleep between checks (default 1).")
+  int sleepSeconds = 1;
+
+  @Parameters(index = "0", paramLabel = "PATH|IMAGE")
+  Path target;
+
+  @Parameters(index = "1..*", paramLabel = "SUBVOLID", arity = "0..*")
+  List<Long> ids = new ArrayList<>();
+
+  @picocli.CommandLine.Mixin ExtraDevices devices;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(target)) return syncImage();
+    List<Long> waiting = ids.isEmpty() ? deletedOnMount() : new ArrayList<>(ids);
+    if (waiting.isEmpty()) return 0;
+    announce(waiting.size());
+    int done = 0;
+    for (long id : waiting) {
+      while (exists(id)) Thread.sleep(sleepSeconds * 1000L);
+      System.out.println("Subvolume id " + id + " is gone (" + ++done + "/" + waiting.size() + ")");
+    }
+    return 0;
+  }
+
+  private int syncImage() throws Exception {
+    try (WritableImage img = WritableImage.open(target, devices.list)) {
+      List<Long> waiting = DeadSubvolumes.pending(img.engine());
+      if (!ids.isEmpty()) waiting = new ArrayList<>(ids);
+      if (waiting.isEmpty()) return 0;
+      announce(waiting.size());
+      DeadSubvolumes.dropAll(img.engine(), DeadSubvolumes.LEAVES_PER_PIECE);
+      int done = 0;
+      for (long id : waiting) {
+        System.out.println(
+            "Subvolume id " + id + " is gone (" + ++done + "/" + waiting.size() + ")");
+      }
+    }
+    return 0;
+  }
+
+  private static void announce(int n) {
+    System.out.println("Waiting for " + n + " subvolume" + (n > 1 ? "s" : ""));
+  }
+
+  /** The subvolumes deleted and not yet dropped: ORPHAN_ITEMs of the root tree. */
+  private List<Long> deletedOnMount() throws java.io.IOException {
+    List<Long> out = new ArrayList<>();
+    for (RootTreeSource.Item i :
+        LiveTreeSearch.items(
+            target,
+            ObjectIds.ROOT_TREE,
+            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0),
+            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, -1L))) {
+      out.add(i.key().offset());
+    }
+    return out;
+  }
+
+  private boolean exists(long id) throws java.io.IOException {
+    return !LiveTreeSearch.items(
+            target,
+            ObjectIds.ROOT_TREE,
+            new Key(id, ItemType.ROOT_ITEM, 0),
+            new Key(id, ItemType.ROOT_ITEM, -1L))
+        .isEmpty();
+  }
+}
