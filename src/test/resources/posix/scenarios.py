@@ -638,6 +638,16 @@ def s_names():
     run(sc, "utf8-255-bytes", lambda: write_file(p("\u00e9" * 127 + "x"), b""))
     run(sc, "utf8-256-bytes", lambda: write_file(p("\u00e9" * 128), b""))
     run(sc, "unlink-255", lambda: os.unlink(p(n255)))
+    # Names are bytes: ones that are not UTF-8 are kept, listed and found as they are.
+    raw = os.fsencode(ROOT) + b"/bad\xff\xfe"
+    raw2 = os.fsencode(ROOT) + b"/\xc3\x28latin\xe9"
+    run(sc, "create-not-utf8", lambda: write_file(raw, b"bytes"))
+    run(sc, "listed-not-utf8", lambda: sorted(n for n in os.listdir(os.fsencode(ROOT)) if b"\xff" in n))
+    run(sc, "rename-not-utf8", lambda: os.rename(raw, raw2))
+    run(sc, "read-not-utf8", lambda: read_file(raw2))
+    run(sc, "mkdir-not-utf8", lambda: os.mkdir(raw + b"dir"))
+    run(sc, "rmdir-not-utf8", lambda: os.rmdir(raw + b"dir"))
+    run(sc, "unlink-not-utf8", lambda: os.unlink(raw2))
 
 
 def s_unlinked_open():

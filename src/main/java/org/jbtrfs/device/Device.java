@@ -15,5 +15,13 @@ public interface Device extends Closeable {
 
   long size() throws IOException;
 
+  /**
+   * Tells the storage that a range holds nothing (FITRIM): an image file gets a hole there, a block
+   * device a discard. Returns false where the device cannot (then nothing changed).
+   */
+  default boolean discard(long offset, long len) throws IOException {
+    return false;
+  }
+
   String name();
 }

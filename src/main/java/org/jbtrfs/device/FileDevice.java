@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jbtrfs.os.Libc;
 
 /** A device backed by an image file or a block device node, using positional I/O. */
 public final class FileDevice implements Device {
@@ -60,6 +61,26 @@ public final class FileDevice implements Device {
   @Override
   public void flush() throws IOException {
     channel.force(false);
+  }
+
+  @Override
+  public boolean discard(long offset, long len) throws IOException {
+    if (offset < 0 || len <= 0 || offset + len > size) {
+      throw new IOException(path + ": discard of " + len + " bytes at " + offset + " past the end");
+    }
+    Libc libc = Libc.load();
+    int fd = libc.open(path.toString(), Libc.O_WRONLY | Libc.O_CLOEXEC);
+    if (fd < 0) return false;
+    try {
+      if (java.nio.file.Files.isRegularFile(path)) {
+        return libc.fallocate(fd, Libc.FALLOC_PUNCH_HOLE_KEEP_SIZE, offset, len) == 0;
+      }
+      byte[] range = new byte[16];
+      ByteBuffer.wrap(range).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(offset).putLong(len);
+      return libc.ioctl(fd, Libc.BLKDISCARD, range) == 0;
+    } finally {
+      libc.close(fd);
+    }
   }
 
   @Override

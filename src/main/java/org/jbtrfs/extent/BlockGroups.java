@@ -138,6 +138,21 @@ public final class BlockGroups {
    * may then allocate a chunk and retry.
    */
   public long allocate(long typeFlag, long len, long align) throws NoSpaceException {
+    return allocate(typeFlag, len, align, true);
+  }
+
+  /**
+   * As {@link #allocate(long, long, long)}, but RAID5/6 groups may also give the free tails of rows
+   * that hold committed data (written by read-modify-write, as the kernel writes them): for a
+   * filesystem so full that no clean row and no new chunk is left, where refusing would abort the
+   * transaction instead.
+   */
+  public long allocateInAnyRow(long typeFlag, long len, long align) throws NoSpaceException {
+    return allocate(typeFlag, len, align, false);
+  }
+
+  private long allocate(long typeFlag, long len, long align, boolean cleanRowsOnly)
+      throws NoSpaceException {
     boolean data = typeFlag == BlockGroupItem.TYPE_DATA;
     long hint = data ? dataHint : metaHint;
     for (int pass = 0; pass < 2; pass++) {
@@ -148,7 +163,7 @@ public final class BlockGroups {
         // meets a thousand full data groups on every allocation that needs a new chunk).
         if (bg.free().totalFree() < len) continue;
         long from = pass == 0 ? Math.max(hint, bg.start()) : bg.start();
-        boolean parity = bg.rowBytes() > 0;
+        boolean parity = bg.rowBytes() > 0 && cleanRowsOnly;
         long at =
             parity
                 ? CleanRows.findFit(bg, len, align, from)

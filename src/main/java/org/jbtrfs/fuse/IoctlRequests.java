@@ -29,6 +29,7 @@ final class IoctlRequests {
   private final TreeSearchIoctl treeSearch;
   private final InoLookupIoctl inoLookup;
   private final LabelIoctls labels;
+  private final TrimIoctl trim;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -36,6 +37,7 @@ final class IoctlRequests {
     this.treeSearch = new TreeSearchIoctl(f);
     this.inoLookup = new InoLookupIoctl(f);
     this.labels = new LabelIoctls(f);
+    this.trim = new TrimIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -47,6 +49,7 @@ final class IoctlRequests {
     if (cmd == InoLookupIoctl.INO_LOOKUP) return inoLookup.ioctl(req, out, inSize, outSize);
     if (cmd == LabelIoctls.GETFSLABEL) return labels.get(req, out, outSize);
     if (cmd == LabelIoctls.SETFSLABEL) return labels.set(req, out, inSize);
+    if (cmd == TrimIoctl.FITRIM) return trim.ioctl(req, out, inSize, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

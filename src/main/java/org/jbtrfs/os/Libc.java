@@ -32,6 +32,16 @@ public interface Libc {
 
   int flock(int fd, int operation);
 
+  int fallocate(int fd, int mode, long offset, long len);
+
+  /**
+   * fallocate: free the range's blocks, keeping the file's size (FALLOC_FL_PUNCH_HOLE|KEEP_SIZE).
+   */
+  int FALLOC_PUNCH_HOLE_KEEP_SIZE = 0x02 | 0x01;
+
+  /** BLKDISCARD: _IO(0x12, 119), its argument a uint64_t[2] { start, length }. */
+  long BLKDISCARD = 0x1277;
+
   int mount(String source, String target, String type, long flags, String data);
 
   int umount2(String target, int flags);
@@ -47,6 +57,7 @@ public interface Libc {
   int O_EXCL = 0200;
   int O_NONBLOCK = 04000;
   int O_CLOEXEC = 02000000;
+  int O_WRONLY = 01;
 
   int LOCK_SH = 1;
   int LOCK_EX = 2;

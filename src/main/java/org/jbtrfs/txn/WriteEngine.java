@@ -329,7 +329,14 @@ public final class WriteEngine implements TreeBlockAllocator {
       return at;
     } catch (NoSpaceException full) {
       if (allocatingChunk) throw full;
-      addChunk(type, Long.MAX_VALUE);
+      try {
+        addChunk(type, Long.MAX_VALUE);
+      } catch (NoSpaceException noDeviceRoom) {
+        // No clean RAID5/6 row and no room for a chunk: what is left is the free tails of rows
+        // holding committed data. Using them, as the kernel does, gives up the no-write-hole
+        // promise for those rows only; refusing would abort the transaction.
+        return groups.allocateInAnyRow(type, len, align);
+      }
       return groups.allocate(type, len, align);
     }
   }
