@@ -41,15 +41,29 @@ public final class TreeChecker {
     if (level == 0) checkLeafItems(b, where, n);
   }
 
-  /** Item data grows down from the block end; each item must sit inside the block, unoverlapped. */
+  /**
+   * Item data grows down from the block end, back to back, as the kernel's check_leaf demands: the
+   * first item ends at the block's end and each next one where the one before it starts, all inside
+   * the block.
+   */
   private static void checkLeafItems(TreeBlock b, String where, int n) throws FormatException {
     int dataAreaStart = TreeHeader.SIZE + n * TreeHeader.ITEM_SIZE;
     long prevStart = b.size();
     for (int i = 0; i < n; i++) {
       long off = b.itemDataOffset(i);
       long size = b.itemDataSize(i);
-      if (size < 0 || off < dataAreaStart || off + size > prevStart) {
+      if (size < 0 || off < dataAreaStart || off + size > b.size()) {
         throw new FormatException(where + ": item " + i + " data out of bounds");
+      }
+      if (off + size != prevStart) {
+        throw new FormatException(
+            where
+                + ": slot "
+                + i
+                + ", unexpected item end, have "
+                + (off + size - TreeHeader.SIZE)
+                + " expect "
+                + (prevStart - TreeHeader.SIZE));
       }
       prevStart = off;
     }

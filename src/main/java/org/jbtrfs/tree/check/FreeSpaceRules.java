@@ -5,15 +5,20 @@ import org.jbtrfs.format.FreeSpaceInfo;
 import org.jbtrfs.format.ItemType;
 
 /**
- * The free space tree. FREE_SPACE_INFO (the kernel's rule): an aligned block group range, fixed
- * size, known flags, no more free extents than the group has sectors. FREE_SPACE_EXTENT and
- * FREE_SPACE_BITMAP (no kernel rule; every valid tree keeps these, and the allocator trusts them):
- * an aligned non-empty range, an extent with no data, a bitmap of one bit per sector of its range.
+ * The free space tree, checked on writable mounts only. FREE_SPACE_INFO: an aligned block group
+ * range, fixed size, known flags, no more free extents than the group has sectors.
+ * FREE_SPACE_EXTENT and FREE_SPACE_BITMAP (no kernel rule; every valid tree keeps these, and the
+ * allocator trusts them): an aligned non-empty range, an extent with no data, a bitmap of one bit
+ * per sector of its range.
  */
 final class FreeSpaceRules {
   private FreeSpaceRules() {}
 
   static void check(ItemSlot s) throws FormatException {
+    // Only a writer uses the free space tree (a read-only mount never allocates), and the kernel's
+    // tree-checker has no rule for it: a read-only mount takes it as it is, as the kernel does,
+    // while a writable one refuses to build on a damaged one.
+    if (s.ctx.readOnly()) return;
     if (!s.aligned(s.objectId) || !s.aligned(s.offset)) {
       throw s.corrupt(
           "free space key is not aligned to "

@@ -56,6 +56,16 @@ class FreeSpaceAndUuidRulesTest {
   }
 
   @Test
+  void aReadOnlyMountTakesTheFreeSpaceTreeAsItIs() {
+    // The kernel reads such a tree (fsck-tests/058); only a writer would build on it.
+    byte[] unaligned =
+        Fixture.leaf().item(new Key(BG + 1, ItemType.FREE_SPACE_INFO, LEN), info(0, 0)).bytes();
+    Fixture.passes(
+        unaligned, Fixture.ctx(org.jbtrfs.format.FeatureFlags.INCOMPAT_SKINNY_METADATA, true));
+    fails(unaligned, "free space key is not aligned to 4096");
+  }
+
+  @Test
   void rejectsBadExtentsAndBitmaps() {
     fails(
         Fixture.leaf().item(BG, ItemType.FREE_SPACE_EXTENT, 4096, 4).bytes(),
