@@ -79,6 +79,49 @@ record SubvolumeInfo(
     return out;
   }
 
+  /** The same subvolume shown under another path. */
+  SubvolumeInfo withPath(String shown) {
+    return new SubvolumeInfo(
+        id,
+        keyOffset,
+        generation,
+        otransid,
+        parent,
+        shown,
+        flags,
+        uuid,
+        parentUuid,
+        receivedUuid,
+        otime,
+        stransid,
+        rtransid,
+        rtime);
+  }
+
+  /**
+   * Deleted subvolumes whose trees are still being dropped (an ORPHAN_ITEM names each), as `list
+   * -d` prints them: top level 0, path "DELETED".
+   */
+  static List<SubvolumeInfo> deleted(RootTreeSource src) throws IOException {
+    List<SubvolumeInfo> out = new ArrayList<>();
+    for (RootTreeSource.Item o :
+        src.items(
+            ObjectIds.ROOT_TREE,
+            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0),
+            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, -1L))) {
+      long id = o.key().offset();
+      List<RootTreeSource.Item> item =
+          src.items(
+              ObjectIds.ROOT_TREE,
+              new Key(id, ItemType.ROOT_ITEM, 0),
+              new Key(id, ItemType.ROOT_ITEM, -1L));
+      if (item.isEmpty()) continue;
+      out.add(of(id, item.get(0).key().offset(), item.get(0).data(), 0, "DELETED"));
+    }
+    out.sort(java.util.Comparator.comparingLong(SubvolumeInfo::id));
+    return out;
+  }
+
   /** The top-level subvolume (id 5), as `show /` prints it. */
   static SubvolumeInfo topLevel(RootTreeSource src) throws IOException {
     Key k = new Key(ObjectIds.FS_TREE, ItemType.ROOT_ITEM, 0);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.fs.Filesystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,8 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * `subvolume list [-pcguqRrst] PATH|IMAGE`: btrfs-progs' columns, order and spacing, so its users'
- * scripts read it. On a mount through the kernel's tree-search ioctl, on an image directly.
+ * `subvolume list [-pcguqRrstoad] PATH|IMAGE`: btrfs-progs' columns, order and spacing, so its
+ * users' scripts read it. On a mount through the kernel's tree-search ioctl, on an image directly.
  */
 @Command(name = "list", description = "List subvolumes and snapshots.")
 final class SubvolumeListCommand implements Callable<Integer> {
@@ -44,6 +45,15 @@ final class SubvolumeListCommand implements Callable<Integer> {
   @Option(names = "-t", description = "Print as a table.")
   boolean table;
 
+  @Option(names = "-o", description = "Only subvolumes directly below the path's subvolume.")
+  boolean onlyBelow;
+
+  @Option(names = "-a", description = "All, those outside the path's subvolume as <FS_TREE>/PATH.")
+  boolean all;
+
+  @Option(names = "-d", description = "Only deleted subvolumes not yet cleaned.")
+  boolean deleted;
+
   @Parameters(index = "0", paramLabel = "PATH|IMAGE")
   Path target;
 
@@ -51,18 +61,24 @@ final class SubvolumeListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<SubvolumeInfo> all;
+    List<SubvolumeInfo> found;
+    // As btrfs-progs: paths relate to the subvolume the path is in (on an image: the top level).
+    long top = ObjectIds.FS_TREE;
     if (Files.isDirectory(target)) {
-      all = SubvolumeInfo.all(new LiveRootTree(target));
+      LiveRootTree src = new LiveRootTree(target);
+      top = src.subvolumeOfPath();
+      found = deleted ? SubvolumeInfo.deleted(src) : SubvolumeInfo.all(src);
     } else {
       List<Path> paths = new ArrayList<>(List.of(target));
       paths.addAll(devices.list);
       try (Filesystem fs =
           Filesystem.open(
               paths, org.jbtrfs.fs.MountOptions.readOnlyDefaults().withNoLogReplay(true))) {
-        all = SubvolumeInfo.all(new ImageRootTree(fs));
+        ImageRootTree src = new ImageRootTree(fs);
+        found = deleted ? SubvolumeInfo.deleted(src) : SubvolumeInfo.all(src);
       }
     }
+    List<SubvolumeInfo> shown = deleted ? found : shownPaths(found, top);
     List<Column> columns = columns();
     if (table) {
       StringBuilder head = new StringBuilder();
@@ -74,7 +90,7 @@ final class SubvolumeListCommand implements Callable<Integer> {
       System.out.println(head);
       System.out.println(bar);
     }
-    for (SubvolumeInfo s : all) {
+    for (SubvolumeInfo s : shown) {
       if (readOnly && !s.isReadOnly()) continue;
       if (snapshots && s.keyOffset() == 0) continue;
       StringBuilder line = new StringBuilder();
@@ -89,6 +105,29 @@ final class SubvolumeListCommand implements Callable<Integer> {
       System.out.println(line);
     }
     return 0;
+  }
+
+  /**
+   * btrfs-progs' paths: with -a, those not directly below the path's subvolume get "<FS_TREE>/";
+   * with -o only those directly below it are listed; otherwise a subvolume inside the path's
+   * subvolume shows its path from there, the others from the top level.
+   */
+  private List<SubvolumeInfo> shownPaths(List<SubvolumeInfo> found, long top) {
+    String topPath = "";
+    for (SubvolumeInfo s : found) if (s.id() == top) topPath = s.path() + "/";
+    List<SubvolumeInfo> out = new ArrayList<>();
+    for (SubvolumeInfo s : found) {
+      if (all) {
+        out.add(s.parent() == top ? s : s.withPath("<FS_TREE>/" + s.path()));
+      } else if (onlyBelow) {
+        if (s.parent() == top) out.add(s);
+      } else if (!topPath.isEmpty() && s.path().startsWith(topPath)) {
+        out.add(s.withPath(s.path().substring(topPath.length())));
+      } else {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
   private List<Column> columns() {
