@@ -367,7 +367,6 @@ public final class Filesystem implements Closeable {
   /** Opens (once) the subvolume or snapshot with this tree id. */
   public Subvolume subvolume(long id) throws IOException {
     Subvolume s = subvolumes.get(id);
-    if (s != null && s.isDeleted()) throw new FormatException("subvolume " + id + " is deleted");
     if (s != null) return s;
     if (!ObjectIds.isFsTree(id)) throw new FormatException("tree " + id + " is not a subvolume");
     RootItem ri = rootItem(id);

@@ -66,6 +66,9 @@ final class FuseFs {
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
     // cannot see.
     this.cache = rw == null ? new CacheTimes(60, 60) : new CacheTimes(1, 1);
+    // A deleted subvolume's tree is dropped only once none of its files is open, as the kernel
+    // keeps a deleted root while inodes of it are in use.
+    if (rw != null) rw.setBusySubvolumes(this::isOpenIn);
   }
 
   void attach(FuseSession s) {
@@ -117,8 +120,9 @@ final class FuseFs {
   Node node(long nodeid) throws IOException {
     Node n = nodes.node(nodeid);
     if (n == null) throw new FileNotFoundException("unknown node id " + nodeid);
-    // A directory the kernel still caches in a deleted subvolume: gone, as under the kernel.
-    if (n.subvolume().isDeleted()) {
+    // A directory the kernel still caches in a deleted subvolume: gone, as under the kernel;
+    // files open in it live on until closed.
+    if (n.subvolume().isDeleted() && !isOpen(n)) {
       throw new FileNotFoundException("node " + nodeid + " is in a deleted subvolume");
     }
     return n;
@@ -233,7 +237,10 @@ final class FuseFs {
     Handle h = handles.remove(fh);
     if (h == null) return false;
     closed[0] = h.node();
-    return openCounts.computeIfPresent(h.node(), (k, v) -> v > 1 ? v - 1 : null) == null;
+    boolean last = openCounts.computeIfPresent(h.node(), (k, v) -> v > 1 ? v - 1 : null) == null;
+    // The last open file of a deleted subvolume: its drop may start.
+    if (last && rw != null && h.node().subvolume().isDeleted()) rw.subvolumeDeleted();
+    return last;
   }
 
   boolean isOpen(Node n) {

@@ -11,8 +11,8 @@ import org.jbtrfs.fs.write.SubvolumeLinkMove;
  * empty subvolume, as the kernel's btrfs_rmdir allows, rmdir of the empty placeholder a snapshot
  * shows for a nested subvolume (only the dangling entry goes), and BTRFS_IOC_SNAP_DESTROY(_V2).
  * Pending changes are committed first and the deletion alone in the next transaction (its tree must
- * not change while it is dropped). Where the kernel lets open files of a deleted subvolume live on
- * until closed, jbtrfs refuses with EBUSY while any file of it is open.
+ * not change while it is dropped). Files open in a deleted subvolume live on until closed, as under
+ * the kernel; its drop waits for that.
  */
 final class SubvolumeRemoval {
   private final FuseFs f;
@@ -64,9 +64,6 @@ final class SubvolumeRemoval {
     // The mount's own root (a subvol= mount, deleted by id from inside) would leave it on nothing.
     if (id == f.mountedSubvolume()) {
       throw new FsError(FsError.EBUSY, "subvolume " + id + " is the mounted one");
-    }
-    if (f.isOpenIn(id)) {
-      throw new FsError(FsError.EBUSY, "subvolume " + id + " has open files");
     }
     f.rw.committedAlone(
         engine -> {

@@ -64,6 +64,8 @@ public final class DeadSubvolumes {
    * Returns true when the subvolume is gone.
    */
   public static boolean dropSome(WriteEngine engine, long id, long leafBudget) throws IOException {
+    // Its tree may have been open for files that lived on after the delete; it is not now.
+    engine.forgetTree(id);
     WritableTree roots = engine.tree(ObjectIds.ROOT_TREE);
     Cursor c = roots.readView().seekCeil(new Key(id, ItemType.ROOT_ITEM, 0));
     if (!c.valid() || c.objectId() != id || c.type() != ItemType.ROOT_ITEM) {

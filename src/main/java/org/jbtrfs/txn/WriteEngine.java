@@ -249,6 +249,12 @@ public final class WriteEngine implements TreeBlockAllocator {
     }
   }
 
+  /** Whether tree {@code id} was changed in the running transaction. */
+  public boolean treeChangedInTransaction(long id) {
+    WritableTree open = trees.get(id);
+    return open != null && open.rootChanged();
+  }
+
   /** A drop of tree {@code id}'s references, run in this transaction. */
   TreeDrop treeDrop(long id) {
     return new TreeDrop(fs.metadata(), refs, sharedRefs, sb.nodeSize(), id);

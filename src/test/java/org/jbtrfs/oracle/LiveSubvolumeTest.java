@@ -156,6 +156,28 @@ class LiveSubvolumeTest {
     step(out, "move into another", () -> Files.move(m.resolve("d/again2"), m.resolve("sv/a3")));
     step(out, "moved content", () -> Files.readString(m.resolve("sv/a3/x")));
     step(out, "move onto a file", () -> Files.move(m.resolve("sv/a3"), m.resolve("sv/a")));
+    // A file open in a subvolume lives on after the subvolume is deleted, until closed.
+    step(out, "create busy", () -> cli("subvolume", "create", m + "/busy"));
+    step(out, "write busy", () -> write(m.resolve("busy/f"), "open while deleted\n"));
+    try (java.nio.channels.FileChannel open =
+        java.nio.channels.FileChannel.open(
+            m.resolve("busy/f"),
+            java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      step(out, "delete with an open file", () -> cli("subvolume", "delete", m + "/busy"));
+      step(
+          out,
+          "gone from the namespace",
+          () -> out.add("exists " + Files.exists(m.resolve("busy"))));
+      step(out, "read the open file", () -> out.add("read " + readAll(open)));
+      step(
+          out,
+          "write the open file",
+          () -> open.write(java.nio.ByteBuffer.wrap("more\n".getBytes()), 19));
+      step(out, "read it again", () -> out.add("read " + readAll(open)));
+      step(out, "snapshot of it", () -> cli("subvolume", "snapshot", m + "/busy", m + "/busysnap"));
+    }
+    step(out, "sync after close", () -> cli("subvolume", "sync", m.toString()));
     out.add(contents(m));
     return out;
   }
@@ -179,6 +201,12 @@ class LiveSubvolumeTest {
 
   private static void cli(String... args) {
     JbtrfsCli.run(args);
+  }
+
+  private static String readAll(java.nio.channels.FileChannel ch) throws IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(256);
+    int n = ch.read(b, 0);
+    return new String(b.array(), 0, Math.max(n, 0)).trim().replace('\n', '|');
   }
 
   private static void write(Path p, String text) throws IOException {

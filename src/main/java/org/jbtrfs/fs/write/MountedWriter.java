@@ -481,20 +481,41 @@ public final class MountedWriter implements AutoCloseable {
    * when no subvolume waits. Takes the write lock itself.
    */
   boolean dropDeadSubvolumePiece(long leafBudget) throws IOException {
-    lock.beginChange();
-    try {
-      engine.checkNotAborted();
-      java.util.List<Long> dead = DeadSubvolumes.pending(engine);
-      if (dead.isEmpty()) return false;
-      try (SpaceManager.Reservation r = reserveChange(DROP_PIECE_ITEMS, true)) {
-        DeadSubvolumes.dropSome(engine, dead.get(0), leafBudget);
+    while (true) {
+      lock.beginChange();
+      try {
+        engine.checkNotAborted();
+        Long id = null;
+        for (long dead : DeadSubvolumes.pending(engine)) {
+          if (!busySubvolumes.test(dead)) {
+            id = dead;
+            break;
+          }
+        }
+        if (id == null) return false;
+        // Writes through files that were open when it was deleted: committed first, so the drop
+        // starts from a tree nothing else changes.
+        if (!engine.treeChangedInTransaction(id)) {
+          try (SpaceManager.Reservation r = reserveChange(DROP_PIECE_ITEMS, true)) {
+            DeadSubvolumes.dropSome(engine, id, leafBudget);
+          }
+          changed = true;
+          break;
+        }
+      } finally {
+        lock.endChange();
       }
-      changed = true;
-    } finally {
-      lock.endChange();
+      commitLocked();
     }
     commitLocked();
     return true;
+  }
+
+  private java.util.function.LongPredicate busySubvolumes = id -> false;
+
+  /** Which deleted subvolumes still have open files (their drop waits). */
+  public void setBusySubvolumes(java.util.function.LongPredicate busy) {
+    busySubvolumes = busy;
   }
 
   /** Items a drop piece changes itself: the root item and the orphan item. */

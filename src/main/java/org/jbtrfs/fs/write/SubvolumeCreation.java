@@ -49,6 +49,10 @@ public final class SubvolumeCreation {
     WritableTree roots = engine.tree(ObjectIds.ROOT_TREE);
     Key sourceKey = rootItemKey(roots, sourceId);
     byte[] sourceItem = roots.get(sourceKey);
+    if (sourceItem.length >= RootItem.LEGACY_SIZE && Le.u32(sourceItem, RootItemLayout.REFS) == 0) {
+      // A file still open in a deleted subvolume names it: gone, as the kernel answers.
+      throw new FsError(FsError.ENOENT, "subvolume " + sourceId + " is deleted");
+    }
     if (sourceItem.length < RootItemLayout.SIZE) {
       throw new FormatException(
           "subvolume " + sourceId + " has an old-format root item; snapshots of it are refused");
