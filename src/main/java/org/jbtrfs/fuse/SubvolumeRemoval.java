@@ -1,6 +1,8 @@
 package org.jbtrfs.fuse;
 
 import java.io.IOException;
+import org.jbtrfs.format.FileType;
+import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.write.FsError;
 import org.jbtrfs.fs.write.SubvolumeDeletion;
@@ -39,12 +41,27 @@ final class SubvolumeRemoval {
   }
 
   /**
-   * rename(2) of the entry linking {@code moving}'s subvolume (caller locks). Replacing an existing
-   * target and moving a snapshot's placeholder are not supported (EOPNOTSUPP).
+   * rename(2) of the entry linking {@code moving}'s subvolume (caller locks), with btrfs_rename's
+   * rules: a snapshot's placeholder does not move and a subvolume is not replaced (ENOTEMPTY); an
+   * empty directory or a placeholder in the way goes first.
    */
   int rename(Node from, byte[] oldName, Node to, byte[] newName, Node moving, Node replaced)
       throws IOException {
-    if (moving.isPlaceholder() || replaced != null) return -Errno.EOPNOTSUPP;
+    if (moving.isPlaceholder()) return -Errno.ENOTEMPTY;
+    if (replaced != null && replaced.isSubvolumeTop()) return -Errno.ENOTEMPTY;
+    if (replaced != null && !replaced.isPlaceholder()) {
+      InodeItem r = f.inode(replaced);
+      if (!FileType.isDir(r.mode())) return -Errno.ENOTDIR;
+      if (r.size() > 0) return -Errno.ENOTEMPTY;
+    }
+    if (replaced != null) {
+      if (replaced.isPlaceholder()) {
+        new SubvolumeDeletion(f.rw.engine())
+            .unlinkPlaceholder(to.subvolume().id(), to.ino(), newName);
+      } else {
+        f.rw.ops(to.subvolume().id()).rmdir(to.ino(), newName);
+      }
+    }
     // Both directories' subvolumes must be writable; this also marks the transaction changed.
     f.rw.ops(from.subvolume().id());
     f.rw.ops(to.subvolume().id());

@@ -156,6 +156,12 @@ class LiveSubvolumeTest {
     step(out, "move into another", () -> Files.move(m.resolve("d/again2"), m.resolve("sv/a3")));
     step(out, "moved content", () -> Files.readString(m.resolve("sv/a3/x")));
     step(out, "move onto a file", () -> Files.move(m.resolve("sv/a3"), m.resolve("sv/a")));
+    Files.createDirectories(m.resolve("emptydir"));
+    Files.createDirectories(m.resolve("fulldir/x"));
+    step(out, "move onto a full dir", () -> rename(m.resolve("sv/a3"), m.resolve("fulldir")));
+    step(out, "move onto a subvolume", () -> rename(m.resolve("sv/a3"), m.resolve("sv/inner")));
+    step(out, "move onto an empty dir", () -> rename(m.resolve("sv/a3"), m.resolve("emptydir")));
+    step(out, "moved over it", () -> Files.readString(m.resolve("emptydir/x")));
     // A file open in a subvolume lives on after the subvolume is deleted, until closed.
     step(out, "create busy", () -> cli("subvolume", "create", m + "/busy"));
     step(out, "write busy", () -> write(m.resolve("busy/f"), "open while deleted\n"));
@@ -201,6 +207,16 @@ class LiveSubvolumeTest {
 
   private static void cli(String... args) {
     JbtrfsCli.run(args);
+  }
+
+  /** rename(2) itself, replacing what is there (Files.move would refuse a non-empty target). */
+  private static void rename(Path from, Path to) throws IOException {
+    String py =
+        "import errno, os, sys\n"
+            + "try:\n    os.rename(sys.argv[1], sys.argv[2])\n"
+            + "except OSError as e:\n    print(errno.errorcode[e.errno]); sys.exit(1)";
+    Cmd.Result r = Cmd.run(List.of("python3", "-c", py, from.toString(), to.toString()));
+    if (r.exitCode() != 0) throw new IOException("rename: " + r.out().trim());
   }
 
   private static String readAll(java.nio.channels.FileChannel ch) throws IOException {
