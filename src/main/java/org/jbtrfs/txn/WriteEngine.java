@@ -341,7 +341,11 @@ public final class WriteEngine implements TreeBlockAllocator {
         // No clean RAID5/6 row and no room for a chunk: what is left is the free tails of rows
         // holding committed data. Using them, as the kernel does, gives up the no-write-hole
         // promise for those rows only; refusing would abort the transaction.
-        return groups.allocateInAnyRow(type, len, align);
+        try {
+          return groups.allocateInAnyRow(type, len, align);
+        } catch (NoSpaceException stillFull) {
+          throw noDeviceRoom;
+        }
       }
       return groups.allocate(type, len, align);
     }
