@@ -104,31 +104,18 @@ record SubvolumeInfo(
    */
   static List<SubvolumeInfo> deleted(RootTreeSource src) throws IOException {
     List<SubvolumeInfo> out = new ArrayList<>();
-    for (RootTreeSource.Item o :
-        src.items(
-            ObjectIds.ROOT_TREE,
-            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0),
-            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, -1L))) {
-      long id = o.key().offset();
-      List<RootTreeSource.Item> item =
-          src.items(
-              ObjectIds.ROOT_TREE,
-              new Key(id, ItemType.ROOT_ITEM, 0),
-              new Key(id, ItemType.ROOT_ITEM, -1L));
-      if (item.isEmpty()) continue;
-      out.add(of(id, item.get(0).key().offset(), item.get(0).data(), 0, "DELETED"));
+    for (long id : src.deletedIds()) {
+      RootTreeSource.Item item = src.rootItem(id);
+      if (item != null) out.add(of(id, item.key().offset(), item.data(), 0, "DELETED"));
     }
-    out.sort(java.util.Comparator.comparingLong(SubvolumeInfo::id));
     return out;
   }
 
   /** The top-level subvolume (id 5), as `show /` prints it. */
   static SubvolumeInfo topLevel(RootTreeSource src) throws IOException {
-    Key k = new Key(ObjectIds.FS_TREE, ItemType.ROOT_ITEM, 0);
-    List<RootTreeSource.Item> items =
-        src.items(ObjectIds.ROOT_TREE, k, new Key(ObjectIds.FS_TREE, ItemType.ROOT_ITEM, -1L));
-    if (items.isEmpty()) throw new IOException("the top-level subvolume has no root item");
-    return of(ObjectIds.FS_TREE, 0, items.get(0).data(), 0, "");
+    RootTreeSource.Item item = src.rootItem(ObjectIds.FS_TREE);
+    if (item == null) throw new IOException("the top-level subvolume has no root item");
+    return of(ObjectIds.FS_TREE, 0, item.data(), 0, "");
   }
 
   private static String pathOf(

@@ -5,9 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jbtrfs.format.ItemType;
-import org.jbtrfs.format.Key;
-import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.txn.DeadSubvolumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,13 +31,14 @@ final class SubvolumeSyncCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(target)) return syncImage();
-    List<Long> waiting = ids.isEmpty() ? deletedOnMount() : new ArrayList<>(ids);
+    LiveRootTree mount = new LiveRootTree(target);
+    List<Long> waiting = ids.isEmpty() ? mount.deletedIds() : new ArrayList<>(ids);
     if (waiting.isEmpty()) return 0;
     announce(waiting.size());
     int done = 0;
     for (long id : waiting) {
-      while (exists(id)) Thread.sleep(sleepSeconds * 1000L);
-      System.out.println("Subvolume id " + id + " is gone (" + ++done + "/" + waiting.size() + ")");
+      while (mount.rootItem(id) != null) Thread.sleep(sleepSeconds * 1000L);
+      gone(id, ++done, waiting.size());
     }
     return 0;
   }
@@ -54,37 +52,17 @@ final class SubvolumeSyncCommand implements Callable<Integer> {
       DeadSubvolumes.dropAll(img.engine(), DeadSubvolumes.LEAVES_PER_PIECE);
       int done = 0;
       for (long id : waiting) {
-        System.out.println(
-            "Subvolume id " + id + " is gone (" + ++done + "/" + waiting.size() + ")");
+        gone(id, ++done, waiting.size());
       }
     }
     return 0;
   }
 
+  private static void gone(long id, int done, int total) {
+    System.out.println("Subvolume id " + id + " is gone (" + done + "/" + total + ")");
+  }
+
   private static void announce(int n) {
     System.out.println("Waiting for " + n + " subvolume" + (n > 1 ? "s" : ""));
-  }
-
-  /** The subvolumes deleted and not yet dropped: ORPHAN_ITEMs of the root tree. */
-  private List<Long> deletedOnMount() throws java.io.IOException {
-    List<Long> out = new ArrayList<>();
-    for (RootTreeSource.Item i :
-        LiveTreeSearch.items(
-            target,
-            ObjectIds.ROOT_TREE,
-            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, 0),
-            new Key(ObjectIds.ORPHAN, ItemType.ORPHAN_ITEM, -1L))) {
-      out.add(i.key().offset());
-    }
-    return out;
-  }
-
-  private boolean exists(long id) throws java.io.IOException {
-    return !LiveTreeSearch.items(
-            target,
-            ObjectIds.ROOT_TREE,
-            new Key(id, ItemType.ROOT_ITEM, 0),
-            new Key(id, ItemType.ROOT_ITEM, -1L))
-        .isEmpty();
   }
 }

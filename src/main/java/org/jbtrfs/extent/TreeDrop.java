@@ -35,8 +35,6 @@ public final class TreeDrop {
   private final TreeBlock[] nodes = new TreeBlock[TreeHeader.MAX_LEVEL];
   private final int[] slots = new int[TreeHeader.MAX_LEVEL];
   private final long[] flags = new long[TreeHeader.MAX_LEVEL];
-  private long blocksFreed;
-  private long blocksLeftShared;
 
   public TreeDrop(
       MetadataReader reader, DelayedRefs refs, SharedBlockRefs shared, int nodeSize, long root) {
@@ -45,11 +43,6 @@ public final class TreeDrop {
     this.shared = shared;
     this.nodeSize = nodeSize;
     this.root = root;
-  }
-
-  /** Drops the whole tree whose root block is {@code bytenr}, in this transaction. */
-  public void dropFrom(long bytenr, long generation, int level) throws IOException {
-    run(bytenr, generation, level, null, Long.MAX_VALUE);
   }
 
   /**
@@ -79,7 +72,6 @@ public final class TreeDrop {
         // Every child is gone: the node itself goes, from its parent's reference.
         long parent = level == rootLevel ? 0 : parentRef(level + 1);
         refs.treeBlockRef(node.bytenr(), nodeSize, level, root, parent, -1);
-        blocksFreed++;
         nodes[level] = null;
         if (level == rootLevel) return null;
         level++;
@@ -105,14 +97,6 @@ public final class TreeDrop {
         enter(level, reader.read(child, childGen, level), info);
       }
     }
-  }
-
-  public long blocksFreed() {
-    return blocksFreed;
-  }
-
-  public long blocksLeftShared() {
-    return blocksLeftShared;
   }
 
   /** Walks from the root to the node at {@code from.level()} on the path to its key. */
@@ -179,7 +163,6 @@ public final class TreeDrop {
       throws IOException {
     if (info.refs() > 1) {
       refs.treeBlockRef(bytenr, nodeSize, level, root, parent, -1);
-      blocksLeftShared++;
       return;
     }
     TreeBlock leaf = reader.read(bytenr, generation, level);
@@ -187,6 +170,5 @@ public final class TreeDrop {
     long ownRef = (info.flags() & ExtentItem.FLAG_FULL_BACKREF) != 0 ? bytenr : 0;
     shared.changeChildRefs(leaf.raw(), root, ownRef, -1);
     refs.treeBlockRef(bytenr, nodeSize, level, root, parent, -1);
-    blocksFreed++;
   }
 }
