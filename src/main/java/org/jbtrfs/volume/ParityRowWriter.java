@@ -90,12 +90,14 @@ final class ParityRowWriter {
       writeStrip(row, col, inElem, data[col], inElem - lo, to - from);
     }
     byte[] p = new byte[span];
-    Raid56Math.computeP(data, 0, span, p);
-    writeStrip(row, g.width, lo, p, 0, span);
     if (g.profile.nparity() > 1) {
       byte[] q = new byte[span];
-      Raid56Math.computeQ(data, 0, span, q);
+      Raid56Math.computePQ(data, 0, span, p, q);
+      writeStrip(row, g.width, lo, p, 0, span);
       writeStrip(row, g.width + 1, lo, q, 0, span);
+    } else {
+      Raid56Math.computeP(data, 0, span, p);
+      writeStrip(row, g.width, lo, p, 0, span);
     }
   }
 

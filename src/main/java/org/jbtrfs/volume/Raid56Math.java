@@ -1,6 +1,8 @@
 package org.jbtrfs.volume;
 
-import org.jbtrfs.format.ByteArrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Parity generation and reconstruction for RAID5/6 stripe rows.
@@ -10,32 +12,67 @@ import org.jbtrfs.format.ByteArrays;
  * element without copying. P = XOR of the data; Q = sum over i of g^i * data[i] in GF(2^8) (g = 2),
  * which is the Linux md RAID6 syndrome btrfs shares.
  *
+ * <p>Parity is on the write path of every RAID5/6 byte, so the loops work on eight bytes at once:
+ * XOR is bytewise anyway, and doubling in GF(2^8) is a shift per byte plus the reduction constant
+ * where a byte's top bit fell out, which a 64-bit word does for its eight bytes together. A row is
+ * read once per word position for all its stripes (P and Q in one pass), not once per stripe.
+ *
  * <p>Recovery methods overwrite the lost data array(s) in the range; the content there on entry is
  * ignored, so a scratch buffer may be passed for a missing stripe.
  */
 public final class Raid56Math {
+  private static final VarHandle WORDS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
+  private static final long HIGH = 0x8080808080808080L;
+
   private Raid56Math() {}
 
   public static void computeP(byte[][] data, int off, int len, byte[] p) {
-    xorOfAllExcept(data, -1, -1, off, len, p);
+    xorOf(data, -1, -1, off, len, p, off);
   }
 
   public static void computeQ(byte[][] data, int off, int len, byte[] q) {
-    syndromeExcept(data, -1, -1, off, len, q);
+    syndromeOf(data, -1, -1, off, len, q, off);
+  }
+
+  /** P and Q of the row in one pass over the data, for writers that need both. */
+  public static void computePQ(byte[][] data, int off, int len, byte[] p, byte[] q) {
+    int end = off + len;
+    int k = off;
+    for (; k + 8 <= end; k += 8) {
+      long xp = 0;
+      long xq = 0;
+      for (int i = data.length - 1; i >= 0; i--) {
+        long d = word(data[i], k);
+        xp ^= d;
+        xq = times2(xq) ^ d;
+      }
+      WORDS.set(p, k, xp);
+      WORDS.set(q, k, xq);
+    }
+    for (; k < end; k++) {
+      int xp = 0;
+      int xq = 0;
+      for (int i = data.length - 1; i >= 0; i--) {
+        int d = data[i][k] & 0xff;
+        xp ^= d;
+        xq = Gf256.mul2(xq) ^ d;
+      }
+      p[k] = (byte) xp;
+      q[k] = (byte) xq;
+    }
   }
 
   /** RAID5-style rebuild of one data stripe: it is P xor all surviving data. */
   public static void recoverOneWithP(byte[][] data, int lost, int off, int len, byte[] p) {
     checkIndex(data, lost);
-    byte[] out = data[lost];
     byte[] acc = new byte[len];
-    System.arraycopy(p, off, acc, 0, len);
-    for (int i = 0; i < data.length; i++) {
-      if (i != lost) {
-        xorInto(acc, data[i], off, len);
-      }
+    xorOf(data, lost, -1, off, len, acc, 0);
+    byte[] out = data[lost];
+    for (int k = 0; k < len; k++) {
+      out[off + k] = (byte) (acc[k] ^ p[off + k]);
     }
-    System.arraycopy(acc, 0, out, off, len);
   }
 
   /**
@@ -45,7 +82,7 @@ public final class Raid56Math {
   public static void recoverWithQ(byte[][] data, int lost, int off, int len, byte[] q) {
     checkIndex(data, lost);
     byte[] qx = new byte[len];
-    syndromeInto(data, lost, -1, off, len, qx);
+    syndromeOf(data, lost, -1, off, len, qx, 0);
     byte[] scale = Gf256.mulTable(Gf256.pow2(-lost));
     byte[] out = data[lost];
     for (int k = 0; k < len; k++) {
@@ -67,8 +104,8 @@ public final class Raid56Math {
     }
     byte[] px = new byte[len];
     byte[] qx = new byte[len];
-    xorInto0(data, lostA, lostB, off, len, px);
-    syndromeInto(data, lostA, lostB, off, len, qx);
+    xorOf(data, lostA, lostB, off, len, px, 0);
+    syndromeOf(data, lostA, lostB, off, len, qx, 0);
     byte[] byGb = Gf256.mulTable(Gf256.pow2(lostB));
     byte[] byDenInv = Gf256.mulTable(Gf256.inv(Gf256.pow2(lostA) ^ Gf256.pow2(lostB)));
     byte[] outA = data[lostA];
@@ -82,52 +119,73 @@ public final class Raid56Math {
     }
   }
 
-  // --- helpers: "except" variants skip up to two indices, which stand in for lost stripes.
+  // --- skipA/skipB stand for up to two lost stripes, which count as zero.
 
-  private static void xorOfAllExcept(
-      byte[][] data, int skipA, int skipB, int off, int len, byte[] out) {
-    byte[] acc = new byte[len];
-    xorInto0(data, skipA, skipB, off, len, acc);
-    System.arraycopy(acc, 0, out, off, len);
-  }
-
-  /** XOR of the non-skipped data into acc[0..len), which must start zeroed. */
-  private static void xorInto0(byte[][] data, int skipA, int skipB, int off, int len, byte[] acc) {
-    for (int i = 0; i < data.length; i++) {
-      if (i != skipA && i != skipB) {
-        xorInto(acc, data[i], off, len);
-      }
+  /** out[outOff..outOff+len) = XOR of data[i][off..off+len) over the stripes not skipped. */
+  private static void xorOf(
+      byte[][] data, int skipA, int skipB, int off, int len, byte[] out, int outOff) {
+    byte[][] kept = without(data, skipA, skipB);
+    int end = off + len;
+    int k = off;
+    for (; k + 8 <= end; k += 8) {
+      long x = 0;
+      for (byte[] d : kept) x ^= word(d, k);
+      WORDS.set(out, outOff + (k - off), x);
     }
-  }
-
-  private static void syndromeExcept(
-      byte[][] data, int skipA, int skipB, int off, int len, byte[] out) {
-    byte[] acc = new byte[len];
-    syndromeInto(data, skipA, skipB, off, len, acc);
-    System.arraycopy(acc, 0, out, off, len);
+    for (; k < end; k++) {
+      int x = 0;
+      for (byte[] d : kept) x ^= d[k];
+      out[outOff + (k - off)] = (byte) x;
+    }
   }
 
   /**
-   * Horner evaluation from the highest index down (acc = acc*2 ^ D_i), giving sum g^i D_i with
-   * skipped stripes counted as zero. Writes acc[0..len).
+   * out[outOff..outOff+len) = sum of g^i D_i over the stripes not skipped, by Horner evaluation
+   * from the highest index down (acc = acc*2 ^ D_i; a skipped stripe only doubles).
    */
-  private static void syndromeInto(
-      byte[][] data, int skipA, int skipB, int off, int len, byte[] acc) {
-    ByteArrays.zero(acc, 0, len);
-    for (int i = data.length - 1; i >= 0; i--) {
-      boolean skip = i == skipA || i == skipB;
-      byte[] d = data[i];
-      for (int k = 0; k < len; k++) {
-        int v = Gf256.mul2(acc[k] & 0xff);
-        acc[k] = (byte) (skip ? v : v ^ d[off + k]);
+  private static void syndromeOf(
+      byte[][] data, int skipA, int skipB, int off, int len, byte[] out, int outOff) {
+    int end = off + len;
+    int k = off;
+    for (; k + 8 <= end; k += 8) {
+      long acc = 0;
+      for (int i = data.length - 1; i >= 0; i--) {
+        acc = times2(acc);
+        if (i != skipA && i != skipB) acc ^= word(data[i], k);
       }
+      WORDS.set(out, outOff + (k - off), acc);
+    }
+    for (; k < end; k++) {
+      int acc = 0;
+      for (int i = data.length - 1; i >= 0; i--) {
+        acc = Gf256.mul2(acc);
+        if (i != skipA && i != skipB) acc ^= data[i][k] & 0xff;
+      }
+      out[outOff + (k - off)] = (byte) acc;
     }
   }
 
-  private static void xorInto(byte[] acc, byte[] src, int off, int len) {
-    for (int k = 0; k < len; k++) {
-      acc[k] ^= src[off + k];
-    }
+  /**
+   * Doubles each of the eight bytes of {@code x} in GF(2^8): shift within the byte, and where the
+   * top bit fell out add the polynomial's low byte (0x1d); (top bits >>> 7) * 0x1d puts exactly
+   * 0x1d into those bytes and never carries into the next.
+   */
+  static long times2(long x) {
+    long overflow = (x & HIGH) >>> 7;
+    return ((x & LOW7) << 1) ^ (overflow * (Gf256.POLY & 0xff));
+  }
+
+  private static long word(byte[] a, int at) {
+    return (long) WORDS.get(a, at);
+  }
+
+  private static byte[][] without(byte[][] data, int skipA, int skipB) {
+    int n = 0;
+    for (int i = 0; i < data.length; i++) if (i != skipA && i != skipB) n++;
+    byte[][] kept = new byte[n][];
+    int j = 0;
+    for (int i = 0; i < data.length; i++) if (i != skipA && i != skipB) kept[j++] = data[i];
+    return kept;
   }
 
   private static void checkIndex(byte[][] data, int idx) {
