@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jbtrfs.fs.DataOverlay;
 
@@ -17,10 +19,20 @@ import org.jbtrfs.fs.DataOverlay;
  * range are served from memory ({@link DataOverlay}), and every commit writes all of it before any
  * tree block. An extent freed before its data landed has its write dropped (or waited for), so the
  * space can never be reused under a write still on its way.
+ *
+ * <p>Data bound for a RAID5/6 chunk is written in whole parity rows where it can be: contiguous
+ * queued writes go out as one, and the part of a run that only partly fills its last row stays
+ * queued (served from memory) until later writes complete the row or a commit writes everything. A
+ * row written whole needs no reads for its parity; one written piece by piece would read the rest
+ * of the row and rewrite its parity once per piece. Holding data back until the commit costs no
+ * durability: nothing refers to it on disk before that commit's superblock.
  */
 final class PendingData implements DataOverlay {
   /** Above this much queued data, the queuing thread writes it at once (bounded memory). */
   static final long MAX_QUEUED = 128L << 20;
+
+  /** The most bytes one combined write carries (a bound on the buffer it is copied into). */
+  static final int MAX_RUN = 16 << 20;
 
   private enum State {
     QUEUED,
@@ -32,12 +44,14 @@ final class PendingData implements DataOverlay {
   private static final class Write {
     final long logical;
     final byte[] buf;
+    final int off;
     final int len;
     State state = State.QUEUED;
 
-    Write(long logical, byte[] buf, int len) {
+    Write(long logical, byte[] buf, int off, int len) {
       this.logical = logical;
       this.buf = buf;
+      this.off = off;
       this.len = len;
     }
 
@@ -49,6 +63,14 @@ final class PendingData implements DataOverlay {
   /** Where the data finally goes: every copy of its chunk. */
   interface Target {
     void write(long logical, byte[] buf, int off, int len) throws IOException;
+
+    /**
+     * For data ending at {@code end} in a RAID5/6 chunk, the last parity-row boundary at or before
+     * it; -1 where the data goes to a profile without parity (nothing is held back or combined).
+     */
+    default long parityRowFloor(long end) {
+      return -1;
+    }
   }
 
   private final Target writer;
@@ -77,7 +99,7 @@ final class PendingData implements DataOverlay {
         if (!hit.isEmpty() && failure != null)
           throw new IOException("an earlier data write failed", failure);
         if (hit.isEmpty()) {
-          Write w = new Write(logical, buf, len);
+          Write w = new Write(logical, buf, 0, len);
           byStart.put(logical, w);
           queue.addLast(w);
           queuedBytes += len;
@@ -97,41 +119,140 @@ final class PendingData implements DataOverlay {
           continue;
         }
       }
-      for (Write w : older) run(w);
+      for (Write w : older) run(List.of(w));
     }
-    if (full) drain();
+    // Over the memory bound even rows still being filled go out.
+    if (full) drain(true);
   }
 
-  /** Writes every queued write, one at a time in queue order, in the calling thread. */
+  /**
+   * Writes the queued writes in queue order, in the calling thread, except RAID5/6 rows still being
+   * filled (see the class comment).
+   */
   void drain() throws IOException {
+    drain(false);
+  }
+
+  private void drain(boolean all) throws IOException {
     while (true) {
-      Write w;
+      List<Write> run;
       synchronized (this) {
         if (failure != null) throw new IOException("an earlier data write failed", failure);
-        w = queue.pollFirst();
-        if (w == null) return;
-        w.state = State.RUNNING;
-        queuedBytes -= w.len;
+        run = nextRun(all);
+        if (run == null) return;
+        for (Write w : run) {
+          queue.remove(w);
+          queuedBytes -= w.len;
+          w.state = State.RUNNING;
+        }
       }
-      run(w);
+      run(run);
     }
   }
 
-  /** Makes write {@code w}, which the caller marked RUNNING. */
-  private void run(Write w) throws IOException {
+  /**
+   * The next writes to make together, or null when nothing is left to write now. Caller holds the
+   * monitor.
+   */
+  private List<Write> nextRun(boolean all) {
+    Set<Write> held = new HashSet<>();
+    for (Write w : queue) {
+      if (held.contains(w)) continue;
+      if (writer.parityRowFloor(w.end()) < 0) return List.of(w);
+      List<Write> chain = contiguousQueued(w);
+      long start = chain.get(0).logical;
+      long end = chain.get(chain.size() - 1).end();
+      long cut = all ? end : writer.parityRowFloor(end);
+      if (cut <= start) {
+        held.addAll(chain);
+        continue;
+      }
+      while (chain.get(chain.size() - 1).logical >= cut) chain.remove(chain.size() - 1);
+      Write last = chain.get(chain.size() - 1);
+      if (last.end() > cut) chain.set(chain.size() - 1, splitAt(last, cut));
+      return chain;
+    }
+    return null;
+  }
+
+  /**
+   * Queued writes adjoining {@code w} on either side, in address order, at most {@link #MAX_RUN}
+   * bytes in all. Caller holds the monitor.
+   */
+  private List<Write> contiguousQueued(Write w) {
+    Deque<Write> chain = new ArrayDeque<>();
+    chain.add(w);
+    long bytes = w.len;
+    Write cur = w;
+    while (true) {
+      Map.Entry<Long, Write> before = byStart.lowerEntry(cur.logical);
+      if (before == null) break;
+      Write b = before.getValue();
+      if (b.end() != cur.logical || b.state != State.QUEUED || bytes + b.len > MAX_RUN) break;
+      chain.addFirst(b);
+      bytes += b.len;
+      cur = b;
+    }
+    cur = w;
+    while (true) {
+      Write a = byStart.get(cur.end());
+      if (a == null || a.state != State.QUEUED || bytes + a.len > MAX_RUN) break;
+      chain.addLast(a);
+      bytes += a.len;
+      cur = a;
+    }
+    return new ArrayList<>(chain);
+  }
+
+  /**
+   * Splits queued write {@code w} at {@code at}: the part after it stays queued, the part before is
+   * returned (queued too, for the caller to take). Caller holds the monitor.
+   */
+  private Write splitAt(Write w, long at) {
+    int head = (int) (at - w.logical);
+    Write first = new Write(w.logical, w.buf, w.off, head);
+    Write rest = new Write(at, w.buf, w.off + head, w.len - head);
+    queue.remove(w);
+    queue.addFirst(rest);
+    queue.addFirst(first);
+    byStart.put(first.logical, first);
+    byStart.put(rest.logical, rest);
+    return first;
+  }
+
+  /**
+   * Makes the writes of {@code run}, which the caller marked RUNNING: one device write, the bytes
+   * gathered into one buffer when there are several (they are contiguous).
+   */
+  private void run(List<Write> run) throws IOException {
     try {
-      writer.write(w.logical, w.buf, 0, w.len);
+      if (run.size() == 1) {
+        Write w = run.get(0);
+        writer.write(w.logical, w.buf, w.off, w.len);
+      } else {
+        int total = 0;
+        for (Write w : run) total += w.len;
+        byte[] all = new byte[total];
+        int at = 0;
+        for (Write w : run) {
+          System.arraycopy(w.buf, w.off, all, at, w.len);
+          at += w.len;
+        }
+        writer.write(run.get(0).logical, all, 0, total);
+      }
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
-        w.state = State.FAILED;
+        for (Write w : run) w.state = State.FAILED;
         if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
         notifyAll();
       }
       throw e;
     }
     synchronized (this) {
-      w.state = State.DONE;
-      byStart.remove(w.logical, w);
+      for (Write w : run) {
+        w.state = State.DONE;
+        byStart.remove(w.logical, w);
+      }
       notifyAll();
     }
   }
@@ -148,7 +269,7 @@ final class PendingData implements DataOverlay {
 
   /** Writes everything queued and waits for writes other threads are making (a commit). */
   void drainAndWait() throws IOException {
-    drain();
+    drain(true);
     synchronized (this) {
       while (!byStart.isEmpty() && failure == null) {
         try {
@@ -214,7 +335,11 @@ final class PendingData implements DataOverlay {
       long from = Math.max(logical, w.logical);
       long to = Math.min(logical + len, w.end());
       System.arraycopy(
-          w.buf, (int) (from - w.logical), out, off + (int) (from - logical), (int) (to - from));
+          w.buf,
+          w.off + (int) (from - w.logical),
+          out,
+          off + (int) (from - logical),
+          (int) (to - from));
       for (long s = from; s < to; s += sectorSize)
         covered[(int) ((s - logical) / sectorSize)] = true;
     }

@@ -88,7 +88,19 @@ public final class WriteEngine implements TreeBlockAllocator {
     this.groups = groups;
     this.sb = fs.superblock();
     this.writer = new LogicalWriter(fs.chunks(), fs.devices(), fs.devices());
-    this.pendingData = new PendingData(writer::write);
+    this.pendingData =
+        new PendingData(
+            new PendingData.Target() {
+              @Override
+              public void write(long logical, byte[] buf, int off, int len) throws IOException {
+                writer.write(logical, buf, off, len);
+              }
+
+              @Override
+              public long parityRowFloor(long end) {
+                return writer.parityRowFloor(end);
+              }
+            });
     fs.data().setOverlay(pendingData);
     groups.setReuseGuard(pendingData::cancel);
     this.sharedRefs =

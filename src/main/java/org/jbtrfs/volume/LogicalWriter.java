@@ -1,6 +1,7 @@
 package org.jbtrfs.volume;
 
 import java.io.IOException;
+import org.jbtrfs.format.FormatException;
 
 /** Writes the logical address space through the chunk map to every copy. */
 public final class LogicalWriter {
@@ -13,6 +14,23 @@ public final class LogicalWriter {
     this.chunks = chunks;
     this.devices = devices;
     this.reads = reads;
+  }
+
+  /**
+   * For data ending at {@code end} (exclusive) in a RAID5/6 chunk: the last boundary of a parity
+   * row at or before it, so a writer can tell the part of its data that fills whole rows; -1 for
+   * chunks of other profiles.
+   */
+  public long parityRowFloor(long end) {
+    ChunkMapping c;
+    try {
+      c = chunks.lookup(end - 1);
+    } catch (FormatException unmapped) {
+      return -1; // the write itself will say what is wrong
+    }
+    if (!c.profile().hasParity()) return -1;
+    long rowBytes = (long) new StripeGeometry(c).width * c.stripeLen();
+    return c.logical() + (end - c.logical()) / rowBytes * rowBytes;
   }
 
   public void write(long logical, byte[] buf, int off, int len) throws IOException {

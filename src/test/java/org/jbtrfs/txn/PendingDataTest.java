@@ -191,6 +191,60 @@ class PendingDataTest {
     assertThat(order).containsExactly(1, 2);
   }
 
+  /** A recorder standing for a RAID5/6 chunk whose parity rows are 8 sectors long. */
+  private static final class ParityRecorder implements PendingData.Target {
+    static final long ROW = 8L * SECTOR;
+    final List<long[]> writes = new ArrayList<>();
+
+    @Override
+    public synchronized void write(long logical, byte[] buf, int off, int len) {
+      writes.add(new long[] {logical, len, buf[off], buf[off + len - 1]});
+    }
+
+    @Override
+    public long parityRowFloor(long end) {
+      return end / ROW * ROW;
+    }
+  }
+
+  @Test
+  void parityRowsGoOutWholeAndTheUnfilledRowWaitsForTheCommit() throws IOException {
+    ParityRecorder dev = new ParityRecorder();
+    PendingData p = new PendingData(dev);
+    p.add(0, filled(3 * SECTOR, 1), 3 * SECTOR);
+    p.drain();
+    p.add(3 * SECTOR, filled(3 * SECTOR, 2), 3 * SECTOR);
+    p.drain();
+    assertThat(dev.writes).as("the row is not full yet").isEmpty();
+    p.add(6 * SECTOR, filled(3 * SECTOR, 3), 3 * SECTOR);
+    p.drain();
+    // The first row goes out as one write of the three pieces; its last sector's neighbour, the
+    // first sector of the next row, is held back.
+    assertThat(dev.writes).hasSize(1);
+    assertThat(dev.writes.get(0)).containsExactly(0, ParityRecorder.ROW, 1, 3);
+    byte[] out = new byte[SECTOR];
+    assertThat(p.copy(8 * SECTOR, out, 0, SECTOR, SECTOR)).containsExactly(true);
+    assertThat(out[0]).isEqualTo((byte) 3);
+    p.drainAndWait();
+    assertThat(dev.writes).hasSize(2);
+    assertThat(dev.writes.get(1)).containsExactly(8 * SECTOR, SECTOR, 3, 3);
+    assertThat(p.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aFreedRangeDropsItsHeldPartOnly() throws IOException {
+    ParityRecorder dev = new ParityRecorder();
+    PendingData p = new PendingData(dev);
+    p.add(0, filled(10 * SECTOR, 4), 10 * SECTOR);
+    p.drain();
+    assertThat(dev.writes).hasSize(1);
+    // The held tail [8, 10) is its own write now: freeing it drops only it.
+    p.cancel(9 * SECTOR, SECTOR);
+    p.drainAndWait();
+    assertThat(dev.writes).hasSize(1);
+    assertThat(dev.writes.get(0)).containsExactly(0, ParityRecorder.ROW, 4, 4);
+  }
+
   @Test
   void nothingGoesOverAFailedWrite() throws IOException {
     PendingData p =
