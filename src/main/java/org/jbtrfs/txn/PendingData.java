@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,7 +76,17 @@ final class PendingData implements DataOverlay {
 
   private final Target writer;
   private final TreeMap<Long, Write> byStart = new TreeMap<>();
-  private final Deque<Write> queue = new ArrayDeque<>();
+
+  /** Queued writes not yet looked at, oldest first. */
+  private final LinkedHashSet<Write> queue = new LinkedHashSet<>();
+
+  /**
+   * Queued writes that only partly fill their RAID5/6 row, waiting for a neighbour (a new write
+   * next to them, which takes them along) or a commit. Kept apart so a drain looks at each write
+   * once, not at every waiting one again.
+   */
+  private final Set<Write> held = new HashSet<>();
+
   private long queuedBytes;
   private IOException failure;
 
@@ -101,7 +112,7 @@ final class PendingData implements DataOverlay {
         if (hit.isEmpty()) {
           Write w = new Write(logical, buf, 0, len);
           byStart.put(logical, w);
-          queue.addLast(w);
+          queue.add(w);
           queuedBytes += len;
           full = queuedBytes > MAX_QUEUED;
           break;
@@ -109,6 +120,7 @@ final class PendingData implements DataOverlay {
         for (Write w : hit) {
           if (w.state != State.QUEUED) continue;
           queue.remove(w);
+          held.remove(w);
           queuedBytes -= w.len;
           w.state = State.RUNNING;
           older.add(w);
@@ -142,6 +154,7 @@ final class PendingData implements DataOverlay {
         if (run == null) return;
         for (Write w : run) {
           queue.remove(w);
+          held.remove(w);
           queuedBytes -= w.len;
           w.state = State.RUNNING;
         }
@@ -155,16 +168,22 @@ final class PendingData implements DataOverlay {
    * monitor.
    */
   private List<Write> nextRun(boolean all) {
-    Set<Write> held = new HashSet<>();
-    for (Write w : queue) {
-      if (held.contains(w)) continue;
+    if (all) {
+      queue.addAll(held);
+      held.clear();
+    }
+    while (!queue.isEmpty()) {
+      Write w = queue.iterator().next();
       if (writer.parityRowFloor(w.end()) < 0) return List.of(w);
       List<Write> chain = contiguousQueued(w);
       long start = chain.get(0).logical;
       long end = chain.get(chain.size() - 1).end();
       long cut = all ? end : writer.parityRowFloor(end);
       if (cut <= start) {
-        held.addAll(chain);
+        for (Write m : chain) {
+          queue.remove(m);
+          held.add(m);
+        }
         continue;
       }
       while (chain.get(chain.size() - 1).logical >= cut) chain.remove(chain.size() - 1);
@@ -205,16 +224,17 @@ final class PendingData implements DataOverlay {
   }
 
   /**
-   * Splits queued write {@code w} at {@code at}: the part after it stays queued, the part before is
-   * returned (queued too, for the caller to take). Caller holds the monitor.
+   * Splits queued write {@code w} at the row boundary {@code at}: the part after it, a row only
+   * partly filled, waits with the held writes; the part before is returned for the caller to take.
+   * Caller holds the monitor.
    */
   private Write splitAt(Write w, long at) {
     int head = (int) (at - w.logical);
     Write first = new Write(w.logical, w.buf, w.off, head);
     Write rest = new Write(at, w.buf, w.off + head, w.len - head);
     queue.remove(w);
-    queue.addFirst(rest);
-    queue.addFirst(first);
+    held.remove(w);
+    held.add(rest);
     byStart.put(first.logical, first);
     byStart.put(rest.logical, rest);
     return first;
@@ -297,6 +317,7 @@ final class PendingData implements DataOverlay {
           running = true;
         } else if (w.state == State.QUEUED) {
           queue.remove(w);
+          held.remove(w);
           queuedBytes -= w.len;
           byStart.remove(w.logical, w);
         }
