@@ -1,11 +1,13 @@
 package org.jbtrfs.fuse;
 
+import org.jbtrfs.txn.FreeSpaceTrim;
 import org.jbtrfs.txn.UnallocatedTrim;
 
 /**
- * FITRIM (fstrim(8)), as the kernel's btrfs answers it for the device space no chunk uses: root
- * only; the range is in device offsets; the reply's length is the bytes trimmed. Free space inside
- * chunks is not trimmed (see {@link UnallocatedTrim}).
+ * FITRIM (fstrim(8)), as the kernel's btrfs answers it: root only; the free space of the block
+ * groups in the range (logical addresses; RAID5/6 groups excepted, as in the kernel) and the device
+ * space no chunk uses are discarded; the reply's length is the bytes trimmed, summed over devices.
+ * See {@link FreeSpaceTrim} and {@link UnallocatedTrim}.
  */
 final class TrimIoctl {
   /** _IOWR('X', 121, struct fstrim_range { start, len, minlen }). */
@@ -38,7 +40,11 @@ final class TrimIoctl {
         0,
         false,
         () -> {
-          long trimmed = UnallocatedTrim.trim(f.rw.engine(), start, end, minLen);
+          // As the kernel: the free space of the block groups in the range (logical), then the
+          // space no chunk uses on every device.
+          long trimmed =
+              FreeSpaceTrim.trim(f.rw.engine(), start, end, minLen)
+                  + UnallocatedTrim.trim(f.rw.engine(), start, end, minLen);
           out.ioctlDone().u64(start).u64(trimmed).u64(minLen);
           return 0;
         });

@@ -16,8 +16,8 @@ import org.jbtrfs.tree.Tree;
  * FITRIM of the device space no chunk uses, as the kernel's btrfs_trim_free_extents: every gap
  * between the device extents (after the first MiB, which the kernel never allocates, and around the
  * superblock copies) that overlaps the asked range and is at least its minimum length is discarded:
- * an image file gets a hole, a block device a discard. Free space inside chunks is not trimmed. The
- * caller holds the write lock, so no chunk is allocated meanwhile.
+ * an image file gets a hole, a block device a discard (free space inside chunks: {@link
+ * FreeSpaceTrim}). The caller holds the write lock, so no chunk is allocated meanwhile.
  */
 public final class UnallocatedTrim {
   /** The kernel leaves the first MiB of every device unallocated (boot loaders, the superblock). */
