@@ -70,6 +70,9 @@ public final class BtrfsFuse implements FuseSession.Handler {
         | FuseProtocol.INIT_READDIRPLUS_AUTO
         // Lookups and readdir in one directory may run at once; the mount's lock orders changes.
         | FuseProtocol.INIT_PARALLEL_DIROPS
+        // File handles (open_by_handle_at, NFS) open inodes the kernel no longer caches: it asks
+        // LOOKUP "." and ".." of the handle's node id, which names the inode (NodeIds).
+        | FuseProtocol.INIT_EXPORT_SUPPORT
         // Set-id bits and security.capability are dropped by us on write, truncate and chown, so
         // the kernel need not ask for security.capability before every write.
         | FuseProtocol.INIT_HANDLE_KILLPRIV_V2;

@@ -62,6 +62,7 @@ final class FuseProtocol {
   // INIT flags (the first 32 bits).
   static final int INIT_ASYNC_READ = 1;
   static final int INIT_ATOMIC_O_TRUNC = 1 << 3;
+  static final int INIT_EXPORT_SUPPORT = 1 << 4;
   static final int INIT_BIG_WRITES = 1 << 5;
   static final int INIT_DONT_MASK = 1 << 6;
   static final int INIT_DO_READDIRPLUS = 1 << 13;
