@@ -56,7 +56,7 @@ final class FuseFs {
   final boolean acl;
 
   /** The INIT flags agreed with the kernel. */
-  volatile int negotiated;
+  volatile long negotiated;
 
   FuseFs(Filesystem fs, Node root, MountedWriter rw, boolean acl) {
     this.fs = fs;

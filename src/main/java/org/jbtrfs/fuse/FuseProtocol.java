@@ -74,6 +74,15 @@ final class FuseProtocol {
   static final int INIT_HANDLE_KILLPRIV_V2 = 1 << 28;
   static final int INIT_SETXATTR_EXT = 1 << 29;
 
+  /** flags2 follows in fuse_init_in and fuse_init_out. */
+  static final int INIT_EXT = 1 << 30;
+
+  // INIT flags2, as bits 32-63.
+  static final long INIT_ALLOW_IDMAP = 1L << 40;
+
+  /** A request's uid and gid when the kernel gives none (idmapped mounts allowed, no creation). */
+  static final int INVALID_UIDGID = -1;
+
   // SETATTR valid bits.
   static final int FATTR_MODE = 1;
   static final int FATTR_UID = 1 << 1;
