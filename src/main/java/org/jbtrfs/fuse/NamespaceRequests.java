@@ -71,7 +71,12 @@ final class NamespaceRequests {
    */
   private int self(long nodeid, FuseReply out) throws IOException {
     Node n = f.node(nodeid);
-    return f.entryReply(out, n, null, f.inode(n));
+    InodeItem i = f.inode(n);
+    // The kernel asks only for inodes it does not hold, and an open file pins its inode: one with
+    // no name left is closed and gone, as on the kernel's btrfs, even while its RELEASE (sent in
+    // the background) has not reached us yet.
+    if (i.nlink() == 0) return -Errno.ENOENT;
+    return f.entryReply(out, n, null, i);
   }
 
   /** LOOKUP "..": the entry of the directory {@code nodeid} is in (the root's is the root). */
