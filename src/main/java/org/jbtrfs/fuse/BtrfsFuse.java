@@ -44,13 +44,13 @@ public final class BtrfsFuse implements FuseSession.Handler {
   }
 
   @Override
-  public int initFlags(int offered) {
-    int wanted = wantedFlags();
+  public long initFlags(long offered) {
+    long wanted = wantedFlags();
     f.negotiated = wanted & offered;
     return wanted;
   }
 
-  private int wantedFlags() {
+  private long wantedFlags() {
     // With POSIX_ACL the kernel checks access against the ACLs it reads with getxattr, and leaves
     // the umask, default ACL inheritance and chmod's rewrite of the ACL to us (DONT_MASK: the mode
     // arrives unmasked, the umask beside it). SETXATTR_EXT tells us when an ACL change must drop
@@ -70,9 +70,16 @@ public final class BtrfsFuse implements FuseSession.Handler {
         | FuseProtocol.INIT_READDIRPLUS_AUTO
         // Lookups and readdir in one directory may run at once; the mount's lock orders changes.
         | FuseProtocol.INIT_PARALLEL_DIROPS
+        // File handles (open_by_handle_at, NFS) open inodes the kernel no longer caches: it asks
+        // LOOKUP "." and ".." of the handle's node id, which names the inode (NodeIds).
+        | FuseProtocol.INIT_EXPORT_SUPPORT
         // Set-id bits and security.capability are dropped by us on write, truncate and chown, so
         // the kernel need not ask for security.capability before every write.
-        | FuseProtocol.INIT_HANDLE_KILLPRIV_V2;
+        | FuseProtocol.INIT_HANDLE_KILLPRIV_V2
+        // Idmapped mounts: the kernel allows them with default_permissions (which every jbtrfs
+        // mount has), sends the mapped owner with each creation and mapped ids in chown; other
+        // requests then carry no caller ids (FuseRequest reads them from /proc).
+        | FuseProtocol.INIT_ALLOW_IDMAP;
   }
 
   @Override

@@ -43,6 +43,8 @@ final class FuseFs {
   final Filesystem fs;
   final MountedWriter rw;
   final NodeTable nodes;
+  private final NodeDecoder decoder;
+  private final Node root;
   final CacheTimes cache;
   private final long mountedSubvolume;
   private final Map<Long, Handle> handles = new ConcurrentHashMap<>();
@@ -54,13 +56,15 @@ final class FuseFs {
   final boolean acl;
 
   /** The INIT flags agreed with the kernel. */
-  volatile int negotiated;
+  volatile long negotiated;
 
   FuseFs(Filesystem fs, Node root, MountedWriter rw, boolean acl) {
     this.fs = fs;
     this.rw = rw;
     this.acl = acl;
-    this.nodes = new NodeTable(root);
+    this.root = root;
+    this.nodes = new NodeTable(root, NodeIds::of);
+    this.decoder = new NodeDecoder(fs, root, nodes);
     this.mountedSubvolume = root.subvolume().id();
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
@@ -116,9 +120,10 @@ final class FuseFs {
     return result;
   }
 
-  /** The node behind a kernel node id. */
+  /** The node behind a kernel node id, also one we no longer hold (see NodeIds). */
   Node node(long nodeid) throws IOException {
     Node n = nodes.node(nodeid);
+    if (n == null) n = decoder.decode(nodeid);
     if (n == null) throw new FileNotFoundException("unknown node id " + nodeid);
     // A directory the kernel still caches in a deleted subvolume: gone, as under the kernel;
     // files open in it live on until closed.
@@ -137,6 +142,15 @@ final class FuseFs {
       throw new IOException(
           "inode " + n + ": invalid mode 0" + Integer.toOctalString(i.mode()) + " (corrupt inode)");
     return i;
+  }
+
+  /**
+   * The directory {@code nodeid} is in: the one it was looked up from, else as the trees say; null
+   * when it has none.
+   */
+  Node parent(long nodeid, Node n) throws IOException {
+    Node p = nodes.parent(nodeid);
+    return p != null ? p : ParentDirs.of(fs, root, n);
   }
 
   /** The subvolume this mount shows at its root. */
@@ -184,14 +198,17 @@ final class FuseFs {
   /** As above, with the child's inode already read (and checked) by the caller. */
   int entryReply(FuseReply out, Node child, Node parent, InodeItem i) {
     long id = nodes.lookedUp(child, parent);
-    out.entryHeader(id, cache);
+    // The inode's generation goes into the kernel's file handles, so a handle of a deleted file
+    // whose number a new file got (after a remount) is stale, as on the kernel's btrfs. FUSE fixes
+    // the root's at 0.
+    out.entryHeader(id, id == FuseProtocol.ROOT_ID ? 0 : i.generation(), cache);
     out.attr(ino(child), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(child));
     return 0;
   }
 
   /** A name that does not exist, cached by the kernel like a positive entry. */
   int negativeEntryReply(FuseReply out) {
-    out.entryHeader(0, cache);
+    out.entryHeader(0, 0, cache);
     out.zeros(FuseProtocol.ATTR);
     return 0;
   }

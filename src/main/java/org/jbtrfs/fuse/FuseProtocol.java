@@ -62,6 +62,7 @@ final class FuseProtocol {
   // INIT flags (the first 32 bits).
   static final int INIT_ASYNC_READ = 1;
   static final int INIT_ATOMIC_O_TRUNC = 1 << 3;
+  static final int INIT_EXPORT_SUPPORT = 1 << 4;
   static final int INIT_BIG_WRITES = 1 << 5;
   static final int INIT_DONT_MASK = 1 << 6;
   static final int INIT_DO_READDIRPLUS = 1 << 13;
@@ -72,6 +73,15 @@ final class FuseProtocol {
   static final int INIT_NO_OPENDIR_SUPPORT = 1 << 24;
   static final int INIT_HANDLE_KILLPRIV_V2 = 1 << 28;
   static final int INIT_SETXATTR_EXT = 1 << 29;
+
+  /** flags2 follows in fuse_init_in and fuse_init_out. */
+  static final int INIT_EXT = 1 << 30;
+
+  // INIT flags2, as bits 32-63.
+  static final long INIT_ALLOW_IDMAP = 1L << 40;
+
+  /** A request's uid and gid when the kernel gives none (idmapped mounts allowed, no creation). */
+  static final int INVALID_UIDGID = -1;
 
   // SETATTR valid bits.
   static final int FATTR_MODE = 1;

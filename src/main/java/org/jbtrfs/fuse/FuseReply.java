@@ -122,10 +122,10 @@ final class FuseReply {
     return zeros(14 * 8);
   }
 
-  /** struct fuse_entry_out's cache fields for {@code nodeid}; the attributes follow. */
-  FuseReply entryHeader(long nodeid, CacheTimes t) {
+  /** struct fuse_entry_out's header for {@code nodeid}; the attributes follow. */
+  FuseReply entryHeader(long nodeid, long generation, CacheTimes t) {
     u64(nodeid);
-    u64(0); // generation: node ids are never reused within a mount
+    u64(generation);
     u64(t.entrySeconds());
     u64(t.attrSeconds());
     u32(t.entryNanos());

@@ -38,12 +38,16 @@ final class FuseRequest {
     return buf.getLong(16);
   }
 
+  /** The caller's fsuid: the header's, else (see ProcCredentials) the process's. */
   int uid() {
-    return buf.getInt(24);
+    int uid = buf.getInt(24);
+    return uid != FuseProtocol.INVALID_UIDGID ? uid : ProcCredentials.fsuid(pid());
   }
 
+  /** The caller's fsgid, as {@link #uid}. */
   int gid() {
-    return buf.getInt(28);
+    int gid = buf.getInt(28);
+    return gid != FuseProtocol.INVALID_UIDGID ? gid : ProcCredentials.fsgid(pid());
   }
 
   /** The calling thread's process id (0 for requests the kernel makes itself). */

@@ -28,8 +28,11 @@ final class FuseSession {
   interface Handler {
     int handle(FuseRequest req, FuseReply reply) throws Exception;
 
-    /** Flags of FuseProtocol.INIT_* the filesystem wants, of those the kernel offers. */
-    int initFlags(int offered);
+    /**
+     * Flags of FuseProtocol.INIT_* the filesystem wants, of those the kernel offers (flags2 in the
+     * high 32 bits).
+     */
+    long initFlags(long offered);
 
     /**
      * The kernel's DESTROY: the last unmount of a block-device mount, which returns to the user
@@ -156,19 +159,24 @@ final class FuseSession {
     int major = req.u32(0);
     int minor = req.u32(4);
     int maxReadahead = req.u32(8);
-    int offered = req.u32(12);
+    long offered = Integer.toUnsignedLong(req.u32(12));
+    // fuse_init_in's flags2 (bits 32-63) is there when flags say so (FUSE 7.36).
+    if ((offered & FuseProtocol.INIT_EXT) != 0) offered |= (long) req.u32(16) << 32;
     if (major != FuseProtocol.MAJOR) {
       LOG.severe("kernel speaks FUSE " + major + "." + minor + ", jbtrfs speaks 7.x");
       return -Errno.EPROTO;
     }
     int kernelMinor = Math.min(minor, FuseProtocol.MINOR);
     reply.u32(FuseProtocol.MAJOR).u32(kernelMinor).u32(maxReadahead);
-    reply.u32(handler.initFlags(offered) & offered);
+    long agreed = handler.initFlags(offered) & offered;
+    // The kernel reads our flags2 only when flags carry INIT_EXT.
+    if ((agreed >>> 32) != 0) agreed |= FuseProtocol.INIT_EXT;
+    reply.u32((int) agreed);
     reply.u16(64).u16(48); // max_background, congestion_threshold
     reply.u32(MAX_IO); // max_write
     reply.u32(1); // time_gran: nanoseconds
     reply.u16(MAX_IO / 4096).u16(0); // max_pages, map_alignment
-    reply.u32(0); // flags2
+    reply.u32((int) (agreed >>> 32)); // flags2
     reply.zeros(FuseProtocol.INIT_OUT - 36);
     initialized.countDown();
     LOG.info("FUSE 7." + minor + " kernel, speaking 7." + kernelMinor);

@@ -51,11 +51,39 @@ final class NamespaceRequests {
         "lookup",
         req.nodeid(),
         () -> {
+          // No directory holds these names: the kernel asks them of a node id to open a file
+          // handle ("." the inode itself, ".." the directory it is in).
+          if (isName(name, ".")) return self(req.nodeid(), out);
+          if (isName(name, "..")) return parentEntry(req.nodeid(), out);
           NameRules.checkName(name);
           Node dir = f.node(req.nodeid());
           Node child = child(dir, name);
           return child == null ? f.negativeEntryReply(out) : f.entryReply(out, child, dir);
         });
+  }
+
+  private static boolean isName(byte[] name, String s) {
+    return java.util.Arrays.equals(name, s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * LOOKUP "." of {@code nodeid}: its entry while its inode exists, else ENOENT (a stale handle).
+   */
+  private int self(long nodeid, FuseReply out) throws IOException {
+    Node n = f.node(nodeid);
+    InodeItem i = f.inode(n);
+    // The kernel asks only for inodes it does not hold, and an open file pins its inode: one with
+    // no name left is closed and gone, as on the kernel's btrfs, even while its RELEASE (sent in
+    // the background) has not reached us yet.
+    if (i.nlink() == 0) return -Errno.ENOENT;
+    return f.entryReply(out, n, null, i);
+  }
+
+  /** LOOKUP "..": the entry of the directory {@code nodeid} is in (the root's is the root). */
+  private int parentEntry(long nodeid, FuseReply out) throws IOException {
+    Node parent = f.parent(nodeid, f.node(nodeid));
+    if (parent == null) return -Errno.ENOENT;
+    return f.entryReply(out, parent, null);
   }
 
   /** The node {@code name} in {@code dir} leads to, or null. */
@@ -353,7 +381,7 @@ final class NamespaceRequests {
           Listing l = new Listing(out, out.position() + size, plus, dir);
           byte[] dot = {'.'};
           if (offset < 1 && !l.add(dot, f.ino(dir), null, FileType.DIR, 1)) return 0;
-          Node parent = f.nodes.parent(nodeid);
+          Node parent = f.parent(nodeid, dir);
           long parentIno = f.ino(parent == null ? dir : parent);
           if (offset < 2 && !l.add(new byte[] {'.', '.'}, parentIno, null, FileType.DIR, 2))
             return 0;

@@ -2,14 +2,15 @@ package org.jbtrfs.fuse;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.jbtrfs.fs.Node;
 
 /**
- * The kernel's node ids and what they stand for. Each inode has one id while the kernel holds a
- * reference to it (every entry reply adds one, FORGET takes them back), so hard links share one
- * kernel inode and its cached attributes, and a file unlinked while open keeps its id until the
- * kernel forgets it. Ids are never reused within a mount. A directory's parent is remembered from
- * the lookup that reached it (directories have one name), for the ".." of readdir.
+ * The nodes the kernel holds and how often it was given each. Ids come from the inode itself (see
+ * {@link NodeIds}), so hard links share one kernel inode and its cached attributes, and an id the
+ * kernel sends after we dropped its entry still names its inode. Every entry reply adds one
+ * reference, FORGET takes them back. A directory's parent is remembered from the lookup that
+ * reached it (directories have one name), sparing readdir's ".." a tree search.
  */
 final class NodeTable {
   private static final class Entry {
@@ -24,14 +25,21 @@ final class NodeTable {
   }
 
   private final Map<Long, Entry> byId = new HashMap<>();
-  private final Map<Node, Long> ids = new HashMap<>();
-  private long nextId = FuseProtocol.ROOT_ID + 1;
+  private final Node root;
+  private final ToLongFunction<Node> ids;
 
-  NodeTable(Node root) {
+  /** {@code ids}: the id of every node but the root, which is FUSE's 1. */
+  NodeTable(Node root, ToLongFunction<Node> ids) {
+    this.root = root;
+    this.ids = ids;
     Entry e = new Entry(root, root);
     e.lookups = 1; // the kernel never forgets the root
     byId.put(FuseProtocol.ROOT_ID, e);
-    ids.put(root, FuseProtocol.ROOT_ID);
+  }
+
+  /** The id the kernel knows {@code n} by. */
+  long idOf(Node n) {
+    return n.equals(root) ? FuseProtocol.ROOT_ID : ids.applyAsLong(n);
   }
 
   /** The node for {@code id}, or null when the kernel forgot it (or never had it). */
@@ -40,27 +48,24 @@ final class NodeTable {
     return e == null ? null : e.node;
   }
 
-  /** The parent {@code id} was reached from, or the node itself when unknown. */
+  /** The parent {@code id} was reached from, or null when unknown. */
   synchronized Node parent(long id) {
     Entry e = byId.get(id);
     return e == null ? null : e.parent;
   }
 
   /**
-   * Records one more kernel reference to {@code n}, found in {@code parent}; returns its id (the
-   * one it already has, if the kernel still holds it).
+   * Records one more kernel reference to {@code n}, found in {@code parent} (null when not known);
+   * returns its id.
    */
   synchronized long lookedUp(Node n, Node parent) {
-    Long id = ids.get(n);
-    Entry e;
-    if (id == null) {
-      id = nextId++;
+    long id = idOf(n);
+    Entry e = byId.get(id);
+    if (e == null) {
       e = new Entry(n, parent);
       byId.put(id, e);
-      ids.put(n, id);
-    } else {
-      e = byId.get(id);
-      if (parent != null) e.parent = parent;
+    } else if (parent != null) {
+      e.parent = parent;
     }
     e.lookups++;
     return id;
@@ -68,8 +73,8 @@ final class NodeTable {
 
   /** A directory was moved under {@code newParent}. */
   synchronized void moved(Node n, Node newParent) {
-    Long id = ids.get(n);
-    if (id != null) byId.get(id).parent = newParent;
+    Entry e = byId.get(idOf(n));
+    if (e != null) e.parent = newParent;
   }
 
   /** The kernel dropped {@code count} references to {@code id}. */
@@ -78,10 +83,7 @@ final class NodeTable {
     Entry e = byId.get(id);
     if (e == null) return;
     e.lookups -= count;
-    if (e.lookups <= 0) {
-      byId.remove(id);
-      ids.remove(e.node);
-    }
+    if (e.lookups <= 0) byId.remove(id);
   }
 
   synchronized int size() {

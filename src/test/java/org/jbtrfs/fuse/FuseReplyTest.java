@@ -19,7 +19,7 @@ class FuseReplyTest {
   @Test
   void entryReplyLayout() {
     FuseReply r = new FuseReply(4096).begin();
-    r.entryHeader(77, new CacheTimes(1.5, 2.25));
+    r.entryHeader(77, 5, new CacheTimes(1.5, 2.25));
     r.attr(258, inode(), 4096, 4096);
     ByteBuffer b = r.finish(99, 0);
     assertThat(b.limit()).isEqualTo(FuseProtocol.OUT_HEADER + FuseProtocol.ENTRY_OUT);
@@ -28,6 +28,7 @@ class FuseReplyTest {
     assertThat(b.getLong(8)).isEqualTo(99);
     int e = FuseProtocol.OUT_HEADER;
     assertThat(b.getLong(e)).isEqualTo(77); // nodeid
+    assertThat(b.getLong(e + 8)).isEqualTo(5); // generation
     assertThat(b.getLong(e + 16)).isEqualTo(1); // entry_valid
     assertThat(b.getLong(e + 24)).isEqualTo(2); // attr_valid
     assertThat(b.getInt(e + 32)).isEqualTo(500_000_000);

@@ -62,7 +62,7 @@ final class ScriptAgreement {
 
   record Images(Path kernel, Path jbtrfs) {}
 
-  private static Path script(String resource) throws URISyntaxException {
+  static Path script(String resource) throws URISyntaxException {
     var url = ScriptAgreement.class.getResource(resource);
     if (url == null) throw new AssertionError(resource + " missing from the test resources");
     return Path.of(url.toURI());
@@ -88,7 +88,7 @@ final class ScriptAgreement {
     return lines;
   }
 
-  private static void compare(
+  static void compare(
       String resource,
       List<String> kernel,
       List<String> jbtrfs,

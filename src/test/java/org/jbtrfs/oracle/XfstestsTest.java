@@ -15,11 +15,22 @@ import org.junit.jupiter.api.io.TempDir;
  * (built from ../shared/thirdparty, fresh mkfs.btrfs devices per test, btrfs check after each) and
  * through the kernel's btrfs in the same run: generic/035 (rename over open files and directories),
  * 525 (a byte at 2^63-2 survives a mount cycle), 685 (fallocate drops set-id bits), 732 (one device
- * mounted twice) and 736 (readdir while renaming). Each must pass on jbtrfs.
+ * mounted twice) and 736 (readdir while renaming); and for the calls FUSE needed telling about, 467
+ * and 756 (open by file handle: directories, content, unlinked files, stale handles) and 645 and
+ * 699 (idmapped mounts, in nested user namespaces and under overlayfs). Each must pass on jbtrfs.
  */
 class XfstestsTest {
   private static final List<String> TESTS =
-      List.of("generic/035", "generic/525", "generic/685", "generic/732", "generic/736");
+      List.of(
+          "generic/035",
+          "generic/525",
+          "generic/685",
+          "generic/732",
+          "generic/736",
+          "generic/467",
+          "generic/756",
+          "generic/645",
+          "generic/699");
 
   @TempDir Path tmp;
 
