@@ -1,6 +1,5 @@
 package org.jbtrfs.oracle;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * EOVERFLOW, and ACL entries are mapped both ways. btrfs check of the jbtrfs image is clean.
  */
 class IdmappedMountTest {
-  private static final long IMAGE_BYTES = 1L << 30;
 
   /**
    * FUSE_IOCTL carries no idmap (fs/fuse/ioctl.c sends it without one), so a subvolume made by
@@ -35,15 +33,9 @@ class IdmappedMountTest {
   void idmappedMountsAsInTheKernel() throws Exception {
     Environment.requireOracleHost();
     Path script = ScriptAgreement.script("/idmap/idmap.py");
-    // The test users need a path to the mountpoints (JUnit makes its directory 0700).
-    Files.setPosixFilePermissions(
-        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path kernelImg = tmp.resolve("kernel.img");
-    Path fuseImg = tmp.resolve("jbtrfs.img");
-    for (Path img : List.of(kernelImg, fuseImg)) {
-      Loop.createSparse(img, IMAGE_BYTES);
-      Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString())).check();
-    }
+    ScriptAgreement.Images fresh = ScriptAgreement.freshImages(tmp);
+    Path kernelImg = fresh.kernel();
+    Path fuseImg = fresh.jbtrfs();
     List<String> kernel;
     try (Loop loop = Loop.attach(List.of(kernelImg));
         KernelMount m = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"))) {

@@ -32,15 +32,9 @@ final class ScriptAgreement {
       throws Exception {
     Environment.requireOracleHost();
     Path script = script(resource);
-    // Steps run as other users need a path to the mountpoints (JUnit makes its directory 0700).
-    java.nio.file.Files.setPosixFilePermissions(
-        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path kernelImg = tmp.resolve("kernel.img");
-    Path fuseImg = tmp.resolve("jbtrfs.img");
-    for (Path img : List.of(kernelImg, fuseImg)) {
-      Loop.createSparse(img, IMAGE_BYTES);
-      Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString())).check();
-    }
+    Images fresh = freshImages(tmp);
+    Path kernelImg = fresh.kernel();
+    Path fuseImg = fresh.jbtrfs();
     List<String> kernel;
     try (Loop loop = Loop.attach(List.of(kernelImg));
         KernelMount m = KernelMount.mountReadWrite(loop.devices(), tmp.resolve("kmnt"))) {
@@ -61,6 +55,22 @@ final class ScriptAgreement {
   }
 
   record Images(Path kernel, Path jbtrfs) {}
+
+  /**
+   * Two identical fresh images in {@code tmp}, which is opened to every user: steps run as other
+   * users need a path to the mountpoints (JUnit makes its directory 0700).
+   */
+  static Images freshImages(Path tmp) throws java.io.IOException {
+    java.nio.file.Files.setPosixFilePermissions(
+        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path kernelImg = tmp.resolve("kernel.img");
+    Path fuseImg = tmp.resolve("jbtrfs.img");
+    for (Path img : List.of(kernelImg, fuseImg)) {
+      Loop.createSparse(img, IMAGE_BYTES);
+      Cmd.run(List.of("mkfs.btrfs", "-q", "-f", img.toString())).check();
+    }
+    return new Images(kernelImg, fuseImg);
+  }
 
   static Path script(String resource) throws URISyntaxException {
     var url = ScriptAgreement.class.getResource(resource);
