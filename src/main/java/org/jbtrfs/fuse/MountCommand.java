@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.jbtrfs.device.DeviceBusyException;
 import org.jbtrfs.device.DeviceClaims;
 import org.jbtrfs.format.UnsupportedFeatureException;
+import org.jbtrfs.fs.DeviceOptionMembers;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.SubvolumeSelector;
@@ -52,8 +53,15 @@ public final class MountCommand implements Callable<Integer> {
       System.err.println("jbtrfs: " + e.getMessage());
       return 2;
     }
-    List<Path> devices = new ArrayList<>();
-    for (String a : args.subList(0, args.size() - 1)) devices.add(Path.of(a));
+    List<Path> given = new ArrayList<>();
+    for (String a : args.subList(0, args.size() - 1)) given.add(Path.of(a));
+    List<Path> devices;
+    try {
+      devices = DeviceOptionMembers.withNamed(given, opts.extraDevices());
+    } catch (IOException e) {
+      System.err.println("jbtrfs: cannot mount: " + e.getMessage());
+      return 1;
+    }
     Path mountPoint = Path.of(args.get(args.size() - 1));
     if (!Files.isDirectory(mountPoint)) {
       System.err.println("jbtrfs: mountpoint " + mountPoint + " is not a directory");

@@ -19,7 +19,8 @@ record ParsedMountOptions(
     boolean directoryAtime,
     long pollMicros,
     boolean acl,
-    long perMountFlags) {
+    long perMountFlags,
+    List<String> extraDevices) {
   /** How long a worker polls for the next request before it blocks; see PollingChannel. */
   static final long DEFAULT_POLL_MICROS = 1000;
 
@@ -38,6 +39,7 @@ record ParsedMountOptions(
     boolean acl = true;
     // As any mount: set-id programs, device files and programs work unless the options say not.
     long flags = 0;
+    List<String> extra = new ArrayList<>();
     for (String group : groups) {
       for (String opt : group.split(",")) {
         if (opt.isEmpty()) continue;
@@ -83,6 +85,8 @@ record ParsedMountOptions(
           case "dev" -> flags &= ~Libc.MS_NODEV;
           case "noexec" -> flags |= Libc.MS_NOEXEC;
           case "exec" -> flags &= ~Libc.MS_NOEXEC;
+          // The kernel's way to name the other members of a multi-device filesystem.
+          case "device" -> extra.add(require(name, value));
           // Accepted for compatibility with the kernel's option set; they change nothing here.
           case "defaults", "space_cache" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
@@ -90,7 +94,18 @@ record ParsedMountOptions(
       }
     }
     return new ParsedMountOptions(
-        o, debug, allowOther, compression, level, commit, atime, directoryAtime, poll, acl, flags);
+        o,
+        debug,
+        allowOther,
+        compression,
+        level,
+        commit,
+        atime,
+        directoryAtime,
+        poll,
+        acl,
+        flags,
+        List.copyOf(extra));
   }
 
   private static String require(String name, String value) {
