@@ -106,12 +106,12 @@ final class FuseReply {
    */
   FuseReply statx(CacheTimes t, long ino, InodeItem inode, int blockSize, long buffered) {
     u64(t.attrSeconds()).u32(t.attrNanos()).u32(0).u64(0).u64(0);
-    u32(STATX_MASK).u32(blockSize).u64(0);
+    u32(STATX_MASK).u32(blockSize).u64(statxAttributes(inode.flags()));
     u32((int) inode.nlink()).u32((int) inode.uid()).u32((int) inode.gid());
     u16(inode.mode()).u16(0);
     u64(ino).u64(inode.size());
     u64((Align.up(inode.nbytes(), blockSize) + Align.up(buffered, blockSize)) / 512);
-    u64(0);
+    u64(STATX_ATTRS_KNOWN);
     for (Timespec ts :
         new Timespec[] {inode.atime(), inode.otime(), inode.ctime(), inode.mtime()}) {
       u64(ts.sec()).u32(ts.nsec()).u32(0);
@@ -120,6 +120,24 @@ final class FuseReply {
     u32((int) ((inode.rdev() >>> 20) & 0xfff)).u32((int) (inode.rdev() & 0xfffff));
     u32(0).u32(0);
     return zeros(14 * 8);
+  }
+
+  // STATX_ATTR_* bits btrfs_getattr reports, and the mask saying it knows all four.
+  private static final long STATX_ATTR_COMPRESSED = 0x4;
+  private static final long STATX_ATTR_IMMUTABLE = 0x10;
+  private static final long STATX_ATTR_APPEND = 0x20;
+  private static final long STATX_ATTR_NODUMP = 0x40;
+  static final long STATX_ATTRS_KNOWN =
+      STATX_ATTR_COMPRESSED | STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND | STATX_ATTR_NODUMP;
+
+  /** The statx attributes of an inode with btrfs inode flags {@code flags}, as btrfs_getattr. */
+  static long statxAttributes(long flags) {
+    long a = 0;
+    if ((flags & InodeItem.FLAG_COMPRESS) != 0) a |= STATX_ATTR_COMPRESSED;
+    if ((flags & InodeItem.FLAG_IMMUTABLE) != 0) a |= STATX_ATTR_IMMUTABLE;
+    if ((flags & InodeItem.FLAG_APPEND) != 0) a |= STATX_ATTR_APPEND;
+    if ((flags & InodeItem.FLAG_NODUMP) != 0) a |= STATX_ATTR_NODUMP;
+    return a;
   }
 
   /** struct fuse_entry_out's header for {@code nodeid}; the attributes follow. */

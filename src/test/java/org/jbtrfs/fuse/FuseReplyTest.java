@@ -48,6 +48,25 @@ class FuseReplyTest {
     assertThat(b.getInt(a + 80)).isEqualTo(4096); // blksize
   }
 
+  /**
+   * struct fuse_statx: the btrfs inode flags the kernel's btrfs shows as statx attributes (append,
+   * compressed, immutable, nodump) at offset 8, and the mask of the four at offset 56. (The
+   * kernel's FUSE client of this machine does not pass them on to statx(2) yet.)
+   */
+  @Test
+  void statxCarriesTheInodeFlagsAsAttributes() {
+    Timespec t0 = new Timespec(0, 0);
+    long flags = InodeItem.FLAG_APPEND | InodeItem.FLAG_COMPRESS | InodeItem.FLAG_NOCOMPRESS;
+    InodeItem i = new InodeItem(1, 1, 0, 0, 0, 1, 0, 0, 0100644, 0, flags, 0, t0, t0, t0, t0);
+    FuseReply r = new FuseReply(4096).begin();
+    r.statx(new CacheTimes(1, 1), 257, i, 4096, 0);
+    ByteBuffer b = r.finish(1, 0);
+    int sx = FuseProtocol.OUT_HEADER + 32; // after attr_valid, attr_valid_nsec, flags, spare[2]
+    assertThat(b.getLong(sx + 8)).isEqualTo(0x20L | 0x4L); // STATX_ATTR_APPEND | COMPRESSED
+    assertThat(b.getLong(sx + 56)).isEqualTo(0x4L | 0x10L | 0x20L | 0x40L);
+    assertThat(b.getLong(sx + 32)).isEqualTo(257); // ino, to pin the offsets
+  }
+
   @Test
   void errorRepliesCarryOnlyTheHeader() {
     FuseReply r = new FuseReply(4096).begin();
