@@ -44,6 +44,7 @@ final class CopyRangeRequests {
         () -> {
           Node src = in.node();
           Node dst = to.node();
+          InodeFlagRules.checkCopyInto(f.inode(dst));
           InodeItem si = f.inode(src);
           long n = offIn >= si.size() ? 0 : Math.min(len, si.size() - offIn);
           long done = 0;

@@ -40,6 +40,15 @@ final class InodeFlagRules {
   }
 
   /**
+   * copy_file_range into an immutable file, even through a descriptor opened before +i
+   * (generic_copy_file_checks). An append-only destination needs no check here: it can only be open
+   * with O_APPEND, which the kernel refuses for copy_file_range before asking.
+   */
+  static void checkCopyInto(InodeItem i) throws FsError {
+    if (immutable(i)) throw refused("copy into an immutable file");
+  }
+
+  /**
    * chmod, chown, truncate and explicit times; "now" times only on immutable ones. An ftruncate
    * through a descriptor opened before +i is allowed, as in the kernel (only +a refuses it).
    */

@@ -50,7 +50,16 @@ record ParsedMountOptions(
           case "ro" -> o = o.withReadOnly(true);
           case "rw" -> o = o.withReadOnly(false);
           case "degraded" -> o = o.withDegraded(true);
-          case "nologreplay" -> o = o.withNoLogReplay(true);
+          // norecovery is the kernel's older name for rescue=nologreplay.
+          case "nologreplay", "norecovery" -> o = o.withNoLogReplay(true);
+          case "rescue" -> {
+            for (String r : require(name, value).split(":")) {
+              if (!r.equals("nologreplay"))
+                throw new IllegalArgumentException(
+                    "rescue=" + r + " is not supported (only rescue=nologreplay)");
+              o = o.withNoLogReplay(true);
+            }
+          }
           case "subvol" -> o = o.withSubvol(require(name, value));
           case "subvolid" -> o = o.withSubvolId(parseId(require(name, value)));
           case "allow_other" -> allowOther = true;
@@ -93,6 +102,9 @@ record ParsedMountOptions(
         }
       }
     }
+    // As the kernel's btrfs, whether or not there is a log to skip.
+    if (o.noLogReplay() && !o.readOnly())
+      throw new IllegalArgumentException("nologreplay must be used with ro mount option");
     return new ParsedMountOptions(
         o,
         debug,
