@@ -98,7 +98,7 @@ final class FuseFs {
    * can be cleaned.
    */
   int changing(String op, long nodeid, int items, boolean freesSpace, Op body) {
-    if (rw == null) return -Errno.EROFS;
+    if (rw == null || rw.frozen()) return -Errno.EROFS;
     rw.lock().beginChange();
     int result;
     try {

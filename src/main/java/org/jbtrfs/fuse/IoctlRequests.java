@@ -9,7 +9,7 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
  * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
- * InoLookupIoctl}'s. Any other ioctl is ENOTTY.
+ * InoLookupIoctl}'s, jbtrfs's remount notice {@link RemountIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -30,6 +30,7 @@ final class IoctlRequests {
   private final InoLookupIoctl inoLookup;
   private final LabelIoctls labels;
   private final TrimIoctl trim;
+  private final RemountIoctl remount;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -38,6 +39,7 @@ final class IoctlRequests {
     this.inoLookup = new InoLookupIoctl(f);
     this.labels = new LabelIoctls(f);
     this.trim = new TrimIoctl(f);
+    this.remount = new RemountIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -50,6 +52,7 @@ final class IoctlRequests {
     if (cmd == LabelIoctls.GETFSLABEL) return labels.get(req, out, outSize);
     if (cmd == LabelIoctls.SETFSLABEL) return labels.set(req, out, inSize);
     if (cmd == TrimIoctl.FITRIM) return trim.ioctl(req, out, inSize, outSize);
+    if (cmd == RemountIoctl.REMOUNT) return remount.ioctl(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

@@ -60,6 +60,7 @@ public final class MountedWriter implements AutoCloseable {
    * Returns whether the atime changed.
    */
   public boolean accessed(Node n) throws IOException {
+    if (frozen) return false; // remounted read-only: reads change nothing on disk
     if (isReadOnly(n.subvolume().id())) return false; // read-only snapshots keep their atimes
     InodeItem i = inode(n);
     if (i == null || !deferred.accessed(n, i)) return false;
@@ -462,6 +463,30 @@ public final class MountedWriter implements AutoCloseable {
 
   private SubvolumeCleaner cleaner;
 
+  /** Remounted read-only: no change is taken (see {@link #freeze}). */
+  private volatile boolean frozen;
+
+  /**
+   * {@code mount -o remount,ro} of this read-write mount: from now on no change is taken (the
+   * caller answers EROFS), reads leave atimes alone and deleted subvolumes wait, and what changed
+   * before is committed before this returns, so the devices hold everything and stay as they are
+   * until {@link #thaw}. Changes already under way finish first and are in that commit.
+   */
+  public void freeze() throws IOException {
+    frozen = true;
+    commitLocked();
+  }
+
+  /** {@code mount -o remount,rw}: changes are taken again, and the cleaner resumes. */
+  public void thaw() {
+    frozen = false;
+    subvolumeDeleted();
+  }
+
+  public boolean frozen() {
+    return frozen;
+  }
+
   /**
    * Starts dropping deleted subvolumes in the background (those an earlier mount or the kernel left
    * half dropped first); closing the result stops it between pieces.
@@ -482,6 +507,7 @@ public final class MountedWriter implements AutoCloseable {
    */
   boolean dropDeadSubvolumePiece(long leafBudget) throws IOException {
     while (true) {
+      if (frozen) return false; // woken again by thaw()
       lock.beginChange();
       try {
         engine.checkNotAborted();
