@@ -217,8 +217,11 @@ final class FileRequests {
     // O_DIRECT handles bypass the kernel's page cache, so every read and write reaches us, and
     // their aligned writes go straight to extents.
     if (direct) openFlags |= FuseProtocol.FOPEN_DIRECT_IO;
-    // Nothing changes under a read-only mount: cached pages stay valid from one open to the next.
-    if (f.rw == null) openFlags |= FuseProtocol.FOPEN_KEEP_CACHE;
+    // Cached pages stay valid from one open to the next: file data changes only through this
+    // mount, and the kernel keeps its cache right for each way it does (writes pass through the
+    // pages; truncate, fallocate's punch and zero, copy_file_range and O_DIRECT writes drop what
+    // they change), so nothing needs invalidating behind its back (CacheCoherenceTest).
+    openFlags |= FuseProtocol.FOPEN_KEEP_CACHE;
     out.u64(fh).u32(openFlags).u32(0);
     return 0;
   }
