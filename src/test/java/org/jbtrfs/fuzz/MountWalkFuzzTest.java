@@ -31,6 +31,9 @@ class MountWalkFuzzTest {
 
   private static final int MAX_DAMAGES = 4;
 
+  /** The intact image holds over 100 files and directories (scripts/make-fuzz-seeds). */
+  private static final int INTACT_NODES = 100;
+
   static {
     QUIET.setLevel(Level.OFF);
   }
@@ -69,7 +72,11 @@ class MountWalkFuzzTest {
         damage(f, touched[i], sizes[i], in);
       }
       try {
-        walk();
+        FsWalk w = walk();
+        if (damages == 0 && (w == null || w.ioErrors != 0 || w.nodes < INTACT_NODES)) {
+          // The intact image must open and walk clean, or every damaged run proves nothing.
+          throw new AssertionError("the intact walk image does not walk clean: " + describe(w));
+        }
       } finally {
         for (int i = 0; i < damages; i++) {
           f.seek(touched[i]);
@@ -95,13 +102,20 @@ class MountWalkFuzzTest {
     f.write(b);
   }
 
-  /** Opens read-only and walks; refusal to open and I/O errors on entries are clean outcomes. */
-  private static void walk() {
+  /**
+   * Opens read-only and walks; refusal to open (null) and I/O errors on entries are clean outcomes.
+   */
+  private static FsWalk walk() {
     try (Filesystem fs = Filesystem.open(List.of(Scratch.FILE), MountOptions.readOnlyDefaults())) {
       FsWalk w = FsWalk.of(fs);
       Sink.keep(w.nodes + w.bytesRead);
+      return w;
     } catch (IOException refused) {
-      // the damage was found and named
+      return null; // the damage was found and named
     }
+  }
+
+  private static String describe(FsWalk w) {
+    return w == null ? "open refused" : w.nodes + " nodes, errors " + w.errors;
   }
 }
