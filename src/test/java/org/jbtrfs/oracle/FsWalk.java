@@ -20,24 +20,25 @@ import org.jbtrfs.fs.Xattrs;
  * Touches everything a reader can reach through the Filesystem API: every directory listing, every
  * inode, file contents, symlink targets and xattrs. An IOException on one entry is counted and the
  * walk goes on with the next, so one bad block does not hide the code behind it; any other
- * exception propagates, because a corrupt image must never produce one.
+ * exception propagates, because a corrupt image must never produce one. Public for the fuzz targets
+ * (org.jbtrfs.fuzz), which walk mutated images with it.
  */
-final class FsWalk {
+public final class FsWalk {
   /** Bounds so a corrupted size or link count cannot turn the walk into hours of reading. */
   private static final long MAX_FILE_BYTES = 4L << 20;
 
   private static final int MAX_NODES = 20_000;
   private static final int MAX_DEPTH = 64;
 
-  int nodes;
-  int ioErrors;
-  long bytesRead;
-  final List<String> errors = new ArrayList<>();
+  public int nodes;
+  public int ioErrors;
+  public long bytesRead;
+  public final List<String> errors = new ArrayList<>();
   private final Set<String> seen = new HashSet<>();
   private final byte[] buf = new byte[128 << 10];
 
   /** Walks the default subvolume of an opened filesystem. */
-  static FsWalk of(Filesystem fs) throws IOException {
+  public static FsWalk of(Filesystem fs) throws IOException {
     Subvolume sv = fs.subvolume(fs.defaultSubvolumeId());
     Node root = new Node(sv, sv.rootDirIno());
     FsWalk w = new FsWalk();
