@@ -1,0 +1,44 @@
+package org.jbtrfs.scrub;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.jbtrfs.format.DevStatsItem;
+
+/**
+ * What a scrub found, counted per sector of each copy as the kernel counts: a 16 KiB tree block
+ * with a bad checksum is four csum errors on a 4 KiB-sector filesystem. Also the device error
+ * counters each bad copy raises, by devid.
+ */
+final class ScrubCounters {
+  long treeExtents;
+  long treeBytes;
+  long dataExtents;
+  long dataBytes;
+  long readErrors;
+  long csumErrors;
+  long verifyErrors;
+  long corrected;
+  long uncorrectable;
+  private final Map<Long, long[]> deviceErrors = new TreeMap<>();
+
+  /** {@code sectors} bad sectors of one copy on device {@code devid}; fixed if {@code good}. */
+  void error(ErrorKind kind, long devid, long sectors, boolean repairable) {
+    switch (kind.summaryField) {
+      case "read" -> readErrors += sectors;
+      case "csum" -> csumErrors += sectors;
+      default -> verifyErrors += sectors;
+    }
+    if (repairable) corrected += sectors;
+    else uncorrectable += sectors;
+    deviceErrors.computeIfAbsent(devid, d -> new long[DevStatsItem.COUNT])[kind.devStat] += sectors;
+  }
+
+  long totalErrors() {
+    return readErrors + csumErrors + verifyErrors;
+  }
+
+  /** Counter increments by devid, in DEV_STATS order; devices without errors are absent. */
+  Map<Long, long[]> deviceErrors() {
+    return deviceErrors;
+  }
+}
