@@ -50,6 +50,7 @@ public final class Scrubber {
             fs.devices(), readOnly ? null : fs.devices(), sb.sectorSize(), counters, log);
     for (ChunkMapping c : List.copyOf(fs.chunks().all())) {
       long lostBefore = counters.uncorrectable;
+      long errorsBefore = counters.totalErrors();
       ParityScrub.Rows rows = c.profile().hasParity() ? new ParityScrub.Rows() : null;
       for (AllocatedExtent e :
           AllocatedExtents.in(extentTree, c.logical(), c.end(), sb.nodeSize())) {
@@ -57,7 +58,12 @@ public final class Scrubber {
         else data.scrub(c, e);
         if (rows != null) rows.add(c, e, sb.sectorSize());
       }
-      if (rows != null) parity.check(c, rows, counters.uncorrectable == lostBefore);
+      // Parity is judged against the data as it should be: a read-only scrub that found bad data
+      // here left it on disk, so the comparison would blame good parity.
+      boolean dataAsItShouldBe = !readOnly || counters.totalErrors() == errorsBefore;
+      if (rows != null && dataAsItShouldBe) {
+        parity.check(c, rows, counters.uncorrectable == lostBefore);
+      }
     }
     if (!readOnly) fs.devices().flushAll();
     List<String> paths = new ArrayList<>();

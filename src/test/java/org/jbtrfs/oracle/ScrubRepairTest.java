@@ -1,0 +1,272 @@
+package org.jbtrfs.oracle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jbtrfs.cli.Main;
+import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.fs.MountOptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * Offline scrub against the kernel: kernel-made images of each redundant profile get random damage
+ * (overwrite, zero, flip) on one copy of tree blocks and data sectors on one device; `jbtrfs scrub
+ * start -B` must count exactly that damage and repair all of it, after which the kernel's own scrub
+ * finds nothing, btrfs check is clean, the files are what they were, and a kernel mount's `btrfs
+ * device stats` shows the counters our scrub recorded.
+ */
+class ScrubRepairTest {
+  /** The issue's full figures are 200 and 2000; -Dscrub.metadata / -Dscrub.data raise these. */
+  private static final int METADATA = Integer.getInteger("scrub.metadata", 20);
+
+  private static final int DATA = Integer.getInteger("scrub.data", 200);
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void requireHost() {
+    Environment.requireOracleHost();
+  }
+
+  /** Small files for many leaves, larger random files for many data sectors. */
+  private static String populate() {
+    return "python3 - <<'PY'\n"
+        + "import os, random\n"
+        + "r = random.Random(17)\n"
+        + "os.makedirs('small', exist_ok=True)\n"
+        + "for i in range(1500):\n"
+        + "    open('small/f%04d' % i, 'wb').write(bytes([i % 251]) * (100 + i % 1900))\n"
+        + "for i in range(6):\n"
+        + "    open('big%d' % i, 'wb').write(r.randbytes(2 << 20))\n"
+        + "PY\n";
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"raid1,2", "dup,1", "raid10,4", "raid1c3,3", "raid5,3", "raid6,4"})
+  void repairsEveryInjectedErrorAndTheKernelAgrees(String profile, int ndev) throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir, profile, 320L << 20, ndev, List.of("-m", profile, "-d", profile), populate());
+    Manifest before = kernelManifest(img, "before");
+    long victim = ndev;
+    Random rnd = new Random(profile.hashCode());
+    int nodeSize;
+    int sectorSize;
+    List<ScrubTargets.Target> targets;
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      nodeSize = fs.superblock().nodeSize();
+      sectorSize = fs.sectorSize();
+      targets = ScrubTargets.pick(fs, victim, METADATA, DATA, rnd);
+    }
+    for (ScrubTargets.Target t : targets) damage(img.device(t.devid()), t, rnd);
+    long expected = (long) METADATA * (nodeSize / sectorSize) + DATA;
+
+    Run ro = jbtrfs(args("scrub", "start", "-B", "-r", img.devices()));
+    assertThat(field(ro.out, "Error summary:\\s+csum=(\\d+)")).as(ro.all()).isEqualTo(expected);
+    Run scrub = jbtrfs(args("scrub", "start", "-B", img.devices()));
+    assertThat(scrub.rc).as(scrub.all()).isZero();
+    assertThat(field(scrub.out, "Error summary:\\s+csum=(\\d+)"))
+        .as(scrub.all())
+        .isEqualTo(expected);
+    assertThat(field(scrub.out, "Corrected:\\s+(\\d+)")).isEqualTo(expected);
+    assertThat(field(scrub.out, "Uncorrectable:\\s+(\\d+)")).isZero();
+
+    Run again = jbtrfs(args("scrub", "start", "-B", "-r", img.devices()));
+    assertThat(again.out).as(again.all()).contains("Error summary:    no errors found");
+
+    Run stats = jbtrfs(args("device", "stats", img.devices()));
+    Path victimPath = img.device(victim);
+    assertThat(stats.out).contains("[" + victimPath + "].corruption_errs  " + expected);
+
+    try (Loop loop = Loop.attach(img.devices())) {
+      Path mnt = dir.resolve(profile + ".check");
+      try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
+        Cmd.Result ks =
+            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
+        String kstats =
+            Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
+        String victimLoop = loop.devices().get((int) victim - 1);
+        assertThat(kstats).contains("[" + victimLoop + "].corruption_errs  " + expected);
+        List<String> diff =
+            Manifest.diff(before, ManifestReader.read(m.path()), java.util.Set.of("atime"));
+        assertThat(diff).as(Manifest.report(diff, 20)).isEmpty();
+      }
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after scrub");
+    }
+  }
+
+  @Test
+  void bothCopiesBadIsUncorrectableAndNamesTheFile() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "lost",
+            256L << 20,
+            2,
+            List.of("-m", "raid1", "-d", "raid1"),
+            "mkdir d && head -c 1048576 /dev/urandom > d/victim && head -c 65536 /dev/urandom >"
+                + " other");
+    long logical;
+    List<ScrubTargets.Target> copies = new ArrayList<>();
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      String dump = img.inspect("dump-tree", "-t", "5");
+      long dirIno = DumpText.inodeOf(dump, 256, "d");
+      long ino = DumpText.inodeOf(dump, dirIno, "victim");
+      logical = diskBytenr(dump, ino) + 5L * fs.sectorSize();
+      org.jbtrfs.volume.ChunkMapping c = fs.chunks().lookup(logical);
+      for (int k = 0; k < 2; k++) {
+        org.jbtrfs.volume.Placement p =
+            org.jbtrfs.volume.StoredCopies.placements(c, logical, fs.sectorSize(), k).get(0);
+        copies.add(new ScrubTargets.Target(logical, fs.sectorSize(), p.devid(), p.physical()));
+      }
+    }
+    for (ScrubTargets.Target t : copies)
+      ScratchImage.flip(img.device(t.devid()), t.physical() + 100, 8);
+
+    Run scrub = jbtrfs(args("scrub", "start", "-B", img.devices()));
+    assertThat(scrub.rc).as(scrub.all()).isEqualTo(3);
+    assertThat(field(scrub.out, "Uncorrectable:\\s+(\\d+)")).as(scrub.all()).isEqualTo(2);
+    assertThat(scrub.err).contains("(path: d/victim)").contains("offset 20480");
+    assertThat(scrub.err).doesNotContain("path: other");
+
+    // The kernel counts the same damage the same way: each bad copy is one uncorrectable error.
+    try (Loop loop = Loop.attach(img.devices())) {
+      Path mnt = dir.resolve("lost.check");
+      try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
+        String kstats =
+            Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
+        for (String dev : loop.devices())
+          assertThat(kstats).contains("[" + dev + "].corruption_errs  1");
+        Cmd.Result ks =
+            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        assertThat(ks.exitCode()).isEqualTo(3);
+        assertThat(field(ks.out(), "Uncorrectable:\\s+(\\d+)")).isEqualTo(2);
+      }
+    }
+
+    // -z reads out the counters and zeroes them; the image still checks clean.
+    Run reset = jbtrfs(args("device", "stats", "-z", img.devices()));
+    assertThat(reset.out).containsPattern("corruption_errs  [1-9]");
+    Run zero = jbtrfs(args("device", "stats", "-c", img.devices()));
+    assertThat(zero.rc).isZero();
+    assertThat(zero.out).doesNotContainPattern("errs +[1-9]");
+    try (Loop loop = Loop.attach(img.devices())) {
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after device stats -z");
+    }
+  }
+
+  private static long diskBytenr(String dump, long ino) {
+    Matcher m =
+        Pattern.compile(
+                "key \\("
+                    + ino
+                    + " EXTENT_DATA 0\\)[^\\n]*\\n[^\\n]*\\n\\s*extent data disk byte (\\d+)")
+            .matcher(dump);
+    if (!m.find()) throw new AssertionError("no extent for inode " + ino);
+    return Long.parseLong(m.group(1));
+  }
+
+  private Manifest kernelManifest(ScratchImage img, String name) {
+    try (Loop loop = Loop.attach(img.devices());
+        KernelMount m = KernelMount.mount(loop.devices(), dir.resolve(name + ".mnt"), "")) {
+      return ManifestReader.read(m.path());
+    }
+  }
+
+  /** Overwrite with random bytes, zero, or flip, inside the copy; always a real change. */
+  private static void damage(Path device, ScrubTargets.Target t, Random rnd) {
+    // Tree blocks are hit in their header after the checksum field, whose bytes past the
+    // checksum's own length nobody reads, so every change there is damage the checksum shows.
+    boolean tree = t.len() > 4096;
+    int off = tree ? 0x20 + rnd.nextInt(32) : rnd.nextInt(t.len() / 2);
+    int len = 1 + rnd.nextInt(tree ? 32 : t.len() / 2);
+    byte[] b;
+    switch (rnd.nextInt(3)) {
+      case 0 -> {
+        b = ScratchImage.read(device, t.physical() + off, len);
+        byte[] r = new byte[len];
+        do rnd.nextBytes(r);
+        while (java.util.Arrays.equals(r, b));
+        b = r;
+      }
+      case 1 -> {
+        if (t.len() <= 4096) {
+          off = 0;
+          len = t.len();
+        }
+        b = new byte[len];
+        // Zeros over what already is zero (a header's unused bytes) would damage nothing.
+        if (java.util.Arrays.equals(b, ScratchImage.read(device, t.physical() + off, len))) {
+          ScratchImage.flip(device, t.physical() + off, len);
+          return;
+        }
+      }
+      default -> {
+        ScratchImage.flip(device, t.physical() + off, len);
+        return;
+      }
+    }
+    ScratchImage.write(device, t.physical() + off, b);
+  }
+
+  private static String[] args(String a, String b, List<Path> devices) {
+    return args(a, b, null, devices);
+  }
+
+  private static String[] args(String a, String b, String c, List<Path> devices) {
+    List<String> out = new ArrayList<>(List.of(a, b));
+    if (c != null) out.add(c);
+    devices.forEach(p -> out.add(p.toString()));
+    return out.toArray(new String[0]);
+  }
+
+  private static String[] args(String a, String b, String c, String d, List<Path> devices) {
+    List<String> out = new ArrayList<>(List.of(a, b, c, d));
+    devices.forEach(p -> out.add(p.toString()));
+    return out.toArray(new String[0]);
+  }
+
+  private static long field(String out, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(out);
+    if (!m.find()) throw new AssertionError("no " + regex + " in:\n" + out);
+    return Long.parseLong(m.group(1));
+  }
+
+  record Run(int rc, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  /** Runs a jbtrfs command in this JVM, capturing its exit status and both streams. */
+  private static synchronized Run jbtrfs(String... argv) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int rc = new CommandLine(new Main()).execute(argv);
+      return new Run(
+          rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+}
