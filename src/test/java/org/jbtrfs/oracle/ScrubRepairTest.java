@@ -41,15 +41,24 @@ class ScrubRepairTest {
     Environment.requireOracleHost();
   }
 
-  /** Small files for many leaves, larger random files for many data sectors. */
+  /**
+   * Small files for many leaves, larger random files for many data sectors, both scaled with the
+   * damage asked for so that every profile has enough on its last device.
+   */
   private static String populate() {
+    int smallFiles = 1500 * Math.max(1, METADATA / 20);
+    int bigFiles = 6 * Math.max(1, DATA / 200);
     return "python3 - <<'PY'\n"
         + "import os, random\n"
         + "r = random.Random(17)\n"
         + "os.makedirs('small', exist_ok=True)\n"
-        + "for i in range(1500):\n"
+        + "for i in range("
+        + smallFiles
+        + "):\n"
         + "    open('small/f%04d' % i, 'wb').write(bytes([i % 251]) * (100 + i % 1900))\n"
-        + "for i in range(6):\n"
+        + "for i in range("
+        + bigFiles
+        + "):\n"
         + "    open('big%d' % i, 'wb').write(r.randbytes(2 << 20))\n"
         + "PY\n";
   }
@@ -74,9 +83,9 @@ class ScrubRepairTest {
     for (ScrubTargets.Target t : targets) damage(img.device(t.devid()), t, rnd);
     long expected = (long) METADATA * (nodeSize / sectorSize) + DATA;
 
-    Run ro = jbtrfs(args("scrub", "start", "-B", "-r", img.devices()));
+    Run ro = jbtrfs(args(img.devices(), "scrub", "start", "-B", "-r"));
     assertThat(field(ro.out, "Error summary:\\s+csum=(\\d+)")).as(ro.all()).isEqualTo(expected);
-    Run scrub = jbtrfs(args("scrub", "start", "-B", img.devices()));
+    Run scrub = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
     assertThat(scrub.rc).as(scrub.all()).isZero();
     assertThat(field(scrub.out, "Error summary:\\s+csum=(\\d+)"))
         .as(scrub.all())
@@ -84,10 +93,10 @@ class ScrubRepairTest {
     assertThat(field(scrub.out, "Corrected:\\s+(\\d+)")).isEqualTo(expected);
     assertThat(field(scrub.out, "Uncorrectable:\\s+(\\d+)")).isZero();
 
-    Run again = jbtrfs(args("scrub", "start", "-B", "-r", img.devices()));
+    Run again = jbtrfs(args(img.devices(), "scrub", "start", "-B", "-r"));
     assertThat(again.out).as(again.all()).contains("Error summary:    no errors found");
 
-    Run stats = jbtrfs(args("device", "stats", img.devices()));
+    Run stats = jbtrfs(args(img.devices(), "device", "stats"));
     Path victimPath = img.device(victim);
     assertThat(stats.out).contains("[" + victimPath + "].corruption_errs  " + expected);
 
@@ -137,7 +146,7 @@ class ScrubRepairTest {
     for (ScrubTargets.Target t : copies)
       ScratchImage.flip(img.device(t.devid()), t.physical() + 100, 8);
 
-    Run scrub = jbtrfs(args("scrub", "start", "-B", img.devices()));
+    Run scrub = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
     assertThat(scrub.rc).as(scrub.all()).isEqualTo(3);
     assertThat(field(scrub.out, "Uncorrectable:\\s+(\\d+)")).as(scrub.all()).isEqualTo(2);
     assertThat(scrub.err).contains("(path: d/victim)").contains("offset 20480");
@@ -159,13 +168,78 @@ class ScrubRepairTest {
     }
 
     // -z reads out the counters and zeroes them; the image still checks clean.
-    Run reset = jbtrfs(args("device", "stats", "-z", img.devices()));
+    Run reset = jbtrfs(args(img.devices(), "device", "stats", "-z"));
     assertThat(reset.out).containsPattern("corruption_errs  [1-9]");
-    Run zero = jbtrfs(args("device", "stats", "-c", img.devices()));
+    Run zero = jbtrfs(args(img.devices(), "device", "stats", "-c"));
     assertThat(zero.rc).isZero();
     assertThat(zero.out).doesNotContainPattern("errs +[1-9]");
     try (Loop loop = Loop.attach(img.devices())) {
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after device stats -z");
+    }
+  }
+
+  @Test
+  void readErrorsAreRepairedAndCountedAsTheKernelShowsThem() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "eio",
+            256L << 20,
+            2,
+            List.of("-m", "raid1", "-d", "raid1"),
+            "head -c 65536 /dev/urandom > f && sync");
+    byte[] want;
+    long physical;
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      want = CorruptionTest.readPath(fs, "f");
+      String dump = img.inspect("dump-tree", "-t", "5");
+      long logical = diskBytenr(dump, DumpText.inodeOf(dump, 256, "f"));
+      org.jbtrfs.volume.ChunkMapping c = fs.chunks().lookup(logical);
+      physical = -1;
+      for (int k = 0; k < 2; k++) {
+        org.jbtrfs.volume.Placement p =
+            org.jbtrfs.volume.StoredCopies.placements(c, logical, 65536, k).get(0);
+        if (p.devid() == 2) physical = p.physical();
+      }
+    }
+    String bad = img.device(2).toString();
+    long from = physical;
+    UnreadableRange[] faulty = new UnreadableRange[1];
+    org.jbtrfs.scrub.ScrubSummary s;
+    try (Filesystem fs =
+        Filesystem.open(
+            img.devices(),
+            MountOptions.readOnlyDefaults().withReadOnly(false),
+            d ->
+                d.name().equals(bad)
+                    ? (faulty[0] = new UnreadableRange(d, from, from + 65536))
+                    : d)) {
+      List<String> log = new ArrayList<>();
+      s = new org.jbtrfs.scrub.Scrubber(fs, false, log::add).run();
+      org.jbtrfs.txn.WriteEngine engine = org.jbtrfs.txn.WriteEngine.open(fs);
+      org.jbtrfs.scrub.DeviceStats.add(engine, s.deviceErrors());
+      engine.commit();
+    }
+    assertThat(faulty[0].failedReads()).as("the injected errors were hit").isPositive();
+    assertThat(s.readErrors()).isEqualTo(16);
+    assertThat(s.corrected()).isEqualTo(16);
+    assertThat(s.uncorrectable()).isZero();
+    Run stats = jbtrfs(args(img.devices(), "device", "stats"));
+    assertThat(stats.out).contains("[" + bad + "].read_io_errs     16");
+
+    try (Loop loop = Loop.attach(img.devices())) {
+      Path mnt = dir.resolve("eio.check");
+      try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
+        String kstats =
+            Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
+        assertThat(kstats).contains("[" + loop.devices().get(1) + "].read_io_errs     16");
+        assertThat(kstats).contains("[" + loop.devices().get(0) + "].read_io_errs     0");
+        Cmd.Result ks =
+            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
+        assertThat(java.nio.file.Files.readAllBytes(m.path().resolve("f"))).isEqualTo(want);
+      }
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the read-error scrub");
     }
   }
 
@@ -223,19 +297,9 @@ class ScrubRepairTest {
     ScratchImage.write(device, t.physical() + off, b);
   }
 
-  private static String[] args(String a, String b, List<Path> devices) {
-    return args(a, b, null, devices);
-  }
-
-  private static String[] args(String a, String b, String c, List<Path> devices) {
-    List<String> out = new ArrayList<>(List.of(a, b));
-    if (c != null) out.add(c);
-    devices.forEach(p -> out.add(p.toString()));
-    return out.toArray(new String[0]);
-  }
-
-  private static String[] args(String a, String b, String c, String d, List<Path> devices) {
-    List<String> out = new ArrayList<>(List.of(a, b, c, d));
+  /** The command's words followed by every device of the image set. */
+  private static String[] args(List<Path> devices, String... words) {
+    List<String> out = new ArrayList<>(List.of(words));
     devices.forEach(p -> out.add(p.toString()));
     return out.toArray(new String[0]);
   }
