@@ -41,6 +41,11 @@ class ScrubRepairTest {
     Environment.requireOracleHost();
   }
 
+  /** Sparse device files, large enough for the full figures on one DUP device. */
+  private static long deviceBytes() {
+    return (METADATA > 20 || DATA > 200 ? 1536L : 320L) << 20;
+  }
+
   /**
    * Small files for many leaves, larger random files for many data sectors, both scaled with the
    * damage asked for so that every profile has enough on its last device.
@@ -68,7 +73,7 @@ class ScrubRepairTest {
   void repairsEveryInjectedErrorAndTheKernelAgrees(String profile, int ndev) throws Exception {
     ScratchImage img =
         ScratchImage.create(
-            dir, profile, 320L << 20, ndev, List.of("-m", profile, "-d", profile), populate());
+            dir, profile, deviceBytes(), ndev, List.of("-m", profile, "-d", profile), populate());
     Manifest before = kernelManifest(img, "before");
     long victim = ndev;
     Random rnd = new Random(profile.hashCode());
