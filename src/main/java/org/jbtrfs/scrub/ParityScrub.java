@@ -60,7 +60,9 @@ final class ParityScrub {
         long inElement = (long) sector * sectorSize;
         for (ParityCheck.BadParity bad :
             ParityCheck.check(c, devices, writeTo, row.getKey(), inElement, sectorSize)) {
-          counters.error(ErrorKind.CSUM, bad.devid(), 1, mayRewrite || sink == null);
+          // The kernel rewrites wrong parity without counting it as an error of any kind, in
+          // the summary or in the device counters; the log line is all that tells of it.
+          if (writeTo != null) counters.parityRewritten++;
           log.accept(
               (writeTo != null ? "fixed up" : "found")
                   + " parity "

@@ -19,6 +19,10 @@ final class ScrubCounters {
   long verifyErrors;
   long corrected;
   long uncorrectable;
+
+  /** Sectors of RAID5/6 parity rewritten to match their data (not errors, as for the kernel). */
+  long parityRewritten;
+
   private final Map<Long, long[]> deviceErrors = new TreeMap<>();
 
   /** {@code sectors} bad sectors of one copy on device {@code devid}; fixed if {@code good}. */

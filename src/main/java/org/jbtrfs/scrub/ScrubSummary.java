@@ -15,6 +15,7 @@ public record ScrubSummary(
     long verifyErrors,
     long corrected,
     long uncorrectable,
+    long parityRewritten,
     Map<Long, long[]> deviceErrors,
     List<String> damagedPaths,
     Duration duration) {

@@ -78,6 +78,7 @@ public final class Scrubber {
         counters.verifyErrors,
         counters.corrected,
         counters.uncorrectable,
+        counters.parityRewritten,
         counters.deviceErrors(),
         List.copyOf(new java.util.LinkedHashSet<>(paths)),
         Duration.ofNanos(System.nanoTime() - started));

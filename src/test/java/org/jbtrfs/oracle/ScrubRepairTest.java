@@ -3,17 +3,36 @@ package org.jbtrfs.oracle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jbtrfs.cli.Main;
+import org.jbtrfs.format.FileExtentItem;
+import org.jbtrfs.format.ItemType;
+import org.jbtrfs.format.Key;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
+import org.jbtrfs.fs.Node;
+import org.jbtrfs.fs.PathResolver;
+import org.jbtrfs.fs.Subvolume;
+import org.jbtrfs.scrub.DeviceStats;
+import org.jbtrfs.scrub.ScrubSummary;
+import org.jbtrfs.scrub.Scrubber;
+import org.jbtrfs.tree.Cursor;
+import org.jbtrfs.txn.WriteEngine;
+import org.jbtrfs.volume.ChunkMapping;
+import org.jbtrfs.volume.Placement;
+import org.jbtrfs.volume.StoredCopies;
+import org.jbtrfs.volume.Stripe;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,8 +134,7 @@ class ScrubRepairTest {
             Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
         String victimLoop = loop.devices().get((int) victim - 1);
         assertThat(kstats).contains("[" + victimLoop + "].corruption_errs  " + expected);
-        List<String> diff =
-            Manifest.diff(before, ManifestReader.read(m.path()), java.util.Set.of("atime"));
+        List<String> diff = Manifest.diff(before, ManifestReader.read(m.path()), Set.of("atime"));
         assertThat(diff).as(Manifest.report(diff, 20)).isEmpty();
       }
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after scrub");
@@ -141,10 +159,9 @@ class ScrubRepairTest {
       long dirIno = DumpText.inodeOf(dump, 256, "d");
       long ino = DumpText.inodeOf(dump, dirIno, "victim");
       logical = diskBytenr(dump, ino) + 5L * fs.sectorSize();
-      org.jbtrfs.volume.ChunkMapping c = fs.chunks().lookup(logical);
+      ChunkMapping c = fs.chunks().lookup(logical);
       for (int k = 0; k < 2; k++) {
-        org.jbtrfs.volume.Placement p =
-            org.jbtrfs.volume.StoredCopies.placements(c, logical, fs.sectorSize(), k).get(0);
+        Placement p = StoredCopies.placements(c, logical, fs.sectorSize(), k).get(0);
         copies.add(new ScrubTargets.Target(logical, fs.sectorSize(), p.devid(), p.physical()));
       }
     }
@@ -199,18 +216,17 @@ class ScrubRepairTest {
       want = CorruptionTest.readPath(fs, "f");
       String dump = img.inspect("dump-tree", "-t", "5");
       long logical = diskBytenr(dump, DumpText.inodeOf(dump, 256, "f"));
-      org.jbtrfs.volume.ChunkMapping c = fs.chunks().lookup(logical);
+      ChunkMapping c = fs.chunks().lookup(logical);
       physical = -1;
       for (int k = 0; k < 2; k++) {
-        org.jbtrfs.volume.Placement p =
-            org.jbtrfs.volume.StoredCopies.placements(c, logical, 65536, k).get(0);
+        Placement p = StoredCopies.placements(c, logical, 65536, k).get(0);
         if (p.devid() == 2) physical = p.physical();
       }
     }
     String bad = img.device(2).toString();
     long from = physical;
     UnreadableRange[] faulty = new UnreadableRange[1];
-    org.jbtrfs.scrub.ScrubSummary s;
+    ScrubSummary s;
     try (Filesystem fs =
         Filesystem.open(
             img.devices(),
@@ -220,9 +236,9 @@ class ScrubRepairTest {
                     ? (faulty[0] = new UnreadableRange(d, from, from + 65536))
                     : d)) {
       List<String> log = new ArrayList<>();
-      s = new org.jbtrfs.scrub.Scrubber(fs, false, log::add).run();
-      org.jbtrfs.txn.WriteEngine engine = org.jbtrfs.txn.WriteEngine.open(fs);
-      org.jbtrfs.scrub.DeviceStats.add(engine, s.deviceErrors());
+      s = new Scrubber(fs, false, log::add).run();
+      WriteEngine engine = WriteEngine.open(fs);
+      DeviceStats.add(engine, s.deviceErrors());
       engine.commit();
     }
     assertThat(faulty[0].failedReads()).as("the injected errors were hit").isPositive();
@@ -242,10 +258,72 @@ class ScrubRepairTest {
         Cmd.Result ks =
             Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
         assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
-        assertThat(java.nio.file.Files.readAllBytes(m.path().resolve("f"))).isEqualTo(want);
+        assertThat(Files.readAllBytes(m.path().resolve("f"))).isEqualTo(want);
       }
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the read-error scrub");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"raid5,3", "raid6,4"})
+  void wrongParityIsRewrittenAndNotCountedAsTheKernelDoes(String profile, int ndev)
+      throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            profile + "p",
+            256L << 20,
+            ndev,
+            List.of("-m", "raid1", "-d", profile),
+            "head -c 1048576 /dev/urandom > f && sync");
+    int nparity = profile.equals("raid6") ? 2 : 1;
+    List<ScrubTargets.Target> parity = new ArrayList<>();
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      long logical = firstExtent(fs, "f");
+      ChunkMapping c = fs.chunks().lookup(logical);
+      int n = c.numStripes();
+      int width = n - nparity;
+      // The rotation written out here, apart from the code under test: data i of row r is on
+      // stripe (r + i) % n, then P, then Q.
+      for (int k = 0; k < nparity; k++) {
+        long pos = logical + (long) k * c.stripeLen() * width - c.logical() + 3L * fs.sectorSize();
+        long row = pos / c.stripeLen() / width;
+        long inStrip = pos % c.stripeLen();
+        Stripe s = c.stripes().get((int) ((row + width + k) % n));
+        parity.add(
+            new ScrubTargets.Target(
+                logical, fs.sectorSize(), s.devid(), s.offset() + row * c.stripeLen() + inStrip));
+      }
+    }
+    List<byte[]> before = new ArrayList<>();
+    for (ScrubTargets.Target t : parity) {
+      before.add(ScratchImage.read(img.device(t.devid()), t.physical(), t.len()));
+      ScratchImage.flip(img.device(t.devid()), t.physical() + 7, 3);
+    }
+
+    Run scrub = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
+    assertThat(scrub.rc).as(scrub.all()).isZero();
+    assertThat(scrub.out).contains("Error summary:    no errors found");
+    assertThat(scrub.err).contains("parity P mismatch");
+    if (nparity == 2) assertThat(scrub.err).contains("parity Q mismatch");
+    for (int k = 0; k < parity.size(); k++) {
+      ScrubTargets.Target t = parity.get(k);
+      assertThat(ScratchImage.read(img.device(t.devid()), t.physical(), t.len()))
+          .as("parity %d rewritten as it was", k + 1)
+          .isEqualTo(before.get(k));
+    }
+    assertThat(jbtrfs(args(img.devices(), "device", "stats", "-c")).rc).isZero();
+    try (Loop loop = Loop.attach(img.devices())) {
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the parity rewrite");
+    }
+  }
+
+  /** Where the first extent of file {@code path} starts, through the jbtrfs API (any profile). */
+  private static long firstExtent(Filesystem fs, String path) throws IOException {
+    Subvolume sv = fs.subvolume(fs.defaultSubvolumeId());
+    Node n = new PathResolver(fs, new Node(sv, sv.rootDirIno())).resolve(path);
+    Cursor c = sv.tree().find(new Key(n.ino(), ItemType.EXTENT_DATA, 0));
+    return FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize()).diskBytenr();
   }
 
   private static long diskBytenr(String dump, long ino) {
@@ -279,7 +357,7 @@ class ScrubRepairTest {
         b = ScratchImage.read(device, t.physical() + off, len);
         byte[] r = new byte[len];
         do rnd.nextBytes(r);
-        while (java.util.Arrays.equals(r, b));
+        while (Arrays.equals(r, b));
         b = r;
       }
       case 1 -> {
@@ -289,7 +367,7 @@ class ScrubRepairTest {
         }
         b = new byte[len];
         // Zeros over what already is zero (a header's unused bytes) would damage nothing.
-        if (java.util.Arrays.equals(b, ScratchImage.read(device, t.physical() + off, len))) {
+        if (Arrays.equals(b, ScratchImage.read(device, t.physical() + off, len))) {
           ScratchImage.flip(device, t.physical() + off, len);
           return;
         }
