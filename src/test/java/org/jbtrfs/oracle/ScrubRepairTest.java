@@ -318,6 +318,36 @@ class ScrubRepairTest {
     }
   }
 
+  @Test
+  void aMisdirectedTreeBlockIsAVerifyErrorAndIsRepaired() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir, "misdirected", 320L << 20, 2, List.of("-m", "raid1", "-d", "raid1"), populate());
+    int sectors;
+    List<ScrubTargets.Target> two;
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      sectors = fs.superblock().nodeSize() / fs.sectorSize();
+      two = ScrubTargets.pick(fs, 2, 2, 0, new Random(5));
+    }
+    // A valid block at the wrong address, as a write that went astray leaves it: its checksum
+    // holds, only its header's address says it does not belong here.
+    ScrubTargets.Target from = two.get(0);
+    ScrubTargets.Target to = two.get(1);
+    Path dev = img.device(2);
+    ScratchImage.write(dev, to.physical(), ScratchImage.read(dev, from.physical(), from.len()));
+
+    Run scrub = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
+    assertThat(scrub.rc).as(scrub.all()).isZero();
+    assertThat(field(scrub.out, "Error summary:\\s+verify=(\\d+)")).isEqualTo(sectors);
+    assertThat(field(scrub.out, "Corrected:\\s+(\\d+)")).isEqualTo(sectors);
+    assertThat(scrub.err).contains("fixed up verify error at logical " + to.logical());
+    assertThat(jbtrfs(args(img.devices(), "scrub", "start", "-B", "-r")).out)
+        .contains("no errors found");
+    try (Loop loop = Loop.attach(img.devices())) {
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the misdirected block");
+    }
+  }
+
   /** Where the first extent of file {@code path} starts, through the jbtrfs API (any profile). */
   private static long firstExtent(Filesystem fs, String path) throws IOException {
     Subvolume sv = fs.subvolume(fs.defaultSubvolumeId());
