@@ -1,5 +1,6 @@
 package org.jbtrfs.cli;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -90,7 +91,7 @@ final class ScrubCommand implements Runnable {
   }
 
   private static String fsidOf(Filesystem fs) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(fs.superblock().fsid());
+    ByteBuffer b = ByteBuffer.wrap(fs.superblock().fsid());
     return new UUID(b.getLong(), b.getLong()).toString();
   }
 

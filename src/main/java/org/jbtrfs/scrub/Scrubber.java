@@ -3,6 +3,7 @@ package org.jbtrfs.scrub;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jbtrfs.format.FormatException;
@@ -80,7 +81,7 @@ public final class Scrubber {
         counters.uncorrectable,
         counters.parityRewritten,
         counters.deviceErrors(),
-        List.copyOf(new java.util.LinkedHashSet<>(paths)),
+        List.copyOf(new LinkedHashSet<>(paths)),
         Duration.ofNanos(System.nanoTime() - started));
   }
 }
