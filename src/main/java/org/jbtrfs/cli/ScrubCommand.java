@@ -124,6 +124,7 @@ final class ScrubCommand implements Runnable {
     }
     StringBuilder sum = new StringBuilder("Error summary:   ");
     if (s.readErrors() > 0) sum.append(" read=").append(s.readErrors());
+    if (s.superErrors() > 0) sum.append(" super=").append(s.superErrors());
     if (s.verifyErrors() > 0) sum.append(" verify=").append(s.verifyErrors());
     if (s.csumErrors() > 0) sum.append(" csum=").append(s.csumErrors());
     System.out.println(sum);

@@ -17,6 +17,10 @@ final class ScrubCounters {
   long readErrors;
   long csumErrors;
   long verifyErrors;
+
+  /** Bad superblock copies: counted apart, neither corrected nor uncorrectable, as the kernel. */
+  long superErrors;
+
   long corrected;
   long uncorrectable;
 
@@ -37,8 +41,14 @@ final class ScrubCounters {
     deviceErrors.computeIfAbsent(devid, d -> new long[DevStatsItem.COUNT])[kind.devStat] += sectors;
   }
 
+  /** A bad superblock copy on device {@code devid}: one error, and one device counter. */
+  void superError(ErrorKind kind, long devid) {
+    superErrors++;
+    deviceErrors.computeIfAbsent(devid, d -> new long[DevStatsItem.COUNT])[kind.devStat]++;
+  }
+
   long totalErrors() {
-    return readErrors + csumErrors + verifyErrors;
+    return readErrors + superErrors + csumErrors + verifyErrors;
   }
 
   /** Counter increments by devid, in DEV_STATS order; devices without errors are absent. */

@@ -11,6 +11,7 @@ public record ScrubSummary(
     long dataExtents,
     long dataBytes,
     long readErrors,
+    long superErrors,
     long csumErrors,
     long verifyErrors,
     long corrected,
@@ -21,7 +22,7 @@ public record ScrubSummary(
     Duration duration) {
 
   public long totalErrors() {
-    return readErrors + csumErrors + verifyErrors;
+    return readErrors + superErrors + csumErrors + verifyErrors;
   }
 
   public long bytesScrubbed() {

@@ -49,6 +49,7 @@ public final class Scrubber {
     ParityScrub parity =
         new ParityScrub(
             fs.devices(), readOnly ? null : fs.devices(), sb.sectorSize(), counters, log);
+    new SuperblockScrub(sb, counters, log).scrub(fs.devices().all());
     for (ChunkMapping c : List.copyOf(fs.chunks().all())) {
       long lostBefore = counters.uncorrectable;
       long errorsBefore = counters.totalErrors();
@@ -75,6 +76,7 @@ public final class Scrubber {
         counters.dataExtents,
         counters.dataBytes,
         counters.readErrors,
+        counters.superErrors,
         counters.csumErrors,
         counters.verifyErrors,
         counters.corrected,

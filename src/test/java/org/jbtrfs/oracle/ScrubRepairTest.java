@@ -19,6 +19,7 @@ import org.jbtrfs.cli.Main;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
+import org.jbtrfs.format.Superblock;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.Node;
@@ -345,6 +346,47 @@ class ScrubRepairTest {
         .contains("no errors found");
     try (Loop loop = Loop.attach(img.devices())) {
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the misdirected block");
+    }
+  }
+
+  @Test
+  void aBadSuperblockCopyIsASuperErrorAsForTheKernel() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir, "super", 256L << 20, 2, List.of("-m", "raid1", "-d", "raid1"), "echo x > f");
+    long mirror = Superblock.MIRROR_OFFSETS[1];
+    ScratchImage.flip(img.device(2), mirror + 200, 4);
+    List<Path> copies = new ArrayList<>();
+    for (Path d : img.devices()) {
+      Path c = d.resolveSibling("kernel." + d.getFileName());
+      Files.copy(d, c);
+      copies.add(c);
+    }
+
+    Run scrub = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
+    assertThat(scrub.rc).as(scrub.all()).isZero();
+    assertThat(field(scrub.out, "Error summary:\\s+super=(\\d+)")).isEqualTo(1);
+    assertThat(field(scrub.out, "Corrected:\\s+(\\d+)")).isZero();
+    assertThat(field(scrub.out, "Uncorrectable:\\s+(\\d+)")).isZero();
+    // Recording the error committed, and a commit writes every superblock copy afresh.
+    assertThat(jbtrfs(args(img.devices(), "scrub", "start", "-B", "-r")).out)
+        .contains("no errors found");
+    assertThat(jbtrfs(args(img.devices(), "device", "stats")).out)
+        .contains("[" + img.device(2) + "].corruption_errs  1");
+
+    // The kernel's scrub of the same damage says the same.
+    try (Loop loop = Loop.attach(copies)) {
+      Path mnt = dir.resolve("super.kernel");
+      try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
+        Cmd.Result ks =
+            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        assertThat(field(ks.out(), "Error summary:\\s+super=(\\d+)"))
+            .as(ks.out() + ks.stderr())
+            .isEqualTo(1);
+      }
+    }
+    try (Loop loop = Loop.attach(img.devices())) {
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the superblock scrub");
     }
   }
 
