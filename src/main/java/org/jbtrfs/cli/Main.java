@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       SubvolumeCommand.class,
       SubvolumeSettingsCommands.Property.class,
       UsageCommand.class,
+      ScrubCommand.class,
+      DeviceCommand.class,
       PutCommand.class,
       EditCommands.Mkdir.class,
       EditCommands.Rm.class,

@@ -65,6 +65,11 @@ final class WritableImage implements AutoCloseable {
     return new PathResolver(fs, new Node(fs.subvolume(subvol), rootDir)).resolve(path);
   }
 
+  /** The opened filesystem, for commands that read it beside their changes (scrub). */
+  Filesystem fs() {
+    return fs;
+  }
+
   FsOps ops() {
     return ops;
   }

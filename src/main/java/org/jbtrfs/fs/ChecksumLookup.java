@@ -11,14 +11,14 @@ import org.jbtrfs.tree.Tree;
  * Finds data checksums in the csum tree. Items are keyed by the logical address of their first
  * sector and hold one checksum per sector, so a range may be covered by several items.
  */
-final class ChecksumLookup {
+public final class ChecksumLookup {
   private ChecksumLookup() {}
 
   /**
    * Copies the checksums of {@code sectors} sectors starting at {@code logical} into {@code out}
    * and marks which ones exist in {@code present}.
    */
-  static void fill(
+  public static void fill(
       Tree csumTree,
       long logical,
       int sectors,
