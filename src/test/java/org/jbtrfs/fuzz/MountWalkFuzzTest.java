@@ -34,8 +34,21 @@ class MountWalkFuzzTest {
   /** The intact image holds over 100 files and directories (scripts/make-fuzz-seeds). */
   private static final int INTACT_NODES = 100;
 
-  static {
+  private static Level levelBefore;
+
+  /**
+   * Damaged images log a warning per bad block: silenced for this class only, so tests that run
+   * later in the same JVM and read the log (Raid56ChecksumRebuildTest) still see it.
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void quiet() {
+    levelBefore = QUIET.getLevel();
     QUIET.setLevel(Level.OFF);
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void loudAgain() {
+    QUIET.setLevel(levelBefore);
   }
 
   /** The pristine image and a scratch copy the inputs damage (and get restored) in place. */
