@@ -80,7 +80,8 @@ class LogTreeAndCompressionTest {
             FuseMount.launcher().getParent(),
             120);
     assertThat(rwIgnoring.exitCode()).isNotZero();
-    assertThat(rwIgnoring.out() + rwIgnoring.stderr()).contains("nologreplay needs a read-only");
+    assertThat(rwIgnoring.out() + rwIgnoring.stderr())
+        .contains("nologreplay must be used with ro mount option");
     assertThat(Mounts.isMountPoint(mnt)).isFalse();
 
     try (RwFuseMount m = RwFuseMount.mount(crashed, mnt, "")) {
