@@ -1,8 +1,6 @@
 package org.jbtrfs.txn;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.volume.ChunkDiscard;
@@ -27,14 +25,10 @@ public final class FreeSpaceTrim {
     for (BlockGroup bg : engine.groups().all()) {
       if (bg.end() <= start || bg.start() >= end) continue;
       var chunk = engine.fs().chunks().lookup(bg.start());
-      // A copy of the ranges: discarding does not change the map, but keeps the walk obviously
-      // safe.
-      List<long[]> free = new ArrayList<>();
-      for (Map.Entry<Long, Long> e : bg.free().ranges().entrySet())
-        free.add(new long[] {e.getKey(), e.getKey() + e.getValue()});
-      for (long[] r : free) {
-        long a = Math.max(r[0], start);
-        long b = Math.min(r[1], end);
+      // Discarding leaves the free map as it is, so it can be walked directly.
+      for (Map.Entry<Long, Long> e : bg.free().ranges().entrySet()) {
+        long a = Math.max(e.getKey(), start);
+        long b = Math.min(e.getKey() + e.getValue(), end);
         if (b - a <= 0 || b - a < minLen) continue;
         trimmed += ChunkDiscard.discard(chunk, engine.fs().devices(), a, b - a);
       }

@@ -26,19 +26,11 @@ public final class ChunkDiscard {
     StripeGeometry g = new StripeGeometry(c);
     if (g.profile.hasParity()) return 0;
     Runs runs = new Runs(g, devices);
-    // forEachPiece takes int lengths: walk the range a GiB at a time.
+    // forEachCopy takes int lengths: walk the range a GiB at a time.
     for (long pos = logical; pos < logical + len; ) {
       int n = (int) Math.min(logical + len - pos, 1L << 30);
-      g.forEachPiece(
-          pos,
-          0,
-          n,
-          (element, inElem, bufOff, pieceLen) -> {
-            for (int copy = 0; copy < g.profile.ncopies(); copy++) {
-              int stripe = g.copyStripe(element, copy);
-              runs.add(stripe, g.physical(stripe, g.row(element), inElem), pieceLen);
-            }
-          });
+      g.forEachCopy(
+          pos, 0, n, (stripe, physical, bufOff, pieceLen) -> runs.add(stripe, physical, pieceLen));
       pos += n;
     }
     return runs.flushAll();

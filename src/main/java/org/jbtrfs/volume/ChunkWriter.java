@@ -29,20 +29,14 @@ public final class ChunkWriter {
       new ParityRowWriter(g, sink, source).write(logical, buf, off, len);
       return;
     }
-    g.forEachPiece(
+    g.forEachCopy(
         logical,
         off,
         len,
-        (element, inElem, bufOff, n) -> {
-          // Every copy of the element: all stripes for RAID1/C3/C4/DUP, the element's stripe for
-          // RAID0, and its mirror pair for RAID10.
-          for (int copy = 0; copy < g.profile.ncopies(); copy++) {
-            int stripe = g.copyStripe(element, copy);
-            long devid = g.devid(stripe);
-            // A missing device (degraded) simply misses this write, as in the kernel.
-            if (sink.present(devid))
-              sink.write(devid, g.physical(stripe, g.row(element), inElem), buf, bufOff, n);
-          }
+        (stripe, physical, bufOff, n) -> {
+          long devid = g.devid(stripe);
+          // A missing device (degraded) simply misses this write, as in the kernel.
+          if (sink.present(devid)) sink.write(devid, physical, buf, bufOff, n);
         });
   }
 }

@@ -68,6 +68,29 @@ final class StripeGeometry {
     }
   }
 
+  /** One device piece holding a copy of part of a byte range (copy and striped profiles). */
+  @FunctionalInterface
+  interface CopyPiece {
+    void accept(int stripe, long physical, int bufOff, int len) throws IOException;
+  }
+
+  /**
+   * Every copy of every piece of [logical, logical+len): all stripes for RAID1/C3/C4/DUP, the
+   * element's stripe for RAID0, its mirror pair for RAID10. Writes and discards both go to all.
+   */
+  void forEachCopy(long logical, int bufOff, int len, CopyPiece piece) throws IOException {
+    forEachPiece(
+        logical,
+        bufOff,
+        len,
+        (element, inElem, off, n) -> {
+          for (int copy = 0; copy < profile.ncopies(); copy++) {
+            int stripe = copyStripe(element, copy);
+            piece.accept(stripe, physical(stripe, row(element), inElem), off, n);
+          }
+        });
+  }
+
   long row(long element) {
     return element / width;
   }
