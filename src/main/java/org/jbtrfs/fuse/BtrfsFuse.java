@@ -103,10 +103,10 @@ public final class BtrfsFuse implements FuseSession.Handler {
       case FuseProtocol.SYMLINK -> names.symlink(req, out);
       case FuseProtocol.MKNOD -> names.mknod(req, out);
       case FuseProtocol.MKDIR -> names.mkdir(req, out);
-      case FuseProtocol.UNLINK -> names.unlink(req);
+      case FuseProtocol.UNLINK -> names.unlink(req, out);
       case FuseProtocol.RMDIR -> names.rmdir(req);
-      case FuseProtocol.RENAME -> names.rename(req, false);
-      case FuseProtocol.RENAME2 -> names.rename(req, true);
+      case FuseProtocol.RENAME -> names.rename(req, out, false);
+      case FuseProtocol.RENAME2 -> names.rename(req, out, true);
       case FuseProtocol.LINK -> names.link(req, out);
       case FuseProtocol.OPEN -> files.open(req, out);
       case FuseProtocol.CREATE -> create(req, out);

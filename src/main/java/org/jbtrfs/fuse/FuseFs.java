@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jbtrfs.format.FileType;
 import org.jbtrfs.format.InodeItem;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.Node;
@@ -50,6 +51,7 @@ final class FuseFs {
   private final Map<Long, Handle> handles = new ConcurrentHashMap<>();
   private final Map<Node, Integer> openCounts = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
+  private final LinkDropsInFlight linkDrops = new LinkDropsInFlight();
   private volatile FuseSession session;
 
   /** POSIX ACLs decide access and are inherited (off with mount option noacl). */
@@ -173,21 +175,42 @@ final class FuseFs {
 
   /** struct fuse_attr of {@code n}. */
   void attr(FuseReply out, Node n) throws IOException {
-    out.attr(ino(n), inode(n), fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    attr(out, n, inode(n));
+  }
+
+  private void attr(FuseReply out, Node n, InodeItem i) {
+    long nlink = linkDrops.reported(n, i.nlink(), out.request());
+    out.attr(ino(n), i, nlink, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
   }
 
   /** struct fuse_attr_out of {@code n}. */
   int attrReply(FuseReply out, Node n) throws IOException {
     InodeItem i = inode(n);
     out.attrHeader(cache);
-    out.attr(ino(n), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    attr(out, n, i);
     return 0;
   }
 
   /** struct fuse_statx_out for {@code n}: its attributes and birth time. */
   int statxReply(FuseReply out, Node n) throws IOException {
-    out.statx(cache, ino(n), inode(n), fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
+    InodeItem i = inode(n);
+    long nlink = linkDrops.reported(n, i.nlink(), out.request());
+    out.statx(cache, ino(n), i, nlink, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(n));
     return 0;
+  }
+
+  /**
+   * A change about to drop one name of the non-directory {@code victim} (unlink, rename over it):
+   * attribute replies to requests read before this one's reply goes out carry its link count from
+   * before (see LinkDropsInFlight).
+   */
+  void dropsLink(FuseReply out, Node victim) throws IOException {
+    InodeItem i = inode(victim);
+    if (FileType.isDir(i.mode())) return; // the kernel clears a directory's count: nothing to race
+    FuseSession s = session;
+    if (s == null) return;
+    linkDrops.started(victim, i.nlink(), s);
+    out.beforeSend(() -> linkDrops.replying(victim, s));
   }
 
   /** struct fuse_entry_out for {@code child}, found in {@code parent}: one kernel reference. */
@@ -202,7 +225,7 @@ final class FuseFs {
     // whose number a new file got (after a remount) is stale, as on the kernel's btrfs. FUSE fixes
     // the root's at 0.
     out.entryHeader(id, id == FuseProtocol.ROOT_ID ? 0 : i.generation(), cache);
-    out.attr(ino(child), i, fs.sectorSize(), rw == null ? 0 : rw.bufferedBytes(child));
+    attr(out, child, i);
     return 0;
   }
 

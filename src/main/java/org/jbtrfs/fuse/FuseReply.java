@@ -13,6 +13,8 @@ import org.jbtrfs.format.Timespec;
  */
 final class FuseReply {
   private final ByteBuffer buf;
+  private Runnable beforeSend;
+  private long request;
 
   FuseReply(int capacity) {
     this.buf = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
@@ -22,11 +24,33 @@ final class FuseReply {
     return buf;
   }
 
-  /** Starts an empty result. */
-  FuseReply begin() {
+  /** Starts an empty result, to the request numbered {@code request} (see FuseSession). */
+  FuseReply begin(long request) {
+    this.request = request;
+    beforeSend = null;
     buf.clear();
     buf.position(FuseProtocol.OUT_HEADER);
     return this;
+  }
+
+  /** The number of the request this answers, in the order requests were read. */
+  long request() {
+    return request;
+  }
+
+  /**
+   * Runs {@code r} at the last moment before this reply is written (or dropped, if the request gets
+   * none).
+   */
+  void beforeSend(Runnable r) {
+    beforeSend = r;
+  }
+
+  /** The session's call, with the reply final and about to be written. */
+  void sending() {
+    Runnable r = beforeSend;
+    beforeSend = null;
+    if (r != null) r.run();
   }
 
   /** Bytes the result may still take. */
@@ -69,10 +93,11 @@ final class FuseReply {
   }
 
   /**
-   * struct fuse_attr for an inode, as the kernel's btrfs_getattr reports it; {@code buffered} is
-   * data written but not yet in extents, which counts in st_blocks as it does in the kernel.
+   * struct fuse_attr for an inode, as the kernel's btrfs_getattr reports it, with link count {@code
+   * nlink} (see LinkDropsInFlight); {@code buffered} is data written but not yet in extents, which
+   * counts in st_blocks as it does in the kernel.
    */
-  FuseReply attr(long ino, InodeItem inode, int blockSize, long buffered) {
+  FuseReply attr(long ino, InodeItem inode, long nlink, int blockSize, long buffered) {
     u64(ino);
     u64(inode.size());
     // Bytes in use rounded up to the block size, in 512-byte units.
@@ -84,7 +109,7 @@ final class FuseReply {
     u32(inode.mtime().nsec());
     u32(inode.ctime().nsec());
     u32(inode.mode());
-    u32((int) inode.nlink());
+    u32((int) nlink);
     u32((int) inode.uid());
     u32((int) inode.gid());
     u32((int) DeviceNumbers.toUser(inode.rdev()));
@@ -104,10 +129,11 @@ final class FuseReply {
    * struct fuse_statx_out for an inode: the attributes of {@link #attr} and the birth time (the
    * inode's otime), as the kernel's btrfs_getattr reports them.
    */
-  FuseReply statx(CacheTimes t, long ino, InodeItem inode, int blockSize, long buffered) {
+  FuseReply statx(
+      CacheTimes t, long ino, InodeItem inode, long nlink, int blockSize, long buffered) {
     u64(t.attrSeconds()).u32(t.attrNanos()).u32(0).u64(0).u64(0);
     u32(STATX_MASK).u32(blockSize).u64(statxAttributes(inode.flags()));
-    u32((int) inode.nlink()).u32((int) inode.uid()).u32((int) inode.gid());
+    u32((int) nlink).u32((int) inode.uid()).u32((int) inode.gid());
     u16(inode.mode()).u16(0);
     u64(ino).u64(inode.size());
     u64((Align.up(inode.nbytes(), blockSize) + Align.up(buffered, blockSize)) / 512);

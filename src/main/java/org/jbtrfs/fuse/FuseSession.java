@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.logging.Logger;
 import org.jbtrfs.os.Libc;
 
@@ -15,7 +17,7 @@ import org.jbtrfs.os.Libc;
  * the workers run requests in parallel, and a slow one (an fsync's commit) holds only its own
  * thread. INIT and INTERRUPT are answered here, DESTROY after the handler's final work.
  */
-final class FuseSession {
+final class FuseSession implements LinkDropsInFlight.RequestOrder {
   private static final Logger LOG = Logger.getLogger(FuseSession.class.getName());
 
   /** A handler's answer for requests that get no reply (FORGET, INTERRUPT). */
@@ -51,6 +53,11 @@ final class FuseSession {
   private final ByteBuffer notifyBuf =
       ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 24 + 256).order(ByteOrder.LITTLE_ENDIAN);
   private final AtomicInteger busyWorkers = new AtomicInteger();
+  private final AtomicLong requestsRead = new AtomicLong();
+
+  /** Per worker, the number of the request it is answering (Long.MAX_VALUE when idle). */
+  private final AtomicLongArray answering;
+
   private volatile boolean stopping;
 
   /**
@@ -63,6 +70,20 @@ final class FuseSession {
     this.threads = threads;
     this.pollNanos = pollMicros * 1000;
     this.debug = debug;
+    this.answering = new AtomicLongArray(threads);
+    for (int i = 0; i < threads; i++) answering.set(i, Long.MAX_VALUE);
+  }
+
+  @Override
+  public long nextRequest() {
+    return requestsRead.get();
+  }
+
+  @Override
+  public long oldestInFlight() {
+    long oldest = Long.MAX_VALUE;
+    for (int i = 0; i < answering.length(); i++) oldest = Math.min(oldest, answering.get(i));
+    return oldest;
   }
 
   /** Waits until the kernel's INIT has been answered, i.e. the mount serves requests. */
@@ -78,7 +99,8 @@ final class FuseSession {
           i == 0 && pollNanos > 0
               ? PollingChannel.open(libc, mount.fd(), pollNanos, busyWorkers)
               : null;
-      Thread t = new Thread(() -> work(polling), "fuse-" + i);
+      int worker = i;
+      Thread t = new Thread(() -> work(worker, polling), "fuse-" + i);
       t.setDaemon(true);
       workers.add(t);
       t.start();
@@ -87,15 +109,15 @@ final class FuseSession {
   }
 
   /** One worker: reads requests from {@code polling}, or with blocking reads when it is null. */
-  private void work(PollingChannel polling) {
+  private void work(int worker, PollingChannel polling) {
     try {
-      serveRequests(polling);
+      serveRequests(worker, polling);
     } finally {
       if (polling != null) polling.close();
     }
   }
 
-  private void serveRequests(PollingChannel polling) {
+  private void serveRequests(int worker, PollingChannel polling) {
     FuseRequest req = new FuseRequest(MAX_IO + 2 * 4096);
     FuseReply reply = new FuseReply(MAX_IO + 4096);
     int fd = polling != null ? polling.fd() : mount.fd();
@@ -112,11 +134,14 @@ final class FuseSession {
       }
       if (n < FuseProtocol.IN_HEADER) continue;
       req.filled((int) n);
+      long number = requestsRead.getAndIncrement();
+      answering.set(worker, number);
       busyWorkers.incrementAndGet();
       try {
-        answer(req, reply, fd);
+        answer(req, reply.begin(number), fd);
       } finally {
         busyWorkers.decrementAndGet();
+        answering.set(worker, Long.MAX_VALUE);
       }
     }
   }
@@ -124,7 +149,6 @@ final class FuseSession {
   /** Handles one request and writes its reply to {@code fd}, the connection it came from. */
   private void answer(FuseRequest req, FuseReply reply, int fd) {
     int op = req.opcode();
-    reply.begin();
     int result;
     try {
       result =
@@ -143,15 +167,24 @@ final class FuseSession {
     }
     if (debug) {
       System.err.printf(
-          "fuse: unique %d op %d node %d -> %s%n",
-          req.unique(), op, req.nodeid(), result == NO_REPLY ? "no reply" : result);
+          "fuse: seq %d unique %d op %d node %d -> %s%n",
+          reply.request(),
+          req.unique(),
+          op,
+          req.nodeid(),
+          result == NO_REPLY ? "no reply" : result);
     }
-    if (result == NO_REPLY) return;
+    if (result == NO_REPLY) {
+      reply.sending();
+      return;
+    }
     ByteBuffer out = reply.finish(req.unique(), result > 0 ? 0 : result);
+    reply.sending();
     long w = libc.write(fd, out, out.limit());
+    int err = w < 0 ? Libc.errno() : 0;
     // ENOENT: the request was interrupted and the kernel no longer waits for it.
-    if (w < 0 && Libc.errno() != Errno.ENOENT && !stopping) {
-      LOG.warning("reply to request " + req.unique() + " failed: errno " + Libc.errno());
+    if (w < 0 && err != Errno.ENOENT && !stopping) {
+      LOG.warning("reply to request " + req.unique() + " failed: errno " + err);
     }
   }
 

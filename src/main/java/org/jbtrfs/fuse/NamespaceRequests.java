@@ -226,7 +226,7 @@ final class NamespaceRequests {
         });
   }
 
-  int unlink(FuseRequest req) {
+  int unlink(FuseRequest req, FuseReply out) {
     byte[] name = req.name(0);
     return f.changing(
         "unlink",
@@ -235,7 +235,8 @@ final class NamespaceRequests {
         true,
         () -> {
           Node dir = dir(req.nodeid());
-          checkDelete(dir, name);
+          Node victim = checkDelete(dir, name);
+          if (victim != null) f.dropsLink(out, victim);
           var ops = f.rw.ops(dir.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
           ops.unlink(dir.ino(), name);
@@ -243,10 +244,14 @@ final class NamespaceRequests {
         });
   }
 
-  /** An entry that exists may go only if neither it nor its directory is protected (+i, +a). */
-  private void checkDelete(Node dir, byte[] name) throws IOException {
+  /**
+   * An entry that exists may go only if neither it nor its directory is protected (+i, +a). Returns
+   * the node the entry leads to, or null when there is none.
+   */
+  private Node checkDelete(Node dir, byte[] name) throws IOException {
     Node victim = child(dir, name);
     if (victim != null) InodeFlagRules.checkDelete(f.inode(dir), f.inode(victim));
+    return victim;
   }
 
   /** OPENDIR: a handle that bounds its listing (see FuseFs.DirListing) and keeps the dir alive. */
@@ -288,7 +293,7 @@ final class NamespaceRequests {
   private static final int RENAME_EXCHANGE = 2;
   private static final int RENAME_WHITEOUT = 4;
 
-  int rename(FuseRequest req, boolean withFlags) {
+  int rename(FuseRequest req, FuseReply out, boolean withFlags) {
     // struct fuse_rename_in { newdir } or fuse_rename2_in { newdir, flags, padding }, two names
     long newDir = req.u64(0);
     int flags = withFlags ? req.u32(8) : 0;
@@ -342,6 +347,7 @@ final class NamespaceRequests {
             f.nodes.moved(replaced, from);
             return 0;
           }
+          if (replaced != null) f.dropsLink(out, replaced);
           ops.rename(from.ino(), oldName, to.ino(), newName);
           f.nodes.moved(moving, to);
           if (whiteout) {

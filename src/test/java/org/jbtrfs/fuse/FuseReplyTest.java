@@ -18,9 +18,9 @@ class FuseReplyTest {
 
   @Test
   void entryReplyLayout() {
-    FuseReply r = new FuseReply(4096).begin();
+    FuseReply r = new FuseReply(4096).begin(0);
     r.entryHeader(77, 5, new CacheTimes(1.5, 2.25));
-    r.attr(258, inode(), 4096, 4096);
+    r.attr(258, inode(), inode().nlink(), 4096, 4096);
     ByteBuffer b = r.finish(99, 0);
     assertThat(b.limit()).isEqualTo(FuseProtocol.OUT_HEADER + FuseProtocol.ENTRY_OUT);
     assertThat(b.getInt(0)).isEqualTo(b.limit());
@@ -58,8 +58,8 @@ class FuseReplyTest {
     Timespec t0 = new Timespec(0, 0);
     long flags = InodeItem.FLAG_APPEND | InodeItem.FLAG_COMPRESS | InodeItem.FLAG_NOCOMPRESS;
     InodeItem i = new InodeItem(1, 1, 0, 0, 0, 1, 0, 0, 0100644, 0, flags, 0, t0, t0, t0, t0);
-    FuseReply r = new FuseReply(4096).begin();
-    r.statx(new CacheTimes(1, 1), 257, i, 4096, 0);
+    FuseReply r = new FuseReply(4096).begin(0);
+    r.statx(new CacheTimes(1, 1), 257, i, i.nlink(), 4096, 0);
     ByteBuffer b = r.finish(1, 0);
     int sx = FuseProtocol.OUT_HEADER + 32; // after attr_valid, attr_valid_nsec, flags, spare[2]
     assertThat(b.getLong(sx + 8)).isEqualTo(0x20L | 0x4L); // STATX_ATTR_APPEND | COMPRESSED
@@ -69,7 +69,7 @@ class FuseReplyTest {
 
   @Test
   void errorRepliesCarryOnlyTheHeader() {
-    FuseReply r = new FuseReply(4096).begin();
+    FuseReply r = new FuseReply(4096).begin(0);
     r.u64(1).u64(2);
     ByteBuffer b = r.finish(5, -2);
     assertThat(b.limit()).isEqualTo(FuseProtocol.OUT_HEADER);

@@ -335,13 +335,32 @@ final class FsxWorker implements Runnable {
       if (f.nlink >= 6) return null;
       f.version++;
       if (ctx.durable != null) ctx.durable.invalidate(rel(to, newName));
-      Files.createLink(dst, src);
+      createLink(dst, src);
       f.nlink++;
       to.entries.put(newName, f);
     } finally {
       f.lock.unlock();
     }
     return "link " + src + " -> " + dst;
+  }
+
+  /**
+   * link(2), once more after a stat when the kernel's FUSE refused it with ENOENT without asking
+   * us: it drops its cached link count itself when an unlink of another name completes, and an
+   * attribute reply racing with that completion (a stat of the file in another worker) can leave
+   * the count at 0 for a file that still has a name. jbtrfs answers requests read while the unlink
+   * is being answered with the count from before it, which leaves the kernel a window of
+   * microseconds (README, differences from the kernel). The stat reads the count afresh (the kernel
+   * marked it stale at the drop); a second refusal is a failure.
+   */
+  private void createLink(Path dst, Path src) throws IOException {
+    try {
+      Files.createLink(dst, src);
+    } catch (java.nio.file.NoSuchFileException e) {
+      Files.readAttributes(src, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      ctx.count("link-retried");
+      Files.createLink(dst, src);
+    }
   }
 
   private String chmod(Path p, ModelFile f) throws IOException {
