@@ -1,6 +1,7 @@
 package org.jbtrfs.fs;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.logging.Logger;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.ChecksumType;
@@ -129,9 +130,12 @@ public final class DataReader {
     int mirrors = lr.mirrors(addr);
     boolean parity = lr.chunks().lookup(addr).profile().hasParity();
     String where = lr.describe(addr, sector, bad);
-    byte[] copy = new byte[sector];
+    // What each copy that read but failed its checksum held, for read repair.
+    byte[][] badCopies = new byte[mirrors][];
+    badCopies[bad] = Arrays.copyOfRange(out, outOff, outOff + sector);
     for (int m = 0; m < mirrors; m++) {
       if (m == bad) continue;
+      byte[] copy = new byte[sector];
       try {
         lr.read(addr, copy, 0, sector, m);
       } catch (IOException e) {
@@ -147,8 +151,10 @@ public final class DataReader {
                     ? "; rebuilt from parity " + (m == 1 ? "P" : "Q")
                     : "; copy " + m + " is good"));
         System.arraycopy(copy, 0, out, outOff, sector);
+        repairCopies(lr, addr, copy, badCopies);
         return;
       }
+      badCopies[m] = copy;
     }
     String msg =
         "data checksum mismatch at logical "
@@ -160,5 +166,22 @@ public final class DataReader {
             + ")";
     LOG.severe(msg);
     throw new FormatException(msg);
+  }
+
+  /**
+   * Read repair: the copies of sector {@code addr} that failed their checksum get the {@code good}
+   * bytes written over them (see LogicalReader#repair; a no-op unless the mount is read-write). A
+   * failed repair is logged; the read has its good bytes either way.
+   */
+  private void repairCopies(LogicalReader lr, long addr, byte[] good, byte[][] badCopies) {
+    for (int m = 0; m < badCopies.length; m++) {
+      if (badCopies[m] == null) continue;
+      try {
+        String at = lr.repair(addr, good, 0, badCopies[m], 0, good.length, m);
+        if (at != null) LOG.warning("data at logical " + addr + ": read repair rewrote " + at);
+      } catch (IOException | RuntimeException e) {
+        LOG.warning("data at logical " + addr + ": read repair of copy " + m + " failed: " + e);
+      }
+    }
   }
 }

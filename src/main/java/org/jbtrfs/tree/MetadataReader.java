@@ -122,10 +122,16 @@ public final class MetadataReader {
         && matches(cached, expectedGen, expectedLevel)
         && agreesWithParent(cached, treeId, parentRaw, keyOff)) return cached;
     List<String> failures = new ArrayList<>();
+    // What each copy that read but failed a check held, for read repair (null: unreadable).
+    byte[][] badCopies = null;
     int mirrors = logical.mirrors(bytenr);
     for (int m = 0; m < mirrors; m++) {
+      byte[] raw = new byte[nodeSize];
+      boolean readable = false;
       try {
-        TreeBlock block = readCopy(bytenr, m, expectedGen, expectedLevel);
+        logical.read(bytenr, raw, 0, nodeSize, m);
+        readable = true;
+        TreeBlock block = checkCopy(raw, bytenr, expectedGen, expectedLevel);
         if (items != null) {
           ParentRules.checkOwner(block, treeId, items);
           ParentRules.checkFirstKey(block, parentRaw, keyOff, items);
@@ -139,6 +145,7 @@ public final class MetadataReader {
                   + (parity ? "rebuilt from parity " + (m == 1 ? "P" : "Q") : "copy " + m + " good")
                   + " after "
                   + failures);
+          repairCopies(bytenr, raw, badCopies);
         }
         cache.put(block);
         return block;
@@ -146,6 +153,10 @@ public final class MetadataReader {
         // Where the bad copy came from: the device and offset to look at.
         failures.add(
             "copy " + m + " (" + logical.describe(bytenr, nodeSize, m) + "): " + e.getMessage());
+        if (readable) {
+          if (badCopies == null) badCopies = new byte[mirrors][];
+          badCopies[m] = raw;
+        }
       }
     }
     String msg = "tree block at logical " + bytenr + " unreadable: " + failures;
@@ -153,10 +164,30 @@ public final class MetadataReader {
     throw new FormatException(msg);
   }
 
-  private TreeBlock readCopy(long bytenr, int mirror, long expectedGen, int expectedLevel)
+  /**
+   * Read repair: the copies that read but failed a check get the {@code good} block written over
+   * them (see LogicalReader#repair; a no-op unless the mount is read-write). A failure to repair is
+   * logged and leaves the read as it is: the good block was found.
+   */
+  private void repairCopies(long bytenr, byte[] good, byte[][] badCopies) {
+    if (badCopies == null) return;
+    for (int m = 0; m < badCopies.length; m++) {
+      if (badCopies[m] == null) continue;
+      try {
+        String where = logical.repair(bytenr, good, 0, badCopies[m], 0, nodeSize, m);
+        if (where != null) {
+          LOG.warning("tree block at logical " + bytenr + ": read repair rewrote " + where);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warning(
+            "tree block at logical " + bytenr + ": read repair of copy " + m + " failed: " + e);
+      }
+    }
+  }
+
+  /** Checks one copy's bytes as read: checksum, header, items, the parent's generation. */
+  private TreeBlock checkCopy(byte[] raw, long bytenr, long expectedGen, int expectedLevel)
       throws IOException {
-    byte[] raw = new byte[nodeSize];
-    logical.read(bytenr, raw, 0, nodeSize, mirror);
     if (!csum.verify(raw, Superblock.CSUM_SIZE, nodeSize - Superblock.CSUM_SIZE, raw, 0)) {
       throw new FormatException("checksum mismatch");
     }

@@ -2,12 +2,22 @@ package org.jbtrfs.volume;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
-/** Reads the logical address space through the chunk map, one mirror at a time. */
+/**
+ * Reads the logical address space through the chunk map, one mirror at a time, and on a writable
+ * mount rewrites a bad copy a read had to fall back from (read repair).
+ */
 public final class LogicalReader {
   private final ChunkMap chunks;
   private final BlockSource devices;
+
+  /** Where read repair writes, and whether it may now; both set by a read-write mount. */
+  private volatile BlockSink repairSink;
+
+  private volatile BooleanSupplier repairAllowed = () -> false;
 
   public LogicalReader(ChunkMap chunks, BlockSource devices) {
     this.chunks = chunks;
@@ -71,5 +81,37 @@ public final class LogicalReader {
       off += n;
       len -= n;
     }
+  }
+
+  /**
+   * From now on {@link #repair} writes through {@code sink} whenever {@code allowed} says so (a
+   * read-write mount that is not frozen or aborted); a null sink turns read repair off.
+   */
+  public void repairWith(BlockSink sink, BooleanSupplier allowed) {
+    repairAllowed = allowed != null ? allowed : () -> false;
+    repairSink = sink;
+  }
+
+  /**
+   * Read repair, as the kernel does after a read that had to fall back: overwrites stored copy
+   * {@code copy} (for RAID5/6, 0: the data strips, whose parity the good bytes agree with) of
+   * [logical, logical+len) with {@code good}, but only while this reader may write, every device of
+   * the copy is present, and the copy still holds exactly the {@code bad} bytes the read saw (so
+   * space freed and written again since is never touched). Returns where it wrote, or null when it
+   * did not.
+   */
+  public String repair(
+      long logical, byte[] good, int goodOff, byte[] bad, int badOff, int len, int copy)
+      throws IOException {
+    BlockSink sink = repairSink;
+    if (sink == null || !repairAllowed.getAsBoolean()) return null;
+    ChunkMapping c = chunks.lookup(logical);
+    if (logical + len > c.end() || copy >= StoredCopies.count(c)) return null;
+    if (!StoredCopies.present(c, devices, logical, len, copy)) return null;
+    byte[] now = new byte[len];
+    StoredCopies.read(c, devices, logical, now, 0, len, copy);
+    if (!Arrays.equals(now, 0, len, bad, badOff, badOff + len)) return null;
+    StoredCopies.write(c, sink, logical, good, goodOff, len, copy);
+    return describe(logical, len, copy);
   }
 }

@@ -70,7 +70,7 @@ class ScrubRepairTest {
    * Small files for many leaves, larger random files for many data sectors, both scaled with the
    * damage asked for so that every profile has enough on its last device.
    */
-  private static String populate() {
+  static String populate() {
     int smallFiles = 1500 * Math.max(1, METADATA / 20);
     int bigFiles = 6 * Math.max(1, DATA / 200);
     return "python3 - <<'PY'\n"
@@ -94,7 +94,7 @@ class ScrubRepairTest {
     ScratchImage img =
         ScratchImage.create(
             dir, profile, deviceBytes(), ndev, List.of("-m", profile, "-d", profile), populate());
-    Manifest before = kernelManifest(img, "before");
+    Manifest before = kernelManifest(dir, img, "before");
     long victim = ndev;
     Random rnd = new Random(profile.hashCode());
     int nodeSize;
@@ -409,7 +409,7 @@ class ScrubRepairTest {
     return Long.parseLong(m.group(1));
   }
 
-  private Manifest kernelManifest(ScratchImage img, String name) {
+  static Manifest kernelManifest(Path dir, ScratchImage img, String name) {
     try (Loop loop = Loop.attach(img.devices());
         KernelMount m = KernelMount.mount(loop.devices(), dir.resolve(name + ".mnt"), "")) {
       return ManifestReader.read(m.path());
@@ -417,7 +417,7 @@ class ScrubRepairTest {
   }
 
   /** Overwrite with random bytes, zero, or flip, inside the copy; always a real change. */
-  private static void damage(Path device, ScrubTargets.Target t, Random rnd) {
+  static void damage(Path device, ScrubTargets.Target t, Random rnd) {
     // Tree blocks are hit in their header after the checksum field, whose bytes past the
     // checksum's own length nobody reads, so every change there is damage the checksum shows.
     boolean tree = t.len() > 4096;
@@ -453,13 +453,13 @@ class ScrubRepairTest {
   }
 
   /** The command's words followed by every device of the image set. */
-  private static String[] args(List<Path> devices, String... words) {
+  static String[] args(List<Path> devices, String... words) {
     List<String> out = new ArrayList<>(List.of(words));
     devices.forEach(p -> out.add(p.toString()));
     return out.toArray(new String[0]);
   }
 
-  private static long field(String out, String regex) {
+  static long field(String out, String regex) {
     Matcher m = Pattern.compile(regex).matcher(out);
     if (!m.find()) throw new AssertionError("no " + regex + " in:\n" + out);
     return Long.parseLong(m.group(1));
@@ -472,7 +472,7 @@ class ScrubRepairTest {
   }
 
   /** Runs a jbtrfs command in this JVM, capturing its exit status and both streams. */
-  private static synchronized Run jbtrfs(String... argv) {
+  static synchronized Run jbtrfs(String... argv) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.jbtrfs.format.ExtentItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -28,12 +29,32 @@ final class ScrubTargets {
   /** {@code metadata} tree blocks and {@code data} sectors with one copy each on {@code devid}. */
   static List<Target> pick(Filesystem fs, long devid, int metadata, int data, Random rnd)
       throws IOException {
+    return pick(fs, devid, metadata, data, rnd, null);
+  }
+
+  /**
+   * As above, but copy 0 of each (the one a read tries first), on whatever device it is, with the
+   * tree blocks only of the trees {@code owners}.
+   */
+  static List<Target> pickFirstCopies(
+      Filesystem fs, int metadata, int data, Random rnd, Set<Long> owners) throws IOException {
+    return pick(fs, FIRST_COPY, metadata, data, rnd, owners);
+  }
+
+  /** Instead of a devid: copy 0, wherever it is. */
+  private static final long FIRST_COPY = -1;
+
+  private static List<Target> pick(
+      Filesystem fs, long devid, int metadata, int data, Random rnd, Set<Long> owners)
+      throws IOException {
     int sector = fs.sectorSize();
     List<Target> trees = new ArrayList<>();
     List<long[]> extents = new ArrayList<>();
     Tree extentTree = fs.treeOf(ObjectIds.EXTENT_TREE);
     for (Cursor c = extentTree.seekCeil(Key.MIN); c.valid(); c.next()) {
       if (c.type() == ItemType.METADATA_ITEM) {
+        if (owners != null && !owners.contains(fs.metadata().read(c.objectId(), 0, -1).owner()))
+          continue;
         Target t = onDevice(fs, c.objectId(), fs.superblock().nodeSize(), devid, rnd);
         if (t != null) trees.add(t);
       } else if (c.type() == ItemType.EXTENT_ITEM) {
@@ -61,15 +82,19 @@ final class ScrubTargets {
     return out;
   }
 
-  /** A random copy of the range that sits (in one piece) on {@code devid}, or null. */
+  /**
+   * A random copy of the range that sits (in one piece) on {@code devid} (FIRST_COPY: copy 0, in
+   * one piece anywhere), or null.
+   */
   private static Target onDevice(Filesystem fs, long logical, int len, long devid, Random rnd)
       throws IOException {
     ChunkMapping c = fs.chunks().lookup(logical);
     List<Target> candidates = new ArrayList<>();
-    for (int k = 0; k < StoredCopies.count(c); k++) {
+    int copies = devid == FIRST_COPY ? 1 : StoredCopies.count(c);
+    for (int k = 0; k < copies; k++) {
       List<Placement> p = StoredCopies.placements(c, logical, len, k);
-      if (p.size() == 1 && p.get(0).devid() == devid) {
-        candidates.add(new Target(logical, len, devid, p.get(0).physical()));
+      if (p.size() == 1 && (devid == FIRST_COPY || p.get(0).devid() == devid)) {
+        candidates.add(new Target(logical, len, p.get(0).devid(), p.get(0).physical()));
       }
     }
     return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));

@@ -52,6 +52,9 @@ public final class MountedWriter implements AutoCloseable {
     this.deferred = new DeferredInodes(atime, directoryAtime);
     this.writeback = new PageWriteback(this, dirty, compression, level);
     engine.space().setFlushOps(new MountFlushOps(this));
+    // Read repair, as the kernel's: a copy a read proved bad is rewritten from the good one, but
+    // only while this mount takes changes (not remounted read-only, no failed commit).
+    engine.fs().logical().repairWith(engine.fs().devices(), () -> !frozen && !engine.isAborted());
   }
 
   /**
@@ -549,6 +552,10 @@ public final class MountedWriter implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    commitLocked();
+    try {
+      commitLocked();
+    } finally {
+      engine.fs().logical().repairWith(null, null);
+    }
   }
 }
