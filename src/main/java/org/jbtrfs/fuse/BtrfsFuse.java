@@ -84,6 +84,7 @@ public final class BtrfsFuse implements FuseSession.Handler {
 
   @Override
   public int handle(FuseRequest req, FuseReply out) {
+    f.requestFrom(req.pid());
     return switch (req.opcode()) {
       case FuseProtocol.LOOKUP -> names.lookup(req, out);
       case FuseProtocol.FORGET -> {

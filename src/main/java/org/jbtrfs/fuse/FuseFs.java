@@ -81,6 +81,11 @@ final class FuseFs {
     session = s;
   }
 
+  /** Every request read, by the thread that sent it (see LinkDropsInFlight). */
+  void requestFrom(int pid) {
+    linkDrops.requestFrom(pid);
+  }
+
   /** Runs a read-only operation (under the read lock when the mount is writable). */
   int reading(String op, long nodeid, Op body) {
     if (rw != null) rw.lock().beginRead();
@@ -204,12 +209,12 @@ final class FuseFs {
    * attribute replies to requests read before this one's reply goes out carry its link count from
    * before (see LinkDropsInFlight).
    */
-  void dropsLink(FuseReply out, Node victim) throws IOException {
+  void dropsLink(FuseReply out, Node victim, int pid) throws IOException {
     InodeItem i = inode(victim);
     if (FileType.isDir(i.mode())) return; // the kernel clears a directory's count: nothing to race
     FuseSession s = session;
     if (s == null) return;
-    linkDrops.started(victim, i.nlink(), s);
+    linkDrops.started(victim, i.nlink(), pid, s);
     out.beforeSend(() -> linkDrops.replying(victim, s));
   }
 

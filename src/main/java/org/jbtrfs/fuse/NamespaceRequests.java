@@ -236,7 +236,7 @@ final class NamespaceRequests {
         () -> {
           Node dir = dir(req.nodeid());
           Node victim = checkDelete(dir, name);
-          if (victim != null) f.dropsLink(out, victim);
+          if (victim != null) f.dropsLink(out, victim, req.pid());
           var ops = f.rw.ops(dir.subvolume().id());
           ops.setOpenFiles(ino -> f.isOpen(new Node(dir.subvolume(), ino)));
           ops.unlink(dir.ino(), name);
@@ -347,7 +347,7 @@ final class NamespaceRequests {
             f.nodes.moved(replaced, from);
             return 0;
           }
-          if (replaced != null) f.dropsLink(out, replaced);
+          if (replaced != null) f.dropsLink(out, replaced, req.pid());
           ops.rename(from.ino(), oldName, to.ino(), newName);
           f.nodes.moved(moving, to);
           if (whiteout) {
