@@ -348,10 +348,10 @@ final class FsxWorker implements Runnable {
    * link(2), once more after a stat when the kernel's FUSE refused it with ENOENT without asking
    * us: it drops its cached link count itself when an unlink of another name completes, and an
    * attribute reply racing with that completion (a stat of the file in another worker) can leave
-   * the count at 0 for a file that still has a name. jbtrfs answers requests read while the unlink
-   * is being answered with the count from before it, which leaves the kernel a window of
-   * microseconds (README, differences from the kernel). The stat reads the count afresh (the kernel
-   * marked it stale at the drop); a second refusal is a failure.
+   * the count at 0 for a file that still has a name. jbtrfs closes that window but for an unlinking
+   * thread descheduled for over 10 ms (LinkDropsInFlight; README, differences from the kernel). The
+   * stat reads the count afresh (the kernel marked it stale at the drop); a second refusal is a
+   * failure.
    */
   private void createLink(Path dst, Path src) throws IOException {
     try {
