@@ -34,7 +34,8 @@ final class ScrubTargets {
 
   /**
    * As above, but copy 0 of each (the one a read tries first), on whatever device it is, with the
-   * tree blocks only of the trees {@code owners}.
+   * tree blocks only of the trees {@code owners} (of the file tree, when with others, only its
+   * nodes above the leaves).
    */
   static List<Target> pickFirstCopies(
       Filesystem fs, int metadata, int data, Random rnd, Set<Long> owners) throws IOException {
@@ -53,8 +54,12 @@ final class ScrubTargets {
     Tree extentTree = fs.treeOf(ObjectIds.EXTENT_TREE);
     for (Cursor c = extentTree.seekCeil(Key.MIN); c.valid(); c.next()) {
       if (c.type() == ItemType.METADATA_ITEM) {
-        if (owners != null && !owners.contains(fs.metadata().read(c.objectId(), 0, -1).owner()))
-          continue;
+        if (owners != null) {
+          var block = fs.metadata().read(c.objectId(), 0, -1);
+          // Leaves of the file tree may hold only items no file read reaches; its nodes do not.
+          boolean fileTreeLeaf = block.owner() == ObjectIds.FS_TREE && block.level() == 0;
+          if (!owners.contains(block.owner()) || (owners.size() > 1 && fileTreeLeaf)) continue;
+        }
         Target t = onDevice(fs, c.objectId(), fs.superblock().nodeSize(), devid, rnd);
         if (t != null) trees.add(t);
       } else if (c.type() == ItemType.EXTENT_ITEM) {
