@@ -70,7 +70,7 @@ final class ScrubCommand implements Runnable {
           s = new Scrubber(img.fs(), false, ScrubCommand::log).run();
           // The kernel counts what scrub found in the devices' persistent error counters.
           if (!s.deviceErrors().isEmpty()) {
-            DeviceStats.add(img.engine(), s.deviceErrors());
+            DeviceStats.add(img.fs(), s.deviceErrors());
             img.commit();
           }
         }

@@ -133,6 +133,7 @@ public final class DataReader {
     // What each copy that read but failed its checksum held, for read repair.
     byte[][] badCopies = new byte[mirrors][];
     badCopies[bad] = Arrays.copyOfRange(out, outOff, outOff + sector);
+    lr.countCorruption(addr, sector, bad);
     for (int m = 0; m < mirrors; m++) {
       if (m == bad) continue;
       byte[] copy = new byte[sector];
@@ -155,6 +156,7 @@ public final class DataReader {
         return;
       }
       badCopies[m] = copy;
+      lr.countCorruption(addr, sector, m);
     }
     String msg =
         "data checksum mismatch at logical "

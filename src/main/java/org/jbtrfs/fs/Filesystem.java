@@ -149,7 +149,7 @@ public final class Filesystem implements Closeable {
     SysChunkArrayRules.check(sb.sysChunkArray(), itemChecks);
     ChunkMap chunks = new ChunkMap();
     chunks.loadSysChunkArray(sb.sysChunkArray());
-    LogicalReader logical = new LogicalReader(chunks, devices);
+    LogicalReader logical = new LogicalReader(chunks, devices, devices.errors());
     MetadataReader meta =
         new MetadataReader(
             logical,
@@ -170,6 +170,7 @@ public final class Filesystem implements Closeable {
     Tree rootTree = openRootTree(sb, meta);
     if (sb.logRootBytenr() != 0) checkLogReplayOptions(sb, options);
     Filesystem fs = new Filesystem(sb, devices, chunks, logical, meta, rootTree, options, devItems);
+    PersistedDeviceErrors.load(fs);
     if (options.mountChecks()) MountChecks.run(fs);
     return fs;
   }

@@ -11,6 +11,7 @@ import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.Tree;
+import org.jbtrfs.volume.BlockSource;
 import org.jbtrfs.volume.ChunkMapping;
 
 /**
@@ -38,7 +39,10 @@ public final class Scrubber {
     Tree extentTree = fs.treeOf(ObjectIds.EXTENT_TREE);
     if (extentTree == null) throw new FormatException("no extent tree: nothing says what to scrub");
     ScrubCounters counters = new ScrubCounters();
-    CopyRepair repair = new CopyRepair(fs.devices(), readOnly ? null : fs.devices(), counters, log);
+    // Scrub counts what it finds per sector, as the kernel's does, so its reads are not counted
+    // again by the device layer; its repair writes are.
+    BlockSource source = fs.devices().uncountedReads();
+    CopyRepair repair = new CopyRepair(source, readOnly ? null : fs.devices(), counters, log);
     DamagedFiles damaged = new DamagedFiles(fs, extentTree, log);
     TreeBlockScrub trees =
         new TreeBlockScrub(
@@ -47,8 +51,7 @@ public final class Scrubber {
         new DataExtentScrub(
             fs.csumTree(), sb.checksumType(), sb.sectorSize(), repair, counters, damaged);
     ParityScrub parity =
-        new ParityScrub(
-            fs.devices(), readOnly ? null : fs.devices(), sb.sectorSize(), counters, log);
+        new ParityScrub(source, readOnly ? null : fs.devices(), sb.sectorSize(), counters, log);
     new SuperblockScrub(sb, counters, log).scrub(fs.devices().all());
     for (ChunkMapping c : List.copyOf(fs.chunks().all())) {
       long lostBefore = counters.uncorrectable;

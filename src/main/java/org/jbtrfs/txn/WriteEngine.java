@@ -15,6 +15,7 @@ import org.jbtrfs.extent.TreeDrop;
 import org.jbtrfs.format.Align;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.DevItem;
+import org.jbtrfs.format.DevStatsItem;
 import org.jbtrfs.format.FeatureFlags;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
@@ -36,6 +37,7 @@ import org.jbtrfs.tree.Sharing;
 import org.jbtrfs.tree.TreeBlockAllocator;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.tree.WriteContext;
+import org.jbtrfs.volume.DeviceErrors;
 import org.jbtrfs.volume.LogicalWriter;
 
 /**
@@ -619,7 +621,11 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   private boolean prepare() throws IOException {
-    if (dirty.all().isEmpty() && refs.isEmpty() && !hasPendingLabel()) return false;
+    DeviceErrors errors = fs.devices().errors();
+    if (dirty.all().isEmpty() && refs.isEmpty() && !hasPendingLabel() && !errors.anyChanged()) {
+      return false;
+    }
+    writeDeviceErrors(errors.takeChanged());
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
     if (!rootTree.rootChanged()) {
@@ -667,6 +673,18 @@ public final class WriteEngine implements TreeBlockAllocator {
     groups.clearDirty();
     space.transactionCommitted();
     space.setGlobalReserveSize(globalReserve);
+  }
+
+  /**
+   * The device error counters that changed since the last commit go into the device tree's
+   * DEV_STATS items, as the kernel's commit writes them.
+   */
+  private void writeDeviceErrors(Map<Long, long[]> changed) throws IOException {
+    if (changed.isEmpty()) return;
+    WritableTree devTree = tree(ObjectIds.DEV_TREE);
+    for (Map.Entry<Long, long[]> e : changed.entrySet()) {
+      devTree.put(DevStatsItem.key(e.getKey()), new DevStatsItem(e.getValue()).encode());
+    }
   }
 
   /** Repeats the bookkeeping until nothing it does creates more bookkeeping. */

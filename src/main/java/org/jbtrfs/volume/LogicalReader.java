@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.jbtrfs.format.DevStatsItem;
 
 /**
  * Reads the logical address space through the chunk map, one mirror at a time, and on a writable
@@ -13,15 +14,23 @@ import java.util.function.BooleanSupplier;
 public final class LogicalReader {
   private final ChunkMap chunks;
   private final BlockSource devices;
+  private final DeviceErrors errors;
 
   /** Where read repair writes, and whether it may now; both set by a read-write mount. */
   private volatile BlockSink repairSink;
 
   private volatile BooleanSupplier repairAllowed = () -> false;
 
+  /** A reader whose checksum failures are counted nowhere (tests of the mapping alone). */
   public LogicalReader(ChunkMap chunks, BlockSource devices) {
+    this(chunks, devices, new DeviceErrors());
+  }
+
+  /** A reader that counts the checksum failures its callers report in {@code errors}. */
+  public LogicalReader(ChunkMap chunks, BlockSource devices, DeviceErrors errors) {
     this.chunks = chunks;
     this.devices = devices;
+    this.errors = errors;
   }
 
   public ChunkMap chunks() {
@@ -67,6 +76,24 @@ public final class LogicalReader {
       return b.toString();
     } catch (IOException | RuntimeException e) {
       return "no device location (" + e.getMessage() + ")";
+    }
+  }
+
+  /**
+   * Copy {@code copy} of data [logical, logical+len) failed its checksum: counts a corruption error
+   * on each device the copy was read from, as the kernel does for every such sector. A parity
+   * rebuild (a copy past the stored ones) came from several devices and is counted on none, as in
+   * the kernel, whose rebuild reads carry no single device.
+   */
+  public void countCorruption(long logical, int len, int copy) {
+    try {
+      ChunkMapping c = chunks.lookup(logical);
+      if (copy >= StoredCopies.count(c)) return;
+      for (Placement p : StoredCopies.placements(c, logical, len, copy)) {
+        errors.count(p.devid(), DevStatsItem.CORRUPTION_ERRS);
+      }
+    } catch (IOException | RuntimeException e) {
+      // the read that failed names the address already; a range we cannot place counts nowhere
     }
   }
 

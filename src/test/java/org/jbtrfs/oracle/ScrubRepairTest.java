@@ -239,7 +239,7 @@ class ScrubRepairTest {
       List<String> log = new ArrayList<>();
       s = new Scrubber(fs, false, log::add).run();
       WriteEngine engine = WriteEngine.open(fs);
-      DeviceStats.add(engine, s.deviceErrors());
+      DeviceStats.add(fs, s.deviceErrors());
       engine.commit();
     }
     assertThat(faulty[0].failedReads()).as("the injected errors were hit").isPositive();
@@ -398,7 +398,7 @@ class ScrubRepairTest {
     return FileExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize()).diskBytenr();
   }
 
-  private static long diskBytenr(String dump, long ino) {
+  static long diskBytenr(String dump, long ino) {
     Matcher m =
         Pattern.compile(
                 "key \\("

@@ -351,12 +351,14 @@ public final class MountedWriter implements AutoCloseable {
   }
 
   /**
-   * Writes back buffered data and settles the transaction; false when nothing changed. Caller holds
-   * the write lock.
+   * Writes back buffered data and settles the transaction; false when nothing changed (device error
+   * counters that changed are a change: the commit writes them). Caller holds the write lock.
    */
   private boolean prepareCommit() throws IOException {
-    if (!changed && deferred.isEmpty() && dirty.values().stream().allMatch(DirtyPages::isEmpty))
-      return false;
+    if (!changed
+        && deferred.isEmpty()
+        && dirty.values().stream().allMatch(DirtyPages::isEmpty)
+        && !engine.fs().devices().errors().anyChanged()) return false;
     // Pages taken and extents half inserted by a failure must not be committed: it aborts.
     writeback.allOrAbort();
     changed = false;
