@@ -11,7 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.fs.Filesystem;
-import org.jbtrfs.scrub.DeviceStats;
 import org.jbtrfs.scrub.ScrubSummary;
 import org.jbtrfs.scrub.Scrubber;
 import picocli.CommandLine.Command;
@@ -68,11 +67,9 @@ final class ScrubCommand implements Runnable {
           fsid = fsidOf(img.fs());
           total = allocated(img.fs());
           s = new Scrubber(img.fs(), false, ScrubCommand::log).run();
-          // The kernel counts what scrub found in the devices' persistent error counters.
-          if (!s.deviceErrors().isEmpty()) {
-            DeviceStats.add(img.fs(), s.deviceErrors());
-            img.commit();
-          }
+          // The kernel counts what scrub found in the devices' persistent error counters: the
+          // scrub raised them, and the commit writes them.
+          if (!s.deviceErrors().isEmpty()) img.commit();
         }
       }
       print(s, fsid, started, total);

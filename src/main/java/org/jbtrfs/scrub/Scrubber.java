@@ -13,36 +13,104 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.Tree;
 import org.jbtrfs.volume.BlockSource;
 import org.jbtrfs.volume.ChunkMapping;
+import org.jbtrfs.volume.ParityCheck;
 
 /**
- * An offline scrub: for every chunk, every extent the extent tree has allocated there is read from
- * every stored copy and verified (tree blocks: checksum and header; data: the csum tree), bad
- * copies are rewritten from good ones unless read-only, and RAID5/6 parity is then checked against
- * the (repaired) data. Repairs go straight to the devices: a copy is rewritten with the very bytes
- * its good sibling holds, so no tree, checksum or superblock changes and no transaction is needed.
+ * A scrub: for every chunk, every extent the extent tree has allocated there is read from every
+ * stored copy and verified (tree blocks: checksum and header; data: the csum tree), bad copies are
+ * rewritten from good ones unless read-only, and RAID5/6 parity is then checked against the
+ * (repaired) data. Repairs go straight to the devices: a copy is rewritten with the very bytes its
+ * good sibling holds, so no tree, checksum or superblock changes and no transaction is needed.
+ *
+ * <p>The pass goes in steps ({@link #step}), each a run of extents in logical order that ends
+ * between two RAID5/6 rows, so a live mount can scrub a step at a time while nothing commits (what
+ * the committed extent tree holds then keeps its bytes on disk), pause between steps, and stop and
+ * resume at {@link #position()}. What it finds goes into the devices' error counters as it goes, as
+ * the kernel's scrub counts them.
  */
 public final class Scrubber {
   private final Filesystem fs;
   private final boolean readOnly;
   private final Consumer<String> log;
+  private final ScrubCounters counters;
+  private final CopyRepair repair;
+  private final ParityScrub parity;
+  private final List<String> damagedPaths = new ArrayList<>();
+  private long position;
+  private boolean superblocksDone;
+  private long nanos;
 
   /** {@code log} receives one line per error found, in the spirit of the kernel's scrub log. */
   public Scrubber(Filesystem fs, boolean readOnly, Consumer<String> log) {
     this.fs = fs;
     this.readOnly = readOnly;
     this.log = log;
-  }
-
-  public ScrubSummary run() throws IOException {
-    long started = System.nanoTime();
-    Superblock sb = fs.superblock();
-    Tree extentTree = fs.treeOf(ObjectIds.EXTENT_TREE);
-    if (extentTree == null) throw new FormatException("no extent tree: nothing says what to scrub");
-    ScrubCounters counters = new ScrubCounters();
+    this.counters = new ScrubCounters(fs.devices().errors());
     // Scrub counts what it finds per sector, as the kernel's does, so its reads are not counted
     // again by the device layer; its repair writes are.
     BlockSource source = fs.devices().uncountedReads();
-    CopyRepair repair = new CopyRepair(source, readOnly ? null : fs.devices(), counters, log);
+    this.repair = new CopyRepair(source, readOnly ? null : fs.devices(), counters, log);
+    this.parity =
+        new ParityScrub(source, readOnly ? null : fs.devices(), fs.sectorSize(), counters, log);
+  }
+
+  /** The whole pass at once (offline, where nothing else uses the filesystem). */
+  public ScrubSummary run() throws IOException {
+    while (step(Long.MAX_VALUE)) {}
+    return summary();
+  }
+
+  /** Starts the pass at logical address {@code logical} instead of the beginning (resume). */
+  public void startAt(long logical) {
+    position = logical;
+    superblocksDone = true;
+  }
+
+  /** Where the next step begins: everything below this logical address has been scrubbed. */
+  public long position() {
+    return position;
+  }
+
+  /**
+   * Scrubs the next run of at least {@code bytes} of allocated extents (fewer at a chunk's end,
+   * more to finish a RAID5/6 row), as the committed trees have them now. Returns false when the
+   * pass is complete.
+   */
+  public boolean step(long bytes) throws IOException {
+    long started = System.nanoTime();
+    try {
+      Superblock sb = fs.superblock();
+      if (!superblocksDone) {
+        new SuperblockScrub(sb, counters, log).scrub(fs.devices().all());
+        superblocksDone = true;
+      }
+      ChunkMapping c = nextChunk();
+      if (c == null) return false;
+      Tree extentTree = fs.treeOf(ObjectIds.EXTENT_TREE);
+      if (extentTree == null)
+        throw new FormatException("no extent tree: nothing says what to scrub");
+      long from = Math.max(position, c.logical());
+      AllocatedExtents.Run run =
+          AllocatedExtents.run(
+              extentTree,
+              from,
+              c.end(),
+              sb.nodeSize(),
+              bytes,
+              c.profile().hasParity() ? a -> ParityCheck.sliceOf(c, a).row() : null);
+      scrub(c, run.extents(), extentTree, sb);
+      position = run.next();
+      if (!readOnly) fs.devices().flushAll();
+      return true;
+    } finally {
+      nanos += System.nanoTime() - started;
+    }
+  }
+
+  private void scrub(ChunkMapping c, List<AllocatedExtent> extents, Tree extentTree, Superblock sb)
+      throws IOException {
+    long lostBefore = counters.uncorrectable;
+    long errorsBefore = counters.totalErrors();
     DamagedFiles damaged = new DamagedFiles(fs, extentTree, log);
     TreeBlockScrub trees =
         new TreeBlockScrub(
@@ -50,29 +118,33 @@ public final class Scrubber {
     DataExtentScrub data =
         new DataExtentScrub(
             fs.csumTree(), sb.checksumType(), sb.sectorSize(), repair, counters, damaged);
-    ParityScrub parity =
-        new ParityScrub(source, readOnly ? null : fs.devices(), sb.sectorSize(), counters, log);
-    new SuperblockScrub(sb, counters, log).scrub(fs.devices().all());
-    for (ChunkMapping c : List.copyOf(fs.chunks().all())) {
-      long lostBefore = counters.uncorrectable;
-      long errorsBefore = counters.totalErrors();
-      ParityScrub.Rows rows = c.profile().hasParity() ? new ParityScrub.Rows() : null;
-      for (AllocatedExtent e :
-          AllocatedExtents.in(extentTree, c.logical(), c.end(), sb.nodeSize())) {
-        if (e.treeBlock()) trees.scrub(c, e);
-        else data.scrub(c, e);
-        if (rows != null) rows.add(c, e, sb.sectorSize());
-      }
-      // Parity is judged against the data as it should be: a read-only scrub that found bad data
-      // here left it on disk, so the comparison would blame good parity.
-      boolean dataAsItShouldBe = !readOnly || counters.totalErrors() == errorsBefore;
-      if (rows != null && dataAsItShouldBe) {
-        parity.check(c, rows, counters.uncorrectable == lostBefore);
-      }
+    ParityScrub.Rows rows = c.profile().hasParity() ? new ParityScrub.Rows() : null;
+    for (AllocatedExtent e : extents) {
+      if (e.treeBlock()) trees.scrub(c, e);
+      else data.scrub(c, e);
+      if (rows != null) rows.add(c, e, sb.sectorSize());
     }
-    if (!readOnly) fs.devices().flushAll();
-    List<String> paths = new ArrayList<>();
-    for (DamagedFiles.Damage d : damaged.found()) paths.add(d.path());
+    // Parity is judged against the data as it should be: a read-only scrub that found bad data
+    // here left it on disk, so the comparison would blame good parity. A step holds whole rows.
+    boolean dataAsItShouldBe = !readOnly || counters.totalErrors() == errorsBefore;
+    if (rows != null && dataAsItShouldBe) {
+      parity.check(c, rows, counters.uncorrectable == lostBefore);
+    }
+    for (DamagedFiles.Damage d : damaged.found()) damagedPaths.add(d.path());
+  }
+
+  /** The first chunk that ends past the position (chunks may come and go between steps). */
+  private ChunkMapping nextChunk() {
+    ChunkMapping best = null;
+    for (ChunkMapping c : fs.chunks().all()) {
+      if (Long.compareUnsigned(c.end(), position) <= 0) continue;
+      if (best == null || Long.compareUnsigned(c.logical(), best.logical()) < 0) best = c;
+    }
+    return best;
+  }
+
+  /** What the pass has found so far (all of it once {@link #step} returned false). */
+  public ScrubSummary summary() {
     return new ScrubSummary(
         counters.treeExtents,
         counters.treeBytes,
@@ -86,7 +158,7 @@ public final class Scrubber {
         counters.uncorrectable,
         counters.parityRewritten,
         counters.deviceErrors(),
-        List.copyOf(new LinkedHashSet<>(paths)),
-        Duration.ofNanos(System.nanoTime() - started));
+        List.copyOf(new LinkedHashSet<>(damagedPaths)),
+        Duration.ofNanos(nanos));
   }
 }

@@ -25,7 +25,6 @@ import org.jbtrfs.fs.MountOptions;
 import org.jbtrfs.fs.Node;
 import org.jbtrfs.fs.PathResolver;
 import org.jbtrfs.fs.Subvolume;
-import org.jbtrfs.scrub.DeviceStats;
 import org.jbtrfs.scrub.ScrubSummary;
 import org.jbtrfs.scrub.Scrubber;
 import org.jbtrfs.tree.Cursor;
@@ -239,7 +238,6 @@ class ScrubRepairTest {
       List<String> log = new ArrayList<>();
       s = new Scrubber(fs, false, log::add).run();
       WriteEngine engine = WriteEngine.open(fs);
-      DeviceStats.add(fs, s.deviceErrors());
       engine.commit();
     }
     assertThat(faulty[0].failedReads()).as("the injected errors were hit").isPositive();
