@@ -8,7 +8,6 @@ import java.util.TreeMap;
 import org.jbtrfs.format.DevStatsItem;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.os.ErrnoValues;
-import org.jbtrfs.os.Libc;
 
 /**
  * The error counters of a mounted filesystem's devices, asked of the mount with the kernel's ioctls
@@ -22,54 +21,49 @@ final class LiveDeviceStats {
   private static final int DEV_INFO_PATH = 3072;
   private static final long RESET = 1;
 
-  /** One device: its path ("" when missing) and its counters in DEV_STATS order. */
-  record Device(String path, DevStatsItem stats) {}
+  /** One device: its path ("" when missing), bytes allocated, and counters in DEV_STATS order. */
+  record Device(String path, long bytesUsed, DevStatsItem stats) {}
 
   private LiveDeviceStats() {}
 
   /** Every device by devid; with {@code reset}, each device's counters are zeroed once read. */
   static Map<Long, Device> read(Path mount, boolean reset) throws IOException {
-    Libc libc = Libc.load();
-    int fd = libc.open(mount.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
-    if (fd < 0)
-      throw new IOException("cannot open '" + mount + "': " + Libc.describe(Libc.errno()));
-    try {
+    try (LiveIoctl io = new LiveIoctl(mount)) {
       byte[] fsInfo = new byte[1024];
-      call(libc, fd, FS_INFO, fsInfo, mount, "FS_INFO");
+      io.call(FS_INFO, fsInfo, "FS_INFO");
       long maxId = Le.u64(fsInfo, 0);
       Map<Long, Device> out = new TreeMap<>();
       for (long devid = 1; devid <= maxId; devid++) {
         byte[] info = new byte[4096];
         Le.put64(info, 0, devid);
-        if (libc.ioctl(fd, DEV_INFO, info) < 0) {
-          if (Libc.errno() == ErrnoValues.ENODEV) continue; // a devid no device has now
-          throw failure(mount, "DEV_INFO", Libc.errno());
+        try {
+          io.call(DEV_INFO, info, "DEV_INFO");
+        } catch (LiveIoctl.Failed e) {
+          if (e.errno == ErrnoValues.ENODEV) continue; // a devid no device has now
+          throw e;
         }
         byte[] stats = new byte[1032];
         Le.put64(stats, 0, devid);
         Le.put64(stats, 8, DevStatsItem.COUNT);
         Le.put64(stats, 16, reset ? RESET : 0);
-        call(libc, fd, GET_DEV_STATS, stats, mount, "GET_DEV_STATS");
+        io.call(GET_DEV_STATS, stats, "GET_DEV_STATS");
         long[] v = new long[DevStatsItem.COUNT];
         int n = (int) Math.min(Le.u64(stats, 8), DevStatsItem.COUNT);
         for (int i = 0; i < n; i++) v[i] = Le.u64(stats, 24 + i * 8);
-        out.put(devid, new Device(cString(info, DEV_INFO_PATH), new DevStatsItem(v)));
+        out.put(
+            devid, new Device(cString(info, DEV_INFO_PATH), Le.u64(info, 24), new DevStatsItem(v)));
       }
       return out;
-    } finally {
-      libc.close(fd);
     }
   }
 
-  private static void call(Libc libc, int fd, long cmd, byte[] arg, Path mount, String name)
-      throws IOException {
-    if (libc.ioctl(fd, cmd, arg) < 0) throw failure(mount, name, Libc.errno());
-  }
-
-  private static IOException failure(Path mount, String name, int errno) {
-    String why = name + " on '" + mount + "': " + Libc.describe(errno);
-    if (errno == ErrnoValues.ENOTTY) why += " (not a btrfs or jbtrfs filesystem)";
-    return new IOException(why);
+  /** The filesystem's fsid, from FS_INFO. */
+  static byte[] fsid(Path mount) throws IOException {
+    try (LiveIoctl io = new LiveIoctl(mount)) {
+      byte[] fsInfo = new byte[1024];
+      io.call(FS_INFO, fsInfo, "FS_INFO");
+      return java.util.Arrays.copyOfRange(fsInfo, 16, 32);
+    }
   }
 
   private static String cString(byte[] b, int off) {

@@ -35,6 +35,11 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.release = release;
   }
 
+  /** What stops a background scrub at unmount (cancels it after its current step). */
+  AutoCloseable scrub() {
+    return f.scrub;
+  }
+
   /**
    * The mount is live at {@code mountPoint}: its st_dev tells the subvolume ioctls whether a file
    * descriptor they are given is on this filesystem.

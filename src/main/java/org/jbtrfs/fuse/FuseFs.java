@@ -43,6 +43,10 @@ final class FuseFs {
 
   final Filesystem fs;
   final MountedWriter rw;
+
+  /** The background scrub of this mount, for the scrub ioctls. */
+  final LiveScrub scrub;
+
   final NodeTable nodes;
   private final NodeDecoder decoder;
   private final Node root;
@@ -68,6 +72,7 @@ final class FuseFs {
     this.nodes = new NodeTable(root, NodeIds::of);
     this.decoder = new NodeDecoder(fs, root, nodes);
     this.mountedSubvolume = root.subvolume().id();
+    this.scrub = new LiveScrub(fs, rw);
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
     // cannot see.

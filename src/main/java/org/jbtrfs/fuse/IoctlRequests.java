@@ -9,8 +9,8 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
  * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
- * InoLookupIoctl}'s, the device ioctls {@link DeviceIoctls}', jbtrfs's remount notice {@link
- * RemountIoctl}'s. Any other ioctl is ENOTTY.
+ * InoLookupIoctl}'s, the device ioctls {@link DeviceIoctls}', the live scrub's {@link ScrubIoctls},
+ * jbtrfs's remount notice {@link RemountIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -33,6 +33,7 @@ final class IoctlRequests {
   private final TrimIoctl trim;
   private final RemountIoctl remount;
   private final DeviceIoctls devices;
+  private final ScrubIoctls scrubs;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -43,6 +44,7 @@ final class IoctlRequests {
     this.trim = new TrimIoctl(f);
     this.remount = new RemountIoctl(f);
     this.devices = new DeviceIoctls(f);
+    this.scrubs = new ScrubIoctls(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -57,6 +59,7 @@ final class IoctlRequests {
     if (cmd == TrimIoctl.FITRIM) return trim.ioctl(req, out, inSize, outSize);
     if (cmd == RemountIoctl.REMOUNT) return remount.ioctl(req, out, inSize);
     if (DeviceIoctls.handles(cmd)) return devices.ioctl(req, out, cmd, inSize, outSize);
+    if (ScrubIoctls.handles(cmd)) return scrubs.ioctl(req, out, cmd, inSize, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

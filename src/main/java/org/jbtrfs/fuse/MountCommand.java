@@ -102,6 +102,7 @@ public final class MountCommand implements Callable<Integer> {
     FuseSession session =
         new FuseSession(mount, fuse, opts.threads(), opts.pollMicros(), opts.debug());
     fuse.attach(session, held::release);
+    held.stopFirst(fuse.scrub());
     if (rw != null) {
       held.stopFirst(startCommitter(rw, opts.commitSeconds()));
       held.stopFirst(ForeignUseWatcher.start(claims, rw.engine()));

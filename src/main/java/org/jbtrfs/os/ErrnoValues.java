@@ -34,5 +34,7 @@ public interface ErrnoValues {
   int EPROTO = 71;
   int EOVERFLOW = 75;
   int EOPNOTSUPP = 95;
+  int ENOTCONN = 107;
+  int EINPROGRESS = 115;
   int EUCLEAN = 117;
 }

@@ -40,10 +40,11 @@ final class DataExtentScrub {
     this.damaged = damaged;
   }
 
-  void scrub(ChunkMapping c, AllocatedExtent e) throws IOException {
-    counters.dataExtents++;
-    for (long pos = e.bytenr(); pos < e.end(); ) {
-      int sectors = (int) Math.min(BATCH_SECTORS, (e.end() - pos) / sectorSize);
+  /** Scrubs [from, to) of extent {@code e} (all of it, or the piece one step takes). */
+  void scrub(ChunkMapping c, AllocatedExtent e, long from, long to) throws IOException {
+    if (from == e.bytenr()) counters.dataExtents++;
+    for (long pos = from; pos < to; ) {
+      int sectors = (int) Math.min(BATCH_SECTORS, (to - pos) / sectorSize);
       if (sectors <= 0) break;
       batch(c, e, pos, sectors);
       pos += (long) sectors * sectorSize;

@@ -39,8 +39,8 @@ final class ParityScrub {
   static final class Rows {
     final Map<Long, BitSet> sectors = new TreeMap<>();
 
-    void add(ChunkMapping c, AllocatedExtent e, int sectorSize) {
-      for (long a = e.bytenr(); a < e.end(); a += sectorSize) {
+    void add(ChunkMapping c, long from, long to, int sectorSize) {
+      for (long a = from; a < to; a += sectorSize) {
         ParityCheck.RowSlice s = ParityCheck.sliceOf(c, a);
         sectors.computeIfAbsent(s.row(), r -> new BitSet()).set((int) (s.inElement() / sectorSize));
       }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
+import org.jbtrfs.format.Align;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.Superblock;
@@ -13,7 +15,6 @@ import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.tree.Tree;
 import org.jbtrfs.volume.BlockSource;
 import org.jbtrfs.volume.ChunkMapping;
-import org.jbtrfs.volume.ParityCheck;
 
 /**
  * A scrub: for every chunk, every extent the extent tree has allocated there is read from every
@@ -37,6 +38,10 @@ public final class Scrubber {
   private final ParityScrub parity;
   private final List<String> damagedPaths = new ArrayList<>();
   private long position;
+
+  /** The extent the position lies inside (a step ended in it), or -1. */
+  private long inside = -1;
+
   private boolean superblocksDone;
   private long nanos;
 
@@ -63,6 +68,7 @@ public final class Scrubber {
   /** Starts the pass at logical address {@code logical} instead of the beginning (resume). */
   public void startAt(long logical) {
     position = logical;
+    inside = -1;
     superblocksDone = true;
   }
 
@@ -94,12 +100,14 @@ public final class Scrubber {
           AllocatedExtents.run(
               extentTree,
               from,
+              from == position ? inside : -1,
               c.end(),
               sb.nodeSize(),
               bytes,
-              c.profile().hasParity() ? a -> ParityCheck.sliceOf(c, a).row() : null);
-      scrub(c, run.extents(), extentTree, sb);
+              stepBoundary(c, sb.sectorSize()));
+      scrub(c, run.pieces(), extentTree, sb);
       position = run.next();
+      inside = run.inside();
       if (!readOnly) fs.devices().flushAll();
       return true;
     } finally {
@@ -107,7 +115,18 @@ public final class Scrubber {
     }
   }
 
-  private void scrub(ChunkMapping c, List<AllocatedExtent> extents, Tree extentTree, Superblock sb)
+  /**
+   * Where a step may end: at a sector, and in a RAID5/6 chunk only between rows (a row is the data
+   * strips of one full stripe, whose parity is checked against all of them).
+   */
+  private static LongUnaryOperator stepBoundary(ChunkMapping c, int sectorSize) {
+    if (!c.profile().hasParity()) return a -> Align.up(a, sectorSize);
+    long row = c.stripeLen() * (c.numStripes() - c.profile().nparity());
+    return a -> c.logical() + Align.up(a - c.logical(), row);
+  }
+
+  private void scrub(
+      ChunkMapping c, List<AllocatedExtents.Piece> pieces, Tree extentTree, Superblock sb)
       throws IOException {
     long lostBefore = counters.uncorrectable;
     long errorsBefore = counters.totalErrors();
@@ -119,10 +138,10 @@ public final class Scrubber {
         new DataExtentScrub(
             fs.csumTree(), sb.checksumType(), sb.sectorSize(), repair, counters, damaged);
     ParityScrub.Rows rows = c.profile().hasParity() ? new ParityScrub.Rows() : null;
-    for (AllocatedExtent e : extents) {
-      if (e.treeBlock()) trees.scrub(c, e);
-      else data.scrub(c, e);
-      if (rows != null) rows.add(c, e, sb.sectorSize());
+    for (AllocatedExtents.Piece p : pieces) {
+      if (p.extent().treeBlock()) trees.scrub(c, p.extent());
+      else data.scrub(c, p.extent(), p.from(), p.to());
+      if (rows != null) rows.add(c, p.from(), p.to(), sb.sectorSize());
     }
     // Parity is judged against the data as it should be: a read-only scrub that found bad data
     // here left it on disk, so the comparison would blame good parity. A step holds whole rows.
@@ -141,6 +160,22 @@ public final class Scrubber {
       if (best == null || Long.compareUnsigned(c.logical(), best.logical()) < 0) best = c;
     }
     return best;
+  }
+
+  /**
+   * How far the pass is, in logical bytes of chunk space: {done, total}. Progress by address, as
+   * that is what the remaining steps will cover (the bytes scrubbed count only allocated extents,
+   * and each copy of them).
+   */
+  public long[] progress() {
+    long done = 0;
+    long total = 0;
+    for (ChunkMapping c : fs.chunks().all()) {
+      total += c.length();
+      if (Long.compareUnsigned(position, c.end()) >= 0) done += c.length();
+      else if (Long.compareUnsigned(position, c.logical()) > 0) done += position - c.logical();
+    }
+    return new long[] {done, total};
   }
 
   /** What the pass has found so far (all of it once {@link #step} returned false). */
