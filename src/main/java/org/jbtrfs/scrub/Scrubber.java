@@ -105,10 +105,14 @@ public final class Scrubber {
               sb.nodeSize(),
               bytes,
               stepBoundary(c, sb.sectorSize()));
+      long repairsBefore = counters.corrected + counters.parityRewritten;
       scrub(c, run.pieces(), extentTree, sb);
       position = run.next();
       inside = run.inside();
-      if (!readOnly) fs.devices().flushAll();
+      // Repairs are made durable at once; a step that repaired nothing has nothing to flush.
+      if (!readOnly && counters.corrected + counters.parityRewritten != repairsBefore) {
+        fs.devices().flushAll();
+      }
       return true;
     } finally {
       nanos += System.nanoTime() - started;
