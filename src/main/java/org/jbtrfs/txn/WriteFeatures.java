@@ -2,10 +2,13 @@ package org.jbtrfs.txn;
 
 import java.io.IOException;
 import org.jbtrfs.format.FeatureFlags;
+import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.volume.ChunkMapping;
+import org.jbtrfs.volume.Stripe;
 
 /** Refuses, by name, every feature the write path does not handle yet, before anything changes. */
 final class WriteFeatures {
@@ -30,14 +33,36 @@ final class WriteFeatures {
       refuse("the filesystem has a log tree that must be replayed first");
     if (fs.rootItem(ObjectIds.QUOTA_TREE) != null)
       refuse("writing with quotas enabled is not supported");
-    if (fs.devices().all().size() != fs.devItems().size())
-      refuse(
-          "writing to a degraded filesystem is not supported (a RAID5/6 row written without one of"
-              + " its devices could not keep its parity)");
+    checkRwDegradable(fs);
     // Snapshots need no refusal: copy-on-write moves the references of blocks shared between a
     // subvolume and its snapshots (tree.BlockCow), and the delayed ref runner handles shared and
     // keyed back references of every kind. Creating and deleting snapshots is the kernel's job
     // (jbtrfs has no command for either).
+  }
+
+  /**
+   * The kernel's rule for a read-write mount with devices missing: every chunk must have at most as
+   * many stripes on missing devices as its profile tolerates (none for SINGLE, DUP and RAID0), or a
+   * write there would lose its only copy.
+   */
+  private static void checkRwDegradable(Filesystem fs) throws FormatException {
+    if (fs.devices().all().size() == fs.devItems().size()) return;
+    for (ChunkMapping c : fs.chunks().all()) {
+      int missing = 0;
+      for (Stripe s : c.stripes()) if (!fs.devices().present(s.devid())) missing++;
+      if (missing > c.profile().toleratedFailures()) {
+        throw new FormatException(
+            "writable mount is not allowed due to too many missing devices: "
+                + c.profile().displayName()
+                + " chunk at "
+                + c.logical()
+                + " has "
+                + missing
+                + " of its stripes on missing devices (it tolerates "
+                + c.profile().toleratedFailures()
+                + "); mount read-only with -o ro,degraded");
+      }
+    }
   }
 
   private static void refuse(String why) throws UnsupportedFeatureException {

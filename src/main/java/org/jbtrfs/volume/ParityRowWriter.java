@@ -101,29 +101,26 @@ final class ParityRowWriter {
     }
   }
 
+  /**
+   * The row's data in column {@code col}, as it is: from its device, or rebuilt from the rest of
+   * the row and the parity when that device is missing (a degraded mount).
+   */
   private void readData(long row, int col, int inElem, byte[] out, int outOff, int len)
       throws IOException {
-    int stripe = g.parityRowStripe(row, col);
-    long devid = g.devid(stripe);
-    if (!source.present(devid)) {
-      throw new IOException(
-          "device "
-              + devid
-              + " is missing: a partial write to a "
-              + g.profile.displayName()
-              + " row cannot read its parity inputs");
-    }
-    source.read(devid, g.physical(stripe, row, inElem), out, outOff, len);
+    new ParityRowReader(g, source)
+        .read(row, col, inElem, out, outOff, len, ParityRowReader.Mode.DIRECT_OR_ANY);
   }
 
-  /** Row position {@code pos} (data column, then P, then Q) gets buf[off..off+len). */
+  /**
+   * Row position {@code pos} (data column, then P, then Q) gets buf[off..off+len). A missing device
+   * misses its strip, as in the kernel: the parity written beside it was computed with the strip's
+   * data, so a read rebuilds it, and a scrub rewrites it once the device is back.
+   */
   private void writeStrip(long row, int pos, int inElem, byte[] buf, int off, int len)
       throws IOException {
     int stripe = g.parityRowStripe(row, pos);
     long devid = g.devid(stripe);
-    if (!sink.present(devid)) {
-      throw new IOException("device " + devid + " is missing: cannot write its strip");
-    }
+    if (!sink.present(devid)) return;
     sink.write(devid, g.physical(stripe, row, inElem), buf, off, len);
   }
 }

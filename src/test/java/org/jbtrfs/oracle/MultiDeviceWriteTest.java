@@ -247,43 +247,6 @@ class MultiDeviceWriteTest {
     return DegradedReads.missingSets(c.deviceMiB().length, two ? 2 : 1);
   }
 
-  /**
-   * A RAID5/6 filesystem with a device missing is refused read-write, with a message that says why
-   * (a row written without one of its devices cannot keep its parity), and stays untouched.
-   */
-  @ParameterizedTest(name = "-d {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"raid5", "raid6"})
-  void degradedParityIsRefusedReadWrite(String profile, @TempDir Path tmp) throws Exception {
-    List<Path> imgs = new ArrayList<>();
-    List<String> mkfs =
-        new ArrayList<>(List.of("mkfs.btrfs", "-q", "-f", "-d", profile, "-m", "raid1c3"));
-    for (int i = 0; i < 3; i++) {
-      imgs.add(tmp.resolve("p" + i + ".img"));
-      Loop.createSparse(imgs.get(i), 256 * MiB);
-      mkfs.add(imgs.get(i).toString());
-    }
-    Cmd.run(mkfs).check();
-    List<Path> present = imgs.subList(0, 2);
-    List<String> before = new ArrayList<>();
-    for (Path p : present) before.add(sha256(p));
-    org.jbtrfs.format.UnsupportedFeatureException refusal;
-    try (org.jbtrfs.fs.Filesystem fs =
-        org.jbtrfs.fs.Filesystem.open(
-            present,
-            org.jbtrfs.fs.MountOptions.readOnlyDefaults().withReadOnly(false).withDegraded(true))) {
-      refusal =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              org.jbtrfs.format.UnsupportedFeatureException.class,
-              () -> org.jbtrfs.txn.WriteEngine.open(fs));
-    }
-    assertTrue(refusal.getMessage().contains("degraded"), refusal.getMessage());
-    assertTrue(refusal.getMessage().contains("parity"), refusal.getMessage());
-    List<String> after = new ArrayList<>();
-    for (Path p : present) after.add(sha256(p));
-    assertEquals(before, after, "a refused write changed the images");
-    System.out.println(profile + ": degraded read-write refused with: " + refusal.getMessage());
-  }
-
   /** Stripe count and device spread a new chunk of the configuration's profile must have. */
   private static void checkShape(Config c, DeviceSetDump.Chunk ch, int devices) {
     String profile = ch.type().contains("|") ? ch.type().split("\\|")[1].toUpperCase() : "SINGLE";
