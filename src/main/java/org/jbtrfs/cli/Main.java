@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       UsageCommand.class,
       ScrubCommand.class,
       DeviceCommand.class,
+      ReplaceCommand.class,
+      FilesystemCommand.class,
       PutCommand.class,
       EditCommands.Mkdir.class,
       EditCommands.Rm.class,

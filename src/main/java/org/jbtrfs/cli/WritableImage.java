@@ -37,6 +37,16 @@ final class WritableImage implements AutoCloseable {
   }
 
   static WritableImage open(Path image, List<Path> devices) throws IOException {
+    return open(image, devices, false);
+  }
+
+  /** As {@link #open(Path, List)}, allowing devices to be missing (the kernel's rules apply). */
+  static WritableImage openDegraded(Path image, List<Path> devices) throws IOException {
+    return open(image, devices, true);
+  }
+
+  private static WritableImage open(Path image, List<Path> devices, boolean degraded)
+      throws IOException {
     List<Path> all = new ArrayList<>();
     all.add(image);
     all.addAll(devices);
@@ -44,7 +54,9 @@ final class WritableImage implements AutoCloseable {
     DeviceClaims claims = DeviceClaims.claim(all, false);
     Filesystem fs = null;
     try {
-      fs = Filesystem.open(all, MountOptions.readOnlyDefaults().withReadOnly(false));
+      fs =
+          Filesystem.open(
+              all, MountOptions.readOnlyDefaults().withReadOnly(false).withDegraded(degraded));
       WriteEngine engine = LogReplay.openEngine(fs);
       long subvol = fs.defaultSubvolumeId();
       return new WritableImage(

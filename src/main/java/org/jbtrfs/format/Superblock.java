@@ -28,7 +28,10 @@ public final class Superblock {
   private static final int OFF_FSID = 0x20;
   private static final int OFF_BYTENR = 0x30;
   private static final int OFF_FLAGS = 0x38;
-  private static final int OFF_MAGIC = 0x40;
+
+  /** Where the magic sits in each copy: zeroing it is how a device stops being a member. */
+  public static final int OFF_MAGIC = 0x40;
+
   private static final int OFF_GENERATION = 0x48;
   private static final int OFF_ROOT = 0x50;
   private static final int OFF_CHUNK_ROOT = 0x58;

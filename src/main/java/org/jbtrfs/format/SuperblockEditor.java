@@ -42,6 +42,12 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** total_bytes: the sum of the devices' sizes, which a resize changes. */
+  public SuperblockEditor totalBytes(long v) {
+    Le.put64(raw, 0x70, v);
+    return this;
+  }
+
   public SuperblockEditor bytesUsed(long v) {
     Le.put64(raw, 0x78, v);
     return this;

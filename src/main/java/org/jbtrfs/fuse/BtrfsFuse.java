@@ -40,6 +40,16 @@ public final class BtrfsFuse implements FuseSession.Handler {
     return f.scrub;
   }
 
+  /** What cancels a running device replace at unmount. */
+  AutoCloseable replace() {
+    return f.replace;
+  }
+
+  /** Lets go of finished replaces' targets, once the devices are closed. */
+  void releaseReplaceTargets() {
+    f.replace.releaseClaims();
+  }
+
   /**
    * The mount is live at {@code mountPoint}: its st_dev tells the subvolume ioctls whether a file
    * descriptor they are given is on this filesystem.

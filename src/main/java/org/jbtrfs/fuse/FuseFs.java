@@ -47,6 +47,9 @@ final class FuseFs {
   /** The background scrub of this mount, for the scrub ioctls. */
   final LiveScrub scrub;
 
+  /** The background device replace of this mount, for the replace ioctls. */
+  final LiveReplace replace;
+
   final NodeTable nodes;
   private final NodeDecoder decoder;
   private final Node root;
@@ -73,6 +76,7 @@ final class FuseFs {
     this.decoder = new NodeDecoder(fs, root, nodes);
     this.mountedSubvolume = root.subvolume().id();
     this.scrub = new LiveScrub(fs, rw);
+    this.replace = new LiveReplace(fs, rw);
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
     // cannot see.

@@ -9,8 +9,9 @@ import org.jbtrfs.fs.write.FileAttributes;
  * FS_IOC_FSGETXATTR/FSSETXATTR into these requests itself (its fileattr operations), after its own
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
  * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
- * InoLookupIoctl}'s, the device ioctls {@link DeviceIoctls}', the live scrub's {@link ScrubIoctls},
- * jbtrfs's remount notice {@link RemountIoctl}'s. Any other ioctl is ENOTTY.
+ * InoLookupIoctl}'s, the device ioctls {@link DeviceIoctls}', the live scrub's {@link ScrubIoctls}
+ * and device replace's {@link ReplaceIoctls}, BTRFS_IOC_RESIZE {@link ResizeIoctl}'s, jbtrfs's
+ * remount notice {@link RemountIoctl}'s. Any other ioctl is ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -34,6 +35,8 @@ final class IoctlRequests {
   private final RemountIoctl remount;
   private final DeviceIoctls devices;
   private final ScrubIoctls scrubs;
+  private final ReplaceIoctls replaces;
+  private final ResizeIoctl resize;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -45,6 +48,8 @@ final class IoctlRequests {
     this.remount = new RemountIoctl(f);
     this.devices = new DeviceIoctls(f);
     this.scrubs = new ScrubIoctls(f);
+    this.replaces = new ReplaceIoctls(f);
+    this.resize = new ResizeIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -60,6 +65,8 @@ final class IoctlRequests {
     if (cmd == RemountIoctl.REMOUNT) return remount.ioctl(req, out, inSize);
     if (DeviceIoctls.handles(cmd)) return devices.ioctl(req, out, cmd, inSize, outSize);
     if (ScrubIoctls.handles(cmd)) return scrubs.ioctl(req, out, cmd, inSize, outSize);
+    if (ReplaceIoctls.handles(cmd)) return replaces.ioctl(req, out, cmd, inSize, outSize);
+    if (cmd == ResizeIoctl.RESIZE) return resize.ioctl(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

@@ -103,6 +103,8 @@ public final class MountCommand implements Callable<Integer> {
         new FuseSession(mount, fuse, opts.threads(), opts.pollMicros(), opts.debug());
     fuse.attach(session, held::release);
     held.stopFirst(fuse.scrub());
+    held.stopFirst(fuse.replace());
+    held.releaseLast(fuse::releaseReplaceTargets);
     if (rw != null) {
       held.stopFirst(startCommitter(rw, opts.commitSeconds()));
       held.stopFirst(ForeignUseWatcher.start(claims, rw.engine()));

@@ -19,6 +19,7 @@ final class MountResources {
   private final Filesystem fs;
   private final MountedWriter rw;
   private final List<AutoCloseable> helpers = new java.util.ArrayList<>();
+  private final List<Runnable> last = new java.util.ArrayList<>();
   private boolean registered;
   private boolean released;
 
@@ -31,6 +32,11 @@ final class MountResources {
   /** Something to stop before the final commit (the periodic committer, a watcher). */
   synchronized void stopFirst(AutoCloseable helper) {
     helpers.add(helper);
+  }
+
+  /** Something to do after the devices are closed (let go of a replace target's claim). */
+  synchronized void releaseLast(Runnable r) {
+    last.add(r);
   }
 
   /** Publishes the mount in the registry, withdrawn on release. */
@@ -66,5 +72,6 @@ final class MountResources {
     }
     if (registered) MountRegistry.withdraw(claims.identities());
     claims.close();
+    for (Runnable r : last) r.run();
   }
 }

@@ -33,7 +33,8 @@ final class SuperblockWriter {
       long bytesUsed,
       byte[] sysChunkArray,
       long addIncompat,
-      byte[] label)
+      byte[] label,
+      long totalBytesDelta)
       throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
@@ -50,6 +51,7 @@ final class SuperblockWriter {
     if (sysChunkArray != null) ed.sysChunkArray(sysChunkArray);
     if (addIncompat != 0) ed.addIncompat(addIncompat);
     if (label != null) ed.label(label);
+    if (totalBytesDelta != 0) ed.totalBytes(old.totalBytes() + totalBytesDelta);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];
@@ -73,7 +75,7 @@ final class SuperblockWriter {
     ed.backupRoot(
         nextBackupSlot(old.backupRoots()),
         roots,
-        old.totalBytes(),
+        old.totalBytes() + totalBytesDelta,
         bytesUsed,
         old.numDevices(),
         levels);
@@ -88,8 +90,11 @@ final class SuperblockWriter {
         throw new FormatException("no dev item for devid " + d.getKey());
       }
       ed.devItem(devItem, 0);
+      // As the kernel: copies within the size the dev item gives (a replace target may be
+      // larger until it is resized) and within the device.
+      long room = Math.min(d.getValue().size(), DevItem.parse(devItem, 0).totalBytes());
       for (long off : Superblock.MIRROR_OFFSETS) {
-        if (off + Superblock.SIZE > d.getValue().size()) break;
+        if (off + Superblock.SIZE > room) break;
         byte[] raw = ed.bytenr(off).build(old.checksumType());
         d.getValue().write(off, raw, 0, raw.length);
         if (off == Superblock.MIRROR_OFFSETS[0] && result == null)

@@ -25,6 +25,7 @@ import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.Superblock;
 import org.jbtrfs.format.TreeHeader;
+import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.space.ChunkForce;
 import org.jbtrfs.space.GlobalReserveSize;
@@ -449,6 +450,37 @@ public final class WriteEngine implements TreeBlockAllocator {
     return pendingLabel != null;
   }
 
+  /** How much device sizes grew in this transaction (a resize), for the superblock. */
+  private long totalBytesDelta;
+
+  private synchronized long takeTotalBytesDelta() {
+    long d = totalBytesDelta;
+    totalBytesDelta = 0;
+    return d;
+  }
+
+  /**
+   * Grows device {@code devid} to {@code newTotal} bytes, as the kernel's resize grows one: its dev
+   * item's total_bytes, and the superblock's total_bytes by as much (at the commit). Shrinking
+   * would have to move the chunks past the new end first (relocation), which jbtrfs does not do.
+   */
+  public synchronized void growDevice(long devid, long newTotal) throws IOException {
+    WritableTree chunkTree = tree(ObjectIds.CHUNK_TREE);
+    Key key = new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid);
+    byte[] raw = chunkTree.get(key);
+    if (raw == null) throw new FormatException("no dev item for devid " + devid);
+    long old = DevItem.parse(raw, 0).totalBytes();
+    if (newTotal < old) {
+      throw new UnsupportedFeatureException(
+          "shrinking a device needs relocation (moving its chunks), which jbtrfs does not do yet");
+    }
+    if (newTotal == old) return;
+    byte[] changed = raw.clone();
+    Le.put64(changed, DevItem.OFF_TOTAL_BYTES, newTotal);
+    chunkTree.put(key, changed);
+    totalBytesDelta += newTotal - old;
+  }
+
   private synchronized byte[] takeLabel() {
     byte[] l = pendingLabel;
     pendingLabel = null;
@@ -654,7 +686,8 @@ public final class WriteEngine implements TreeBlockAllocator {
             groups.totalUsed(),
             pendingSysChunkArray,
             takeIncompat(),
-            takeLabel());
+            takeLabel(),
+            takeTotalBytesDelta());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;

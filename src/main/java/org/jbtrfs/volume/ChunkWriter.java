@@ -25,18 +25,21 @@ public final class ChunkWriter {
           "write " + logical + "+" + len + " outside chunk " + c.logical());
     }
     StripeGeometry g = new StripeGeometry(c);
-    if (g.profile.hasParity()) {
-      new ParityRowWriter(g, sink, source).write(logical, buf, off, len);
-      return;
-    }
-    g.forEachCopy(
-        logical,
-        off,
-        len,
-        (stripe, physical, bufOff, n) -> {
-          long devid = g.devid(stripe);
-          // A missing device (degraded) simply misses this write, as in the kernel.
-          if (sink.present(devid)) sink.write(devid, physical, buf, bufOff, n);
+    sink.atomically(
+        () -> {
+          if (g.profile.hasParity()) {
+            new ParityRowWriter(g, sink, source).write(logical, buf, off, len);
+            return;
+          }
+          g.forEachCopy(
+              logical,
+              off,
+              len,
+              (stripe, physical, bufOff, n) -> {
+                long devid = g.devid(stripe);
+                // A missing device (degraded) simply misses this write, as in the kernel.
+                if (sink.accepts(devid)) sink.write(devid, physical, buf, bufOff, n);
+              });
         });
   }
 }

@@ -58,7 +58,9 @@ public final class ParityCheck {
       int s = g.parityRowStripe(row, pos);
       long physical = g.physical(s, row, inElement);
       bad.add(new BadParity(k, g.devid(s), physical));
-      if (sink != null) sink.write(g.devid(s), physical, want, 0, len);
+      if (sink != null) {
+        sink.atomically(() -> sink.write(g.devid(s), physical, want, 0, len));
+      }
     }
     return bad;
   }

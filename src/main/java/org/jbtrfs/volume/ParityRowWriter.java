@@ -120,7 +120,7 @@ final class ParityRowWriter {
       throws IOException {
     int stripe = g.parityRowStripe(row, pos);
     long devid = g.devid(stripe);
-    if (!sink.present(devid)) return;
+    if (!sink.accepts(devid)) return;
     sink.write(devid, g.physical(stripe, row, inElem), buf, off, len);
   }
 }

@@ -44,11 +44,15 @@ public final class StoredCopies {
   public static void write(
       ChunkMapping c, BlockSink sink, long logical, byte[] buf, int off, int len, int copy)
       throws IOException {
-    int pos = off;
-    for (Placement p : placements(c, logical, len, copy)) {
-      sink.write(p.devid(), p.physical(), buf, pos, p.len());
-      pos += p.len();
-    }
+    List<Placement> where = placements(c, logical, len, copy);
+    sink.atomically(
+        () -> {
+          int pos = off;
+          for (Placement p : where) {
+            sink.write(p.devid(), p.physical(), buf, pos, p.len());
+            pos += p.len();
+          }
+        });
   }
 
   /** How many parity rebuilds a RAID5/6 range has (1 for P, 2 with Q); 0 for copy profiles. */

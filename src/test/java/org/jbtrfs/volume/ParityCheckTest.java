@@ -35,7 +35,7 @@ class ParityCheckTest {
     BlockSink sink =
         new BlockSink() {
           @Override
-          public boolean present(long devid) {
+          public boolean accepts(long devid) {
             return src.present(devid);
           }
 
