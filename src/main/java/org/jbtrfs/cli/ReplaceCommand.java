@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
       ReplaceCommand.Status.class,
       ReplaceCommand.Cancel.class
     })
-final class ReplaceCommand implements Runnable {
+public final class ReplaceCommand implements Runnable {
   private static final long START = 0x50006a05L;
   private static final long STATUS = 0x90006a06L;
   private static final long CANCEL = 0x00006a07L;
@@ -189,8 +189,8 @@ final class ReplaceCommand implements Runnable {
     }
   }
 
-  /** What STATUS reports. */
-  record Replace(
+  /** What STATUS reports (public for tests that follow a replace through a mount). */
+  public record Replace(
       String state,
       long source,
       long done,
@@ -201,7 +201,8 @@ final class ReplaceCommand implements Runnable {
       String target,
       String failure) {}
 
-  static Replace status(Path mnt) throws IOException {
+  /** The replace of the mount at {@code mnt}, as its daemon reports it. */
+  public static Replace status(Path mnt) throws IOException {
     byte[] b = new byte[4096];
     try (LiveIoctl io = new LiveIoctl(mnt)) {
       io.call(STATUS, b, "replace status");

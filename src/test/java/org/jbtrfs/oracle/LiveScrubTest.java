@@ -2,7 +2,6 @@ package org.jbtrfs.oracle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +66,8 @@ class LiveScrubTest {
 
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failed = new AtomicReference<>();
-      Thread workload = new Thread(() -> workload(m.path().resolve("work"), written, stop, failed));
+      Thread workload =
+          new Thread(() -> ChurnWorkload.run(m.path().resolve("work"), written, stop, failed));
       workload.start();
       try {
         ScrubRepairTest.Run start = ScrubRepairTest.jbtrfs("scrub", "start", "--limit", "8m", at);
@@ -146,48 +146,5 @@ class LiveScrubTest {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(out);
     if (!m.find()) throw new AssertionError("no " + regex + " in:\n" + out);
     return m.group(1);
-  }
-
-  /**
-   * Writes files of random sizes, fsyncs some, deletes older ones, until told to stop: the changes
-   * and commits a scrub must run beside without harming them or being harmed.
-   */
-  private static void workload(
-      Path work,
-      Map<String, byte[]> written,
-      AtomicBoolean stop,
-      AtomicReference<Throwable> failed) {
-    Random r = new Random(7);
-    List<String> names = new ArrayList<>();
-    try {
-      for (int i = 0; !stop.get(); i++) {
-        String name = "w" + i;
-        byte[] data = new byte[4096 * (1 + r.nextInt(96))];
-        r.nextBytes(data);
-        Path p = work.resolve(name);
-        if (r.nextInt(4) == 0) {
-          try (var ch =
-              java.nio.channels.FileChannel.open(
-                  p,
-                  java.nio.file.StandardOpenOption.CREATE,
-                  java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(data));
-            ch.force(true);
-          }
-        } else {
-          Files.write(p, data);
-        }
-        written.put(name, data);
-        names.add(name);
-        if (names.size() > 40) {
-          String old = names.remove(r.nextInt(names.size()));
-          Files.delete(work.resolve(old));
-          written.remove(old);
-        }
-        Thread.sleep(5);
-      }
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      failed.set(e);
-    }
   }
 }
