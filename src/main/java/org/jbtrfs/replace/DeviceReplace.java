@@ -86,8 +86,12 @@ public final class DeviceReplace {
     return target;
   }
 
-  /** From now on, writes to the source go to the target too. */
-  public void begin() {
+  /**
+   * From now on, writes to the source go to the target too. The target is discarded first, as the
+   * kernel trims it: what the copy skips (space no extent uses) is then nobody's.
+   */
+  public void begin() throws IOException {
+    if (target.discard(0, target.size())) LOG.info("discarded all of " + target.name());
     fs.devices().mirrorWrites(source, target);
     begun = true;
     LOG.info("replace of devid " + source + " by " + target.name() + " begun");
@@ -115,7 +119,11 @@ public final class DeviceReplace {
     long from = Math.max(cursor, e.offset);
     int n = (int) Math.min(bytes, e.offset + e.length - from);
     ChunkMapping c = chunkOf(e);
-    if (c != null) {
+    long[] span = c == null ? null : StripeRebuild.logicalSpan(c, from - e.offset, n);
+    // Space no extent uses is not copied, as the kernel's replace copies only what scrub reads;
+    // on RAID5/6 a piece is copied whole when any data of its rows is in use, since the parity
+    // of those rows was made from every strip.
+    if (c != null && ExtentsInUse.any(fs, span[0], span[1])) {
       int stripe = stripeOf(c, e.offset);
       byte[] buf = new byte[n];
       DeviceSet devices = fs.devices();

@@ -43,6 +43,21 @@ public final class StripeRebuild {
     }
   }
 
+  /**
+   * The logical range [from, to) of chunk {@code c} whose data (or, for RAID5/6, whose rows' data)
+   * bytes [off, off+len) of any stripe hold or protect: whole rows, so it may be wider.
+   */
+  public static long[] logicalSpan(ChunkMapping c, long off, long len) {
+    StripeGeometry g = new StripeGeometry(c);
+    long stripeLen = c.stripeLen();
+    long rowBytes = (long) g.width * stripeLen;
+    long firstRow = off / stripeLen;
+    long lastRow = (off + len - 1) / stripeLen;
+    return new long[] {
+      c.logical() + firstRow * rowBytes, Math.min(c.end(), c.logical() + (lastRow + 1) * rowBytes)
+    };
+  }
+
   /** Copy profiles: the same bytes at the same place of another stripe of its mirror group. */
   private static void readMirror(
       ChunkMapping c, int stripe, long off, byte[] out, int len, BlockSource src)
