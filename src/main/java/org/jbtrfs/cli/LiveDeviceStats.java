@@ -1,7 +1,6 @@
 package org.jbtrfs.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +50,9 @@ final class LiveDeviceStats {
         int n = (int) Math.min(Le.u64(stats, 8), DevStatsItem.COUNT);
         for (int i = 0; i < n; i++) v[i] = Le.u64(stats, 24 + i * 8);
         out.put(
-            devid, new Device(cString(info, DEV_INFO_PATH), Le.u64(info, 24), new DevStatsItem(v)));
+            devid,
+            new Device(
+                LiveIoctl.cString(info, DEV_INFO_PATH), Le.u64(info, 24), new DevStatsItem(v)));
       }
       return out;
     }
@@ -64,11 +65,5 @@ final class LiveDeviceStats {
       io.call(FS_INFO, fsInfo, "FS_INFO");
       return java.util.Arrays.copyOfRange(fsInfo, 16, 32);
     }
-  }
-
-  private static String cString(byte[] b, int off) {
-    int end = off;
-    while (end < b.length && b[end] != 0) end++;
-    return new String(b, off, end - off, StandardCharsets.UTF_8);
   }
 }

@@ -53,6 +53,13 @@ final class LiveIoctl implements AutoCloseable {
     }
   }
 
+  /** The NUL-terminated UTF-8 string at {@code off} of a reply. */
+  static String cString(byte[] b, int off) {
+    int end = off;
+    while (end < b.length && b[end] != 0) end++;
+    return new String(b, off, end - off, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Override
   public void close() {
     libc.close(fd);

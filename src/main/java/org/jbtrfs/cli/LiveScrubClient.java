@@ -69,18 +69,15 @@ final class LiveScrubClient {
     for (int i = 0; i < c.length; i++) c[i] = Le.u64(b, 56 + i * 8);
     List<String> paths = new ArrayList<>();
     for (int at = PATHS_AT; at < b.length && b[at] != 0; ) {
-      int end = at;
-      while (end < b.length && b[end] != 0) end++;
-      paths.add(new String(b, at, end - at, StandardCharsets.UTF_8));
-      at = end + 1;
+      String p = LiveIoctl.cString(b, at);
+      paths.add(p);
+      at += p.getBytes(StandardCharsets.UTF_8).length + 1;
     }
     Duration running = Duration.ofMillis(Le.u64(b, 24));
     ScrubSummary summary =
         new ScrubSummary(
             c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], Map.of(), paths,
             running);
-    int end = FAILURE_AT;
-    while (end < PATHS_AT && b[end] != 0) end++;
     return new Status(
         state >= 0 && state < STATES.length ? STATES[state] : "unknown",
         Le.u64(b, 8) != 0,
@@ -90,6 +87,6 @@ final class LiveScrubClient {
         Le.u64(b, 40),
         Le.u64(b, 48),
         summary,
-        new String(b, FAILURE_AT, end - FAILURE_AT, StandardCharsets.UTF_8));
+        LiveIoctl.cString(b, FAILURE_AT));
   }
 }

@@ -216,8 +216,8 @@ public final class ReplaceCommand implements Runnable {
         Le.u64(b, 32),
         Le.u64(b, 40),
         Le.u64(b, 48),
-        cString(b, 256),
-        cString(b, 1280));
+        LiveIoctl.cString(b, 256),
+        LiveIoctl.cString(b, 1280));
   }
 
   /** btrfs replace status's lines. */
@@ -261,11 +261,5 @@ public final class ReplaceCommand implements Runnable {
       if (!p.isEmpty() && Path.of(p).toAbsolutePath().normalize().equals(want)) return e.getKey();
     }
     throw new IOException(spec + " is not a device of this filesystem (" + known + ")");
-  }
-
-  private static String cString(byte[] b, int off) {
-    int end = off;
-    while (end < b.length && b[end] != 0) end++;
-    return new String(b, off, end - off, StandardCharsets.UTF_8);
   }
 }

@@ -82,6 +82,13 @@ final class FuseReply {
     return this;
   }
 
+  /** {@code s} in UTF-8, cut to leave room for its NUL, padded with zeros to {@code size}. */
+  FuseReply cString(String s, int size) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int n = Math.min(b.length, size - 1);
+    return bytes(b, 0, n).zeros(size - n);
+  }
+
   FuseReply zeros(int n) {
     for (int i = 0; i < n; i++) buf.put((byte) 0);
     return this;

@@ -183,14 +183,7 @@ final class LiveReplace implements AutoCloseable {
   synchronized int cancel() {
     if (state != State.RUNNING) return -Errno.ENOTCONN;
     cancel = true;
-    while (state == State.RUNNING) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    BackgroundRun.awaitStop(this, () -> state == State.RUNNING);
     return 0;
   }
 

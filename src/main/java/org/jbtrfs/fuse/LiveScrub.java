@@ -161,14 +161,7 @@ final class LiveScrub implements AutoCloseable {
     if (state != State.RUNNING) return -Errno.ENOTCONN;
     cancel = true;
     notifyAll();
-    while (state == State.RUNNING) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    BackgroundRun.awaitStop(this, () -> state == State.RUNNING);
     return 0;
   }
 

@@ -72,16 +72,10 @@ final class ReplaceIoctls {
             .u64(s.stoppedMillis())
             .u64(s.readErrors())
             .zeros(TARGET_AT - 7 * 8);
-        text(out, s.target(), FAILURE_AT - TARGET_AT);
-        text(out, failure, SIZE - FAILURE_AT);
+        out.cString(s.target(), FAILURE_AT - TARGET_AT);
+        out.cString(failure, SIZE - FAILURE_AT);
         return 0;
       }
     }
-  }
-
-  private static void text(FuseReply out, String s, int size) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(b.length, size - 1);
-    out.bytes(b, 0, n).zeros(size - n);
   }
 }

@@ -1,6 +1,5 @@
 package org.jbtrfs.fuse;
 
-import java.nio.charset.StandardCharsets;
 import org.jbtrfs.scrub.ScrubSummary;
 
 /**
@@ -105,20 +104,13 @@ final class ScrubIoctls {
             };
     for (long c : counts) out.u64(c);
     out.zeros(FAILURE_AT - (7 + counts.length) * 8);
-    text(out, s.failure() == null ? "" : s.failure(), FAILURE_SIZE);
+    out.cString(s.failure() == null ? "" : s.failure(), FAILURE_SIZE);
     int room = STATUS_SIZE - PATHS_AT;
     StringBuilder paths = new StringBuilder();
     for (String p : LiveScrub.damaged(s)) {
       if (paths.length() + p.length() + 1 >= room) break;
       paths.append(p).append('\0');
     }
-    text(out, paths.toString(), room);
-  }
-
-  /** {@code s} in UTF-8, cut to leave a NUL within {@code size} bytes, padded with zeros. */
-  private static void text(FuseReply out, String s, int size) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(b.length, size - 1);
-    out.bytes(b, 0, n).zeros(size - n);
+    out.cString(paths.toString(), room);
   }
 }

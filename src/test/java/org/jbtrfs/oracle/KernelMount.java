@@ -66,6 +66,19 @@ final class KernelMount implements AutoCloseable {
     return mountPoint;
   }
 
+  /** The kernel's `btrfs scrub start -B` of this mount. */
+  Cmd.Result scrub() {
+    return Cmd.run(List.of("btrfs", "scrub", "start", "-B", mountPoint.toString()), null, 600);
+  }
+
+  /** The kernel's scrub of this mount finds no error. */
+  void assertScrubClean() {
+    Cmd.Result ks = scrub();
+    org.assertj.core.api.Assertions.assertThat(ks.out())
+        .as(ks.out() + ks.stderr())
+        .contains("no errors found");
+  }
+
   @Override
   public void close() {
     Mounts.unmount(mountPoint, List.of("umount", mountPoint.toString()));

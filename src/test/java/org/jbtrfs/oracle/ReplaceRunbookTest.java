@@ -103,9 +103,7 @@ class ReplaceRunbookTest {
       try (KernelMount k = KernelMount.mountReadWrite(loop.devices(), dir.resolve("kernel"))) {
         List<String> d = Manifest.diff(shown, ManifestReader.read(k.path()), Set.of("atime"));
         assertThat(d).as("the kernel, all devices: " + Manifest.report(d, 20)).isEmpty();
-        Cmd.Result ks =
-            Cmd.run(List.of("btrfs", "scrub", "start", "-B", k.path().toString()), null, 600);
-        assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
+        k.assertScrubClean();
         String show =
             Cmd.run(List.of("btrfs", "filesystem", "show", k.path().toString())).check().out();
         assertThat(show)

@@ -127,9 +127,7 @@ class ScrubRepairTest {
     try (Loop loop = Loop.attach(img.devices())) {
       Path mnt = dir.resolve(profile + ".check");
       try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
-        Cmd.Result ks =
-            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
-        assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
+        m.assertScrubClean();
         String kstats =
             Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
         String victimLoop = loop.devices().get((int) victim - 1);
@@ -182,8 +180,7 @@ class ScrubRepairTest {
             Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
         for (String dev : loop.devices())
           assertThat(kstats).contains("[" + dev + "].corruption_errs  1");
-        Cmd.Result ks =
-            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        Cmd.Result ks = m.scrub();
         assertThat(ks.exitCode()).isEqualTo(3);
         assertThat(field(ks.out(), "Uncorrectable:\\s+(\\d+)")).isEqualTo(2);
       }
@@ -254,9 +251,7 @@ class ScrubRepairTest {
             Cmd.run(List.of("btrfs", "device", "stats", m.path().toString())).check().out();
         assertThat(kstats).contains("[" + loop.devices().get(1) + "].read_io_errs     16");
         assertThat(kstats).contains("[" + loop.devices().get(0) + "].read_io_errs     0");
-        Cmd.Result ks =
-            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
-        assertThat(ks.out()).as(ks.out() + ks.stderr()).contains("no errors found");
+        m.assertScrubClean();
         assertThat(Files.readAllBytes(m.path().resolve("f"))).isEqualTo(want);
       }
       BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the read-error scrub");
@@ -376,8 +371,7 @@ class ScrubRepairTest {
     try (Loop loop = Loop.attach(copies)) {
       Path mnt = dir.resolve("super.kernel");
       try (KernelMount m = KernelMount.mountReadWrite(loop.devices(), mnt)) {
-        Cmd.Result ks =
-            Cmd.run(List.of("btrfs", "scrub", "start", "-B", m.path().toString()), null, 600);
+        Cmd.Result ks = m.scrub();
         assertThat(field(ks.out(), "Error summary:\\s+super=(\\d+)"))
             .as(ks.out() + ks.stderr())
             .isEqualTo(1);
