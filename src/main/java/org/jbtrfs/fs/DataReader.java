@@ -158,6 +158,28 @@ public final class DataReader {
       badCopies[m] = copy;
       lr.countCorruption(addr, sector, m);
     }
+    // RAID6 with two bad strips in one place: rebuild the sector with each other data column
+    // counted as lost too, and keep the one rebuild that verifies.
+    int pairs = lr.twoStripRebuilds(addr);
+    for (int k = 0; k < pairs; k++) {
+      byte[] copy = new byte[sector];
+      try {
+        lr.readTwoStripRebuild(addr, copy, 0, sector, k);
+      } catch (IOException e) {
+        continue;
+      }
+      if (csum.verify(copy, 0, sector, sums, sumOff)) {
+        LOG.warning(
+            "data checksum mismatch at logical "
+                + addr
+                + " on "
+                + where
+                + "; rebuilt from P and Q with a second bad strip in its row");
+        System.arraycopy(copy, 0, out, outOff, sector);
+        repairCopies(lr, addr, copy, badCopies);
+        return;
+      }
+    }
     String msg =
         "data checksum mismatch at logical "
             + addr

@@ -159,6 +159,30 @@ public final class MetadataReader {
         }
       }
     }
+    // RAID6 with two bad strips in one place: the block rebuilt with each other data column
+    // counted as lost too; the one rebuild that passes every check is the block.
+    int pairs = logical.twoStripRebuilds(bytenr);
+    for (int k = 0; k < pairs; k++) {
+      byte[] raw = new byte[nodeSize];
+      try {
+        logical.readTwoStripRebuild(bytenr, raw, 0, nodeSize, k);
+        TreeBlock block = checkCopy(raw, bytenr, expectedGen, expectedLevel);
+        if (items != null) {
+          ParentRules.checkOwner(block, treeId, items);
+          ParentRules.checkFirstKey(block, parentRaw, keyOff, items);
+        }
+        LOG.warning(
+            "tree block at logical "
+                + bytenr
+                + ": rebuilt from P and Q with a second bad strip in its row after "
+                + failures);
+        repairCopies(bytenr, raw, badCopies);
+        cache.put(block);
+        return block;
+      } catch (IOException | IllegalArgumentException e) {
+        // not this pair: the next one, or the failure below
+      }
+    }
     String msg = "tree block at logical " + bytenr + " unreadable: " + failures;
     LOG.severe(msg);
     throw new FormatException(msg);

@@ -59,6 +59,36 @@ public final class ChunkReader {
         });
   }
 
+  /**
+   * RAID6 only: how many more rebuilds a read may try when every mirror failed its checks: one per
+   * other data column of the row, rebuilt together with the target from P and Q (two bad strips in
+   * one place); 0 for every other profile.
+   */
+  public static int twoStripRebuilds(ChunkMapping c) {
+    return c.profile().nparity() == 2 ? new StripeGeometry(c).width - 1 : 0;
+  }
+
+  /**
+   * Rebuild {@code k} (0 to twoStripRebuilds - 1) of [logical, logical+len), which lies in one
+   * element: the target and the k-th other data column of its row counted as lost.
+   */
+  public static void readTwoStripRebuild(
+      ChunkMapping c, BlockSource src, long logical, byte[] buf, int off, int len, int k)
+      throws IOException {
+    StripeGeometry g = new StripeGeometry(c);
+    if (k < 0 || k >= twoStripRebuilds(c)) throw new IllegalArgumentException("rebuild " + k);
+    long pos = logical - c.logical();
+    long element = pos / c.stripeLen();
+    long inElem = pos % c.stripeLen();
+    if (inElem + len > c.stripeLen()) {
+      throw new IllegalArgumentException("range " + logical + "+" + len + " crosses an element");
+    }
+    int target = g.column(element);
+    int partner = k < target ? k : k + 1;
+    new ParityRowReader(g, src)
+        .readAssumingLost(g.row(element), target, partner, inElem, buf, off, len);
+  }
+
   private static void readCopy(
       StripeGeometry g,
       BlockSource src,

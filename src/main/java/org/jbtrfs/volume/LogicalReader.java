@@ -110,6 +110,17 @@ public final class LogicalReader {
     }
   }
 
+  /** RAID6: the extra two-strip rebuilds of a range inside one element (see ChunkReader). */
+  public int twoStripRebuilds(long logical) throws IOException {
+    return ChunkReader.twoStripRebuilds(chunks.lookup(logical));
+  }
+
+  /** Two-strip rebuild {@code k} of [logical, logical+len), which lies in one element. */
+  public void readTwoStripRebuild(long logical, byte[] buf, int off, int len, int k)
+      throws IOException {
+    ChunkReader.readTwoStripRebuild(chunks.lookup(logical), devices, logical, buf, off, len, k);
+  }
+
   /**
    * From now on {@link #repair} writes through {@code sink} whenever {@code allowed} says so (a
    * read-write mount that is not frozen or aborted); a null sink turns read repair off.

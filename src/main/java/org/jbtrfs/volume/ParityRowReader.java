@@ -74,6 +74,42 @@ final class ParityRowReader {
     System.arraycopy(data[target], 0, buf, off, len);
   }
 
+  /**
+   * RAID6: the target rebuilt from P and Q as if data column {@code partner} were lost with it, for
+   * when both hold bad bytes (checksums tell, so the caller tries each partner and keeps the one
+   * that verifies, as the kernel's RAID6 recovery tries each other stripe). Needs every other
+   * column, P and Q present.
+   */
+  void readAssumingLost(
+      long row, int target, int partner, long inElem, byte[] buf, int off, int len)
+      throws IOException {
+    int w = g.width;
+    if (g.profile.nparity() < 2 || partner == target || partner < 0 || partner >= w) {
+      throw new IllegalArgumentException("no two-column rebuild of column " + target);
+    }
+    byte[][] data = new byte[w][];
+    for (int i = 0; i < w; i++) {
+      data[i] = new byte[len];
+      if (i != target && i != partner) {
+        if (!available(row, i))
+          throw new IOException(
+              describeFailure(row, Mode.VIA_Q, List.of(target, partner, i), true, true));
+        readPos(row, i, inElem, data[i]);
+      }
+    }
+    if (!available(row, w) || !available(row, w + 1)) {
+      throw new IOException(
+          describeFailure(
+              row, Mode.VIA_Q, List.of(target, partner), available(row, w), available(row, w + 1)));
+    }
+    byte[] p = new byte[len];
+    byte[] q = new byte[len];
+    readPos(row, w, inElem, p);
+    readPos(row, w + 1, inElem, q);
+    Raid56Math.recoverTwoData(data, target, partner, 0, len, p, q);
+    System.arraycopy(data[target], 0, buf, off, len);
+  }
+
   private enum Recovery {
     P_ONLY,
     Q_ONLY,
