@@ -195,6 +195,13 @@ public final class MetadataReader {
    */
   private void repairCopies(long bytenr, byte[] good, byte[][] badCopies) {
     if (badCopies == null) return;
+    if (!logical.repairing()) {
+      // Read at mount, before a writer exists (the roots, then cached): the repair waits for it.
+      synchronized (deferred) {
+        if (deferred.size() < MAX_DEFERRED) deferred.add(new Deferred(bytenr, good, badCopies));
+      }
+      return;
+    }
     for (int m = 0; m < badCopies.length; m++) {
       if (badCopies[m] == null) continue;
       try {
@@ -207,6 +214,27 @@ public final class MetadataReader {
             "tree block at logical " + bytenr + ": read repair of copy " + m + " failed: " + e);
       }
     }
+  }
+
+  /** A read repair found before anything could write: the good block and the bad copies. */
+  private record Deferred(long bytenr, byte[] good, byte[][] bad) {}
+
+  /** At most this many wait (each holds a few blocks; a mount reads only its roots first). */
+  private static final int MAX_DEFERRED = 256;
+
+  private final List<Deferred> deferred = new ArrayList<>();
+
+  /**
+   * The read repairs found while nothing could write (the blocks a mount reads before its writer
+   * opens), made now that it can; each still only where the copy holds the bad bytes it did.
+   */
+  public void repairDeferred() {
+    List<Deferred> todo;
+    synchronized (deferred) {
+      todo = new ArrayList<>(deferred);
+      deferred.clear();
+    }
+    for (Deferred d : todo) repairCopies(d.bytenr(), d.good(), d.bad());
   }
 
   /** Checks one copy's bytes as read: checksum, header, items, the parent's generation. */

@@ -130,6 +130,11 @@ public final class LogicalReader {
     repairSink = sink;
   }
 
+  /** Whether {@link #repair} may write now (a read-write mount, not frozen or aborted). */
+  public boolean repairing() {
+    return repairSink != null && repairAllowed.getAsBoolean();
+  }
+
   /**
    * Read repair, as the kernel does after a read that had to fall back: overwrites stored copy
    * {@code copy} (for RAID5/6, 0: the data strips, whose parity the good bytes agree with) of

@@ -55,6 +55,7 @@ public final class MountedWriter implements AutoCloseable {
     // Read repair, as the kernel's: a copy a read proved bad is rewritten from the good one, but
     // only while this mount takes changes (not remounted read-only, no failed commit).
     engine.fs().logical().repairWith(engine.fs().devices(), () -> !frozen && !engine.isAborted());
+    engine.fs().metadata().repairDeferred();
   }
 
   /**
