@@ -158,12 +158,25 @@ final class ScrubCommand implements Runnable {
       return verdict(s);
     }
 
+    /** The scrub in steps: paced when limited, and with a progress bar on a terminal. */
     private static ScrubSummary offline(Scrubber scrubber, ScrubPace pace) throws IOException {
-      if (pace.limit() == 0) return scrubber.run();
+      boolean tty = System.console() != null;
+      if (pace.limit() == 0 && !tty) return scrubber.run();
+      long started = System.nanoTime();
       while (true) {
         long before = scrubber.summary().bytesScrubbed();
-        if (!scrubber.step(OFFLINE_STEP)) return scrubber.summary();
-        long wait = pace.after(scrubber.summary().bytesScrubbed() - before);
+        if (!scrubber.step(OFFLINE_STEP)) break;
+        ScrubSummary now = scrubber.summary();
+        if (tty) {
+          long[] p = scrubber.progress();
+          double fraction = p[1] == 0 ? 1 : (double) p[0] / p[1];
+          System.err.print(
+              ScrubReport.bar(
+                  fraction,
+                  now.bytesScrubbed(),
+                  java.time.Duration.ofNanos(System.nanoTime() - started)));
+        }
+        long wait = pace.after(now.bytesScrubbed() - before);
         try {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         } catch (InterruptedException e) {
@@ -171,6 +184,8 @@ final class ScrubCommand implements Runnable {
           throw new IOException("scrub interrupted");
         }
       }
+      if (tty) System.err.println();
+      return scrubber.summary();
     }
   }
 

@@ -165,7 +165,15 @@ public final class Filesystem implements Closeable {
             sb.chunkRootLevel(),
             sb.chunkRootGeneration(),
             ObjectIds.CHUNK_TREE);
-    List<DevItem> devItems = loadChunkTree(chunkTree, chunks);
+    List<DevItem> devItems;
+    try {
+      devItems = loadChunkTree(chunkTree, chunks);
+    } catch (FormatException e) {
+      // Nothing past the superblock's system chunks can be placed without it: say so by name.
+      throw new FormatException(
+          "the chunk tree cannot be read, so no data or metadata can be found: " + e.getMessage(),
+          e);
+    }
     checkDevices(devItems, devices, options, sb);
     Tree rootTree = openRootTree(sb, meta);
     if (sb.logRootBytenr() != 0) checkLogReplayOptions(sb, options);

@@ -258,6 +258,24 @@ class ScrubRepairTest {
     }
   }
 
+  @Test
+  void aScrubOfAnImageWhoseChunkTreeCannotBeReadStopsWithAClearError() throws Exception {
+    ScratchImage img = ScratchImage.create(dir, "nochunks", 256L << 20, 1, List.of(), "true");
+    try (Filesystem fs = Filesystem.open(img.devices(), MountOptions.readOnlyDefaults())) {
+      long root = fs.superblock().chunkRootBytenr();
+      ChunkMapping c = fs.chunks().lookup(root);
+      for (int k = 0; k < StoredCopies.count(c); k++) {
+        Placement p = StoredCopies.placements(c, root, 4096, k).get(0);
+        ScratchImage.write(img.device(p.devid()), p.physical() + 100, new byte[64]);
+      }
+    }
+    byte[] before = Files.readAllBytes(img.image());
+    Run r = jbtrfs(args(img.devices(), "scrub", "start", "-B"));
+    assertThat(r.rc()).as(r.all()).isNotZero();
+    assertThat(r.err()).as(r.all()).contains("the chunk tree cannot be read");
+    assertThat(Files.readAllBytes(img.image())).as("the image").isEqualTo(before);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"raid5,3", "raid6,4"})
   void wrongParityIsRewrittenAndNotCountedAsTheKernelDoes(String profile, int ndev)
