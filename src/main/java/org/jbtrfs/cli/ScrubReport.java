@@ -83,7 +83,7 @@ final class ScrubReport {
   static String bar(double fraction, long bytes, Duration running) {
     int width = 30;
     int full = (int) Math.round(fraction * width);
-    long secs = Math.max(1, running.getSeconds());
+    double secs = Math.max(1, running.toMillis()) / 1000.0;
     String eta =
         fraction > 0 && fraction < 1
             ? clock(Duration.ofMillis((long) (running.toMillis() * (1 - fraction) / fraction)))

@@ -203,6 +203,8 @@ class ReplaceRunbookTest {
       // A finished replace's target stays this mount's: nothing else may take it.
       Path fresh = dir.resolve("fresh.img");
       Loop.createSparse(fresh, 256L << 20);
+      // The same devices as they are now, for the kernel to replace devid 2 of them too.
+      commitAndCopy(m.path(), img, dir.resolve("kernel"));
       ScrubRepairTest.Run done =
           ScrubRepairTest.jbtrfs("replace", "start", "-B", "2", fresh.toString(), at);
       assertThat(done.rc()).as(done.all()).isZero();
@@ -214,5 +216,62 @@ class ReplaceRunbookTest {
       assertThat(offline.all()).contains("in use");
       assertThat(DeviceProbe.holdsBtrfs(img.device(2))).as("the replaced source").isFalse();
     }
+    // The kernel's replace of the same devid on the same devices leaves the same superblock on
+    // its target: devid, uuid, size, and the filesystem's device count and size (not bytes used:
+    // the kernel may add a chunk while it marks block groups read-only for its copy).
+    Path k1 = dir.resolve("kernel").resolve("dev1.img");
+    Path k2 = dir.resolve("kernel").resolve("dev2.img");
+    Path kt = dir.resolve("kernel").resolve("target.img");
+    Loop.createSparse(kt, 256L << 20);
+    try (Loop loop = Loop.attach(List.of(k1, k2, kt))) {
+      try (KernelMount k =
+          KernelMount.mountReadWrite(loop.devices().subList(0, 2), dir.resolve("kmnt"))) {
+        Cmd.run(
+                List.of(
+                    "btrfs",
+                    "replace",
+                    "start",
+                    "-B",
+                    "2",
+                    loop.devices().get(2),
+                    k.path().toString()))
+            .check();
+      }
+    }
+    assertThat(superFields(dir.resolve("fresh.img")))
+        .as("our target's superblock against the kernel's target's")
+        .isEqualTo(superFields(kt));
+    assertThat(DeviceProbe.holdsBtrfs(k2)).as("the kernel's replaced source").isFalse();
+  }
+
+  /** Commits what the mount holds and copies its device images into {@code to}. */
+  private static void commitAndCopy(Path mnt, ScratchImage img, Path to) throws Exception {
+    Cmd.run(List.of("sync", "-f", mnt.toString())).check();
+    Files.createDirectories(to);
+    for (int i = 1; i <= 2; i++) {
+      Cmd.run(
+              List.of(
+                  "cp",
+                  "--sparse=always",
+                  img.device(i).toString(),
+                  to.resolve("dev" + i + ".img").toString()))
+          .check();
+    }
+  }
+
+  /** The superblock fields a replace decides, from btrfs-progs' dump-super. */
+  private static List<String> superFields(Path device) {
+    String dump =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", device.toString()))
+            .check()
+            .out();
+    List<String> out = new ArrayList<>();
+    for (String line : dump.split("\n")) {
+      if (line.matches(
+          "^(dev_item\\.(devid|uuid|total_bytes|fsid)|num_devices|total_bytes|fsid|magic)\\s.*")) {
+        out.add(line.replaceAll("\\s+", " "));
+      }
+    }
+    return out;
   }
 }
