@@ -27,8 +27,14 @@ final class LiveIoctl implements AutoCloseable {
   LiveIoctl(Path mount) throws IOException {
     this.mount = mount;
     this.fd = libc.open(mount.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
-    if (fd < 0)
-      throw new IOException("cannot open '" + mount + "': " + Libc.describe(Libc.errno()));
+    if (fd < 0) {
+      int errno = Libc.errno();
+      String why = "cannot open '" + mount + "': " + Libc.describe(errno);
+      if (errno == ErrnoValues.ENOTDIR) {
+        why += " (this command needs the mountpoint of a mounted filesystem)";
+      }
+      throw new IOException(why);
+    }
   }
 
   /**

@@ -77,6 +77,10 @@ final class ScrubCommand implements Runnable {
           System.err.println("To cancel use 'jbtrfs scrub cancel " + mnt + "'.");
           return 1;
         }
+        if (e.errno == ErrnoValues.EBUSY) {
+          System.err.println("ERROR: a device replace is running on " + mnt);
+          return 1;
+        }
         if (resume && e.errno == ErrnoValues.ENOENT) {
           System.err.println("scrub: nothing to resume for " + mnt + ", fsid " + fsid);
           return NOT_RUNNING;

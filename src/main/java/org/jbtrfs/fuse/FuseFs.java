@@ -75,8 +75,9 @@ final class FuseFs {
     this.nodes = new NodeTable(root, NodeIds::of);
     this.decoder = new NodeDecoder(fs, root, nodes);
     this.mountedSubvolume = root.subvolume().id();
-    this.scrub = new LiveScrub(fs, rw);
-    this.replace = new LiveReplace(fs, rw);
+    // A scrub and a replace of one mount run one at a time, as the kernel's share its scrub code.
+    this.scrub = new LiveScrub(fs, rw, this::replacing);
+    this.replace = new LiveReplace(fs, rw, this::scrubbing);
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
     // cannot see.
@@ -84,6 +85,14 @@ final class FuseFs {
     // A deleted subvolume's tree is dropped only once none of its files is open, as the kernel
     // keeps a deleted root while inodes of it are in use.
     if (rw != null) rw.setBusySubvolumes(this::isOpenIn);
+  }
+
+  private boolean replacing() {
+    return replace.running();
+  }
+
+  private boolean scrubbing() {
+    return scrub.running();
   }
 
   void attach(FuseSession s) {

@@ -57,21 +57,33 @@ final class LiveReplace implements AutoCloseable {
   /** Claims of replace targets, held until the mount lets go of everything. */
   private final List<DeviceClaims> claims = new java.util.ArrayList<>();
 
-  LiveReplace(Filesystem fs, MountedWriter rw) {
+  /** Whether a scrub runs now: a replace waits for it to end. */
+  private final java.util.function.BooleanSupplier scrubbing;
+
+  LiveReplace(Filesystem fs, MountedWriter rw, java.util.function.BooleanSupplier scrubbing) {
     this.fs = fs;
     this.rw = rw;
+    this.scrubbing = scrubbing;
+  }
+
+  synchronized boolean running() {
+    return state == State.RUNNING;
   }
 
   /**
    * Starts replacing devid {@code source} by the device at {@code target}: 0, or -errno with the
-   * reason logged: EROFS on a read-only mount, EINPROGRESS while one runs, EBUSY for a target in
-   * use (by a mount, another jbtrfs process, or this filesystem), EEXIST for a target holding a
-   * btrfs filesystem without {@code force}, EINVAL for a target smaller than the source or an
-   * unknown devid.
+   * reason logged: EROFS on a read-only mount, EINPROGRESS while one runs, EBUSY while a scrub runs
+   * or for a target in use (by a mount, another jbtrfs process, or this filesystem), EEXIST for a
+   * target holding a btrfs filesystem without {@code force}, EINVAL for a target smaller than the
+   * source or an unknown devid.
    */
   synchronized int start(long source, Path target, boolean spareSource, boolean force) {
     if (rw == null || rw.frozen() || rw.engine().isAborted()) return -Errno.EROFS;
     if (state == State.RUNNING) return -Errno.EINPROGRESS;
+    if (scrubbing.getAsBoolean()) {
+      failure = "a scrub is running; cancel it or wait for it to finish";
+      return -Errno.EBUSY;
+    }
     DeviceClaims claim;
     try {
       claim = DeviceClaims.claim(List.of(target), false);

@@ -55,9 +55,17 @@ final class LiveScrub implements AutoCloseable {
   private String failure;
   private boolean cancel;
 
-  LiveScrub(Filesystem fs, MountedWriter rw) {
+  /** Whether a device replace runs now: a scrub waits for it to end. */
+  private final java.util.function.BooleanSupplier replacing;
+
+  LiveScrub(Filesystem fs, MountedWriter rw, java.util.function.BooleanSupplier replacing) {
     this.fs = fs;
     this.rw = rw;
+    this.replacing = replacing;
+  }
+
+  synchronized boolean running() {
+    return state == State.RUNNING;
   }
 
   /**
@@ -105,11 +113,16 @@ final class LiveScrub implements AutoCloseable {
         }
         long before = s.summary().bytesScrubbed();
         boolean more;
-        if (rw != null) rw.lock().beginRead();
+        // The superblocks are read with changes held off (so no commit is rewriting them), the
+        // rest under the read lock (so nothing commits during a step).
+        boolean supers = rw != null && s.superblocksNext();
+        if (supers) rw.lock().beginChange();
+        else if (rw != null) rw.lock().beginRead();
         try {
           more = s.step(STEP_BYTES);
         } finally {
-          if (rw != null) rw.lock().endRead();
+          if (supers) rw.lock().endChange();
+          else if (rw != null) rw.lock().endRead();
         }
         if (!more) {
           finished = true;

@@ -72,6 +72,14 @@ public final class Scrubber {
     superblocksDone = true;
   }
 
+  /**
+   * Whether the next step reads the superblocks first: a live mount runs that step while no commit
+   * is writing them, since a copy read in the middle of its rewrite looks bad.
+   */
+  public boolean superblocksNext() {
+    return !superblocksDone;
+  }
+
   /** Where the next step begins: everything below this logical address has been scrubbed. */
   public long position() {
     return position;

@@ -74,6 +74,12 @@ class LiveScrubTest {
         assertThat(start.out()).as(start.all()).contains("scrub started on " + at);
         ScrubRepairTest.Run twice = ScrubRepairTest.jbtrfs("scrub", "start", at);
         assertThat(twice.err()).as(twice.all()).contains("already running");
+        // A scrub and a device replace run one at a time.
+        Path spare = dir.resolve("spare.img");
+        Loop.createSparse(spare, 320L << 20);
+        ScrubRepairTest.Run replace =
+            ScrubRepairTest.jbtrfs("replace", "start", "2", spare.toString(), at);
+        assertThat(replace.err()).as(replace.all()).contains("a scrub is running");
         Thread.sleep(2500);
         ScrubRepairTest.Run running = ScrubRepairTest.jbtrfs("scrub", "status", at);
         assertThat(running.out()).as(running.all()).contains("Status:           running");
