@@ -136,47 +136,37 @@ public final class DataReader {
     lr.countCorruption(addr, sector, bad);
     for (int m = 0; m < mirrors; m++) {
       if (m == bad) continue;
-      byte[] copy = new byte[sector];
-      try {
-        lr.read(addr, copy, 0, sector, m);
-      } catch (IOException e) {
-        continue;
-      }
-      if (csum.verify(copy, 0, sector, sums, sumOff)) {
-        LOG.warning(
-            "data checksum mismatch at logical "
-                + addr
-                + " on "
-                + where
-                + (parity && m > 0
-                    ? "; rebuilt from parity " + (m == 1 ? "P" : "Q")
-                    : "; copy " + m + " is good"));
-        System.arraycopy(copy, 0, out, outOff, sector);
-        repairCopies(lr, addr, copy, badCopies);
+      int mirror = m;
+      Attempt a =
+          readVerified(csum, sums, sumOff, sector, buf -> lr.read(addr, buf, 0, sector, mirror));
+      if (a != null && a.good()) {
+        String how =
+            parity && m > 0
+                ? "rebuilt from parity " + (m == 1 ? "P" : "Q")
+                : "copy " + m + " is good";
+        useGood(lr, addr, where, how, a.bytes(), out, outOff, badCopies);
         return;
       }
-      badCopies[m] = copy;
-      lr.countCorruption(addr, sector, m);
+      if (a != null) {
+        badCopies[m] = a.bytes();
+        lr.countCorruption(addr, sector, m);
+      }
     }
     // RAID6 with two bad strips in one place: rebuild the sector with each other data column
     // counted as lost too, and keep the one rebuild that verifies.
     int pairs = lr.twoStripRebuilds(addr);
     for (int k = 0; k < pairs; k++) {
-      byte[] copy = new byte[sector];
-      try {
-        lr.readTwoStripRebuild(addr, copy, 0, sector, k);
-      } catch (IOException e) {
-        continue;
-      }
-      if (csum.verify(copy, 0, sector, sums, sumOff)) {
-        LOG.warning(
-            "data checksum mismatch at logical "
-                + addr
-                + " on "
-                + where
-                + "; rebuilt from P and Q with a second bad strip in its row");
-        System.arraycopy(copy, 0, out, outOff, sector);
-        repairCopies(lr, addr, copy, badCopies);
+      int pair = k;
+      Attempt a =
+          readVerified(
+              csum,
+              sums,
+              sumOff,
+              sector,
+              buf -> lr.readTwoStripRebuild(addr, buf, 0, sector, pair));
+      if (a != null && a.good()) {
+        String how = "rebuilt from P and Q with a second bad strip in its row";
+        useGood(lr, addr, where, how, a.bytes(), out, outOff, badCopies);
         return;
       }
     }
@@ -190,6 +180,41 @@ public final class DataReader {
             + ")";
     LOG.severe(msg);
     throw new FormatException(msg);
+  }
+
+  /** The good bytes found {@code how} serve the read, and rewrite the copies found bad. */
+  private void useGood(
+      LogicalReader lr,
+      long addr,
+      String where,
+      String how,
+      byte[] good,
+      byte[] out,
+      int outOff,
+      byte[][] badCopies) {
+    LOG.warning("data checksum mismatch at logical " + addr + " on " + where + "; " + how);
+    System.arraycopy(good, 0, out, outOff, good.length);
+    repairCopies(lr, addr, good, badCopies);
+  }
+
+  /** One way to get a sector's bytes (a copy or a rebuild) into a buffer. */
+  private interface SectorRead {
+    void into(byte[] buf) throws IOException;
+  }
+
+  /** A sector read one way: its bytes, and whether they match their checksum. */
+  private record Attempt(byte[] bytes, boolean good) {}
+
+  /** Reads a sector one way; null when it cannot be read at all. */
+  private static Attempt readVerified(
+      ChecksumType csum, byte[] sums, int sumOff, int sector, SectorRead read) {
+    byte[] buf = new byte[sector];
+    try {
+      read.into(buf);
+    } catch (IOException e) {
+      return null;
+    }
+    return new Attempt(buf, csum.verify(buf, 0, sector, sums, sumOff));
   }
 
   /**

@@ -6,6 +6,15 @@ import java.util.function.BooleanSupplier;
 final class BackgroundRun {
   private BackgroundRun() {}
 
+  /** Where a background job of the mount is; the ordinal is what its status ioctl reports. */
+  enum State {
+    NONE,
+    RUNNING,
+    FINISHED,
+    CANCELED,
+    FAILED
+  }
+
   /**
    * Waits on {@code monitor}, which the caller holds, while {@code running} says so; an interrupt
    * ends the wait early and is kept for the caller's caller.

@@ -10,6 +10,7 @@ import org.jbtrfs.device.DeviceClaims;
 import org.jbtrfs.device.FileDevice;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.write.MountedWriter;
+import org.jbtrfs.fuse.BackgroundRun.State;
 import org.jbtrfs.replace.DeviceReplace;
 import org.jbtrfs.replace.ReplaceFinish;
 
@@ -24,14 +25,6 @@ import org.jbtrfs.replace.ReplaceFinish;
 final class LiveReplace implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LiveReplace.class.getName());
   private static final int PIECE = 4 << 20;
-
-  enum State {
-    NONE,
-    RUNNING,
-    FINISHED,
-    CANCELED,
-    FAILED
-  }
 
   record Status(
       State state,

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.logging.Logger;
 import org.jbtrfs.fs.Filesystem;
 import org.jbtrfs.fs.write.MountedWriter;
+import org.jbtrfs.fuse.BackgroundRun.State;
 import org.jbtrfs.scrub.ScrubPace;
 import org.jbtrfs.scrub.ScrubSummary;
 import org.jbtrfs.scrub.Scrubber;
@@ -21,14 +22,6 @@ final class LiveScrub implements AutoCloseable {
 
   /** Bytes of extents per step: long enough to read efficiently, short enough not to stall. */
   private static final long STEP_BYTES = 4L << 20;
-
-  enum State {
-    NONE,
-    RUNNING,
-    FINISHED,
-    CANCELED,
-    FAILED
-  }
 
   /** What `scrub status` shows. */
   record Status(
