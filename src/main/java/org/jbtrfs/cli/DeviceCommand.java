@@ -1,14 +1,24 @@
 package org.jbtrfs.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jbtrfs.device.Device;
+import org.jbtrfs.device.DeviceClaims;
+import org.jbtrfs.device.FileDevice;
 import org.jbtrfs.format.DevStatsItem;
+import org.jbtrfs.format.Le;
 import org.jbtrfs.fs.Filesystem;
+import org.jbtrfs.os.ErrnoValues;
+import org.jbtrfs.replace.DeviceAdd;
 import org.jbtrfs.scrub.DeviceStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,11 +29,89 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "device",
     description = "Device commands.",
-    subcommands = {DeviceCommand.Stats.class})
+    subcommands = {DeviceCommand.Stats.class, DeviceCommand.Add.class})
 final class DeviceCommand implements Runnable {
   @Override
   public void run() {
     System.err.println("usage: jbtrfs device stats [-z] [-c] IMAGE...|MOUNTPOINT");
+    System.err.println("       jbtrfs device add [-f] DEV... MOUNTPOINT|IMAGE [--device IMAGE]...");
+  }
+
+  @Command(
+      name = "add",
+      description =
+          "Add devices to a filesystem, like `btrfs device add`: to a mounted jbtrfs filesystem"
+              + " given its mountpoint, or to an unmounted one given its image (and --device for"
+              + " its other images). Nothing moves onto them until new chunks are allocated; a"
+              + " balance would spread existing data, which jbtrfs does not do yet.")
+  static final class Add implements Callable<Integer> {
+    /** _IOW('j', 8, 4096): see fuse.DeviceAddIoctl. */
+    private static final long ADD = 0x50006a08L;
+
+    @Option(
+        names = {"-f", "--force"},
+        description = "Overwrite a device that holds a filesystem.")
+    boolean force;
+
+    @Mixin ExtraDevices others = new ExtraDevices();
+
+    @Parameters(
+        arity = "2..*",
+        description = "The devices to add, then the mountpoint or an image of the filesystem.")
+    List<Path> args;
+
+    @Override
+    public Integer call() throws Exception {
+      Path where = args.get(args.size() - 1);
+      List<Path> added = args.subList(0, args.size() - 1);
+      if (Files.isDirectory(where)) {
+        for (Path dev : added) live(where, dev);
+        return 0;
+      }
+      try (WritableImage img = WritableImage.open(where, others.list);
+          DeviceClaims claim = DeviceClaims.claim(added, false)) {
+        List<Device> opened = new ArrayList<>();
+        try {
+          for (Path p : added) {
+            Device d = FileDevice.open(p, true);
+            opened.add(d);
+            DeviceAdd.check(img.fs(), d, force);
+          }
+        } catch (IOException | RuntimeException e) {
+          for (Device d : opened) d.close();
+          throw e;
+        }
+        for (Device d : opened) DeviceAdd.add(img.engine(), d);
+        img.commit();
+      }
+      return 0;
+    }
+
+    private void live(Path mnt, Path dev) throws IOException {
+      byte[] arg = new byte[4096];
+      Le.put64(arg, 0, force ? 1 : 0);
+      byte[] name = dev.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+      if (name.length > arg.length - 9) throw new IllegalArgumentException("path too long: " + dev);
+      System.arraycopy(name, 0, arg, 8, name.length);
+      try (LiveIoctl io = new LiveIoctl(mnt)) {
+        io.call(ADD, arg, "device add");
+      } catch (LiveIoctl.Failed e) {
+        String why =
+            switch (e.errno) {
+              case ErrnoValues.EEXIST ->
+                  dev
+                      + " appears to contain an existing filesystem (btrfs); use -f to overwrite"
+                      + " it";
+              case ErrnoValues.EINVAL -> dev + " is too small to add (1 MiB or less)";
+              case ErrnoValues.EBUSY ->
+                  dev
+                      + " is in use, or a replace or scrub is running (the daemon's log says"
+                      + " which)";
+              default -> e.getMessage();
+            };
+        throw new IOException("error adding device '" + dev + "': " + why, e);
+      }
+    }
   }
 
   @Command(

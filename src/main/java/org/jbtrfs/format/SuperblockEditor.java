@@ -48,6 +48,12 @@ public final class SuperblockEditor {
     return this;
   }
 
+  /** num_devices, which adding a device raises. */
+  public SuperblockEditor numDevices(long v) {
+    Le.put64(raw, 0x88, v);
+    return this;
+  }
+
   public SuperblockEditor bytesUsed(long v) {
     Le.put64(raw, 0x78, v);
     return this;

@@ -92,7 +92,7 @@ public final class Filesystem implements Closeable {
     this.meta = meta;
     this.rootTree = rootTree;
     this.options = options;
-    this.devItems = devItems;
+    this.devItems = new java.util.concurrent.CopyOnWriteArrayList<>(devItems);
     this.data = new DataReader(this, options.extentCacheBytes());
   }
 
@@ -326,6 +326,11 @@ public final class Filesystem implements Closeable {
 
   public List<DevItem> devItems() {
     return devItems;
+  }
+
+  /** A device just added to the filesystem (its dev item is in the running transaction). */
+  public void addDevItem(DevItem item) {
+    devItems.add(item);
   }
 
   public DataReader data() {

@@ -91,7 +91,7 @@ final class FuseFs {
     return replace.running();
   }
 
-  private boolean scrubbing() {
+  boolean scrubbing() {
     return scrub.running();
   }
 

@@ -10,8 +10,9 @@ import org.jbtrfs.fs.write.FileAttributes;
  * checks: ownership, and CAP_LINUX_IMMUTABLE to change +i or +a. The subvolume ioctls are {@link
  * SubvolumeIoctls}', BTRFS_IOC_TREE_SEARCH and INO_LOOKUP {@link TreeSearchIoctl}'s and {@link
  * InoLookupIoctl}'s, the device ioctls {@link DeviceIoctls}', the live scrub's {@link ScrubIoctls}
- * and device replace's {@link ReplaceIoctls}, BTRFS_IOC_RESIZE {@link ResizeIoctl}'s, jbtrfs's
- * remount notice {@link RemountIoctl}'s. Any other ioctl is ENOTTY.
+ * and device replace's {@link ReplaceIoctls}, BTRFS_IOC_RESIZE {@link ResizeIoctl}'s, device add
+ * {@link DeviceAddIoctl}'s, jbtrfs's remount notice {@link RemountIoctl}'s. Any other ioctl is
+ * ENOTTY.
  */
 final class IoctlRequests {
   static final int FS_IOC_GETFLAGS = 0x80086601;
@@ -37,6 +38,7 @@ final class IoctlRequests {
   private final ScrubIoctls scrubs;
   private final ReplaceIoctls replaces;
   private final ResizeIoctl resize;
+  private final DeviceAddIoctl deviceAdd;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -50,6 +52,7 @@ final class IoctlRequests {
     this.scrubs = new ScrubIoctls(f);
     this.replaces = new ReplaceIoctls(f);
     this.resize = new ResizeIoctl(f);
+    this.deviceAdd = new DeviceAddIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -67,6 +70,7 @@ final class IoctlRequests {
     if (ScrubIoctls.handles(cmd)) return scrubs.ioctl(req, out, cmd, inSize, outSize);
     if (ReplaceIoctls.handles(cmd)) return replaces.ioctl(req, out, cmd, inSize, outSize);
     if (cmd == ResizeIoctl.RESIZE) return resize.ioctl(req, out, inSize);
+    if (cmd == DeviceAddIoctl.ADD) return deviceAdd.ioctl(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

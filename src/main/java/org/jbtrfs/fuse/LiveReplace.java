@@ -47,7 +47,7 @@ final class LiveReplace implements AutoCloseable {
   private String failure;
   private boolean cancel;
 
-  /** Claims of replace targets, held until the mount lets go of everything. */
+  /** Claims of replace targets and added devices, held until the mount lets go of everything. */
   private final List<DeviceClaims> claims = new java.util.ArrayList<>();
 
   /** Whether a scrub runs now: a replace waits for it to end. */
@@ -215,6 +215,11 @@ final class LiveReplace implements AutoCloseable {
   @Override
   public void close() {
     if (cancel() == 0) LOG.info("replace cancelled by unmount");
+  }
+
+  /** Keeps the claim of a device the mount took on (an added device) until it lets go. */
+  synchronized void hold(DeviceClaims claim) {
+    claims.add(claim);
   }
 
   /** After the final commit: the claims of finished replaces' targets are let go. */

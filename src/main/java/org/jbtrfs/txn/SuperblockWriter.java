@@ -34,7 +34,8 @@ final class SuperblockWriter {
       byte[] sysChunkArray,
       long addIncompat,
       byte[] label,
-      long totalBytesDelta)
+      long totalBytesDelta,
+      int devicesAdded)
       throws IOException {
     WritableTree chunkTree = trees.get(ObjectIds.CHUNK_TREE);
     long chunkRoot = chunkTree != null ? chunkTree.rootBytenr() : old.chunkRootBytenr();
@@ -52,6 +53,7 @@ final class SuperblockWriter {
     if (addIncompat != 0) ed.addIncompat(addIncompat);
     if (label != null) ed.label(label);
     if (totalBytesDelta != 0) ed.totalBytes(old.totalBytes() + totalBytesDelta);
+    if (devicesAdded != 0) ed.numDevices(old.numDevices() + devicesAdded);
     if (old.uuidTreeGeneration() == old.generation()) ed.uuidTreeGeneration(transid);
     if (old.cacheGeneration() == old.generation()) ed.cacheGeneration(transid);
     long[] roots = new long[12];
@@ -77,7 +79,7 @@ final class SuperblockWriter {
         roots,
         old.totalBytes() + totalBytesDelta,
         bytesUsed,
-        old.numDevices(),
+        old.numDevices() + devicesAdded,
         levels);
     Superblock result = null;
     WritableTree chunks = chunkTree;

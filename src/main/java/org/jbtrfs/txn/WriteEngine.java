@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import org.jbtrfs.device.Device;
 import org.jbtrfs.extent.BlockGroups;
 import org.jbtrfs.extent.ChecksumTreeEditor;
 import org.jbtrfs.extent.DelayedRefRunner;
@@ -459,6 +460,34 @@ public final class WriteEngine implements TreeBlockAllocator {
     return d;
   }
 
+  /** Devices added in this transaction, for the superblock's num_devices. */
+  private int devicesAdded;
+
+  private synchronized int takeDevicesAdded() {
+    int n = devicesAdded;
+    devicesAdded = 0;
+    return n;
+  }
+
+  /**
+   * Makes {@code device} a member, as the kernel's device add does: its dev item goes into the
+   * chunk tree, it joins the devices chunks are allocated from, and the commit raises the
+   * superblock's total_bytes and num_devices and writes the superblocks onto it too. No chunk
+   * moves: existing data stays where it is until a balance.
+   */
+  public synchronized void addDevice(Device device, DevItem item) throws IOException {
+    WritableTree chunkTree = tree(ObjectIds.CHUNK_TREE);
+    Key key = new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, item.devid());
+    if (chunkTree.get(key) != null || fs.devices().get(item.devid()) != null)
+      throw new FormatException("devid " + item.devid() + " is taken");
+    chunkTree.put(key, item.encode());
+    fs.devices().add(item.devid(), device);
+    fs.addDevItem(item);
+    totalBytesDelta += item.totalBytes();
+    devicesAdded++;
+    space.setUnallocated(unallocatedBytes());
+  }
+
   /**
    * Grows device {@code devid} to {@code newTotal} bytes, as the kernel's resize grows one: its dev
    * item's total_bytes, and the superblock's total_bytes by as much (at the commit). Shrinking
@@ -687,7 +716,8 @@ public final class WriteEngine implements TreeBlockAllocator {
             pendingSysChunkArray,
             takeIncompat(),
             takeLabel(),
-            takeTotalBytesDelta());
+            takeTotalBytesDelta(),
+            takeDevicesAdded());
     fs.devices().flushAll();
     LOG.fine("committed transaction " + transid);
     sb = next;

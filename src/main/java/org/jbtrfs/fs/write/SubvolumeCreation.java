@@ -1,9 +1,7 @@
 package org.jbtrfs.fs.write;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.UUID;
 import org.jbtrfs.format.ByteArrays;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.InodeItem;
@@ -12,6 +10,7 @@ import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
+import org.jbtrfs.format.RandomUuid;
 import org.jbtrfs.format.RootItem;
 import org.jbtrfs.format.RootItemLayout;
 import org.jbtrfs.format.Timespec;
@@ -74,7 +73,7 @@ public final class SubvolumeCreation {
     Le.put64(item, RootItemLayout.FLAGS, flags);
     Le.put32(item, RootItemLayout.REFS, 1);
     ByteArrays.zero(item, RootItemLayout.DROP_PROGRESS, RootItemLayout.LEVEL);
-    byte[] uuid = randomUuid();
+    byte[] uuid = RandomUuid.bytes();
     System.arraycopy(item, RootItemLayout.UUID, item, RootItemLayout.PARENT_UUID, 16);
     System.arraycopy(uuid, 0, item, RootItemLayout.UUID, 16);
     if (!readOnly) {
@@ -150,7 +149,7 @@ public final class SubvolumeCreation {
     Le.put32(item, RootItemLayout.REFS, 1);
     item[RootItemLayout.LEVEL] = 0;
     Le.put64(item, RootItemLayout.GENERATION_V2, transid);
-    byte[] uuid = randomUuid();
+    byte[] uuid = RandomUuid.bytes();
     System.arraycopy(uuid, 0, item, RootItemLayout.UUID, 16);
     Le.put64(item, RootItemLayout.CTRANSID, transid);
     Le.put64(item, RootItemLayout.OTRANSID, transid);
@@ -235,13 +234,5 @@ public final class SubvolumeCreation {
       throw new FsError(FsError.ENOENT, "subvolume " + id + " has no root item");
     }
     return c.key();
-  }
-
-  private static byte[] randomUuid() {
-    UUID u = UUID.randomUUID();
-    return ByteBuffer.allocate(16)
-        .putLong(u.getMostSignificantBits())
-        .putLong(u.getLeastSignificantBits())
-        .array();
   }
 }
