@@ -1,6 +1,7 @@
 package org.jbtrfs.txn;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jbtrfs.device.Device;
@@ -81,29 +82,51 @@ final class SuperblockWriter {
         bytesUsed,
         old.numDevices() + devicesAdded,
         levels);
+    List<Map.Entry<Long, Device>> order = new ArrayList<>(fs.devices().all().entrySet());
+    int added = Math.min(devicesAdded, order.size() - 1);
+    // Devices added in this transaction (the highest devids) get their superblocks, flushed,
+    // before any old member's: a crash in between leaves the old members naming the old device
+    // count, never one that counts a device still without a superblock.
+    for (Map.Entry<Long, Device> d : order.subList(order.size() - added, order.size())) {
+      writeCopies(fs, ed, chunkTree, d.getKey(), d.getValue(), old);
+      d.getValue().flush();
+    }
     Superblock result = null;
-    WritableTree chunks = chunkTree;
-    for (Map.Entry<Long, Device> d : fs.devices().all().entrySet()) {
-      byte[] devItem =
-          chunks != null
-              ? chunks.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, d.getKey()))
-              : devItemFromChunkTree(fs, d.getKey());
-      if (devItem == null || devItem.length < DevItem.SIZE) {
-        throw new FormatException("no dev item for devid " + d.getKey());
-      }
-      ed.devItem(devItem, 0);
-      // As the kernel: copies within the size the dev item gives (a replace target may be
-      // larger until it is resized) and within the device.
-      long room = Math.min(d.getValue().size(), DevItem.parse(devItem, 0).totalBytes());
-      for (long off : Superblock.MIRROR_OFFSETS) {
-        if (off + Superblock.SIZE > room) break;
-        byte[] raw = ed.bytenr(off).build(old.checksumType());
-        d.getValue().write(off, raw, 0, raw.length);
-        if (off == Superblock.MIRROR_OFFSETS[0] && result == null)
-          result = Superblock.parse(raw, off);
-      }
+    for (Map.Entry<Long, Device> d : order.subList(0, order.size() - added)) {
+      Superblock primary = writeCopies(fs, ed, chunkTree, d.getKey(), d.getValue(), old);
+      if (result == null) result = primary;
     }
     return result;
+  }
+
+  /** Writes the copies of the superblock that fit on device {@code devid}; returns the first. */
+  private static Superblock writeCopies(
+      Filesystem fs,
+      SuperblockEditor ed,
+      WritableTree chunks,
+      long devid,
+      Device dev,
+      Superblock old)
+      throws IOException {
+    byte[] devItem =
+        chunks != null
+            ? chunks.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid))
+            : devItemFromChunkTree(fs, devid);
+    if (devItem == null || devItem.length < DevItem.SIZE) {
+      throw new FormatException("no dev item for devid " + devid);
+    }
+    ed.devItem(devItem, 0);
+    // As the kernel: copies within the size the dev item gives (a replace target may be
+    // larger until it is resized) and within the device.
+    long room = Math.min(dev.size(), DevItem.parse(devItem, 0).totalBytes());
+    Superblock first = null;
+    for (long off : Superblock.MIRROR_OFFSETS) {
+      if (off + Superblock.SIZE > room) break;
+      byte[] raw = ed.bytenr(off).build(old.checksumType());
+      dev.write(off, raw, 0, raw.length);
+      if (first == null) first = Superblock.parse(raw, off);
+    }
+    return first;
   }
 
   private static byte[] devItemFromChunkTree(Filesystem fs, long devid) throws IOException {
