@@ -79,6 +79,26 @@ final class KernelMount implements AutoCloseable {
         .contains("no errors found");
   }
 
+  /**
+   * Mounts all of {@code devices} read-write, asserts the kernel shows {@code expected} (atime
+   * aside) and scrubs clean, and returns `btrfs filesystem show` of the mount; then btrfs check of
+   * the unmounted devices must be clean.
+   */
+  static String assertReadsBack(Loop loop, Path mountPoint, Manifest expected, String when) {
+    String show;
+    try (KernelMount k = mountReadWrite(loop.devices(), mountPoint)) {
+      List<String> d =
+          Manifest.diff(expected, ManifestReader.read(k.path()), java.util.Set.of("atime"));
+      org.assertj.core.api.Assertions.assertThat(d)
+          .as("the kernel, all devices, " + when + ": " + Manifest.report(d, 20))
+          .isEmpty();
+      k.assertScrubClean();
+      show = Cmd.run(List.of("btrfs", "filesystem", "show", k.path().toString())).check().out();
+    }
+    BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), when);
+    return show;
+  }
+
   @Override
   public void close() {
     Mounts.unmount(mountPoint, List.of("umount", mountPoint.toString()));

@@ -100,18 +100,12 @@ class ReplaceRunbookTest {
     List<Path> after = new ArrayList<>(present);
     after.add(fresh);
     try (Loop loop = Loop.attach(after)) {
-      try (KernelMount k = KernelMount.mountReadWrite(loop.devices(), dir.resolve("kernel"))) {
-        List<String> d = Manifest.diff(shown, ManifestReader.read(k.path()), Set.of("atime"));
-        assertThat(d).as("the kernel, all devices: " + Manifest.report(d, 20)).isEmpty();
-        k.assertScrubClean();
-        String show =
-            Cmd.run(List.of("btrfs", "filesystem", "show", k.path().toString())).check().out();
-        assertThat(show)
-            .as(show)
-            .containsPattern(
-                "devid +" + ndev + " size 384\\.00MiB .* path " + loop.devices().get(ndev - 1));
-      }
-      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), "after the replace");
+      String show =
+          KernelMount.assertReadsBack(loop, dir.resolve("kernel"), shown, "after the replace");
+      assertThat(show)
+          .as(show)
+          .containsPattern(
+              "devid +" + ndev + " size 384\\.00MiB .* path " + loop.devices().get(ndev - 1));
     }
   }
 
