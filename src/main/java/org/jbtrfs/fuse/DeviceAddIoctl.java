@@ -38,11 +38,9 @@ final class DeviceAddIoctl {
     if (req.uid() != 0) return -Errno.EPERM;
     if (f.rw == null) return -Errno.EROFS;
     boolean force = (req.u64(FuseProtocol.IOCTL_IN_DATA) & 1) != 0;
-    byte[] raw = req.bytes(FuseProtocol.IOCTL_IN_DATA + 8, SIZE - 8);
-    int len = 0;
-    while (len < raw.length && raw[len] != 0) len++;
-    if (len == 0 || len == raw.length) return -Errno.EINVAL;
-    Path path = Path.of(new String(raw, 0, len, StandardCharsets.UTF_8));
+    byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA + 8, SIZE - 8);
+    if (name == null || name.length == 0) return -Errno.EINVAL;
+    Path path = Path.of(new String(name, StandardCharsets.UTF_8));
     if (f.replace.running() || f.scrubbing()) {
       LOG.warning("device add of " + path + " refused: a replace or scrub is running");
       return -Errno.EBUSY;

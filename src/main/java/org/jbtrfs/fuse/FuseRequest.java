@@ -92,6 +92,17 @@ final class FuseRequest {
     return out;
   }
 
+  /**
+   * The bytes at {@code off} into the arguments up to their NUL, looking at most {@code max} bytes
+   * far; null when there is no NUL within them (an ioctl's fixed-size string field).
+   */
+  byte[] terminated(int off, int max) {
+    byte[] raw = bytes(off, max);
+    int len = 0;
+    while (len < max && raw[len] != 0) len++;
+    return len == max ? null : java.util.Arrays.copyOf(raw, len);
+  }
+
   /** Copies argument bytes straight into {@code dst}. */
   void copy(int off, byte[] dst, int dstOff, int len) {
     buf.get(FuseProtocol.IN_HEADER + off, dst, dstOff, len);

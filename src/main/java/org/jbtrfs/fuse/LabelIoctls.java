@@ -37,12 +37,9 @@ final class LabelIoctls {
   int set(FuseRequest req, FuseReply out, int inSize) {
     if (inSize < SIZE) return -Errno.EINVAL;
     if (req.uid() != 0) return -Errno.EPERM;
-    byte[] raw = req.bytes(FuseProtocol.IOCTL_IN_DATA, SIZE);
-    int len = 0;
-    while (len < SIZE && raw[len] != 0) len++;
-    if (len == SIZE) return -Errno.EINVAL;
+    byte[] label = req.terminated(FuseProtocol.IOCTL_IN_DATA, SIZE);
+    if (label == null) return -Errno.EINVAL;
     if (f.rw == null) return -Errno.EROFS;
-    byte[] label = java.util.Arrays.copyOf(raw, len);
     return f.changing(
         "ioctl",
         req.nodeid(),

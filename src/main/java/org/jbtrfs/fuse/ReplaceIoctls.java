@@ -43,11 +43,9 @@ final class ReplaceIoctls {
         if (inSize < SIZE) return -Errno.EINVAL;
         long source = req.u64(FuseProtocol.IOCTL_IN_DATA);
         long flags = req.u64(FuseProtocol.IOCTL_IN_DATA + 8);
-        byte[] raw = req.bytes(FuseProtocol.IOCTL_IN_DATA + 16, SIZE - 16);
-        int len = 0;
-        while (len < raw.length && raw[len] != 0) len++;
-        if (len == 0 || len == raw.length) return -Errno.EINVAL;
-        Path target = Path.of(new String(raw, 0, len, StandardCharsets.UTF_8));
+        byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA + 16, SIZE - 16);
+        if (name == null || name.length == 0) return -Errno.EINVAL;
+        Path target = Path.of(new String(name, StandardCharsets.UTF_8));
         int r = f.replace.start(source, target, (flags & 1) != 0, (flags & 2) != 0);
         if (r != 0) return r;
         out.ioctlDone();

@@ -56,8 +56,8 @@ public final class DeviceAdd {
     Filesystem fs = engine.fs();
     int sector = fs.sectorSize();
     long size = Align.down(dev.size(), sector);
+    // The filesystem's dev items include missing devices' (and devices added before this one).
     long devid = 1;
-    for (DevItem d : engine.devItems()) devid = Math.max(devid, d.devid() + 1);
     for (DevItem d : fs.devItems()) devid = Math.max(devid, d.devid() + 1);
     if (!dev.discard(0, dev.size())) {
       // No trim: at least the old superblock and any other signature in the first MiB go.

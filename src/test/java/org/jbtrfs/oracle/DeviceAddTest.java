@@ -155,18 +155,8 @@ class DeviceAddTest {
 
   /** The superblock fields a device add decides, from dump-super (not the device's uuid). */
   private static List<String> superFields(Path device) {
-    String dump =
-        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", device.toString()))
-            .check()
-            .out();
-    List<String> out = new ArrayList<>();
-    for (String line : dump.split("\n")) {
-      if (line.matches("^(dev_item\\.|num_devices|total_bytes|fsid|magic|sectorsize).*")
-          && !line.startsWith("dev_item.uuid")) {
-        out.add(line.replaceAll("\\s+", " "));
-      }
-    }
-    return out;
+    return DeviceProbe.superFields(
+        device, "^(dev_item\\.(?!uuid)|num_devices|total_bytes|fsid|magic|sectorsize).*");
   }
 
   /** The chunk tree's dev items without their uuids and bytes used. */

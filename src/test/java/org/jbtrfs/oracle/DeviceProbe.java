@@ -2,6 +2,8 @@ package org.jbtrfs.oracle;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jbtrfs.device.FileDevice;
 import org.jbtrfs.replace.DeviceReplace;
 
@@ -14,5 +16,21 @@ final class DeviceProbe {
     try (FileDevice d = FileDevice.open(image, false)) {
       return DeviceReplace.holdsBtrfs(d);
     }
+  }
+
+  /**
+   * The lines of btrfs-progs' dump-super of {@code device} matching {@code lineRegex}, spaces
+   * collapsed.
+   */
+  static List<String> superFields(Path device, String lineRegex) {
+    String dump =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", device.toString()))
+            .check()
+            .out();
+    List<String> out = new ArrayList<>();
+    for (String line : dump.split("\n")) {
+      if (line.matches(lineRegex)) out.add(line.replaceAll("\\s+", " "));
+    }
+    return out;
   }
 }

@@ -255,17 +255,8 @@ class ReplaceRunbookTest {
 
   /** The superblock fields a replace decides, from btrfs-progs' dump-super. */
   private static List<String> superFields(Path device) {
-    String dump =
-        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", device.toString()))
-            .check()
-            .out();
-    List<String> out = new ArrayList<>();
-    for (String line : dump.split("\n")) {
-      if (line.matches(
-          "^(dev_item\\.(devid|uuid|total_bytes|fsid)|num_devices|total_bytes|fsid|magic)\\s.*")) {
-        out.add(line.replaceAll("\\s+", " "));
-      }
-    }
-    return out;
+    return DeviceProbe.superFields(
+        device,
+        "^(dev_item\\.(devid|uuid|total_bytes|fsid)|num_devices|total_bytes|fsid|magic)\\s.*");
   }
 }
