@@ -191,6 +191,7 @@ final class FileRequests {
           true,
           () -> {
             Node n = f.node(req.nodeid());
+            if (f.inodeGone(n)) return -Errno.ESTALE;
             if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
             InodeFlagRules.checkOpen(f.inode(n), flags);
             f.rw.truncate(n, 0);
@@ -203,6 +204,11 @@ final class FileRequests {
         req.nodeid(),
         () -> {
           Node n = f.node(req.nodeid());
+          // Only a node the kernel still caches can be gone here: one reached through a file
+          // handle after its file was closed and deleted. ESTALE is the kernel btrfs's answer for
+          // such a handle, and a path open racing with an unlink gets the VFS's retry (a new
+          // lookup: ENOENT) from it.
+          if (f.inodeGone(n)) return -Errno.ESTALE;
           if (FileType.isDir(f.inode(n).mode())) return -Errno.EISDIR;
           InodeFlagRules.checkOpen(f.inode(n), flags);
           return openReply(out, n, flags);

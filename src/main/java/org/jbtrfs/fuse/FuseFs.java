@@ -158,6 +158,11 @@ final class FuseFs {
     return n;
   }
 
+  /** Whether the inode of {@code n} is gone (an unlinked file, closed and deleted). */
+  boolean inodeGone(Node n) throws IOException {
+    return (rw != null ? rw.inode(n) : n.inode()) == null;
+  }
+
   InodeItem inode(Node n) throws IOException {
     InodeItem i = rw != null ? rw.inode(n) : n.inode();
     if (i == null) throw new FileNotFoundException("inode " + n + " has no inode item");

@@ -36,5 +36,6 @@ public interface ErrnoValues {
   int EOPNOTSUPP = 95;
   int ENOTCONN = 107;
   int EINPROGRESS = 115;
+  int ESTALE = 116;
   int EUCLEAN = 117;
 }
