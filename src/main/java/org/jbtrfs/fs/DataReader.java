@@ -30,6 +30,14 @@ public final class DataReader {
     return decompressed;
   }
 
+  /**
+   * Forgets what is cached of extents overlapping [start, start+len): the range was just given to a
+   * new extent.
+   */
+  public void forgetExtents(long start, long len) {
+    decompressed.forget(start, len);
+  }
+
   /** Makes data written back but not yet on the devices visible to every read. */
   public void setOverlay(DataOverlay overlay) {
     this.overlay = overlay;

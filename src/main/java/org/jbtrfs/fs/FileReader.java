@@ -107,7 +107,7 @@ public final class FileReader {
     } catch (IllegalArgumentException e) {
       throw new FormatException("extent at " + fe.diskBytenr() + ": " + e.getMessage());
     }
-    cache.put(fe.diskBytenr(), plain);
+    cache.put(fe.diskBytenr(), fe.diskNumBytes(), plain);
     return plain;
   }
 

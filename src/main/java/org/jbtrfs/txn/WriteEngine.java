@@ -318,9 +318,34 @@ public final class WriteEngine implements TreeBlockAllocator {
     refs.dropTreeBlock(bytenr, sb.nodeSize(), level, owner);
   }
 
+  ChunkAllocator chunkAllocator() {
+    return chunkAllocator;
+  }
+
+  /** Chunks removed in this transaction: they leave the chunk map once the commit is on disk. */
+  private final List<org.jbtrfs.volume.ChunkMapping> removedChunks = new ArrayList<>();
+
+  void chunkRemoved(org.jbtrfs.volume.ChunkMapping chunk) throws IOException {
+    removedChunks.add(chunk);
+    space.setUnallocated(unallocatedBytes());
+  }
+
+  /**
+   * Removes {@code bg}, which must be empty in the committed state and now, with its chunk (see
+   * ChunkRemoval); the device space it used is unallocated again.
+   */
+  public synchronized void removeEmptyBlockGroup(org.jbtrfs.extent.BlockGroup bg)
+      throws IOException {
+    checkNotAborted();
+    if (allocatingChunk) throw new IllegalStateException("a chunk allocation is running");
+    ChunkRemoval.remove(this, bg);
+  }
+
   /** Allocates a data extent of {@code len} bytes (sector aligned). */
   public long allocateData(long len) throws IOException {
-    return allocateOrGrow(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+    long at = allocateOrGrow(BlockGroupItem.TYPE_DATA, len, sb.sectorSize());
+    fs.data().forgetExtents(at, len);
+    return at;
   }
 
   /**
@@ -722,6 +747,9 @@ public final class WriteEngine implements TreeBlockAllocator {
     LOG.fine("committed transaction " + transid);
     sb = next;
     pendingSysChunkArray = null;
+    // Readers of the old state were done with them before the commit; nothing maps there now.
+    for (org.jbtrfs.volume.ChunkMapping c : removedChunks) fs.chunks().remove(c.logical());
+    removedChunks.clear();
     // In an order concurrent readers can follow: the committed trees first (the same roots as the
     // live ones), then the new transaction (no live trees), then the dirty set (all on disk now).
     fs.reload(sb);
