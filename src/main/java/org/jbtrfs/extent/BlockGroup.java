@@ -19,6 +19,9 @@ public final class BlockGroup {
   /** RAID5/6: the data bytes of one row (a full stripe); 0 for every other profile. */
   private long rowBytes;
 
+  /** Closed to new allocations while its extents are being moved away (relocation). */
+  private volatile boolean readOnly;
+
   /** RAID5/6: rows (by index in the group) first written in the running transaction. */
   private final BitSet openRows = new BitSet();
 
@@ -87,6 +90,18 @@ public final class BlockGroup {
 
   public void markWritten() {
     writtenVersion = version;
+  }
+
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /**
+   * Closes the group to allocation (relocation empties it) or opens it again. Frees into it still
+   * count; only new extents go elsewhere.
+   */
+  public void setReadOnly(boolean ro) {
+    readOnly = ro;
   }
 
   /** Makes this a parity group whose rows hold {@code bytes} of data each. */

@@ -151,14 +151,34 @@ public final class BlockGroups {
     return allocate(typeFlag, len, align, false);
   }
 
+  /**
+   * As {@link #allocate(long, long, long)}, in a group that {@code accepts} only: relocation moves
+   * extents into groups of its target profile.
+   */
+  public long allocateIn(
+      long typeFlag, long len, long align, java.util.function.Predicate<BlockGroup> accepts)
+      throws NoSpaceException {
+    return allocate(typeFlag, len, align, true, accepts);
+  }
+
   private long allocate(long typeFlag, long len, long align, boolean cleanRowsOnly)
+      throws NoSpaceException {
+    return allocate(typeFlag, len, align, cleanRowsOnly, bg -> true);
+  }
+
+  private long allocate(
+      long typeFlag,
+      long len,
+      long align,
+      boolean cleanRowsOnly,
+      java.util.function.Predicate<BlockGroup> accepts)
       throws NoSpaceException {
     boolean data = typeFlag == BlockGroupItem.TYPE_DATA;
     long hint = data ? dataHint : metaHint;
     for (int pass = 0; pass < 2; pass++) {
       for (BlockGroup bg :
           byStart.tailMap(pass == 0 ? floorStart(hint) : Long.MIN_VALUE, true).values()) {
-        if ((bg.flags() & typeFlag) == 0) continue;
+        if ((bg.flags() & typeFlag) == 0 || bg.readOnly() || !accepts.test(bg)) continue;
         // A full group cannot fit it: skip without searching its free ranges (a 1 TiB fallocate
         // meets a thousand full data groups on every allocation that needs a new chunk).
         if (bg.free().totalFree() < len) continue;
@@ -190,8 +210,41 @@ public final class BlockGroups {
   public long largestFree(long typeFlag) {
     long max = 0;
     for (BlockGroup bg : byStart.values())
-      if ((bg.flags() & typeFlag) != 0) max = Math.max(max, bg.free().largest());
+      if ((bg.flags() & typeFlag) != 0 && !bg.readOnly()) max = Math.max(max, bg.free().largest());
     return max;
+  }
+
+  /**
+   * Takes an empty group out of allocation and accounting: its chunk is being removed. Nothing of
+   * it may be pinned, since the committed state must not reference it either.
+   */
+  public void remove(BlockGroup bg) {
+    if (byStart.get(bg.start()) != bg) throw new IllegalStateException("unknown block group");
+    if (bg.used() != 0 || hasPinned(bg)) {
+      throw new IllegalStateException("block group " + bg.start() + " is not empty");
+    }
+    long unusable = excludedBytes(bg);
+    excluded.removeIf(e -> bg.contains(e[0]));
+    byStart.remove(bg.start());
+    long type = bg.flags() & TYPE_MASK;
+    freeByType.get(type)[0] -= bg.free().totalFree();
+    bg.free().observe(delta -> {});
+    long bits = 0;
+    boolean any = false;
+    for (BlockGroup g : byStart.values()) {
+      if ((g.flags() & TYPE_MASK) != type) continue;
+      bits |= g.flags() & org.jbtrfs.volume.RaidProfile.PROFILE_MASK;
+      any = true;
+    }
+    if (any) profileBitsByType.put(type, bits);
+    else profileBitsByType.remove(type);
+    if (listener != null) listener.groupRemoved(bg.flags(), bg.length(), unusable);
+  }
+
+  /** Whether some extent of {@code bg} was freed in the running transaction (pinned). */
+  public boolean hasPinned(BlockGroup bg) {
+    for (long[] p : pinned) if (bg.contains(p[0])) return true;
+    return false;
   }
 
   private void track(BlockGroup bg) {

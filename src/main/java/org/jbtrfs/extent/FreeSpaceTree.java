@@ -105,4 +105,9 @@ public final class FreeSpaceTree {
     Key infoKey = new Key(bg.start(), ItemType.FREE_SPACE_INFO, bg.length());
     if (!Arrays.equals(info, fst.get(infoKey))) fst.put(infoKey, info);
   }
+
+  /** Deletes every entry of {@code bg} (its info, extents and bitmaps): its chunk goes away. */
+  public static void removeGroup(WritableTree fst, BlockGroup bg) throws IOException {
+    fst.deleteRange(new Key(bg.start(), 0, 0), new Key(bg.end() - 1, 0xff, -1L));
+  }
 }

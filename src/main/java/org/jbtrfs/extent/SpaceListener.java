@@ -11,6 +11,9 @@ public interface SpaceListener {
    */
   void groupAdded(long flags, long length, long used, long unusable);
 
+  /** An empty block group whose chunk is removed; {@code unusable} as it was added. */
+  void groupRemoved(long flags, long length, long unusable);
+
   void allocated(long flags, long len);
 
   void freedUncommitted(long flags, long len);

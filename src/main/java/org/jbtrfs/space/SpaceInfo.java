@@ -92,6 +92,17 @@ public final class SpaceInfo {
     }
   }
 
+  /** An empty block group went away with its chunk ({@code readonlyBytes} as it was added). */
+  public void removeGroup(long length, long readonlyBytes) {
+    lock.lock();
+    try {
+      total -= length;
+      readonly -= readonlyBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** An extent was allocated in the running transaction. */
   public void allocated(long len) {
     lock.lock();

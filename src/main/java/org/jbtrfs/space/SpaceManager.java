@@ -111,6 +111,13 @@ public final class SpaceManager implements SpaceListener {
   }
 
   @Override
+  public void groupRemoved(long flags, long length, long unusable) {
+    // Not infoFor: the removed group's profile must not become the type's profile.
+    SpaceInfo si = infos.get(flags & TYPE_MASK);
+    if (si != null) si.removeGroup(length, unusable);
+  }
+
+  @Override
   public void allocated(long flags, long len) {
     infoFor(flags).allocated(len);
   }

@@ -215,6 +215,12 @@ public final class ChunkAllocator {
     list.add(at, new long[] {offset, length});
   }
 
+  /** Forgets a dev extent just deleted from the dev tree (its chunk is removed). */
+  void forgetDevExtent(long devid, long offset) {
+    List<long[]> list = devExtentCache.get(devid);
+    if (list != null) list.removeIf(e -> e[0] == offset);
+  }
+
   private long nextLogical() {
     return engine.fs().chunks().end();
   }

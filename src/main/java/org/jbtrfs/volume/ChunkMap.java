@@ -60,6 +60,11 @@ public final class ChunkMap {
     byLogical.put(m.logical(), m);
   }
 
+  /** Forgets the chunk starting at {@code logical}: it was removed and that removal committed. */
+  public void remove(long logical) {
+    byLogical.remove(logical);
+  }
+
   /** The chunk containing {@code logical}, or an exception naming the unmapped address. */
   public ChunkMapping lookup(long logical) throws FormatException {
     Map.Entry<Long, ChunkMapping> e = byLogical.floorEntry(logical);
