@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       UsageCommand.class,
       ScrubCommand.class,
       DeviceCommand.class,
+      BalanceCommand.class,
       ReplaceCommand.class,
       FilesystemCommand.class,
       PutCommand.class,

@@ -29,6 +29,9 @@ public final class ObjectIds {
   /** Placeholder directory shown where a snapshot captured a nested subvolume. */
   public static final long EMPTY_SUBVOL_DIR = 2;
 
+  /** The balance item (paused or interrupted balance), in the root tree. */
+  public static final long BALANCE = -4L;
+
   public static final long ORPHAN = -5L;
   public static final long TREE_LOG = -6L;
   public static final long TREE_LOG_FIXUP = -7L;

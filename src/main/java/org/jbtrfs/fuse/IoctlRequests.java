@@ -39,6 +39,7 @@ final class IoctlRequests {
   private final ReplaceIoctls replaces;
   private final ResizeIoctl resize;
   private final DeviceAddIoctl deviceAdd;
+  private final BalanceIoctl balance;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -53,6 +54,7 @@ final class IoctlRequests {
     this.replaces = new ReplaceIoctls(f);
     this.resize = new ResizeIoctl(f);
     this.deviceAdd = new DeviceAddIoctl(f);
+    this.balance = new BalanceIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -71,6 +73,7 @@ final class IoctlRequests {
     if (ReplaceIoctls.handles(cmd)) return replaces.ioctl(req, out, cmd, inSize, outSize);
     if (cmd == ResizeIoctl.RESIZE) return resize.ioctl(req, out, inSize);
     if (cmd == DeviceAddIoctl.ADD) return deviceAdd.ioctl(req, out, inSize);
+    if (cmd == BalanceIoctl.START) return balance.ioctl(req, out, inSize, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

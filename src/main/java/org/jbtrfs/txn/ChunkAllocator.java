@@ -63,7 +63,17 @@ public final class ChunkAllocator {
    * stripes together): the flusher leaves room for a metadata chunk when it adds data.
    */
   void allocate(long typeFlag, long maxDeviceBytes) throws IOException {
-    RaidProfile profile = profileFor(typeFlag);
+    allocate(typeFlag, maxDeviceBytes, null);
+  }
+
+  /** As {@link #allocate(long, long)}, with {@code profile} instead of the kernel's choice. */
+  void allocate(long typeFlag, long maxDeviceBytes, RaidProfile profile) throws IOException {
+    if (profile == null) profile = engine.convertTarget(typeFlag);
+    if (profile == null) profile = profileFor(typeFlag);
+    else if (engine.fs().devices().all().size() < profile.devsMin()) {
+      throw new NoSpaceException(
+          profile.displayName() + " needs " + profile.devsMin() + " devices");
+    }
     if (typeFlag != BlockGroupItem.TYPE_SYSTEM) ensureSystemRoom();
     Map<Long, byte[]> devItems = new HashMap<>();
     List<ChunkPlanner.DeviceSpace> devices = deviceSpaces(devItems);

@@ -349,6 +349,57 @@ public final class WriteEngine implements TreeBlockAllocator {
   }
 
   /**
+   * Allocates a data extent of {@code len} bytes for relocation: in a group of {@code profile} (any
+   * profile when null) that is open to allocation, adding a chunk of that profile when none has
+   * room.
+   */
+  public long allocateRelocatedData(long len, org.jbtrfs.volume.RaidProfile profile)
+      throws IOException {
+    checkNotAborted();
+    java.util.function.Predicate<org.jbtrfs.extent.BlockGroup> accepts =
+        profile == null
+            ? bg -> true
+            : bg -> org.jbtrfs.volume.RaidProfile.fromFlags(bg.flags()) == profile;
+    long at;
+    try {
+      at = groups.allocateIn(BlockGroupItem.TYPE_DATA, len, sb.sectorSize(), accepts);
+    } catch (NoSpaceException full) {
+      allocatingChunk = true;
+      try {
+        chunkAllocator.allocate(BlockGroupItem.TYPE_DATA, Long.MAX_VALUE, profile);
+      } finally {
+        allocatingChunk = false;
+        space.setUnallocated(unallocatedBytes());
+      }
+      at = groups.allocateIn(BlockGroupItem.TYPE_DATA, len, sb.sectorSize(), accepts);
+    }
+    fs.data().forgetExtents(at, len);
+    return at;
+  }
+
+  /** Gives back a data extent allocated in this transaction that nothing references. */
+  public void freeUnusedData(long at, long len) {
+    groups.freeUncommitted(at, len);
+  }
+
+  /** Profiles new chunks of a type take while a balance converts it (type flag to profile). */
+  private final Map<Long, org.jbtrfs.volume.RaidProfile> convertTargets =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Makes every new chunk of {@code typeFlag} use {@code profile} (null: back to the kernel's
+   * choice from the existing groups), as the kernel's allocator follows a running conversion.
+   */
+  public void setConvertTarget(long typeFlag, org.jbtrfs.volume.RaidProfile profile) {
+    if (profile == null) convertTargets.remove(typeFlag);
+    else convertTargets.put(typeFlag, profile);
+  }
+
+  org.jbtrfs.volume.RaidProfile convertTarget(long typeFlag) {
+    return convertTargets.get(typeFlag);
+  }
+
+  /**
    * [address, length] of a new data extent of up to {@code want} bytes: less when free space is
    * fragmented, so callers loop until they have all they need.
    */

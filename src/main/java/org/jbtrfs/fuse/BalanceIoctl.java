@@ -1,0 +1,114 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
+import org.jbtrfs.relocation.Balance;
+import org.jbtrfs.relocation.BalanceFilters;
+
+/**
+ * `balance start -d` on the live mount: jbtrfs's own ioctl _IOWR('j', 9, 4096 bytes). In: u64 flags
+ * (bit 0: data given), then the data filters as `-d` takes them, NUL-terminated. Out: u64 chunks
+ * considered, groups relocated, bytes moved. It returns when the balance is done, as `btrfs balance
+ * start` does; each group is moved in commits of its own under the write lock, so requests wait
+ * while one group moves and go on between groups. Root only. Errors: EROFS on a read-only mount,
+ * EBUSY while a scrub, replace or another balance runs, EINVAL for filters that do not parse,
+ * ENOSPC when the next extent has no room (everything before it moved), EOPNOTSUPP for what jbtrfs
+ * cannot balance yet.
+ */
+final class BalanceIoctl {
+  private static final Logger LOG = Logger.getLogger(BalanceIoctl.class.getName());
+
+  static final int START = 0xd0006a09;
+  private static final int SIZE = 4096;
+
+  /** Metadata reserved for each step's change before it starts. */
+  private static final int STEP_ITEMS = 64;
+
+  private final FuseFs f;
+
+  BalanceIoctl(FuseFs f) {
+    this.f = f;
+  }
+
+  int ioctl(FuseRequest req, FuseReply out, int inSize, int outSize) {
+    if (inSize < SIZE || outSize < SIZE) return -Errno.EINVAL;
+    if (req.uid() != 0) return -Errno.EPERM;
+    if (f.rw == null) return -Errno.EROFS;
+    long flags = req.u64(FuseProtocol.IOCTL_IN_DATA);
+    byte[] text = req.terminated(FuseProtocol.IOCTL_IN_DATA + 8, SIZE - 8);
+    if (text == null || (flags & 1) == 0) return -Errno.EINVAL;
+    BalanceFilters data;
+    try {
+      data = BalanceFilters.parse(new String(text, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      LOG.warning("balance refused: " + e.getMessage());
+      return -Errno.EINVAL;
+    }
+    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+      LOG.warning("balance refused: a replace, scrub or balance is running");
+      return -Errno.EBUSY;
+    }
+    try {
+      Balance.Result r = Balance.data(new Steps(req.nodeid()), data, null);
+      out.ioctlDone().u64(r.considered()).u64(r.relocated()).u64(r.bytesMoved()).zeros(SIZE - 24);
+      return 0;
+    } catch (StepFailed e) {
+      return e.errno;
+    } catch (IllegalArgumentException e) {
+      LOG.warning("balance refused: " + e.getMessage());
+      return -Errno.EINVAL;
+    } catch (IOException | RuntimeException e) {
+      return Errno.of(e, "balance", "");
+    } finally {
+      f.balancing.set(false);
+    }
+  }
+
+  /** A step's change failed with this errno (the cause is in the log). */
+  private static final class StepFailed extends IOException {
+    final int errno;
+
+    StepFailed(int errno, Throwable cause) {
+      super(cause);
+      this.errno = errno;
+    }
+  }
+
+  /** Each step as a change of its own, committed alone, as the other live ioctls change. */
+  private final class Steps implements Balance.Transactions {
+    private final long nodeid;
+
+    Steps(long nodeid) {
+      this.nodeid = nodeid;
+    }
+
+    @Override
+    public <T> T committed(Balance.Change<T> change) throws IOException {
+      Object[] result = new Object[1];
+      Throwable[] failure = new Throwable[1];
+      int r =
+          f.changing(
+              "balance",
+              nodeid,
+              STEP_ITEMS,
+              false,
+              () -> {
+                try {
+                  result[0] = f.rw.committedAlone(change::apply);
+                  return 0;
+                } catch (IOException | RuntimeException e) {
+                  failure[0] = e;
+                  throw e;
+                }
+              });
+      if (r != 0) {
+        if (failure[0] instanceof IllegalArgumentException bad) throw bad;
+        throw new StepFailed(r, failure[0]);
+      }
+      @SuppressWarnings("unchecked")
+      T t = (T) result[0];
+      return t;
+    }
+  }
+}
