@@ -19,6 +19,17 @@ public final class BlockGroup {
   /** RAID5/6: the data bytes of one row (a full stripe); 0 for every other profile. */
   private long rowBytes;
 
+  /** The transaction that made this group (0: it was there at mount). */
+  private long createdIn;
+
+  public long createdIn() {
+    return createdIn;
+  }
+
+  public void setCreatedIn(long transid) {
+    createdIn = transid;
+  }
+
   /** Closed to new allocations while its extents are being moved away (relocation). */
   private volatile boolean readOnly;
 

@@ -101,6 +101,7 @@ public final class ChunkAllocator {
             plan.stripes());
     engine.fs().chunks().add(mapping);
     BlockGroup bg = new BlockGroup(logical, plan.chunkSize(), flags, 0);
+    bg.setCreatedIn(engine.transid());
     bg.free().add(logical, plan.chunkSize());
     engine.groups().add(bg, mapping, engine.fs().sectorSize());
     if (sysArray != null) engine.setSysChunkArray(sysArray);

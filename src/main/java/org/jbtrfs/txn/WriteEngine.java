@@ -763,6 +763,7 @@ public final class WriteEngine implements TreeBlockAllocator {
       return false;
     }
     writeDeviceErrors(errors.takeChanged());
+    UnusedGroups.removeAll(this);
     settle();
     WritableTree rootTree = tree(ObjectIds.ROOT_TREE);
     if (!rootTree.rootChanged()) {

@@ -1,0 +1,292 @@
+package org.jbtrfs.oracle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `balance start -d`, against the kernel. A kernel-filled filesystem holds what relocation must
+ * keep right: a snapshot sharing data and tree blocks with its source, reflinked and
+ * partly-overwritten extents, compressed, preallocated (partly written) and nodatasum files, a
+ * punched hole, and half-emptied data chunks. After each jbtrfs balance (offline with the usage,
+ * limit and vrange filters and with none, then on a live mount while files are written), btrfs
+ * check is clean, a kernel mount reads exactly what was there and scrubs clean, and the data used
+ * bytes have not grown (shared stays shared). The usage filter picks the groups the kernel's own
+ * balance picks on a copy. On two devices, -dconvert=raid1 leaves only RAID1 data, which a degraded
+ * kernel mount reads with either device missing, and -dconvert=single,soft goes back.
+ */
+class BalanceTest {
+  @TempDir Path dir;
+
+  private static final String POPULATE =
+      String.join(
+          " && ",
+          "mkdir plain comp nocow late",
+          "btrfs property set comp compression zstd",
+          "chattr +C nocow",
+          "for i in $(seq 1 24); do head -c 3000000 /dev/urandom > plain/f$i; done",
+          "for i in $(seq 1 12); do yes \"line $i of compressible text\" | head -c 1500000 >"
+              + " comp/c$i; done",
+          "for i in 1 2 3; do head -c 1000000 /dev/urandom > nocow/n$i; done",
+          "fallocate -l 5000000 prealloc",
+          "fallocate -l 9000000 prealloc2",
+          "head -c 300000 /dev/urandom | dd of=prealloc2 bs=4096 seek=300 conv=notrunc"
+              + " status=none",
+          "cp --reflink=always plain/f1 reflink1",
+          "head -c 100000 /dev/urandom | dd of=reflink1 bs=4096 seek=100 conv=notrunc status=none",
+          "btrfs -q subvolume create sub",
+          "cp --reflink=always plain/f2 sub/shared",
+          "head -c 700000 /dev/urandom > sub/own",
+          "sync",
+          "btrfs -q subvolume snapshot . snap",
+          "head -c 200000 /dev/urandom | dd of=plain/f3 bs=4096 seek=40 conv=notrunc status=none",
+          "rm plain/f4 snap/plain/f5",
+          "fallocate -p -o 1000000 -l 500000 plain/f6",
+          "for i in $(seq 1 30); do head -c 3000000 /dev/urandom > late/l$i; done",
+          "sync",
+          "for i in $(seq 1 30 | grep -v '[05]$'); do rm late/l$i; done",
+          "sync");
+
+  @BeforeEach
+  void requireHost() {
+    Environment.requireOracleHost();
+  }
+
+  @Test
+  void filtersOfflineThenFullThenLiveAndTheKernelAgrees() throws Exception {
+    ScratchImage img = ScratchImage.create(dir, "bal", 1L << 30, 1, List.of(), POPULATE);
+    Path image = img.image();
+    Manifest before = kernelManifest(List.of(image), "k0");
+    BlockGroupUsage used0 = BlockGroupUsage.of(image);
+
+    // The kernel's own choice for usage=50 on a copy, to compare with ours.
+    Path copy = dir.resolve("kernel-copy.img");
+    Cmd.run(List.of("cp", "--sparse=always", image.toString(), copy.toString())).check();
+    int kernelRelocated;
+    try (Loop loop = Loop.attach(List.of(copy));
+        KernelMount k = KernelMount.mountReadWrite(loop.devices(), dir.resolve("kcopy"))) {
+      String out =
+          Cmd.run(List.of("btrfs", "balance", "start", "-dusage=50", k.path().toString()))
+              .check()
+              .out();
+      kernelRelocated = relocated(out);
+    }
+
+    ScrubRepairTest.Run usage =
+        ScrubRepairTest.jbtrfs("balance", "start", "-dusage=50", image.toString());
+    assertThat(usage.rc()).as(usage.all()).isZero();
+    assertThat(relocated(usage.out()))
+        .as("groups under 50%% used that jbtrfs relocated, against the kernel's on a copy")
+        .isEqualTo(kernelRelocated)
+        .isPositive();
+    assertUnchanged(image, before, used0, "after -dusage=50");
+
+    List<Long> dataChunks = dataChunks(image);
+    ScrubRepairTest.Run limit =
+        ScrubRepairTest.jbtrfs("balance", "start", "-dlimit=1", image.toString());
+    assertThat(limit.rc()).as(limit.all()).isZero();
+    assertThat(relocated(limit.out())).as(limit.all()).isEqualTo(1);
+    List<Long> afterLimit = dataChunks(image);
+    assertThat(afterLimit)
+        .as("limit=1 moved the highest data chunk only")
+        .doesNotContain(dataChunks.get(dataChunks.size() - 1))
+        .containsAll(dataChunks.subList(0, dataChunks.size() - 1));
+    assertUnchanged(image, before, used0, "after -dlimit=1");
+
+    long lowest = afterLimit.get(0);
+    ScrubRepairTest.Run vrange =
+        ScrubRepairTest.jbtrfs("balance", "start", "-dvrange=0.." + (lowest + 1), image.toString());
+    assertThat(vrange.rc()).as(vrange.all()).isZero();
+    assertThat(relocated(vrange.out())).as(vrange.all()).isEqualTo(1);
+    assertThat(dataChunks(image)).as("vrange moved the chunk it names").doesNotContain(lowest);
+    assertUnchanged(image, before, used0, "after -dvrange");
+
+    ScrubRepairTest.Run all = ScrubRepairTest.jbtrfs("balance", "start", "-d", image.toString());
+    assertThat(all.rc()).as(all.all()).isZero();
+    assertThat(relocated(all.out())).as(all.all()).isEqualTo(dataChunks(image).size());
+    assertUnchanged(image, before, used0, "after a full data balance");
+
+    // Live: the balance runs through the mountpoint while files are written beside it.
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    Manifest shown;
+    try (RwFuseMount m = RwFuseMount.mount(image, mnt, "noatime")) {
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+                  for (int i = 0; i < 20; i++) {
+                    byte[] b = new byte[200_000 + i * 1000];
+                    for (int k = 0; k < b.length; k++) b[k] = (byte) r.nextInt();
+                    Files.write(mnt.resolve("during" + i), b);
+                  }
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      writer.start();
+      ScrubRepairTest.Run live = ScrubRepairTest.jbtrfs("balance", "start", "-d", mnt.toString());
+      writer.join();
+      assertThat(live.rc()).as(live.all()).isZero();
+      assertThat(relocated(live.out())).as(live.all()).isPositive();
+      shown = ManifestReader.read(mnt);
+    }
+    try (Loop loop = Loop.attach(List.of(image))) {
+      KernelMount.assertReadsBack(loop, dir.resolve("k9"), shown, "after a live balance");
+    }
+    List<String> d = Manifest.diff(before, shown, Set.of("atime", "ctime", "mtime"));
+    assertThat(d)
+        .as("a live balance changes nothing but the files written beside it")
+        .allMatch(l -> l.contains("during"));
+  }
+
+  @Test
+  void convertSingleToRaid1AndBack() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "conv",
+            600L << 20,
+            2,
+            List.of("-d", "single", "-m", "raid1"),
+            "for i in $(seq 1 20); do head -c 3000000 /dev/urandom > f$i; done && btrfs -q"
+                + " subvolume snapshot . snap && rm f3 f7 && sync");
+    List<Path> devs = img.devices();
+    Manifest before = kernelManifest(devs, "k0");
+    BlockGroupUsage used0 = BlockGroupUsage.of(img.image());
+
+    ScrubRepairTest.Run up =
+        ScrubRepairTest.jbtrfs(
+            "balance",
+            "start",
+            "-dconvert=raid1",
+            img.image().toString(),
+            "--device",
+            devs.get(1).toString());
+    assertThat(up.rc()).as(up.all()).isZero();
+    String usage = kernelUsage(devs);
+    assertThat(usage).as(usage).contains("Data,RAID1").doesNotContain("Data,single");
+    assertThat(BlockGroupUsage.of(img.image()).data())
+        .as("data used after converting to raid1")
+        .isEqualTo(used0.data());
+    try (Loop loop = Loop.attach(devs)) {
+      KernelMount.assertReadsBack(loop, dir.resolve("k1"), before, "after -dconvert=raid1");
+    }
+    Map<String, String> want = new TreeMap<>();
+    for (int i = 1; i <= 20; i++) {
+      if (i != 3 && i != 7) want.put("f" + i, before.entries().get("f" + i).get("sha256"));
+      want.put("snap/f" + i, before.entries().get("snap/f" + i).get("sha256"));
+    }
+    for (Set<Integer> missing : DegradedReads.missingSets(2, 1)) {
+      DegradedReads.assertBothRead(devs, missing, dir, want, "raid1 after the convert");
+    }
+
+    ScrubRepairTest.Run down =
+        ScrubRepairTest.jbtrfs(
+            "balance",
+            "start",
+            "-dconvert=single,soft",
+            img.image().toString(),
+            "--device",
+            devs.get(1).toString());
+    assertThat(down.rc()).as(down.all()).isZero();
+    String back = kernelUsage(devs);
+    assertThat(back).as(back).contains("Data,single").doesNotContain("Data,RAID1");
+    try (Loop loop = Loop.attach(devs)) {
+      KernelMount.assertReadsBack(loop, dir.resolve("k2"), before, "after -dconvert=single");
+    }
+    ScrubRepairTest.Run again =
+        ScrubRepairTest.jbtrfs(
+            "balance",
+            "start",
+            "-dconvert=single,soft",
+            img.image().toString(),
+            "--device",
+            devs.get(1).toString());
+    assertThat(relocated(again.out())).as("soft skips groups already converted").isZero();
+  }
+
+  @Test
+  void refusesWhatItCannotDo() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir, "ref", 300L << 20, 1, List.of(), "head -c 1000000 /dev/urandom > f && sync");
+    byte[] before = Files.readAllBytes(img.image());
+    for (String[] args :
+        List.of(
+            new String[] {"-m"},
+            new String[] {"-s"},
+            new String[] {},
+            new String[] {"-dusage=abc"},
+            new String[] {"-ddrange=0..100"},
+            new String[] {"-dconvert=raid1"},
+            new String[] {"-dbogus=1"})) {
+      List<String> argv = new ArrayList<>(List.of("balance", "start"));
+      argv.addAll(List.of(args));
+      argv.add(img.image().toString());
+      ScrubRepairTest.Run r = ScrubRepairTest.jbtrfs(argv.toArray(new String[0]));
+      assertThat(r.rc()).as(String.join(" ", argv) + ": " + r.all()).isNotZero();
+      assertThat(r.err()).as(r.all()).isNotBlank();
+    }
+    assertThat(Files.readAllBytes(img.image())).as("the image after refusals").isEqualTo(before);
+  }
+
+  private void assertUnchanged(Path image, Manifest before, BlockGroupUsage used0, String when) {
+    BtrfsCheck.assertClean(image, when);
+    BlockGroupUsage now = BlockGroupUsage.of(image);
+    assertThat(now.data())
+        .as("data used bytes " + when + " (shared stays shared)")
+        .isEqualTo(used0.data());
+    List<String> d = Manifest.diff(before, kernelManifest(List.of(image), "kc"), Set.of("atime"));
+    assertThat(d).as("the kernel " + when + ": " + Manifest.report(d, 20)).isEmpty();
+    try (Loop loop = Loop.attach(List.of(image));
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve("ks"), "")) {
+      k.assertScrubClean();
+    }
+  }
+
+  private Manifest kernelManifest(List<Path> devs, String name) {
+    try (Loop loop = Loop.attach(devs);
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve(name), "")) {
+      return ManifestReader.read(k.path());
+    }
+  }
+
+  private String kernelUsage(List<Path> devs) {
+    try (Loop loop = Loop.attach(devs);
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve("ku"), "")) {
+      return Cmd.run(List.of("btrfs", "filesystem", "usage", k.path().toString())).check().out();
+    }
+  }
+
+  private static final Pattern DONE = Pattern.compile("had to relocate (\\d+) out of (\\d+)");
+
+  private static int relocated(String out) {
+    Matcher m = DONE.matcher(out);
+    if (!m.find()) throw new AssertionError("no balance summary in: " + out);
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** Logical starts of the data chunks, lowest first, from btrfs-progs' dump of the chunk tree. */
+  private static List<Long> dataChunks(Path image) {
+    String dump =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "chunk", image.toString()))
+            .check()
+            .out();
+    List<Long> out = new ArrayList<>();
+    Matcher m = Pattern.compile("CHUNK_ITEM (\\d+)\\)[^\\n]*\\n[^\\n]*type DATA").matcher(dump);
+    while (m.find()) out.add(Long.parseLong(m.group(1)));
+    return out;
+  }
+}
