@@ -71,41 +71,17 @@ public final class Balance {
     long bytes = 0;
     try {
       for (long start : starts) {
-        DataRelocation.Moved moved =
-            tx.committed(
-                e -> {
-                  BlockGroup bg = e.groups().find(start);
-                  if (bg == null || bg.start() != start || !bg.isData()) return null;
-                  bg.setReadOnly(true);
-                  try {
-                    return DataRelocation.run(e, bg, data.convert());
-                  } catch (IOException | RuntimeException | Error failed) {
-                    // Half of an extent's move may be done: nothing of it may be committed.
-                    e.abort(failed);
-                    throw failed;
-                  }
-                });
-        if (moved == null) continue; // gone meanwhile (removed, or a different group now)
-        boolean removed =
-            tx.committed(
-                e -> {
-                  BlockGroup bg = e.groups().find(start);
-                  if (bg == null || bg.start() != start) return false;
-                  if (bg.used() != 0 || e.groups().hasPinned(bg)) {
-                    bg.setReadOnly(false);
-                    return false;
-                  }
-                  try {
-                    e.removeEmptyBlockGroup(bg);
-                  } catch (IOException | RuntimeException | Error failed) {
-                    e.abort(failed);
-                    throw failed;
-                  }
-                  return true;
-                });
-        bytes += moved.bytes();
-        if (moved.stoppedBy() != null) throw moved.stoppedBy();
-        if (removed) done++;
+        DataRelocation.Moved moved;
+        boolean any = false;
+        do {
+          moved = tx.committed(e -> relocationStep(e, start, data.convert()));
+          if (moved == null) break; // gone meanwhile (removed, or a different group now)
+          any = true;
+          bytes += moved.bytes();
+          if (moved.stoppedBy() != null) throw moved.stoppedBy();
+        } while (moved.more());
+        if (!any) continue;
+        if (tx.committed(e -> removeIfEmpty(e, start))) done++;
         if (progress != null) progress.relocated(done, starts.size(), bytes);
       }
     } finally {
@@ -119,6 +95,43 @@ public final class Balance {
     }
     LOG.info("balance relocated " + done + " of " + starts.size() + " data block groups");
     return new Result(considered[0], done, bytes);
+  }
+
+  /** Bytes of extents moved per commit: a live mount's requests wait for one step at a time. */
+  private static final long STEP_BYTES = 128L << 20;
+
+  /** One step of moving the group at {@code start} out, which stays closed to allocation. */
+  private static DataRelocation.Moved relocationStep(WriteEngine e, long start, RaidProfile target)
+      throws IOException {
+    BlockGroup bg = e.groups().find(start);
+    if (bg == null || bg.start() != start || !bg.isData()) return null;
+    bg.setReadOnly(true);
+    try {
+      DataRelocation.Moved m = DataRelocation.run(e, bg, target, STEP_BYTES);
+      if (m.stoppedBy() != null) bg.setReadOnly(false); // the balance ends here
+      return m;
+    } catch (IOException | RuntimeException | Error failed) {
+      // Half of an extent's move may be done: nothing of it may be committed.
+      e.abort(failed);
+      throw failed;
+    }
+  }
+
+  /** Removes the emptied group with its chunk; false (and open again) if something is left. */
+  private static boolean removeIfEmpty(WriteEngine e, long start) throws IOException {
+    BlockGroup bg = e.groups().find(start);
+    if (bg == null || bg.start() != start) return false;
+    if (bg.used() != 0 || e.groups().hasPinned(bg)) {
+      bg.setReadOnly(false);
+      return false;
+    }
+    try {
+      e.removeEmptyBlockGroup(bg);
+    } catch (IOException | RuntimeException | Error failed) {
+      e.abort(failed);
+      throw failed;
+    }
+    return true;
   }
 
   /**

@@ -41,17 +41,24 @@ final class DataRelocation {
    * What one run moved; {@code stoppedBy} is the reason it stopped early (no room for the next
    * extent, or a read that failed), with everything before it moved.
    */
-  record Moved(int extents, long bytes, IOException stoppedBy) {}
+  record Moved(int extents, long bytes, boolean more, IOException stoppedBy) {}
 
   private DataRelocation() {}
 
-  static Moved run(WriteEngine engine, BlockGroup bg, RaidProfile target) throws IOException {
+  /**
+   * Moves extents of {@code bg} until {@code budget} bytes have moved (at least one extent), so a
+   * live mount's requests wait for one step, not for the whole group; {@code more} says whether
+   * extents are left for another step.
+   */
+  static Moved run(WriteEngine engine, BlockGroup bg, RaidProfile target, long budget)
+      throws IOException {
     List<long[]> extents = extentsIn(engine, bg);
     Map<Long, List<FileExtentUsers.User>> users = FileExtentUsers.of(engine, bg.start(), bg.end());
     int moved = 0;
     long bytes = 0;
     long queued = 0;
     for (long[] x : extents) {
+      if (moved > 0 && bytes >= budget) return new Moved(moved, bytes, true, null);
       long from = x[0];
       long len = x[1];
       List<FileExtentUsers.User> us = users.get(from);
@@ -63,14 +70,14 @@ final class DataRelocation {
       try {
         to = engine.allocateRelocatedData(len, target);
       } catch (NoSpaceException full) {
-        return new Moved(moved, bytes, full);
+        return new Moved(moved, bytes, true, full);
       }
       ExtentCopy.Checksums sums;
       try {
         sums = ExtentCopy.copy(engine, from, to, len);
       } catch (IOException unreadable) {
         engine.freeUnusedData(to, len); // also drops the queued copy
-        return new Moved(moved, bytes, unreadable);
+        return new Moved(moved, bytes, true, unreadable);
       }
       ExtentCopy.record(engine, sums);
       for (FileExtentUsers.User u : us) repoint(engine, u, from, to, len);
@@ -84,7 +91,7 @@ final class DataRelocation {
       }
     }
     LOG.fine("moved " + moved + " data extents (" + bytes + " bytes) out of " + bg.start());
-    return new Moved(moved, bytes, null);
+    return new Moved(moved, bytes, false, null);
   }
 
   /** [start, length] of every extent item in the group, by address. */
