@@ -26,24 +26,32 @@ final class BalanceCommand implements Runnable {
   @Override
   public void run() {
     System.err.println(
-        "usage: jbtrfs balance start -d[FILTERS] MOUNTPOINT|IMAGE [--device IMAGE]...");
+        "usage: jbtrfs balance start [-d[F]] [-m[F]] [-s[F]] [-f] [--full-balance]"
+            + " MOUNTPOINT|IMAGE [--device IMAGE]...");
   }
 
   @Command(
       name = "start",
       description =
-          "Relocate data block groups, like `btrfs balance start -d[FILTERS]`: of a mounted jbtrfs"
+          "Relocate block groups, like `btrfs balance start -d[F] -m[F] -s[F]`: of a mounted jbtrfs"
               + " filesystem given its mountpoint, or of an unmounted one given its image (and"
               + " --device for its other images). FILTERS, comma separated: usage=N|MIN..MAX,"
               + " devid=N, drange=S..E, vrange=S..E, limit=N|MIN..MAX, stripes=MIN..MAX,"
-              + " profiles=P|Q, convert=PROFILE, soft. Metadata and system block groups (-m, -s)"
-              + " cannot be relocated yet.")
+              + " profiles=P|Q, convert=PROFILE, soft. -m covers system groups too; without -d,"
+              + " -m or -s everything is balanced.")
   static final class Start implements Callable<Integer> {
     /** _IOWR('j', 9, 4096): see fuse.BalanceIoctl. */
     private static final long START = 0xd0006a09L;
 
-    @Option(names = "--full-balance", description = "Balance everything (needs -m: refused).")
+    @Option(
+        names = "--full-balance",
+        description = "Balance everything without the warning and the 10 s wait.")
     boolean full;
+
+    @Option(
+        names = {"-f", "--force"},
+        description = "Allow -s alone, and conversions that reduce metadata redundancy.")
+    boolean force;
 
     @Mixin ExtraDevices others = new ExtraDevices();
 
@@ -55,32 +63,55 @@ final class BalanceCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String dataFilters = null;
+      String[] text = new String[3]; // data, metadata, system
       for (String t : types) {
-        if (t.startsWith("-d")) {
-          dataFilters = t.substring(2);
-        } else if (t.startsWith("-m") || t.startsWith("-s")) {
-          throw new IllegalArgumentException(
-              "relocating "
-                  + (t.startsWith("-m") ? "metadata" : "system")
-                  + " block groups is not supported yet; -d balances data");
-        } else {
-          throw new IllegalArgumentException("unknown option: " + t);
-        }
+        int i = t.startsWith("-d") ? 0 : t.startsWith("-m") ? 1 : t.startsWith("-s") ? 2 : -1;
+        if (i < 0 || t.length() < 2) throw new IllegalArgumentException("unknown option: " + t);
+        text[i] = t.substring(2);
       }
-      if (dataFilters == null) {
+      if (text[2] != null && text[1] == null && !force) {
         throw new IllegalArgumentException(
-            "a full balance relocates metadata too, which is not supported yet; -d balances"
-                + " data");
+            "Refusing to explicitly operate on system chunks. Pass --force if you really want to"
+                + " do that.");
       }
-      BalanceFilters data = BalanceFilters.parse(dataFilters); // refuses bad filters here
-      Balance.Result r = Files.isDirectory(where) ? live(dataFilters) : offline(data);
+      if (text[1] != null && text[2] == null) text[2] = text[1]; // -m covers system, as progs
+      if (text[0] == null && text[1] == null && text[2] == null) {
+        text = new String[] {"", "", ""};
+        if (!full) warnFullBalance();
+      }
+      for (String t : text) if (t != null) BalanceFilters.parse(t); // refuses bad filters here
+      Balance.Result r = Files.isDirectory(where) ? live(text) : offline(text);
       System.out.println(
           "Done, had to relocate " + r.relocated() + " out of " + r.considered() + " chunks");
       return 0;
     }
 
-    private Balance.Result offline(BalanceFilters data) throws IOException {
+    /** btrfs-progs' warning before a balance without filters, and its 10 seconds to think. */
+    private static void warnFullBalance() throws InterruptedException {
+      System.out.println(
+          "WARNING:\n\n\tFull balance without filters requested. This operation is very\n"
+              + "\tintense and takes potentially very long. It is recommended to\n"
+              + "\tuse the balance filters to narrow down the scope of balance.\n"
+              + "\tUse 'jbtrfs balance start --full-balance' option to skip this\n"
+              + "\twarning. The operation will start in 10 seconds.\n"
+              + "\tUse Ctrl-C to stop it.");
+      for (int i = 10; i > 0; i--) {
+        System.out.print(i + " ");
+        System.out.flush();
+        Thread.sleep(1000);
+      }
+      System.out.println("\nStarting balance without any filters.");
+    }
+
+    private Balance.Request request(String[] text) {
+      return new Balance.Request(
+          text[0] == null ? null : BalanceFilters.parse(text[0]),
+          text[1] == null ? null : BalanceFilters.parse(text[1]),
+          text[2] == null ? null : BalanceFilters.parse(text[2]),
+          force);
+    }
+
+    private Balance.Result offline(String[] text) throws IOException {
       try (WritableImage img = WritableImage.open(where, others.list)) {
         Balance.Transactions tx =
             new Balance.Transactions() {
@@ -91,23 +122,28 @@ final class BalanceCommand implements Runnable {
                 return result;
               }
             };
-        return Balance.data(tx, data, null);
+        return Balance.run(tx, request(text), null);
       }
     }
 
-    private Balance.Result live(String dataFilters) throws IOException {
+    private Balance.Result live(String[] text) throws IOException {
       byte[] arg = new byte[4096];
-      Le.put64(arg, 0, 1);
-      byte[] text = dataFilters.getBytes(StandardCharsets.UTF_8);
-      if (text.length > arg.length - 9) throw new IllegalArgumentException("filters too long");
-      System.arraycopy(text, 0, arg, 8, text.length);
+      long flags = force ? 8 : 0;
+      for (int i = 0; i < 3; i++) {
+        if (text[i] == null) continue;
+        flags |= 1L << i;
+        byte[] b = text[i].getBytes(StandardCharsets.UTF_8);
+        if (b.length >= FIELD) throw new IllegalArgumentException("filters too long");
+        System.arraycopy(b, 0, arg, 8 + i * FIELD, b.length);
+      }
+      Le.put64(arg, 0, flags);
       try (LiveIoctl io = new LiveIoctl(where)) {
         io.call(START, arg, "balance start");
       } catch (LiveIoctl.Failed e) {
         String why =
             switch (e.errno) {
               case ErrnoValues.EBUSY -> "a scrub, replace or balance is running";
-              case ErrnoValues.ENOSPC -> "no space left for the next extent";
+              case ErrnoValues.ENOSPC -> "No space left on device";
               case ErrnoValues.EOPNOTSUPP, ErrnoValues.EINVAL ->
                   "refused (the daemon's log says why)";
               default -> e.getMessage();
@@ -116,5 +152,8 @@ final class BalanceCommand implements Runnable {
       }
       return new Balance.Result((int) Le.u64(arg, 0), (int) Le.u64(arg, 8), Le.u64(arg, 16));
     }
+
+    /** Bytes of each type's filter text in the ioctl's argument (see fuse.BalanceIoctl). */
+    private static final int FIELD = 1360;
   }
 }

@@ -22,6 +22,9 @@ final class BalanceIoctl {
   static final int START = 0xd0006a09;
   private static final int SIZE = 4096;
 
+  /** Bytes of each type's filter text: data, metadata, system, after the flags. */
+  private static final int FIELD = 1360;
+
   /** Metadata reserved for each step's change before it starts. */
   private static final int STEP_ITEMS = 64;
 
@@ -36,11 +39,14 @@ final class BalanceIoctl {
     if (req.uid() != 0) return -Errno.EPERM;
     if (f.rw == null) return -Errno.EROFS;
     long flags = req.u64(FuseProtocol.IOCTL_IN_DATA);
-    byte[] text = req.terminated(FuseProtocol.IOCTL_IN_DATA + 8, SIZE - 8);
-    if (text == null || (flags & 1) == 0) return -Errno.EINVAL;
-    BalanceFilters data;
+    BalanceFilters[] filters = new BalanceFilters[3];
     try {
-      data = BalanceFilters.parse(new String(text, StandardCharsets.UTF_8));
+      for (int i = 0; i < 3; i++) {
+        if ((flags & (1L << i)) == 0) continue;
+        byte[] text = req.terminated(FuseProtocol.IOCTL_IN_DATA + 8 + i * FIELD, FIELD);
+        if (text == null) return -Errno.EINVAL;
+        filters[i] = BalanceFilters.parse(new String(text, StandardCharsets.UTF_8));
+      }
     } catch (IllegalArgumentException e) {
       LOG.warning("balance refused: " + e.getMessage());
       return -Errno.EINVAL;
@@ -50,7 +56,9 @@ final class BalanceIoctl {
       return -Errno.EBUSY;
     }
     try {
-      Balance.Result r = Balance.data(new Steps(req.nodeid()), data, null);
+      Balance.Request request =
+          new Balance.Request(filters[0], filters[1], filters[2], (flags & 8) != 0);
+      Balance.Result r = Balance.run(new Steps(req.nodeid()), request, null);
       out.ioctlDone().u64(r.considered()).u64(r.relocated()).u64(r.bytesMoved()).zeros(SIZE - 24);
       return 0;
     } catch (StepFailed e) {

@@ -17,11 +17,12 @@ import org.jbtrfs.txn.WriteEngine;
 import org.jbtrfs.volume.RaidProfile;
 
 /**
- * `balance start -d[FILTERS]`: relocates the data block groups the filters pick, one at a time,
- * each in two commits of its own: the first moves its extents (DataRelocation), the second removes
- * the emptied group with its chunk. A crash at any point leaves the last commit: the group either
- * still there with all its extents, or moved. With convert=PROFILE the moved extents, and every new
- * data chunk while the balance runs, take that profile.
+ * `balance start -d[FILTERS] -m[FILTERS] -s[FILTERS]`: relocates the block groups the filters pick,
+ * one at a time, each in commits of its own: steps that move its extents (DataRelocation) or tree
+ * blocks (MetadataRelocation), then one that removes the emptied group with its chunk. A crash at
+ * any point leaves the last commit: the group either still there with all its extents, or moved.
+ * With convert=PROFILE the moved extents, and every new data chunk while the balance runs, take
+ * that profile.
  */
 public final class Balance {
   private static final Logger LOG = Logger.getLogger(Balance.class.getName());
@@ -48,73 +49,135 @@ public final class Balance {
 
   private Balance() {}
 
-  /** Balances data block groups by {@code data}. Throws with what was done said in the log. */
+  /** The filters of each type a balance covers; null for a type it leaves alone. */
+  public record Request(
+      BalanceFilters data, BalanceFilters metadata, BalanceFilters system, boolean force) {
+    BalanceFilters of(long typeFlag) {
+      if (typeFlag == BlockGroupItem.TYPE_DATA) return data;
+      if (typeFlag == BlockGroupItem.TYPE_METADATA) return metadata;
+      return system;
+    }
+  }
+
+  private static final long[] TYPES = {
+    BlockGroupItem.TYPE_DATA, BlockGroupItem.TYPE_METADATA, BlockGroupItem.TYPE_SYSTEM
+  };
+
+  /** Balances data block groups by {@code data}. */
   public static Result data(Transactions tx, BalanceFilters data, Progress progress)
       throws IOException {
+    return run(tx, new Request(data, null, null, false), progress);
+  }
+
+  /**
+   * Relocates the groups each type's filters pick, highest address first over all types, as the
+   * kernel walks the chunk tree. Throws with what was done said in the log.
+   */
+  public static Result run(Transactions tx, Request request, Progress progress) throws IOException {
     int[] considered = new int[1];
-    List<Long> starts =
+    List<long[]> picked =
         tx.committed(
             e -> {
-              preflight(e, data);
+              preflight(e, request);
               considered[0] = e.groups().all().size();
-              List<Long> out = new ArrayList<>();
-              for (BlockGroup bg :
-                  BalanceSelection.select(
-                      e.groups().all(), e.fs().chunks(), BlockGroupItem.TYPE_DATA, data)) {
-                out.add(bg.start());
+              List<long[]> out = new ArrayList<>();
+              for (long type : TYPES) {
+                BalanceFilters f = request.of(type);
+                if (f == null) continue;
+                for (BlockGroup bg :
+                    BalanceSelection.select(e.groups().all(), e.fs().chunks(), type, f)) {
+                  out.add(new long[] {bg.start(), type});
+                }
+                if (f.convert() != null) e.setConvertTarget(type, f.convert());
               }
-              if (data.convert() != null)
-                e.setConvertTarget(BlockGroupItem.TYPE_DATA, data.convert());
+              out.sort((a, b) -> Long.compareUnsigned(b[0], a[0]));
               return out;
             });
     int done = 0;
     long bytes = 0;
     try {
-      for (long start : starts) {
-        DataRelocation.Moved moved;
+      for (long[] p : picked) {
+        long start = p[0];
+        long type = p[1];
+        RaidProfile target = request.of(type).convert();
+        Step step;
         boolean any = false;
         do {
-          moved = tx.committed(e -> relocationStep(e, start, data.convert()));
-          if (moved == null) break; // gone meanwhile (removed, or a different group now)
+          step = tx.committed(e -> relocationStep(e, start, type, target));
+          if (step == null) break; // gone meanwhile (removed, or a different group now)
           any = true;
-          bytes += moved.bytes();
-          if (moved.stoppedBy() != null) throw moved.stoppedBy();
-        } while (moved.more());
+          bytes += step.bytes();
+          if (step.stoppedBy() != null) throw step.stoppedBy();
+        } while (step.more());
         if (!any) continue;
         if (tx.committed(e -> removeIfEmpty(e, start))) done++;
-        if (progress != null) progress.relocated(done, starts.size(), bytes);
+        if (progress != null) progress.relocated(done, picked.size(), bytes);
       }
     } finally {
-      if (data.convert() != null) {
-        tx.committed(
-            e -> {
-              e.setConvertTarget(BlockGroupItem.TYPE_DATA, null);
-              return null;
-            });
-      }
+      tx.committed(
+          e -> {
+            for (long type : TYPES) e.setConvertTarget(type, null);
+            return null;
+          });
     }
-    LOG.info("balance relocated " + done + " of " + starts.size() + " data block groups");
+    LOG.info("balance relocated " + done + " of " + picked.size() + " block groups");
     return new Result(considered[0], done, bytes);
   }
+
+  /** What one step did: bytes moved, whether more is left, and why it stopped early if it did. */
+  private record Step(long bytes, boolean more, IOException stoppedBy) {}
+
+  /** Tree blocks moved per commit (their copies stay in memory until it). */
+  private static final int STEP_BLOCKS = 4096;
 
   /** Bytes of extents moved per commit: a live mount's requests wait for one step at a time. */
   private static final long STEP_BYTES = 128L << 20;
 
   /** One step of moving the group at {@code start} out, which stays closed to allocation. */
-  private static DataRelocation.Moved relocationStep(WriteEngine e, long start, RaidProfile target)
+  private static Step relocationStep(WriteEngine e, long start, long type, RaidProfile target)
       throws IOException {
     BlockGroup bg = e.groups().find(start);
-    if (bg == null || bg.start() != start || !bg.isData()) return null;
+    if (bg == null || bg.start() != start || (bg.flags() & type) == 0) return null;
     bg.setReadOnly(true);
     try {
+      if (type != BlockGroupItem.TYPE_DATA) {
+        ensureRoom(e, bg, type);
+        MetadataRelocation.Moved m = MetadataRelocation.run(e, bg, STEP_BLOCKS);
+        return new Step((long) m.blocks() * e.fs().superblock().nodeSize(), m.more(), null);
+      }
       DataRelocation.Moved m = DataRelocation.run(e, bg, target, STEP_BYTES);
       if (m.stoppedBy() != null) bg.setReadOnly(false); // the balance ends here
-      return m;
+      return new Step(m.bytes(), m.more(), m.stoppedBy());
     } catch (IOException | RuntimeException | Error failed) {
       // Half of an extent's move may be done: nothing of it may be committed.
       e.abort(failed);
       throw failed;
     }
+  }
+
+  /**
+   * Makes sure the other groups of the type can take the copies before any tree block is copied: a
+   * chunk allocated in the middle of a copy-on-write would change the trees under it (the kernel's
+   * inc_block_group_ro allocates first for the same reason).
+   */
+  private static void ensureRoom(WriteEngine e, BlockGroup bg, long type) throws IOException {
+    long node = e.fs().superblock().nodeSize();
+    long need = (bg.used() / node * 2 + 512) * node;
+    for (int tries = 0; freeOutside(e, bg, type) < need; tries++) {
+      if (tries == 3) {
+        throw new org.jbtrfs.extent.NoSpaceException(
+            "no room for the tree blocks of group " + bg.start() + " elsewhere");
+      }
+      e.forceChunkAllocation(type);
+    }
+  }
+
+  private static long freeOutside(WriteEngine e, BlockGroup bg, long type) {
+    long free = 0;
+    for (BlockGroup g : e.groups().all()) {
+      if (g != bg && !g.readOnly() && (g.flags() & type) != 0) free += g.free().totalFree();
+    }
+    return free;
   }
 
   /** Removes the emptied group with its chunk; false (and open again) if something is left. */
@@ -139,7 +202,7 @@ public final class Balance {
    * references the walk must not repoint), an interrupted kernel balance (its reloc trees), and a
    * conversion the devices cannot hold.
    */
-  private static void preflight(WriteEngine e, BalanceFilters data) throws IOException {
+  private static void preflight(WriteEngine e, Request request) throws IOException {
     if (!DeadSubvolumes.pending(e).isEmpty()) {
       throw new UnsupportedFeatureException(
           "a deleted subvolume is still being cleaned up; wait for it (subvolume sync) before a"
@@ -157,14 +220,44 @@ public final class Balance {
       throw new UnsupportedFeatureException(
           "a kernel balance is paused on this filesystem; resume or cancel it with the kernel");
     }
-    RaidProfile target = data.convert();
-    if (target != null && e.fs().devices().all().size() < target.devsMin()) {
-      throw new IllegalArgumentException(
-          "unable to start balance with target data profile "
-              + target.displayName()
-              + ": it needs at least "
-              + target.devsMin()
-              + " devices");
+    int devices = e.fs().devices().all().size();
+    for (long type : TYPES) {
+      BalanceFilters f = request.of(type);
+      RaidProfile target = f == null ? null : f.convert();
+      if (target != null && type != BlockGroupItem.TYPE_DATA && !request.force()) {
+        if (anyRedundant(e, type) && !redundant(target)) {
+          throw new IllegalArgumentException(
+              "balance: reduces " + typeName(type) + " redundancy, use --force if you want this");
+        }
+      }
+      if (target != null && devices < target.devsMin()) {
+        throw new IllegalArgumentException(
+            "unable to start balance with target "
+                + typeName(type)
+                + " profile "
+                + target.displayName()
+                + ": it needs at least "
+                + target.devsMin()
+                + " devices");
+      }
     }
+  }
+
+  /** The kernel's notion of redundancy: two copies or more, or a device that may be lost. */
+  private static boolean redundant(RaidProfile p) {
+    return p.ncopies() >= 2 || p.toleratedFailures() >= 1;
+  }
+
+  private static boolean anyRedundant(WriteEngine e, long type) {
+    for (BlockGroup bg : e.groups().all()) {
+      if ((bg.flags() & type) != 0 && redundant(RaidProfile.fromFlags(bg.flags()))) return true;
+    }
+    return false;
+  }
+
+  static String typeName(long type) {
+    if (type == BlockGroupItem.TYPE_DATA) return "data";
+    if (type == BlockGroupItem.TYPE_METADATA) return "metadata";
+    return "system";
   }
 }

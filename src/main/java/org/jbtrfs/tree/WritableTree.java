@@ -254,6 +254,53 @@ public final class WritableTree {
         });
   }
 
+  /**
+   * Copies-on-write the blocks from the root down to level {@code downTo} on the path to {@code
+   * key}, changing no item: relocation moves tree blocks this way, since each COW puts the copy
+   * where the allocator allows (the group being emptied is closed to it).
+   */
+  public void cowPath(Key key, int downTo) throws IOException {
+    BlockCow.Writable w = cow.writable(rootBytenr, rootGeneration, rootLevel, true);
+    if (w.bytenr() != rootBytenr) rootChanged = true;
+    rootBytenr = w.bytenr();
+    rootGeneration = cow.transid();
+    byte[] raw = w.raw();
+    for (int level = rootLevel; level > Math.max(0, downTo); level--) {
+      TreeBlock node = new TreeBlock(0, raw);
+      int slot = childSlot(node, key);
+      int off = node.keyOffset(slot);
+      BlockCow.Writable child =
+          cow.writable(
+              node.childBlockPtr(slot), node.childGeneration(slot), level - 1, false, raw, off);
+      Le.put64(raw, off + TreeHeader.KEY_PTR_BLOCKPTR, child.bytenr());
+      Le.put64(raw, off + TreeHeader.KEY_PTR_GENERATION, cow.transid());
+      raw = child.raw();
+    }
+  }
+
+  /** Told of each block of a walk: its level, its key in its parent (null for the root). */
+  public interface BlockVisitor {
+    void visit(int level, Key key, long bytenr) throws IOException;
+  }
+
+  /**
+   * Visits the root and every block a node points to, as this transaction has the tree; reads the
+   * nodes only, never a leaf.
+   */
+  public void visitBlocks(BlockVisitor v) throws IOException {
+    v.visit(rootLevel, null, rootBytenr);
+    visitChildren(rootBytenr, rootGeneration, rootLevel, v);
+  }
+
+  private void visitChildren(long bytenr, long gen, int level, BlockVisitor v) throws IOException {
+    if (level == 0) return;
+    TreeBlock node = new TreeBlock(0, cow.read(bytenr, gen, level));
+    for (int slot = 0; slot < node.nritems(); slot++) {
+      v.visit(level - 1, node.key(slot), node.childBlockPtr(slot));
+      visitChildren(node.childBlockPtr(slot), node.childGeneration(slot), level - 1, v);
+    }
+  }
+
   private void checkSize(int dataLen) {
     if (dataLen < 0 || LeafItems.footprintOf(dataLen) > siblings.leafCapacity()) {
       throw new IllegalArgumentException(

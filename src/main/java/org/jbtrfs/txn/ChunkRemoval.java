@@ -12,7 +12,6 @@ import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
 import org.jbtrfs.format.Le;
 import org.jbtrfs.format.ObjectIds;
-import org.jbtrfs.format.UnsupportedFeatureException;
 import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.volume.ChunkMapping;
 import org.jbtrfs.volume.Stripe;
@@ -30,10 +29,6 @@ final class ChunkRemoval {
   private ChunkRemoval() {}
 
   static void remove(WriteEngine engine, BlockGroup bg) throws IOException {
-    if (bg.isSystem()) {
-      // A system chunk is also listed in the superblock's system chunk array.
-      throw new UnsupportedFeatureException("removing a system chunk is not supported yet");
-    }
     ChunkMapping chunk = engine.fs().chunks().lookup(bg.start());
     if (chunk.logical() != bg.start() || chunk.length() != bg.length()) {
       throw new FormatException("block group " + bg.start() + " does not match its chunk");
@@ -73,6 +68,10 @@ final class ChunkRemoval {
       throw new FormatException("no block group item for " + bg.start());
     }
     FreeSpaceTree.removeGroup(engine.tree(ObjectIds.FREE_SPACE_TREE), bg);
+    if (bg.isSystem()) {
+      // Also listed in the superblock's array, from which a mount reads the chunk tree.
+      engine.setSysChunkArray(SysChunkArray.without(engine.sysChunkArray(), bg.start()));
+    }
     engine.chunkRemoved(chunk);
     LOG.info(
         "removed "
