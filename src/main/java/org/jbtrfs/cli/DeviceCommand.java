@@ -29,12 +29,14 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "device",
     description = "Device commands.",
-    subcommands = {DeviceCommand.Stats.class, DeviceCommand.Add.class})
+    subcommands = {DeviceCommand.Stats.class, DeviceCommand.Add.class, DeviceCommand.Remove.class})
 final class DeviceCommand implements Runnable {
   @Override
   public void run() {
     System.err.println("usage: jbtrfs device stats [-z] [-c] IMAGE...|MOUNTPOINT");
     System.err.println("       jbtrfs device add [-f] DEV... MOUNTPOINT|IMAGE [--device IMAGE]...");
+    System.err.println(
+        "       jbtrfs device remove DEV|DEVID|missing... MOUNTPOINT|IMAGE [--device IMAGE]...");
   }
 
   @Command(
@@ -110,6 +112,83 @@ final class DeviceCommand implements Runnable {
               default -> e.getMessage();
             };
         throw new IOException("error adding device '" + dev + "': " + why, e);
+      }
+    }
+  }
+
+  @Command(
+      name = "remove",
+      aliases = "delete",
+      description =
+          "Remove devices from a filesystem, like `btrfs device remove`: each named by its path,"
+              + " its devid, or \"missing\"; their chunks move to the other devices first. Of a"
+              + " mounted jbtrfs filesystem given its mountpoint, or of an unmounted one given an"
+              + " image (and --device for its other images; the device to remove among them).")
+  static final class Remove implements Callable<Integer> {
+    /** _IOW('j', 10, 4096): see fuse.DeviceRemoveIoctl. */
+    private static final long REMOVE = 0x50006a0aL;
+
+    @Mixin ExtraDevices others = new ExtraDevices();
+
+    @Parameters(
+        arity = "2..*",
+        description = "The devices to remove, then the mountpoint or an image of the filesystem.")
+    List<String> args;
+
+    @Override
+    public Integer call() throws Exception {
+      Path where = Path.of(args.get(args.size() - 1));
+      List<String> removed = args.subList(0, args.size() - 1);
+      if (Files.isDirectory(where)) {
+        for (String dev : removed) live(where, dev);
+        return 0;
+      }
+      try (WritableImage img = WritableImage.open(where, others.list)) {
+        org.jbtrfs.relocation.Balance.Transactions tx =
+            new org.jbtrfs.relocation.Balance.Transactions() {
+              @Override
+              public <T> T committed(org.jbtrfs.relocation.Balance.Change<T> change)
+                  throws IOException {
+                T result = change.apply(img.engine());
+                img.commit();
+                return result;
+              }
+            };
+        for (String dev : removed) {
+          long devid;
+          try {
+            devid = org.jbtrfs.relocation.DeviceSelector.devid(img.fs(), dev);
+            Device gone = org.jbtrfs.relocation.DeviceRemoval.remove(tx, devid);
+            if (gone != null) gone.close();
+          } catch (IllegalArgumentException e) {
+            throw new IOException("error removing device '" + dev + "': " + e.getMessage(), e);
+          }
+        }
+      }
+      return 0;
+    }
+
+    private void live(Path mnt, String dev) throws IOException {
+      byte[] arg = new byte[4096];
+      String name =
+          dev.matches("[0-9]+") || dev.equals("missing")
+              ? dev
+              : Path.of(dev).toAbsolutePath().toString();
+      byte[] b = name.getBytes(StandardCharsets.UTF_8);
+      if (b.length > arg.length - 1) throw new IllegalArgumentException("path too long: " + dev);
+      System.arraycopy(b, 0, arg, 0, b.length);
+      try (LiveIoctl io = new LiveIoctl(mnt)) {
+        io.call(REMOVE, arg, "device remove");
+      } catch (LiveIoctl.Failed e) {
+        String why =
+            switch (e.errno) {
+              case ErrnoValues.EINVAL ->
+                  "not a member, or too few devices would be left (the daemon's log says which)";
+              case ErrnoValues.EBUSY -> "a scrub, replace or balance is running";
+              case ErrnoValues.ENOSPC -> "No space left on device";
+              default -> e.getMessage();
+            };
+        throw new IOException("error removing device '" + dev + "': " + why, e);
       }
     }
   }

@@ -333,6 +333,11 @@ public final class Filesystem implements Closeable {
     devItems.add(item);
   }
 
+  /** Forgets a removed device's item. */
+  public void removeDevItem(long devid) {
+    devItems.removeIf(d -> d.devid() == devid);
+  }
+
   public DataReader data() {
     return data;
   }

@@ -58,7 +58,7 @@ final class BalanceIoctl {
     try {
       Balance.Request request =
           new Balance.Request(filters[0], filters[1], filters[2], (flags & 8) != 0);
-      Balance.Result r = Balance.run(new Steps(req.nodeid()), request, null);
+      Balance.Result r = Balance.run(new Steps(f, req.nodeid()), request, null);
       out.ioctlDone().u64(r.considered()).u64(r.relocated()).u64(r.bytesMoved()).zeros(SIZE - 24);
       return 0;
     } catch (StepFailed e) {
@@ -74,7 +74,7 @@ final class BalanceIoctl {
   }
 
   /** A step's change failed with this errno (the cause is in the log). */
-  private static final class StepFailed extends IOException {
+  static final class StepFailed extends IOException {
     final int errno;
 
     StepFailed(int errno, Throwable cause) {
@@ -84,10 +84,12 @@ final class BalanceIoctl {
   }
 
   /** Each step as a change of its own, committed alone, as the other live ioctls change. */
-  private final class Steps implements Balance.Transactions {
+  static final class Steps implements Balance.Transactions {
+    private final FuseFs f;
     private final long nodeid;
 
-    Steps(long nodeid) {
+    Steps(FuseFs f, long nodeid) {
+      this.f = f;
       this.nodeid = nodeid;
     }
 

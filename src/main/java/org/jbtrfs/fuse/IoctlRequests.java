@@ -40,6 +40,7 @@ final class IoctlRequests {
   private final ResizeIoctl resize;
   private final DeviceAddIoctl deviceAdd;
   private final BalanceIoctl balance;
+  private final DeviceRemoveIoctl deviceRemove;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -55,6 +56,7 @@ final class IoctlRequests {
     this.resize = new ResizeIoctl(f);
     this.deviceAdd = new DeviceAddIoctl(f);
     this.balance = new BalanceIoctl(f);
+    this.deviceRemove = new DeviceRemoveIoctl(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -74,6 +76,7 @@ final class IoctlRequests {
     if (cmd == ResizeIoctl.RESIZE) return resize.ioctl(req, out, inSize);
     if (cmd == DeviceAddIoctl.ADD) return deviceAdd.ioctl(req, out, inSize);
     if (cmd == BalanceIoctl.START) return balance.ioctl(req, out, inSize, outSize);
+    if (cmd == DeviceRemoveIoctl.REMOVE) return deviceRemove.ioctl(req, out, inSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

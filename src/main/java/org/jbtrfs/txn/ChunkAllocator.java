@@ -70,7 +70,7 @@ public final class ChunkAllocator {
   void allocate(long typeFlag, long maxDeviceBytes, RaidProfile profile) throws IOException {
     if (profile == null) profile = engine.convertTarget(typeFlag);
     if (profile == null) profile = profileFor(typeFlag);
-    else if (engine.fs().devices().all().size() < profile.devsMin()) {
+    else if (engine.allocatableDevices().size() < profile.devsMin()) {
       throw new NoSpaceException(
           profile.displayName() + " needs " + profile.devsMin() + " devices");
     }
@@ -153,7 +153,7 @@ public final class ChunkAllocator {
    */
   private void ensureSystemRoom() throws IOException {
     long node = engine.fs().superblock().nodeSize();
-    int devs = engine.fs().devices().all().size();
+    int devs = engine.allocatableDevices().size();
     long need = node * MAX_LEVEL * devs + node * MAX_LEVEL * 2;
     if (engine.groups().totalFree(BlockGroupItem.TYPE_SYSTEM) < need) {
       allocate(BlockGroupItem.TYPE_SYSTEM);
@@ -170,7 +170,7 @@ public final class ChunkAllocator {
       throw new FormatException(
           "no existing block group tells the profile for " + typeName(typeFlag));
     }
-    int numDevices = engine.fs().devices().all().size();
+    int numDevices = engine.allocatableDevices().size();
     for (RaidProfile p : PREFERENCE) {
       if ((bits & p.flag()) != 0 && numDevices >= p.devsMin()) return p;
     }
@@ -182,7 +182,7 @@ public final class ChunkAllocator {
       throws IOException {
     WritableTree chunkTree = engine.tree(ObjectIds.CHUNK_TREE);
     List<ChunkPlanner.DeviceSpace> out = new ArrayList<>();
-    for (long devid : engine.fs().devices().all().keySet()) {
+    for (long devid : engine.allocatableDevices()) {
       byte[] raw = chunkTree.get(new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid));
       if (raw == null) throw new FormatException("no dev item for devid " + devid);
       devItems.put(devid, raw);

@@ -83,7 +83,7 @@ final class SuperblockWriter {
         old.numDevices() + devicesAdded,
         levels);
     List<Map.Entry<Long, Device>> order = new ArrayList<>(fs.devices().all().entrySet());
-    int added = Math.min(devicesAdded, order.size() - 1);
+    int added = Math.max(0, Math.min(devicesAdded, order.size() - 1));
     // Devices added in this transaction (the highest devids) get their superblocks, flushed,
     // before any old member's: a crash in between leaves the old members naming the old device
     // count, never one that counts a device still without a superblock.

@@ -564,6 +564,50 @@ public final class WriteEngine implements TreeBlockAllocator {
     space.setUnallocated(unallocatedBytes());
   }
 
+  /** Devices no new chunk may use: being removed (their chunks are moved off first). */
+  private final java.util.Set<Long> excludedDevices =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Keeps new chunks off {@code devid} (true) or lets them back on (false). */
+  public void excludeFromAllocation(long devid, boolean excluded) {
+    if (excluded) excludedDevices.add(devid);
+    else excludedDevices.remove(devid);
+  }
+
+  /** The present devices new chunks may use, by devid. */
+  public List<Long> allocatableDevices() {
+    List<Long> out = new ArrayList<>();
+    for (long devid : fs.devices().all().keySet())
+      if (!excludedDevices.contains(devid)) out.add(devid);
+    return out;
+  }
+
+  /**
+   * Takes device {@code devid}, which no chunk uses any more, out of the filesystem as the kernel's
+   * device remove does: its dev item goes, and the commit lowers the superblock's total_bytes and
+   * num_devices and writes the superblocks on the others only. Returns the device (null when it was
+   * missing), whose superblocks the caller wipes once the commit is on disk.
+   */
+  public synchronized Device removeDevice(long devid) throws IOException {
+    org.jbtrfs.tree.Cursor c =
+        tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
+    if (c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT) {
+      throw new IllegalStateException("devid " + devid + " still holds device extents");
+    }
+    WritableTree chunkTree = tree(ObjectIds.CHUNK_TREE);
+    Key key = new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid);
+    byte[] raw = chunkTree.get(key);
+    if (raw == null) throw new FormatException("no dev item for devid " + devid);
+    chunkTree.delete(key);
+    totalBytesDelta -= DevItem.parse(raw, 0).totalBytes();
+    devicesAdded--;
+    excludedDevices.remove(devid);
+    fs.removeDevItem(devid);
+    Device gone = fs.devices().remove(devid);
+    space.setUnallocated(unallocatedBytes());
+    return gone;
+  }
+
   /**
    * Grows device {@code devid} to {@code newTotal} bytes, as the kernel's resize grows one: its dev
    * item's total_bytes, and the superblock's total_bytes by as much (at the commit). Shrinking
@@ -656,8 +700,10 @@ public final class WriteEngine implements TreeBlockAllocator {
   /** Device space no chunk uses yet (past each device's reserved first MiB). */
   long unallocatedBytes() throws IOException {
     long sum = 0;
-    for (DevItem d : devItems())
+    for (DevItem d : devItems()) {
+      if (excludedDevices.contains(d.devid())) continue; // being removed: no new chunk goes there
       sum += Math.max(0, d.totalBytes() - d.bytesUsed() - DEVICE_RESERVED);
+    }
     return sum;
   }
 

@@ -35,6 +35,11 @@ public final class DeviceSet implements BlockSource, BlockSink, Closeable {
     errors.name(devid, device.name());
   }
 
+  /** Takes a removed member out of the set; returns it (null when it was missing). */
+  public Device remove(long devid) {
+    return byId.remove(devid);
+  }
+
   /** The error counters of these devices. */
   public DeviceErrors errors() {
     return errors;

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  * keep right: a snapshot sharing data and tree blocks with its source, reflinked and
  * partly-overwritten extents, compressed, preallocated (partly written) and nodatasum files, a
  * punched hole, and half-emptied data chunks. After each jbtrfs balance (offline with the usage,
- * limit and vrange filters and with none, then on a live mount while files are written), btrfs
- * check is clean, a kernel mount reads exactly what was there and scrubs clean, and the data used
- * bytes have not grown (shared stays shared). The usage filter picks the groups the kernel's own
- * balance picks on a copy. On two devices, -dconvert=raid1 leaves only RAID1 data, which a degraded
- * kernel mount reads with either device missing, and -dconvert=single,soft goes back.
+ * limit and vrange filters and with none, then -m and a full balance, then on a live mount while
+ * files are written), btrfs check is clean, a kernel mount reads exactly what was there and scrubs
+ * clean, and the data used bytes have not grown (shared stays shared). The usage filter picks the
+ * groups the kernel's own balance picks on a copy. On two devices, -dconvert=raid1 leaves only
+ * RAID1 data, which a degraded kernel mount reads with either device missing, and
+ * -dconvert=single,soft goes back. What needs -f without it, bad filters and conversions the
+ * devices cannot hold are refused, image unchanged.
  */
 class BalanceTest {
   @TempDir Path dir;
@@ -112,10 +114,26 @@ class BalanceTest {
     assertThat(dataChunks(image)).as("vrange moved the chunk it names").doesNotContain(lowest);
     assertUnchanged(image, before, used0, "after -dvrange");
 
+    List<Long> metaBefore = metadataChunks(image);
     ScrubRepairTest.Run all = ScrubRepairTest.jbtrfs("balance", "start", "-d", image.toString());
     assertThat(all.rc()).as(all.all()).isZero();
     assertThat(relocated(all.out())).as(all.all()).isEqualTo(dataChunks(image).size());
     assertUnchanged(image, before, used0, "after a full data balance");
+
+    ScrubRepairTest.Run meta = ScrubRepairTest.jbtrfs("balance", "start", "-m", image.toString());
+    assertThat(meta.rc()).as(meta.all()).isZero();
+    assertThat(relocated(meta.out()))
+        .as("-m moves the metadata and system groups")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(metadataChunks(image))
+        .as("no chunk of before -m is left")
+        .doesNotContainAnyElementsOf(metaBefore);
+    assertUnchanged(image, before, used0, "after -m");
+
+    ScrubRepairTest.Run full =
+        ScrubRepairTest.jbtrfs("balance", "start", "--full-balance", image.toString());
+    assertThat(full.rc()).as(full.all()).isZero();
+    assertUnchanged(image, before, used0, "after --full-balance");
 
     // Live: the balance runs through the mountpoint while files are written beside it.
     Path mnt = Files.createDirectories(dir.resolve("mnt"));
@@ -225,9 +243,8 @@ class BalanceTest {
     byte[] before = Files.readAllBytes(img.image());
     for (String[] args :
         List.of(
-            new String[] {"-m"},
             new String[] {"-s"},
-            new String[] {},
+            new String[] {"-mconvert=single"},
             new String[] {"-dusage=abc"},
             new String[] {"-ddrange=0..100"},
             new String[] {"-dconvert=raid1"},
@@ -280,12 +297,22 @@ class BalanceTest {
 
   /** Logical starts of the data chunks, lowest first, from btrfs-progs' dump of the chunk tree. */
   private static List<Long> dataChunks(Path image) {
+    return chunks(image, "DATA");
+  }
+
+  private static List<Long> metadataChunks(Path image) {
+    List<Long> out = new ArrayList<>(chunks(image, "METADATA"));
+    out.addAll(chunks(image, "SYSTEM"));
+    return out;
+  }
+
+  private static List<Long> chunks(Path image, String type) {
     String dump =
         Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "chunk", image.toString()))
             .check()
             .out();
     List<Long> out = new ArrayList<>();
-    Matcher m = Pattern.compile("CHUNK_ITEM (\\d+)\\)[^\\n]*\\n[^\\n]*type DATA").matcher(dump);
+    Matcher m = Pattern.compile("CHUNK_ITEM (\\d+)\\)[^\\n]*\\n[^\\n]*type " + type).matcher(dump);
     while (m.find()) out.add(Long.parseLong(m.group(1)));
     return out;
   }

@@ -1,0 +1,58 @@
+package org.jbtrfs.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
+import org.jbtrfs.device.Device;
+import org.jbtrfs.relocation.DeviceRemoval;
+import org.jbtrfs.relocation.DeviceSelector;
+
+/**
+ * `device remove` on the live mount: jbtrfs's own ioctl _IOW('j', 10, 4096 bytes): the device (a
+ * devid, "missing", or its path), NUL-terminated. It returns when the device is out, as `btrfs
+ * device remove` does; its groups move in balance steps, as BalanceIoctl's. Root only. Errors:
+ * EROFS on a read-only mount, EBUSY while a scrub, replace or balance runs, EINVAL for a device
+ * that is not a member or whose removal would leave too few devices for a profile in use, ENOSPC
+ * when the others cannot take its data.
+ */
+final class DeviceRemoveIoctl {
+  private static final Logger LOG = Logger.getLogger(DeviceRemoveIoctl.class.getName());
+
+  static final int REMOVE = 0x50006a0a;
+  private static final int SIZE = 4096;
+
+  private final FuseFs f;
+
+  DeviceRemoveIoctl(FuseFs f) {
+    this.f = f;
+  }
+
+  int ioctl(FuseRequest req, FuseReply out, int inSize) {
+    if (inSize < SIZE) return -Errno.EINVAL;
+    if (req.uid() != 0) return -Errno.EPERM;
+    if (f.rw == null) return -Errno.EROFS;
+    byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA, SIZE);
+    if (name == null || name.length == 0) return -Errno.EINVAL;
+    String arg = new String(name, StandardCharsets.UTF_8);
+    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+      LOG.warning("device remove refused: a replace, scrub or balance is running");
+      return -Errno.EBUSY;
+    }
+    try {
+      long devid = DeviceSelector.devid(f.fs, arg);
+      Device gone = DeviceRemoval.remove(new BalanceIoctl.Steps(f, req.nodeid()), devid);
+      if (gone != null) gone.close();
+      out.ioctlDone();
+      return 0;
+    } catch (BalanceIoctl.StepFailed e) {
+      return e.errno;
+    } catch (IllegalArgumentException e) {
+      LOG.warning("device remove of " + arg + " refused: " + e.getMessage());
+      return -Errno.EINVAL;
+    } catch (IOException | RuntimeException e) {
+      return Errno.of(e, "device remove", arg);
+    } finally {
+      f.balancing.set(false);
+    }
+  }
+}
