@@ -38,8 +38,8 @@ class BalanceTest {
           "btrfs property set comp compression zstd",
           "chattr +C nocow",
           "for i in $(seq 1 24); do head -c 3000000 /dev/urandom > plain/f$i; done",
-          "for i in $(seq 1 12); do yes \"line $i of compressible text\" | head -c 1500000 >"
-              + " comp/c$i; done",
+          "for i in $(seq 1 12); do head -c 1500000 < <(yes \"line $i of compressible text\")"
+              + " > comp/c$i; done",
           "for i in 1 2 3; do head -c 1000000 /dev/urandom > nocow/n$i; done",
           "fallocate -l 5000000 prealloc",
           "fallocate -l 9000000 prealloc2",
@@ -160,13 +160,14 @@ class BalanceTest {
       assertThat(relocated(live.out())).as(live.all()).isPositive();
       shown = ManifestReader.read(mnt);
     }
-    try (Loop loop = Loop.attach(List.of(image))) {
-      KernelMount.assertReadsBack(loop, dir.resolve("k9"), shown, "after a live balance");
-    }
-    List<String> d = Manifest.diff(before, shown, Set.of("atime", "ctime", "mtime"));
+    BtrfsCheck.assertClean(image, "after a live balance");
+    List<String> k =
+        madeUp(Manifest.diff(shown, kernelManifest(List.of(image), "k9"), Set.of("atime")));
+    assertThat(k).as("the kernel after a live balance: " + Manifest.report(k, 20)).isEmpty();
+    List<String> d = madeUp(Manifest.diff(before, shown, Set.of("atime", "ctime", "mtime")));
     assertThat(d)
         .as("a live balance changes nothing but the files written beside it")
-        .allMatch(l -> l.contains("during"));
+        .allMatch(l -> l.contains("during") || l.startsWith("\".\": size"));
   }
 
   @Test
@@ -265,12 +266,21 @@ class BalanceTest {
     assertThat(now.data())
         .as("data used bytes " + when + " (shared stays shared)")
         .isEqualTo(used0.data());
-    List<String> d = Manifest.diff(before, kernelManifest(List.of(image), "kc"), Set.of("atime"));
+    List<String> d =
+        madeUp(Manifest.diff(before, kernelManifest(List.of(image), "kc"), Set.of("atime")));
     assertThat(d).as("the kernel " + when + ": " + Manifest.report(d, 20)).isEmpty();
     try (Loop loop = Loop.attach(List.of(image));
         KernelMount k = KernelMount.mount(loop.devices(), dir.resolve("ks"), "")) {
       k.assertScrubClean();
     }
+  }
+
+  /**
+   * Without the times of the snapshot's placeholder for the nested subvolume, which the kernel
+   * makes up when it first looks the directory up on each mount.
+   */
+  private static List<String> madeUp(List<String> diff) {
+    return diff.stream().filter(l -> !l.matches("\"snap/sub\": [cm]time .*")).toList();
   }
 
   private Manifest kernelManifest(List<Path> devs, String name) {
@@ -292,6 +302,7 @@ class BalanceTest {
   private static int relocated(String out) {
     Matcher m = DONE.matcher(out);
     if (!m.find()) throw new AssertionError("no balance summary in: " + out);
+    System.out.println("balance: " + m.group());
     return Integer.parseInt(m.group(1));
   }
 
