@@ -113,15 +113,7 @@ final class BalanceCommand implements Runnable {
 
     private Balance.Result offline(String[] text) throws IOException {
       try (WritableImage img = WritableImage.open(where, others.list)) {
-        Balance.Transactions tx =
-            new Balance.Transactions() {
-              @Override
-              public <T> T committed(Balance.Change<T> change) throws IOException {
-                T result = change.apply(img.engine());
-                img.commit();
-                return result;
-              }
-            };
+        Balance.Transactions tx = img.transactions();
         return Balance.run(tx, request(text), null);
       }
     }

@@ -144,16 +144,7 @@ final class DeviceCommand implements Runnable {
         return 0;
       }
       try (WritableImage img = WritableImage.open(where, others.list)) {
-        org.jbtrfs.relocation.Balance.Transactions tx =
-            new org.jbtrfs.relocation.Balance.Transactions() {
-              @Override
-              public <T> T committed(org.jbtrfs.relocation.Balance.Change<T> change)
-                  throws IOException {
-                T result = change.apply(img.engine());
-                img.commit();
-                return result;
-              }
-            };
+        org.jbtrfs.relocation.Balance.Transactions tx = img.transactions();
         for (String dev : removed) {
           long devid;
           try {

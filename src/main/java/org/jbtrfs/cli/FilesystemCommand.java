@@ -67,8 +67,12 @@ final class FilesystemCommand implements Runnable {
         }
         System.out.println(
             "Resize device id " + r.devid() + " from " + item.totalBytes() + " to " + size);
-        img.engine().growDevice(r.devid(), size);
-        img.commit();
+        if (size < item.totalBytes()) {
+          org.jbtrfs.relocation.DeviceShrink.shrink(img.transactions(), r.devid(), size);
+        } else {
+          img.engine().growDevice(r.devid(), size);
+          img.commit();
+        }
       }
       return 0;
     }

@@ -124,6 +124,18 @@ final class WritableImage implements AutoCloseable {
     engine.commit();
   }
 
+  /** Each change in a commit of its own: how balance, device remove and shrink step offline. */
+  org.jbtrfs.relocation.Balance.Transactions transactions() {
+    return new org.jbtrfs.relocation.Balance.Transactions() {
+      @Override
+      public <T> T committed(org.jbtrfs.relocation.Balance.Change<T> change) throws IOException {
+        T result = change.apply(engine);
+        engine.commit();
+        return result;
+      }
+    };
+  }
+
   @Override
   public void close() throws IOException {
     try {

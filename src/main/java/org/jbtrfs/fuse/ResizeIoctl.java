@@ -1,10 +1,11 @@
 package org.jbtrfs.fuse;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
 import org.jbtrfs.device.Device;
 import org.jbtrfs.format.DevItem;
-import org.jbtrfs.format.UnsupportedFeatureException;
+import org.jbtrfs.relocation.DeviceShrink;
 import org.jbtrfs.txn.DeviceResize;
 
 /**
@@ -42,42 +43,65 @@ final class ResizeIoctl {
       LOG.warning("resize: " + e.getMessage());
       return -Errno.EINVAL;
     }
-    return f.changing(
-        "ioctl",
-        req.nodeid(),
-        1,
-        false,
-        () -> {
-          Device dev = f.fs.devices().get(spec.devid());
-          DevItem item =
-              f.rw.engine().devItems().stream()
-                  .filter(d -> d.devid() == spec.devid())
-                  .findFirst()
-                  .orElse(null);
-          if (dev == null || item == null) return -Errno.ENODEV;
-          long size;
-          try {
-            size = spec.newSize(item.totalBytes(), dev.size(), f.fs.sectorSize());
-          } catch (IllegalArgumentException e) {
-            LOG.warning("resize: " + e.getMessage());
-            return -Errno.EINVAL;
-          }
-          if (size > dev.size()) return -Errno.EFBIG;
-          if (size < item.totalBytes()) {
-            throw new UnsupportedFeatureException(
-                "resize: shrinking devid "
-                    + spec.devid()
-                    + " needs its chunks moved (relocation), which jbtrfs does not do yet");
-          }
-          long from = item.totalBytes();
-          f.rw.committedAlone(
-              engine -> {
-                engine.growDevice(spec.devid(), size);
-                return null;
-              });
-          LOG.info("resize of devid " + spec.devid() + " from " + from + " to " + size + " bytes");
-          out.ioctlDone();
-          return 0;
-        });
+    long[] sizes = new long[2]; // the new size, the current one
+    int r =
+        f.changing(
+            "ioctl",
+            req.nodeid(),
+            1,
+            false,
+            () -> {
+              Device dev = f.fs.devices().get(spec.devid());
+              DevItem item =
+                  f.rw.engine().devItems().stream()
+                      .filter(d -> d.devid() == spec.devid())
+                      .findFirst()
+                      .orElse(null);
+              if (dev == null || item == null) return -Errno.ENODEV;
+              long size;
+              try {
+                size = spec.newSize(item.totalBytes(), dev.size(), f.fs.sectorSize());
+              } catch (IllegalArgumentException e) {
+                LOG.warning("resize: " + e.getMessage());
+                return -Errno.EINVAL;
+              }
+              if (size > dev.size()) return -Errno.EFBIG;
+              sizes[0] = size;
+              sizes[1] = item.totalBytes();
+              if (size < item.totalBytes()) return 0; // shrunk below, in steps of its own
+              f.rw.committedAlone(
+                  engine -> {
+                    engine.growDevice(spec.devid(), size);
+                    return null;
+                  });
+              return 0;
+            });
+    if (r != 0) return r;
+    if (sizes[0] < sizes[1]) {
+      r = shrink(req, spec.devid(), sizes[0]);
+      if (r != 0) return r;
+    }
+    LOG.info(
+        "resize of devid " + spec.devid() + " from " + sizes[1] + " to " + sizes[0] + " bytes");
+    out.ioctlDone();
+    return 0;
+  }
+
+  /** A shrink moves the chunks past the new end first: a balance's steps, exclusive as one. */
+  private int shrink(FuseRequest req, long devid, long size) {
+    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+      LOG.warning("resize refused: a replace, scrub or balance is running");
+      return -Errno.EBUSY;
+    }
+    try {
+      DeviceShrink.shrink(new BalanceIoctl.Steps(f, req.nodeid()), devid, size);
+      return 0;
+    } catch (BalanceIoctl.StepFailed e) {
+      return e.errno;
+    } catch (IOException | RuntimeException e) {
+      return Errno.of(e, "resize", "devid " + devid);
+    } finally {
+      f.balancing.set(false);
+    }
   }
 }

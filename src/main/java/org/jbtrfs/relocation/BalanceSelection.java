@@ -7,6 +7,7 @@ import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.volume.ChunkMap;
 import org.jbtrfs.volume.ChunkMapping;
+import org.jbtrfs.volume.DevExtentCheck;
 import org.jbtrfs.volume.RaidProfile;
 import org.jbtrfs.volume.Stripe;
 
@@ -67,10 +68,7 @@ final class BalanceSelection {
    * overlaps that range of the device (a stripe holds length / data stripes bytes).
    */
   private static boolean onDevice(ChunkMapping chunk, long devid, long[] drange) {
-    RaidProfile p = chunk.profile();
-    int dataStripes =
-        p.hasParity() ? chunk.numStripes() - p.nparity() : chunk.numStripes() / p.ncopies();
-    long stripeLength = chunk.length() / Math.max(1, dataStripes);
+    long stripeLength = DevExtentCheck.stripeLength(chunk);
     for (Stripe s : chunk.stripes()) {
       if (s.devid() != devid) continue;
       if (drange == null) return true;

@@ -187,8 +187,9 @@ public final class ChunkAllocator {
       if (raw == null) throw new FormatException("no dev item for devid " + devid);
       devItems.put(devid, raw);
       DevItem d = DevItem.parse(raw, 0);
-      out.add(
-          new ChunkPlanner.DeviceSpace(devid, d.totalBytes(), d.bytesUsed(), devExtents(devid)));
+      // A device being shrunk takes new chunks only below its new end.
+      long total = Math.min(d.totalBytes(), engine.deviceLimit(devid));
+      out.add(new ChunkPlanner.DeviceSpace(devid, total, d.bytesUsed(), devExtents(devid)));
     }
     return out;
   }

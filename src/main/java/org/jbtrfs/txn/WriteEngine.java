@@ -568,6 +568,48 @@ public final class WriteEngine implements TreeBlockAllocator {
   private final java.util.Set<Long> excludedDevices =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** Ends below which new chunks must stay on a device being shrunk, by devid. */
+  private final Map<Long, Long> deviceLimits = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Keeps new chunks of {@code devid} below {@code end} (Long.MAX_VALUE: no limit again). */
+  public void limitDevice(long devid, long end) {
+    if (end == Long.MAX_VALUE) deviceLimits.remove(devid);
+    else deviceLimits.put(devid, end);
+  }
+
+  long deviceLimit(long devid) {
+    return deviceLimits.getOrDefault(devid, Long.MAX_VALUE);
+  }
+
+  /**
+   * Shrinks device {@code devid} to {@code newTotal} bytes once no device extent reaches past it:
+   * its dev item's total_bytes, and the superblock's total_bytes at the commit (the kernel's
+   * btrfs_shrink_device after its relocation).
+   */
+  public synchronized void shrinkDevice(long devid, long newTotal) throws IOException {
+    org.jbtrfs.tree.Cursor c =
+        tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
+    for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
+      long end = c.offset() + Le.u64(c.raw(), c.dataOffset() + 24);
+      if (end > newTotal) {
+        throw new IllegalStateException(
+            "devid " + devid + " has a device extent up to " + end + ", past " + newTotal);
+      }
+    }
+    WritableTree chunkTree = tree(ObjectIds.CHUNK_TREE);
+    Key key = new Key(ObjectIds.DEV_ITEMS, ItemType.DEV_ITEM, devid);
+    byte[] raw = chunkTree.get(key);
+    if (raw == null) throw new FormatException("no dev item for devid " + devid);
+    long old = DevItem.parse(raw, 0).totalBytes();
+    if (newTotal >= old) throw new IllegalArgumentException("not a shrink: " + newTotal);
+    byte[] changed = raw.clone();
+    Le.put64(changed, DevItem.OFF_TOTAL_BYTES, newTotal);
+    chunkTree.put(key, changed);
+    totalBytesDelta -= old - newTotal;
+    deviceLimits.remove(devid);
+    space.setUnallocated(unallocatedBytes());
+  }
+
   /** Keeps new chunks off {@code devid} (true) or lets them back on (false). */
   public void excludeFromAllocation(long devid, boolean excluded) {
     if (excluded) excludedDevices.add(devid);
@@ -702,7 +744,8 @@ public final class WriteEngine implements TreeBlockAllocator {
     long sum = 0;
     for (DevItem d : devItems()) {
       if (excludedDevices.contains(d.devid())) continue; // being removed: no new chunk goes there
-      sum += Math.max(0, d.totalBytes() - d.bytesUsed() - DEVICE_RESERVED);
+      long total = Math.min(d.totalBytes(), deviceLimit(d.devid()));
+      sum += Math.max(0, total - d.bytesUsed() - DEVICE_RESERVED);
     }
     return sum;
   }

@@ -86,7 +86,7 @@ public final class DevExtentCheck {
   }
 
   /** The bytes one stripe of the chunk takes on its device (btrfs_calc_stripe_length). */
-  static long stripeLength(ChunkMapping c) {
+  public static long stripeLength(ChunkMapping c) {
     RaidProfile p = c.profile();
     int dataStripes = (c.numStripes() - p.nparity()) / p.ncopies();
     return dataStripes <= 0 ? -1 : Long.divideUnsigned(c.length(), dataStripes);

@@ -237,6 +237,54 @@ class BalanceTest {
   }
 
   @Test
+  void shrinkMovesWhatLiesBeyondOfflineAndLive() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "shrink",
+            1L << 30,
+            1,
+            List.of(),
+            "for i in $(seq 1 40); do head -c 3000000 /dev/urandom > f$i; done && btrfs -q"
+                + " subvolume snapshot . snap && rm f1 f5 f9 && sync");
+    Path image = img.image();
+    Manifest before = kernelManifest(List.of(image), "k0");
+    BlockGroupUsage used0 = BlockGroupUsage.of(image);
+    ScrubRepairTest.Run offline =
+        ScrubRepairTest.jbtrfs("filesystem", "resize", "1:700m", image.toString());
+    assertThat(offline.rc()).as(offline.all()).isZero();
+    assertUnchanged(image, before, used0, "after shrinking to 700 MiB");
+    assertThat(deviceSize(image)).isEqualTo(700L << 20);
+
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    try (RwFuseMount m = RwFuseMount.mount(image, mnt, "noatime")) {
+      ScrubRepairTest.Run live =
+          ScrubRepairTest.jbtrfs("filesystem", "resize", "1:-200m", mnt.toString());
+      assertThat(live.rc()).as(live.all()).isZero();
+      ScrubRepairTest.Run tooSmall =
+          ScrubRepairTest.jbtrfs("filesystem", "resize", "1:100m", mnt.toString());
+      assertThat(tooSmall.rc()).as("100 MiB cannot hold 110 MB: " + tooSmall.all()).isNotZero();
+    }
+    assertUnchanged(image, before, used0, "after shrinking through the mount");
+    assertThat(deviceSize(image)).isEqualTo(500L << 20);
+    try (Loop loop = Loop.attach(List.of(image));
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve("kf"), "")) {
+      String show =
+          Cmd.run(List.of("btrfs", "filesystem", "show", k.path().toString())).check().out();
+      assertThat(show).as(show).contains("size 500.00MiB");
+    }
+  }
+
+  /** The device's size in its dev item, from btrfs-progs' dump of the superblock. */
+  private static long deviceSize(Path image) {
+    String sb =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-super", image.toString())).check().out();
+    Matcher m = Pattern.compile("(?m)^dev_item\\.total_bytes\\s+(\\d+)").matcher(sb);
+    if (!m.find()) throw new AssertionError("no dev_item.total_bytes in:\n" + sb);
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
   void refusesWhatItCannotDo() throws Exception {
     ScratchImage img =
         ScratchImage.create(
