@@ -21,13 +21,18 @@ import picocli.CommandLine.Unmatched;
 @Command(
     name = "balance",
     description = "Balance commands.",
-    subcommands = {BalanceCommand.Start.class})
+    subcommands = {
+      BalanceCommand.Start.class,
+      BalanceCommand.Status.class,
+      BalanceCommand.Cancel.class
+    })
 final class BalanceCommand implements Runnable {
   @Override
   public void run() {
     System.err.println(
         "usage: jbtrfs balance start [-d[F]] [-m[F]] [-s[F]] [-f] [--full-balance]"
             + " MOUNTPOINT|IMAGE [--device IMAGE]...");
+    System.err.println("       jbtrfs balance status|cancel MOUNTPOINT");
   }
 
   @Command(
@@ -136,6 +141,7 @@ final class BalanceCommand implements Runnable {
             switch (e.errno) {
               case ErrnoValues.EBUSY -> "a scrub, replace or balance is running";
               case ErrnoValues.ENOSPC -> "No space left on device";
+              case ErrnoValues.ECANCELED -> "Operation canceled";
               case ErrnoValues.EOPNOTSUPP, ErrnoValues.EINVAL ->
                   "refused (the daemon's log says why)";
               default -> e.getMessage();
@@ -147,5 +153,77 @@ final class BalanceCommand implements Runnable {
 
     /** Bytes of each type's filter text in the ioctl's argument (see fuse.BalanceIoctl). */
     private static final int FIELD = 1360;
+  }
+
+  @Command(
+      name = "status",
+      description =
+          "Show the balance running on a mounted jbtrfs filesystem, like `btrfs balance status`.")
+  static final class Status implements Callable<Integer> {
+    /** _IOR('j', 11, 4096): see fuse.BalanceControlIoctls. */
+    private static final long STATUS = 0x90006a0bL;
+
+    /** btrfs-progs' exit status when no balance runs. */
+    private static final int NONE = 0;
+
+    @Parameters(arity = "1", description = "The mountpoint.")
+    Path where;
+
+    @Override
+    public Integer call() throws IOException {
+      byte[] arg = new byte[4096];
+      try (LiveIoctl io = new LiveIoctl(where)) {
+        io.call(STATUS, arg, "balance status");
+      }
+      if (Le.u64(arg, 0) == 0) {
+        System.out.println("No balance found on '" + where + "'");
+        return NONE;
+      }
+      long done = Le.u64(arg, 8);
+      long total = Le.u64(arg, 16);
+      String what = LiveIoctl.cString(arg, 40);
+      System.out.println(
+          (what.equals("balance") ? "Balance" : "A " + what + " (a balance)")
+              + " on '"
+              + where
+              + "' is running");
+      long left = total == 0 ? 100 : 100 - done * 100 / total;
+      System.out.println(
+          done
+              + " out of about "
+              + total
+              + " chunks balanced ("
+              + HumanSize.of(Le.u64(arg, 24))
+              + " moved), "
+              + left
+              + "% left");
+      return 1;
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      description =
+          "Stop the balance running on a mounted jbtrfs filesystem after its current step, like"
+              + " `btrfs balance cancel`; what moved stays moved.")
+  static final class Cancel implements Callable<Integer> {
+    /** _IO('j', 12): see fuse.BalanceControlIoctls. */
+    private static final long CANCEL = 0x00006a0cL;
+
+    @Parameters(arity = "1", description = "The mountpoint.")
+    Path where;
+
+    @Override
+    public Integer call() throws IOException {
+      try (LiveIoctl io = new LiveIoctl(where)) {
+        io.call(CANCEL, "balance cancel");
+      } catch (LiveIoctl.Failed e) {
+        if (e.errno == ErrnoValues.ENOTCONN) {
+          throw new IOException("balance cancel on '" + where + "' failed: Not in progress", e);
+        }
+        throw e;
+      }
+      return 0;
+    }
   }
 }

@@ -149,7 +149,7 @@ final class DeviceCommand implements Runnable {
           long devid;
           try {
             devid = org.jbtrfs.relocation.DeviceSelector.devid(img.fs(), dev);
-            Device gone = org.jbtrfs.relocation.DeviceRemoval.remove(tx, devid);
+            Device gone = org.jbtrfs.relocation.DeviceRemoval.remove(tx, devid, null);
             if (gone != null) gone.close();
           } catch (IllegalArgumentException e) {
             throw new IOException("error removing device '" + dev + "': " + e.getMessage(), e);

@@ -68,7 +68,7 @@ final class FilesystemCommand implements Runnable {
         System.out.println(
             "Resize device id " + r.devid() + " from " + item.totalBytes() + " to " + size);
         if (size < item.totalBytes()) {
-          org.jbtrfs.relocation.DeviceShrink.shrink(img.transactions(), r.devid(), size);
+          org.jbtrfs.relocation.DeviceShrink.shrink(img.transactions(), r.devid(), size, null);
         } else {
           img.engine().growDevice(r.devid(), size);
           img.commit();

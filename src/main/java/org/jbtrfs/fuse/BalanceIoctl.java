@@ -51,25 +51,28 @@ final class BalanceIoctl {
       LOG.warning("balance refused: " + e.getMessage());
       return -Errno.EINVAL;
     }
-    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("balance")) {
       LOG.warning("balance refused: a replace, scrub or balance is running");
       return -Errno.EBUSY;
     }
     try {
       Balance.Request request =
           new Balance.Request(filters[0], filters[1], filters[2], (flags & 8) != 0);
-      Balance.Result r = Balance.run(new Steps(f, req.nodeid()), request, null);
+      Balance.Result r = Balance.run(new Steps(f, req.nodeid()), request, f.balance);
       out.ioctlDone().u64(r.considered()).u64(r.relocated()).u64(r.bytesMoved()).zeros(SIZE - 24);
       return 0;
     } catch (StepFailed e) {
       return e.errno;
+    } catch (Balance.Cancelled e) {
+      LOG.info("balance canceled");
+      return -Errno.ECANCELED;
     } catch (IllegalArgumentException e) {
       LOG.warning("balance refused: " + e.getMessage());
       return -Errno.EINVAL;
     } catch (IOException | RuntimeException e) {
       return Errno.of(e, "balance", "");
     } finally {
-      f.balancing.set(false);
+      f.balance.finish();
     }
   }
 

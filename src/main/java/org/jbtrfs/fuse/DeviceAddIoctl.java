@@ -41,7 +41,7 @@ final class DeviceAddIoctl {
     byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA + 8, SIZE - 8);
     if (name == null || name.length == 0) return -Errno.EINVAL;
     Path path = Path.of(new String(name, StandardCharsets.UTF_8));
-    if (f.replace.running() || f.scrubbing() || f.balancing.get()) {
+    if (f.replace.running() || f.scrubbing() || f.balance.running()) {
       LOG.warning("device add of " + path + " refused: a replace, scrub or balance is running");
       return -Errno.EBUSY;
     }

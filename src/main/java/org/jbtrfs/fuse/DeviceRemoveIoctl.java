@@ -34,13 +34,13 @@ final class DeviceRemoveIoctl {
     byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA, SIZE);
     if (name == null || name.length == 0) return -Errno.EINVAL;
     String arg = new String(name, StandardCharsets.UTF_8);
-    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("device remove")) {
       LOG.warning("device remove refused: a replace, scrub or balance is running");
       return -Errno.EBUSY;
     }
     try {
       long devid = DeviceSelector.devid(f.fs, arg);
-      Device gone = DeviceRemoval.remove(new BalanceIoctl.Steps(f, req.nodeid()), devid);
+      Device gone = DeviceRemoval.remove(new BalanceIoctl.Steps(f, req.nodeid()), devid, f.balance);
       if (gone != null) gone.close();
       out.ioctlDone();
       return 0;
@@ -52,7 +52,7 @@ final class DeviceRemoveIoctl {
     } catch (IOException | RuntimeException e) {
       return Errno.of(e, "device remove", arg);
     } finally {
-      f.balancing.set(false);
+      f.balance.finish();
     }
   }
 }

@@ -25,6 +25,7 @@ final class Errno implements org.jbtrfs.os.ErrnoValues {
     if (t instanceof java.nio.file.DirectoryNotEmptyException) return -ENOTEMPTY;
     if (t instanceof java.nio.file.NotDirectoryException) return -ENOTDIR;
     if (t instanceof org.jbtrfs.extent.NoSpaceException) return -ENOSPC;
+    if (t instanceof org.jbtrfs.relocation.Balance.Cancelled) return -ECANCELED;
     if (t instanceof org.jbtrfs.txn.AbortedException) return -EROFS;
     if (t instanceof UnsupportedFeatureException) {
       LOG.warning(op + " " + path + ": " + t.getMessage());

@@ -50,9 +50,8 @@ final class FuseFs {
   /** The background device replace of this mount, for the replace ioctls. */
   final LiveReplace replace;
 
-  /** Set while a balance runs: scrub, replace and device add wait or refuse meanwhile. */
-  final java.util.concurrent.atomic.AtomicBoolean balancing =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  /** The balance of this mount: scrub, replace and device add wait or refuse while it runs. */
+  final LiveBalance balance = new LiveBalance();
 
   final NodeTable nodes;
   private final NodeDecoder decoder;
@@ -80,8 +79,8 @@ final class FuseFs {
     this.decoder = new NodeDecoder(fs, root, nodes);
     this.mountedSubvolume = root.subvolume().id();
     // A scrub and a replace of one mount run one at a time, as the kernel's share its scrub code.
-    this.scrub = new LiveScrub(fs, rw, () -> replacing() || balancing.get());
-    this.replace = new LiveReplace(fs, rw, () -> scrubbing() || balancing.get());
+    this.scrub = new LiveScrub(fs, rw, () -> replacing() || balance.running());
+    this.replace = new LiveReplace(fs, rw, () -> scrubbing() || balance.running());
     // Nothing changes under a read-only mount, so the kernel may cache for long. Read-write, all
     // changes pass through the kernel, which keeps its caches exact; a second bounds anything it
     // cannot see.

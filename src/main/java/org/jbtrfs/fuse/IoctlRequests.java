@@ -41,6 +41,7 @@ final class IoctlRequests {
   private final DeviceAddIoctl deviceAdd;
   private final BalanceIoctl balance;
   private final DeviceRemoveIoctl deviceRemove;
+  private final BalanceControlIoctls balanceControl;
 
   IoctlRequests(FuseFs f) {
     this.f = f;
@@ -57,6 +58,7 @@ final class IoctlRequests {
     this.deviceAdd = new DeviceAddIoctl(f);
     this.balance = new BalanceIoctl(f);
     this.deviceRemove = new DeviceRemoveIoctl(f);
+    this.balanceControl = new BalanceControlIoctls(f);
   }
 
   int ioctl(FuseRequest req, FuseReply out) {
@@ -77,6 +79,7 @@ final class IoctlRequests {
     if (cmd == DeviceAddIoctl.ADD) return deviceAdd.ioctl(req, out, inSize);
     if (cmd == BalanceIoctl.START) return balance.ioctl(req, out, inSize, outSize);
     if (cmd == DeviceRemoveIoctl.REMOVE) return deviceRemove.ioctl(req, out, inSize);
+    if (BalanceControlIoctls.handles(cmd)) return balanceControl.ioctl(req, out, cmd, outSize);
     return switch (cmd) {
       case FS_IOC_GETFLAGS, FS_IOC32_GETFLAGS -> getFlags(req, out, outSize);
       case FS_IOC_FSGETXATTR -> getXattr(req, out, outSize);

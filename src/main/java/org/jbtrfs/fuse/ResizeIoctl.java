@@ -89,19 +89,19 @@ final class ResizeIoctl {
 
   /** A shrink moves the chunks past the new end first: a balance's steps, exclusive as one. */
   private int shrink(FuseRequest req, long devid, long size) {
-    if (f.replace.running() || f.scrubbing() || !f.balancing.compareAndSet(false, true)) {
+    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("resize")) {
       LOG.warning("resize refused: a replace, scrub or balance is running");
       return -Errno.EBUSY;
     }
     try {
-      DeviceShrink.shrink(new BalanceIoctl.Steps(f, req.nodeid()), devid, size);
+      DeviceShrink.shrink(new BalanceIoctl.Steps(f, req.nodeid()), devid, size, f.balance);
       return 0;
     } catch (BalanceIoctl.StepFailed e) {
       return e.errno;
     } catch (IOException | RuntimeException e) {
       return Errno.of(e, "resize", "devid " + devid);
     } finally {
-      f.balancing.set(false);
+      f.balance.finish();
     }
   }
 }

@@ -38,4 +38,5 @@ public interface ErrnoValues {
   int EINPROGRESS = 115;
   int ESTALE = 116;
   int EUCLEAN = 117;
+  int ECANCELED = 125;
 }

@@ -36,9 +36,20 @@ public final class Balance {
     T apply(WriteEngine engine) throws IOException;
   }
 
-  /** Told after each block group. */
+  /** Told after each block group, and asked between steps whether to stop. */
   public interface Progress {
     void relocated(int done, int total, long bytes);
+
+    default boolean cancelled() {
+      return false;
+    }
+  }
+
+  /** A balance stopped by `balance cancel`: what moved by then stays moved. */
+  public static final class Cancelled extends IOException {
+    Cancelled() {
+      super("balance canceled");
+    }
   }
 
   /**
@@ -95,6 +106,7 @@ public final class Balance {
             });
     int done = 0;
     long bytes = 0;
+    if (progress != null) progress.relocated(0, picked.size(), 0);
     try {
       for (long[] p : picked) {
         long start = p[0];
@@ -103,6 +115,10 @@ public final class Balance {
         Step step;
         boolean any = false;
         do {
+          if (progress != null && progress.cancelled()) {
+            tx.committed(e -> reopen(e, start));
+            throw new Cancelled();
+          }
           step = tx.committed(e -> relocationStep(e, start, type, target));
           if (step == null) break; // gone meanwhile (removed, or a different group now)
           any = true;
@@ -178,6 +194,13 @@ public final class Balance {
       if (g != bg && !g.readOnly() && (g.flags() & type) != 0) free += g.free().totalFree();
     }
     return free;
+  }
+
+  /** Opens a group a cancelled balance had closed to allocation. */
+  private static Void reopen(WriteEngine e, long start) {
+    BlockGroup bg = e.groups().find(start);
+    if (bg != null && bg.start() == start) bg.setReadOnly(false);
+    return null;
   }
 
   /** Removes the emptied group with its chunk; false (and open again) if something is left. */

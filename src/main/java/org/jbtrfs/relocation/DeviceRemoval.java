@@ -26,7 +26,8 @@ public final class DeviceRemoval {
   private DeviceRemoval() {}
 
   /** Removes devid {@code devid}; the caller closes the returned device (null: was missing). */
-  public static Device remove(Balance.Transactions tx, long devid) throws IOException {
+  public static Device remove(Balance.Transactions tx, long devid, Balance.Progress progress)
+      throws IOException {
     tx.committed(
         e -> {
           check(e, devid);
@@ -37,7 +38,7 @@ public final class DeviceRemoval {
       BalanceFilters onDevice = BalanceFilters.parse("devid=" + Long.toUnsignedString(devid));
       for (int pass = 0; ; pass++) {
         Balance.Result r =
-            Balance.run(tx, new Balance.Request(onDevice, onDevice, onDevice, true), null);
+            Balance.run(tx, new Balance.Request(onDevice, onDevice, onDevice, true), progress);
         boolean left = tx.committed(e -> anyGroupOn(e, devid));
         if (!left) break;
         if (pass + 1 == MAX_PASSES || r.relocated() == 0) {

@@ -21,7 +21,9 @@ public final class DeviceShrink {
 
   private DeviceShrink() {}
 
-  public static void shrink(Balance.Transactions tx, long devid, long newSize) throws IOException {
+  public static void shrink(
+      Balance.Transactions tx, long devid, long newSize, Balance.Progress progress)
+      throws IOException {
     tx.committed(
         e -> {
           e.limitDevice(devid, newSize);
@@ -37,7 +39,7 @@ public final class DeviceShrink {
         if (pass == MAX_PASSES) {
           throw new IOException("chunks past " + newSize + " on devid " + devid + " stay there");
         }
-        Balance.run(tx, new Balance.Request(beyond, beyond, beyond, true), null);
+        Balance.run(tx, new Balance.Request(beyond, beyond, beyond, true), progress);
       }
       tx.committed(
           e -> {

@@ -1,0 +1,117 @@
+package org.jbtrfs.oracle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the daemon in the middle of a live balance (data, then metadata) and of a live device
+ * remove, at random moments: each time btrfs check is clean and a kernel mount reads exactly what
+ * was there before, whatever part of the work the last commit holds; a balance run to its end
+ * afterwards finishes the job.
+ */
+class BalanceCrashTest {
+  @TempDir Path dir;
+
+  @BeforeEach
+  void requireHost() {
+    Environment.requireOracleHost();
+  }
+
+  @Test
+  void killsDuringBalanceAndDeviceRemoveLoseNothing() throws Exception {
+    long seed = Long.getLong("crash.seed", System.nanoTime());
+    SplittableRandom random = new SplittableRandom(seed);
+    System.out.println("BalanceCrashTest: seed " + seed);
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "crash",
+            500L << 20,
+            3,
+            List.of("-d", "raid1", "-m", "raid1"),
+            "for i in $(seq 1 60); do head -c 2000000 /dev/urandom > f$i; done && btrfs -q"
+                + " subvolume snapshot . snap && for i in $(seq 1 60 | grep '[02468]$'); do rm"
+                + " f$i; done && sync");
+    List<Path> devs = new java.util.ArrayList<>(img.devices());
+    Manifest before = manifest(devs, "k0");
+    String[][] rounds = {
+      {"balance", "start", "-d"},
+      {"balance", "start", "-d"},
+      {"balance", "start", "-m"},
+      {"device", "remove", "3"},
+      {"device", "remove", "3"},
+    };
+    int landed = 0;
+    for (String[] op : rounds) {
+      Path mnt = Files.createDirectories(dir.resolve("mnt"));
+      String[] argv = java.util.Arrays.copyOf(op, op.length + 1);
+      argv[op.length] = mnt.toString();
+      boolean during;
+      try (RwFuseMount m = RwFuseMount.mount(devs, mnt, "noatime")) {
+        Thread t = new Thread(() -> ScrubRepairTest.jbtrfs(argv));
+        t.start();
+        Thread.sleep(200 + random.nextInt(2500));
+        during = t.isAlive();
+        m.kill9();
+        t.join();
+      }
+      if (during) landed++;
+      System.out.println(
+          "BalanceCrashTest: kill during '"
+              + String.join(" ", op)
+              + "': "
+              + (during ? "yes" : "after it ended"));
+      if (devs.size() == 3 && !holdsBtrfs(devs.get(2))) devs.remove(2); // the remove finished
+      check(devs, "after a kill during " + String.join(" ", op));
+      List<String> d = Manifest.diff(before, manifest(devs, "k"), Set.of("atime"));
+      assertThat(d)
+          .as(
+              "the kernel after a kill during "
+                  + String.join(" ", op)
+                  + ": "
+                  + Manifest.report(d, 20))
+          .isEmpty();
+    }
+    assertThat(landed).as("kills that landed while the operation ran").isPositive();
+    ScrubRepairTest.Run finish =
+        ScrubRepairTest.jbtrfs(
+            "balance",
+            "start",
+            "--full-balance",
+            devs.get(0).toString(),
+            "--device",
+            devs.get(1).toString(),
+            "--device",
+            devs.get(2).toString());
+    assertThat(finish.rc()).as(finish.all()).isZero();
+    BtrfsCheck.assertClean(devs.get(0), "after a balance to the end");
+    List<String> d = Manifest.diff(before, manifest(devs, "kend"), Set.of("atime"));
+    assertThat(d).as("the kernel at the end: " + Manifest.report(d, 20)).isEmpty();
+  }
+
+  private static boolean holdsBtrfs(Path device) {
+    Cmd.Result r = Cmd.run(List.of("blkid", "-p", device.toString()));
+    return (r.out() + r.stderr()).contains("btrfs");
+  }
+
+  private static void check(List<Path> devs, String when) {
+    try (Loop loop = Loop.attach(devs)) {
+      BtrfsCheck.assertClean(Path.of(loop.devices().get(0)), when);
+    }
+  }
+
+  private Manifest manifest(List<Path> devs, String name) {
+    try (Loop loop = Loop.attach(devs);
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve(name), "")) {
+      return ManifestReader.read(k.path());
+    }
+  }
+}
