@@ -146,8 +146,11 @@ public final class Balance {
   /** Tree blocks moved per commit (their copies stay in memory until it). */
   private static final int STEP_BLOCKS = 4096;
 
-  /** Bytes of extents moved per commit: a live mount's requests wait for one step at a time. */
-  private static final long STEP_BYTES = 128L << 20;
+  /**
+   * Bytes of extents moved per commit: a live mount's requests wait for one step at a time. A
+   * system property lets tests make steps small, to catch a balance in the middle.
+   */
+  private static final long STEP_BYTES = Long.getLong("jbtrfs.balanceStepBytes", 128L << 20);
 
   /** One step of moving the group at {@code start} out, which stays closed to allocation. */
   private static Step relocationStep(WriteEngine e, long start, long type, RaidProfile target)

@@ -275,6 +275,51 @@ class BalanceTest {
     }
   }
 
+  @Test
+  void liveStatusAndCancel() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "cancel",
+            1L << 30,
+            1,
+            List.of(),
+            "for i in $(seq 1 60); do head -c 3000000 /dev/urandom > f$i; done && sync");
+    Path image = img.image();
+    Manifest before = kernelManifest(List.of(image), "k0");
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    String at = mnt.toString();
+    ScrubRepairTest.Run[] started = new ScrubRepairTest.Run[1];
+    // Steps of 1 MiB: a commit each, so the balance is still running when cancel arrives.
+    try (RwFuseMount m =
+        RwFuseMount.mount(List.of(image), mnt, "noatime", "-Djbtrfs.balanceStepBytes=1048576")) {
+      assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out())
+          .contains("No balance found on '" + at + "'");
+      Thread t =
+          new Thread(() -> started[0] = ScrubRepairTest.jbtrfs("balance", "start", "-d", at));
+      t.start();
+      String status = "";
+      for (int i = 0; i < 300 && !status.contains("is running"); i++) {
+        Thread.sleep(100);
+        status = ScrubRepairTest.jbtrfs("balance", "status", at).out();
+      }
+      assertThat(status).as("status while it runs").contains("Balance on '" + at + "' is running");
+      ScrubRepairTest.Run cancel = ScrubRepairTest.jbtrfs("balance", "cancel", at);
+      assertThat(cancel.rc()).as(cancel.all()).isZero();
+      t.join();
+      assertThat(started[0].rc()).as(started[0].all()).isNotZero();
+      assertThat(started[0].err()).contains("Operation canceled");
+      assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out())
+          .contains("No balance found");
+      ScrubRepairTest.Run again = ScrubRepairTest.jbtrfs("balance", "cancel", at);
+      assertThat(again.rc()).isNotZero();
+      assertThat(again.err()).contains("Not in progress");
+    }
+    BtrfsCheck.assertClean(image, "after a canceled balance");
+    List<String> d = Manifest.diff(before, kernelManifest(List.of(image), "k1"), Set.of("atime"));
+    assertThat(d).as("the kernel after a canceled balance: " + Manifest.report(d, 20)).isEmpty();
+  }
+
   /** The device's size in its dev item, from btrfs-progs' dump of the superblock. */
   private static long deviceSize(Path image) {
     String sb =

@@ -34,9 +34,16 @@ final class RwFuseMount implements AutoCloseable {
 
   /** Mounts a multi-device filesystem: every device image, in order. */
   static RwFuseMount mount(List<Path> images, Path mountPoint, String options) {
+    return mount(images, mountPoint, options, "");
+  }
+
+  /** As {@link #mount(List, Path, String)}, with extra JVM options for the daemon. */
+  static RwFuseMount mount(List<Path> images, Path mountPoint, String options, String javaOpts) {
     Path exe = FuseMount.launcher();
     if (!Files.isExecutable(exe)) throw new AssertionError("jbtrfs launcher missing: " + exe);
-    List<String> cmd = new ArrayList<>(List.of(exe.toString()));
+    List<String> cmd = new ArrayList<>();
+    if (!javaOpts.isEmpty()) cmd.addAll(List.of("env", "JBTRFS_JAVA_OPTS=" + javaOpts));
+    cmd.add(exe.toString());
     if (!options.isEmpty()) cmd.addAll(List.of("-o", options));
     for (Path image : images) cmd.add(image.toString());
     cmd.add(mountPoint.toString());
