@@ -51,26 +51,50 @@ final class BalanceIoctl {
       LOG.warning("balance refused: " + e.getMessage());
       return -Errno.EINVAL;
     }
-    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("balance")) {
-      LOG.warning("balance refused: a replace, scrub or balance is running");
+    Balance.Request request =
+        new Balance.Request(filters[0], filters[1], filters[2], (flags & 8) != 0);
+    return asBalance(
+        f,
+        "balance",
+        steps -> {
+          Balance.Result r = Balance.run(steps, request, f.balance);
+          out.ioctlDone()
+              .u64(r.considered())
+              .u64(r.relocated())
+              .u64(r.bytesMoved())
+              .zeros(SIZE - 24);
+          return 0;
+        },
+        req.nodeid());
+  }
+
+  /** The work of a balance-like operation, given its steps. */
+  interface Work {
+    int run(Steps steps) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} as the mount's one balance-like operation ({@code what}: balance, device
+   * remove, resize): EBUSY while a scrub, replace or balance runs; its failures as errnos (EINVAL
+   * for a refusal, ECANCELED for a cancel, a step's own errno).
+   */
+  static int asBalance(FuseFs f, String what, Work work, long nodeid) {
+    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart(what)) {
+      LOG.warning(what + " refused: a replace, scrub or balance is running");
       return -Errno.EBUSY;
     }
     try {
-      Balance.Request request =
-          new Balance.Request(filters[0], filters[1], filters[2], (flags & 8) != 0);
-      Balance.Result r = Balance.run(new Steps(f, req.nodeid()), request, f.balance);
-      out.ioctlDone().u64(r.considered()).u64(r.relocated()).u64(r.bytesMoved()).zeros(SIZE - 24);
-      return 0;
+      return work.run(new Steps(f, nodeid));
     } catch (StepFailed e) {
       return e.errno;
     } catch (Balance.Cancelled e) {
-      LOG.info("balance canceled");
+      LOG.info(what + " canceled");
       return -Errno.ECANCELED;
     } catch (IllegalArgumentException e) {
-      LOG.warning("balance refused: " + e.getMessage());
+      LOG.warning(what + " refused: " + e.getMessage());
       return -Errno.EINVAL;
     } catch (IOException | RuntimeException e) {
-      return Errno.of(e, "balance", "");
+      return Errno.of(e, what, "");
     } finally {
       f.balance.finish();
     }

@@ -1,6 +1,5 @@
 package org.jbtrfs.fuse;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
 import org.jbtrfs.device.Device;
@@ -34,25 +33,15 @@ final class DeviceRemoveIoctl {
     byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA, SIZE);
     if (name == null || name.length == 0) return -Errno.EINVAL;
     String arg = new String(name, StandardCharsets.UTF_8);
-    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("device remove")) {
-      LOG.warning("device remove refused: a replace, scrub or balance is running");
-      return -Errno.EBUSY;
-    }
-    try {
-      long devid = DeviceSelector.devid(f.fs, arg);
-      Device gone = DeviceRemoval.remove(new BalanceIoctl.Steps(f, req.nodeid()), devid, f.balance);
-      if (gone != null) gone.close();
-      out.ioctlDone();
-      return 0;
-    } catch (BalanceIoctl.StepFailed e) {
-      return e.errno;
-    } catch (IllegalArgumentException e) {
-      LOG.warning("device remove of " + arg + " refused: " + e.getMessage());
-      return -Errno.EINVAL;
-    } catch (IOException | RuntimeException e) {
-      return Errno.of(e, "device remove", arg);
-    } finally {
-      f.balance.finish();
-    }
+    return BalanceIoctl.asBalance(
+        f,
+        "device remove",
+        steps -> {
+          Device gone = DeviceRemoval.remove(steps, DeviceSelector.devid(f.fs, arg), f.balance);
+          if (gone != null) gone.close();
+          out.ioctlDone();
+          return 0;
+        },
+        req.nodeid());
   }
 }

@@ -1,6 +1,5 @@
 package org.jbtrfs.fuse;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
 import org.jbtrfs.device.Device;
@@ -89,19 +88,13 @@ final class ResizeIoctl {
 
   /** A shrink moves the chunks past the new end first: a balance's steps, exclusive as one. */
   private int shrink(FuseRequest req, long devid, long size) {
-    if (f.replace.running() || f.scrubbing() || !f.balance.tryStart("resize")) {
-      LOG.warning("resize refused: a replace, scrub or balance is running");
-      return -Errno.EBUSY;
-    }
-    try {
-      DeviceShrink.shrink(new BalanceIoctl.Steps(f, req.nodeid()), devid, size, f.balance);
-      return 0;
-    } catch (BalanceIoctl.StepFailed e) {
-      return e.errno;
-    } catch (IOException | RuntimeException e) {
-      return Errno.of(e, "resize", "devid " + devid);
-    } finally {
-      f.balance.finish();
-    }
+    return BalanceIoctl.asBalance(
+        f,
+        "resize",
+        steps -> {
+          DeviceShrink.shrink(steps, devid, size, f.balance);
+          return 0;
+        },
+        req.nodeid());
   }
 }

@@ -185,14 +185,7 @@ class BalanceTest {
     Manifest before = kernelManifest(devs, "k0");
     BlockGroupUsage used0 = BlockGroupUsage.of(img.image());
 
-    ScrubRepairTest.Run up =
-        ScrubRepairTest.jbtrfs(
-            "balance",
-            "start",
-            "-dconvert=raid1",
-            img.image().toString(),
-            "--device",
-            devs.get(1).toString());
+    ScrubRepairTest.Run up = balance(devs, "-dconvert=raid1");
     assertThat(up.rc()).as(up.all()).isZero();
     String usage = kernelUsage(devs);
     assertThat(usage).as(usage).contains("Data,RAID1").doesNotContain("Data,single");
@@ -211,28 +204,14 @@ class BalanceTest {
       DegradedReads.assertBothRead(devs, missing, dir, want, "raid1 after the convert");
     }
 
-    ScrubRepairTest.Run down =
-        ScrubRepairTest.jbtrfs(
-            "balance",
-            "start",
-            "-dconvert=single,soft",
-            img.image().toString(),
-            "--device",
-            devs.get(1).toString());
+    ScrubRepairTest.Run down = balance(devs, "-dconvert=single,soft");
     assertThat(down.rc()).as(down.all()).isZero();
     String back = kernelUsage(devs);
     assertThat(back).as(back).contains("Data,single").doesNotContain("Data,RAID1");
     try (Loop loop = Loop.attach(devs)) {
       KernelMount.assertReadsBack(loop, dir.resolve("k2"), before, "after -dconvert=single");
     }
-    ScrubRepairTest.Run again =
-        ScrubRepairTest.jbtrfs(
-            "balance",
-            "start",
-            "-dconvert=single,soft",
-            img.image().toString(),
-            "--device",
-            devs.get(1).toString());
+    ScrubRepairTest.Run again = balance(devs, "-dconvert=single,soft");
     assertThat(relocated(again.out())).as("soft skips groups already converted").isZero();
   }
 
@@ -374,6 +353,13 @@ class BalanceTest {
    */
   private static List<String> madeUp(List<String> diff) {
     return diff.stream().filter(l -> !l.matches("\"snap/sub\": [cm]time .*")).toList();
+  }
+
+  /** `balance start ARG` offline on the device set {@code devs} (the first as the image). */
+  private static ScrubRepairTest.Run balance(List<Path> devs, String arg) {
+    List<String> argv = new ArrayList<>(List.of("balance", "start", arg, devs.get(0).toString()));
+    for (Path p : devs.subList(1, devs.size())) argv.addAll(List.of("--device", p.toString()));
+    return ScrubRepairTest.jbtrfs(argv.toArray(new String[0]));
   }
 
   private Manifest kernelManifest(List<Path> devs, String name) {
