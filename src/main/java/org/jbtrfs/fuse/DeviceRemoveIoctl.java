@@ -1,7 +1,6 @@
 package org.jbtrfs.fuse;
 
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Logger;
 import org.jbtrfs.device.Device;
 import org.jbtrfs.relocation.DeviceRemoval;
 import org.jbtrfs.relocation.DeviceSelector;
@@ -15,8 +14,6 @@ import org.jbtrfs.relocation.DeviceSelector;
  * when the others cannot take its data.
  */
 final class DeviceRemoveIoctl {
-  private static final Logger LOG = Logger.getLogger(DeviceRemoveIoctl.class.getName());
-
   static final int REMOVE = 0x50006a0a;
   private static final int SIZE = 4096;
 
