@@ -158,9 +158,16 @@ public final class Balance {
     BlockGroup bg = e.groups().find(start);
     if (bg == null || bg.start() != start || (bg.flags() & type) == 0) return null;
     bg.setReadOnly(true);
+    if (type != BlockGroupItem.TYPE_DATA) {
+      try {
+        ensureRoom(e, bg, type);
+      } catch (org.jbtrfs.extent.NoSpaceException full) {
+        bg.setReadOnly(false); // nothing moved; what a chunk allocation changed is whole
+        return new Step(0, true, full);
+      }
+    }
     try {
       if (type != BlockGroupItem.TYPE_DATA) {
-        ensureRoom(e, bg, type);
         MetadataRelocation.Moved m = MetadataRelocation.run(e, bg, STEP_BLOCKS);
         return new Step((long) m.blocks() * e.fs().superblock().nodeSize(), m.more(), null);
       }
@@ -181,13 +188,25 @@ public final class Balance {
    */
   private static void ensureRoom(WriteEngine e, BlockGroup bg, long type) throws IOException {
     long node = e.fs().superblock().nodeSize();
-    long need = (bg.used() / node * 2 + 512) * node;
+    ensureRoom(e, bg, type, (bg.used() / node * 2 + 512) * node);
+  }
+
+  /** Makes {@code need} bytes free in the other groups of the type, adding chunks if needed. */
+  static void ensureRoom(WriteEngine e, BlockGroup bg, long type, long need) throws IOException {
     for (int tries = 0; freeOutside(e, bg, type) < need; tries++) {
       if (tries == 3) {
         throw new org.jbtrfs.extent.NoSpaceException(
             "no room for the tree blocks of group " + bg.start() + " elsewhere");
       }
-      e.forceChunkAllocation(type);
+      try {
+        e.forceChunkAllocation(type);
+      } catch (org.jbtrfs.extent.NoSpaceException noDevice) {
+        throw new org.jbtrfs.extent.NoSpaceException(
+            "no room for the tree blocks of group "
+                + bg.start()
+                + " elsewhere: "
+                + noDevice.getMessage());
+      }
     }
   }
 

@@ -43,6 +43,8 @@ final class DataRelocation {
    */
   record Moved(int extents, long bytes, boolean more, IOException stoppedBy) {}
 
+  private static final long METADATA = org.jbtrfs.format.BlockGroupItem.TYPE_METADATA;
+
   private DataRelocation() {}
 
   /**
@@ -68,6 +70,10 @@ final class DataRelocation {
       }
       long to;
       try {
+        // The repointing copies tree paths: room for them first, so that running out of
+        // metadata stops the balance cleanly instead of failing half-way through an extent.
+        long node = engine.fs().superblock().nodeSize();
+        Balance.ensureRoom(engine, null, METADATA, (us.size() * 8L + 256) * node);
         to = engine.allocateRelocatedData(len, target);
       } catch (NoSpaceException full) {
         return new Moved(moved, bytes, true, full);
