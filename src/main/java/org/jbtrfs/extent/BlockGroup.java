@@ -90,6 +90,22 @@ public final class BlockGroup {
     version++;
   }
 
+  /**
+   * Emptied by freeing a committed extent, or empty when the filesystem was opened: what the
+   * kernel's cleaner considers for removal (a new group nothing was ever allocated in is not, until
+   * a remount).
+   */
+  private boolean becameUnused;
+
+  public boolean becameUnused() {
+    return becameUnused;
+  }
+
+  /** Called when the group was opened, and when a committed extent in it was freed. */
+  void noteIfUnused() {
+    if (used == 0) becameUnused = true;
+  }
+
   /** Changed since its item and free space entries were last recorded. */
   public boolean dirty() {
     return version != writtenVersion;

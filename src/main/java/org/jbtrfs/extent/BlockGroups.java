@@ -75,6 +75,7 @@ public final class BlockGroups {
                 + bg.length()
                 + " (free space tree out of date?)");
       }
+      bg.noteIfUnused();
       g.byStart.put(bg.start(), bg);
       g.track(bg);
     }
@@ -298,6 +299,7 @@ public final class BlockGroups {
   public void pin(long start, long len) {
     BlockGroup bg = require(start);
     bg.addUsed(-len);
+    bg.noteIfUnused();
     pinned.add(new long[] {start, len});
     if (listener != null) listener.pinned(bg.flags(), len);
   }

@@ -73,7 +73,7 @@ final class DataRelocation {
         // The repointing copies tree paths: room for them first, so that running out of
         // metadata stops the balance cleanly instead of failing half-way through an extent.
         long node = engine.fs().superblock().nodeSize();
-        Balance.ensureRoom(engine, null, METADATA, (us.size() * 8L + 256) * node);
+        Balance.ensureRoom(engine, null, METADATA, (us.size() * 8L + 64) * node);
         to = engine.allocateRelocatedData(len, target);
       } catch (NoSpaceException full) {
         return new Moved(moved, bytes, true, full);

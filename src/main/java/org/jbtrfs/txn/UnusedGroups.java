@@ -11,11 +11,12 @@ import org.jbtrfs.space.SpaceInfo;
 /**
  * Removes block groups that have become empty, as the kernel's cleaner does
  * (btrfs_delete_unused_bgs), so that deleting files gives their chunks' device space back. A group
- * goes only when nothing of it is in the committed state either (nothing pinned), it is not being
- * balanced, it was not made in this transaction, it is not the last group of its type and profile
- * (whose profile new chunks follow), and its space info can spare it: what is used or promised
- * there must still fit without it. System groups stay (their removal would edit the superblock's
- * system chunk array, which jbtrfs does not yet do).
+ * goes only when a free emptied it or it was empty when the filesystem was opened (as the kernel
+ * marks groups unused), nothing of it is in the committed state either (nothing pinned), it is not
+ * being balanced, it was not made in this transaction, it is not the last group of its type and
+ * profile (whose profile new chunks follow), and its space info can spare it: what is used or
+ * promised there must still fit without it. System groups stay (their removal would edit the
+ * superblock's system chunk array, which jbtrfs does not yet do).
  */
 final class UnusedGroups {
   private UnusedGroups() {}
@@ -25,7 +26,7 @@ final class UnusedGroups {
     BlockGroups groups = engine.groups();
     List<BlockGroup> candidates = new ArrayList<>();
     for (BlockGroup bg : groups.all()) {
-      if (bg.used() != 0 || bg.isSystem() || bg.readOnly()) continue;
+      if (bg.used() != 0 || !bg.becameUnused() || bg.isSystem() || bg.readOnly()) continue;
       if (bg.createdIn() == engine.transid() || groups.hasPinned(bg)) continue;
       candidates.add(bg);
     }
