@@ -120,6 +120,7 @@ public final class Balance {
             throw new Cancelled();
           }
           step = tx.committed(e -> relocationStep(e, start, type, target));
+          pauseBetweenSteps();
           if (step == null) break; // gone meanwhile (removed, or a different group now)
           any = true;
           bytes += step.bytes();
@@ -142,6 +143,19 @@ public final class Balance {
 
   /** What one step did: bytes moved, whether more is left, and why it stopped early if it did. */
   private record Step(long bytes, boolean more, IOException stoppedBy) {}
+
+  /** A pause after each step, with no lock held: lets tests catch a balance in the middle. */
+  private static final long STEP_PAUSE_MILLIS = Long.getLong("jbtrfs.balanceStepPauseMillis", 0);
+
+  private static void pauseBetweenSteps() throws IOException {
+    if (STEP_PAUSE_MILLIS <= 0) return;
+    try {
+      Thread.sleep(STEP_PAUSE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("balance interrupted");
+    }
+  }
 
   /** Tree blocks moved per commit (their copies stay in memory until it). */
   private static final int STEP_BLOCKS = 4096;

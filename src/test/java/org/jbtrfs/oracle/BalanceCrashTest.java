@@ -37,8 +37,8 @@ class BalanceCrashTest {
             500L << 20,
             3,
             List.of("-d", "raid1", "-m", "raid1"),
-            "for i in $(seq 1 60); do head -c 2000000 /dev/urandom > f$i; done && btrfs -q"
-                + " subvolume snapshot . snap && for i in $(seq 1 60 | grep '[02468]$'); do rm"
+            "for i in $(seq 1 1200); do head -c 65536 /dev/urandom > f$i; done && btrfs -q"
+                + " subvolume snapshot . snap && for i in $(seq 1 1200 | grep '[02468]$'); do rm"
                 + " f$i; done && sync");
     List<Path> devs = new java.util.ArrayList<>(img.devices());
     Manifest before = manifest(devs, "k0");
@@ -55,10 +55,16 @@ class BalanceCrashTest {
       String[] argv = java.util.Arrays.copyOf(op, op.length + 1);
       argv[op.length] = mnt.toString();
       boolean during;
-      try (RwFuseMount m = RwFuseMount.mount(devs, mnt, "noatime")) {
+      // One 64 KiB extent per step and a pause after each: a kill lands in the middle.
+      try (RwFuseMount m =
+          RwFuseMount.mount(
+              devs,
+              mnt,
+              "noatime",
+              "-Djbtrfs.balanceStepBytes=4096 -Djbtrfs.balanceStepPauseMillis=20")) {
         Thread t = new Thread(() -> ScrubRepairTest.jbtrfs(argv));
         t.start();
-        Thread.sleep(200 + random.nextInt(2500));
+        Thread.sleep(300 + random.nextInt(3000));
         during = t.isAlive();
         m.kill9();
         t.join();
@@ -81,18 +87,12 @@ class BalanceCrashTest {
           .isEmpty();
     }
     assertThat(landed).as("kills that landed while the operation ran").isPositive();
-    ScrubRepairTest.Run finish =
-        ScrubRepairTest.jbtrfs(
-            "balance",
-            "start",
-            "--full-balance",
-            devs.get(0).toString(),
-            "--device",
-            devs.get(1).toString(),
-            "--device",
-            devs.get(2).toString());
+    List<String> argv = new java.util.ArrayList<>(List.of("balance", "start", "--full-balance"));
+    argv.add(devs.get(0).toString());
+    for (Path p : devs.subList(1, devs.size())) argv.addAll(List.of("--device", p.toString()));
+    ScrubRepairTest.Run finish = ScrubRepairTest.jbtrfs(argv.toArray(new String[0]));
     assertThat(finish.rc()).as(finish.all()).isZero();
-    BtrfsCheck.assertClean(devs.get(0), "after a balance to the end");
+    check(devs, "after a balance to the end");
     List<String> d = Manifest.diff(before, manifest(devs, "kend"), Set.of("atime"));
     assertThat(d).as("the kernel at the end: " + Manifest.report(d, 20)).isEmpty();
   }
