@@ -35,6 +35,11 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.release = release;
   }
 
+  /** What stops a running balance at unmount (cancels it after its current step). */
+  AutoCloseable balance() {
+    return f.balance;
+  }
+
   /** What stops a background scrub at unmount (cancels it after its current step). */
   AutoCloseable scrub() {
     return f.scrub;

@@ -5,9 +5,10 @@ import org.jbtrfs.relocation.Balance;
 /**
  * The balance (or device remove, or shrink: each a balance underneath) running on this mount, one
  * at a time: what `balance status` shows, and the flag `balance cancel` sets, which the balance
- * reads between steps.
+ * reads between steps. An unmount cancels it first, so its last step commits before the final
+ * commit (nothing of it is kept to resume: jbtrfs writes no balance item yet).
  */
-final class LiveBalance implements Balance.Progress {
+final class LiveBalance implements Balance.Progress, AutoCloseable {
   /** What `balance status` reports. */
   record Status(boolean running, String what, int done, int total, long bytes, long millis) {}
 
@@ -67,5 +68,15 @@ final class LiveBalance implements Balance.Progress {
     cancel = true;
     while (running) wait();
     return true;
+  }
+
+  /** At unmount: stops a running balance after its current step. */
+  @Override
+  public void close() {
+    try {
+      cancelAndWait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -102,6 +102,7 @@ public final class MountCommand implements Callable<Integer> {
     FuseSession session =
         new FuseSession(mount, fuse, opts.threads(), opts.pollMicros(), opts.debug());
     fuse.attach(session, held::release);
+    held.stopFirst(fuse.balance());
     held.stopFirst(fuse.scrub());
     held.stopFirst(fuse.replace());
     held.releaseLast(fuse::releaseReplaceTargets);
