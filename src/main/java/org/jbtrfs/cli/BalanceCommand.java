@@ -32,7 +32,7 @@ final class BalanceCommand implements Runnable {
     System.err.println(
         "usage: jbtrfs balance start [-d[F]] [-m[F]] [-s[F]] [-f] [--full-balance]"
             + " MOUNTPOINT|IMAGE [--device IMAGE]...");
-    System.err.println("       jbtrfs balance status|cancel MOUNTPOINT");
+    System.err.println("       jbtrfs balance status|cancel|pause|resume MOUNTPOINT");
   }
 
   @Command(
@@ -142,6 +142,9 @@ final class BalanceCommand implements Runnable {
               case ErrnoValues.EBUSY -> "a scrub, replace or balance is running";
               case ErrnoValues.ENOSPC -> "No space left on device";
               case ErrnoValues.ECANCELED -> "Operation canceled";
+              case ErrnoValues.EINPROGRESS ->
+                  "Operation now in progress (a balance is paused or running: resume or cancel"
+                      + " it)";
               case ErrnoValues.EOPNOTSUPP, ErrnoValues.EINVAL ->
                   "refused (the daemon's log says why)";
               default -> e.getMessage();
@@ -179,6 +182,10 @@ final class BalanceCommand implements Runnable {
         System.out.println("No balance found on '" + where + "'");
         return NONE;
       }
+      if (Le.u64(arg, 0) == 2) {
+        System.out.println("Balance on '" + where + "' is paused");
+        return 1;
+      }
       long done = Le.u64(arg, 8);
       long total = Le.u64(arg, 16);
       String what = LiveIoctl.cString(arg, 40);
@@ -210,11 +217,22 @@ final class BalanceCommand implements Runnable {
     /** _IO('j', 12): see fuse.BalanceControlIoctls. */
     private static final long CANCEL = 0x00006a0cL;
 
-    @Parameters(arity = "1", description = "The mountpoint.")
+    @Parameters(arity = "1", description = "The mountpoint, or an image (a paused balance).")
     Path where;
+
+    @Mixin ExtraDevices others = new ExtraDevices();
 
     @Override
     public Integer call() throws IOException {
+      if (!Files.isDirectory(where)) {
+        try (WritableImage img = WritableImage.open(where, others.list)) {
+          if (!Balance.forgetRecorded(img.engine())) {
+            throw new IOException("balance cancel on '" + where + "' failed: Not in progress");
+          }
+          img.commit();
+        }
+        return 0;
+      }
       try (LiveIoctl io = new LiveIoctl(where)) {
         io.call(CANCEL, "balance cancel");
       } catch (LiveIoctl.Failed e) {
@@ -223,6 +241,77 @@ final class BalanceCommand implements Runnable {
         }
         throw e;
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      description =
+          "Pause the balance running on a mounted jbtrfs filesystem after its current step,"
+              + " keeping its record for `balance resume` (also after a remount).")
+  static final class Pause implements Callable<Integer> {
+    /** _IO('j', 14): see fuse.BalanceControlIoctls. */
+    private static final long PAUSE = 0x00006a0eL;
+
+    @Parameters(arity = "1", description = "The mountpoint.")
+    Path where;
+
+    @Override
+    public Integer call() throws IOException {
+      try (LiveIoctl io = new LiveIoctl(where)) {
+        io.call(PAUSE, "balance pause");
+      } catch (LiveIoctl.Failed e) {
+        if (e.errno == ErrnoValues.ENOTCONN) {
+          throw new IOException("balance pause on '" + where + "' failed: Not in progress", e);
+        }
+        throw e;
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "resume",
+      description =
+          "Go on with a paused balance (paused, left by an unmount or a crash, or kept by"
+              + " skip_balance): of a mounted jbtrfs filesystem, or of an image.")
+  static final class Resume implements Callable<Integer> {
+    /** _IO('j', 13): see fuse.BalanceControlIoctls. */
+    private static final long RESUME = 0x00006a0dL;
+
+    @Parameters(arity = "1", description = "The mountpoint, or an image.")
+    Path where;
+
+    @Mixin ExtraDevices others = new ExtraDevices();
+
+    @Override
+    public Integer call() throws IOException {
+      if (!Files.isDirectory(where)) {
+        try (WritableImage img = WritableImage.open(where, others.list)) {
+          Balance.Request recorded = Balance.recorded(img.engine());
+          if (recorded == null) {
+            throw new IOException("balance resume on '" + where + "' failed: Not in progress");
+          }
+          Balance.Result r = Balance.resume(img.transactions(), recorded, null);
+          System.out.println(
+              "Done, had to relocate " + r.relocated() + " out of " + r.considered() + " chunks");
+        }
+        return 0;
+      }
+      try (LiveIoctl io = new LiveIoctl(where)) {
+        io.call(RESUME, "balance resume");
+      } catch (LiveIoctl.Failed e) {
+        String why =
+            switch (e.errno) {
+              case ErrnoValues.ENOTCONN -> "Not in progress";
+              case ErrnoValues.EINPROGRESS -> "Operation now in progress (it is running)";
+              case ErrnoValues.ECANCELED -> "Operation canceled";
+              default -> e.getMessage();
+            };
+        throw new IOException("balance resume on '" + where + "' failed: " + why, e);
+      }
+      System.out.println("Done");
       return 0;
     }
   }

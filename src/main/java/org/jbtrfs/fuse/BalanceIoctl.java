@@ -90,7 +90,13 @@ final class BalanceIoctl {
     } catch (Balance.Cancelled e) {
       LOG.info(what + " canceled");
       return -Errno.ECANCELED;
-    } catch (IllegalArgumentException e) {
+    } catch (Balance.Paused e) {
+      LOG.info(what + " paused; the next mount goes on with it");
+      return -Errno.ECANCELED;
+    } catch (Balance.InProgress e) {
+      LOG.warning(what + " refused: " + e.getMessage());
+      return -Errno.EINPROGRESS;
+    } catch (IllegalArgumentException | IllegalStateException e) {
       LOG.warning(what + " refused: " + e.getMessage());
       return -Errno.EINVAL;
     } catch (IOException | RuntimeException e) {
@@ -98,6 +104,47 @@ final class BalanceIoctl {
     } finally {
       f.balance.finish();
     }
+  }
+
+  /**
+   * At mount: a balance the balance item records (cut by an unmount or a crash, by jbtrfs or the
+   * kernel) goes on in the background, as the kernel's mount resumes it; with skip_balance it stays
+   * paused for `balance resume` or `balance cancel`.
+   */
+  static void resumeRecorded(FuseFs f, boolean skip) {
+    if (f.rw == null) return;
+    Balance.Request[] recorded = new Balance.Request[1];
+    int r =
+        f.changing(
+            "balance",
+            FuseProtocol.ROOT_ID,
+            0,
+            false,
+            () -> {
+              recorded[0] = Balance.recorded(f.rw.engine());
+              return 0;
+            });
+    if (r != 0 || recorded[0] == null) return;
+    if (skip) {
+      LOG.info("balance paused (skip_balance): resume or cancel it");
+      f.balance.setPaused(recorded[0]);
+      return;
+    }
+    LOG.info("resuming the balance the last mount left");
+    Thread t =
+        new Thread(
+            () ->
+                asBalance(
+                    f,
+                    "balance",
+                    steps -> {
+                      Balance.resume(steps, recorded[0], f.balance);
+                      return 0;
+                    },
+                    FuseProtocol.ROOT_ID),
+            "balance-resume");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** A step's change failed with this errno (the cause is in the log). */

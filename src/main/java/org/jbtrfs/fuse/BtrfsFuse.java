@@ -35,6 +35,11 @@ public final class BtrfsFuse implements FuseSession.Handler {
     this.release = release;
   }
 
+  /** Goes on with a balance the last mount left, unless {@code skip} (skip_balance). */
+  void resumeBalance(boolean skip) {
+    BalanceIoctl.resumeRecorded(f, skip);
+  }
+
   /** What stops a running balance at unmount (cancels it after its current step). */
   AutoCloseable balance() {
     return f.balance;

@@ -5,12 +5,13 @@ import org.jbtrfs.relocation.Balance;
 /**
  * The balance (or device remove, or shrink: each a balance underneath) running on this mount, one
  * at a time: what `balance status` shows, and the flag `balance cancel` sets, which the balance
- * reads between steps. An unmount cancels it first, so its last step commits before the final
- * commit (nothing of it is kept to resume: jbtrfs writes no balance item yet).
+ * reads between steps. An unmount pauses it first, so its last step commits before the final
+ * commit, and its balance item stays for the next mount.
  */
 final class LiveBalance implements Balance.Progress, AutoCloseable {
   /** What `balance status` reports. */
-  record Status(boolean running, String what, int done, int total, long bytes, long millis) {}
+  record Status(
+      boolean running, boolean paused, String what, int done, int total, long bytes, long millis) {}
 
   private boolean running;
   private String what = "";
@@ -19,6 +20,10 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
   private long bytes;
   private long startedMillis;
   private boolean cancel;
+  private boolean pause;
+
+  /** A balance the balance item records that does not run now (skip_balance, or paused). */
+  private Balance.Request paused;
 
   /** Starts {@code what}; false when a balance runs already. */
   synchronized boolean tryStart(String what) {
@@ -29,6 +34,8 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
     total = 0;
     bytes = 0;
     cancel = false;
+    pause = false;
+    paused = null;
     startedMillis = System.currentTimeMillis();
     return true;
   }
@@ -54,9 +61,29 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
     return cancel;
   }
 
+  @Override
+  public synchronized boolean paused() {
+    return pause;
+  }
+
+  /** Records a balance left paused on disk, for status, resume and cancel. */
+  synchronized void setPaused(Balance.Request r) {
+    paused = r;
+  }
+
+  synchronized Balance.Request pausedRequest() {
+    return running ? null : paused;
+  }
+
   synchronized Status status() {
     return new Status(
-        running, what, done, total, bytes, System.currentTimeMillis() - startedMillis);
+        running,
+        !running && paused != null,
+        what,
+        done,
+        total,
+        bytes,
+        System.currentTimeMillis() - startedMillis);
   }
 
   /**
@@ -70,11 +97,24 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
     return true;
   }
 
-  /** At unmount: stops a running balance after its current step. */
+  /** Pauses the running balance after its current step and waits; false when none runs. */
+  synchronized boolean pauseAndWait() throws InterruptedException {
+    if (!running) return false;
+    pause = true;
+    while (running) wait();
+    return true;
+  }
+
+  /**
+   * At unmount: pauses a running balance after its current step, as the kernel's unmount does; its
+   * balance item stays, so the next mount goes on with it.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (!running) return;
+    pause = true;
     try {
-      cancelAndWait();
+      while (running) wait();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

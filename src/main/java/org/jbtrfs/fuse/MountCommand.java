@@ -110,6 +110,7 @@ public final class MountCommand implements Callable<Integer> {
       held.stopFirst(startCommitter(rw, opts.commitSeconds()));
       held.stopFirst(ForeignUseWatcher.start(claims, rw.engine()));
       held.stopFirst(rw.startCleaner());
+      fuse.resumeBalance(opts.skipBalance());
     }
     CountDownLatch done = new CountDownLatch(1);
     // SIGTERM and SIGINT unmount; the JVM may only exit once the final commit is on disk.

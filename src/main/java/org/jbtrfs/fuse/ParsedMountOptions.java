@@ -20,7 +20,8 @@ record ParsedMountOptions(
     long pollMicros,
     boolean acl,
     long perMountFlags,
-    List<String> extraDevices) {
+    List<String> extraDevices,
+    boolean skipBalance) {
   /** How long a worker polls for the next request before it blocks; see PollingChannel. */
   static final long DEFAULT_POLL_MICROS = 1000;
 
@@ -39,6 +40,7 @@ record ParsedMountOptions(
     boolean acl = true;
     // As any mount: set-id programs, device files and programs work unless the options say not.
     long flags = 0;
+    boolean skipBalance = false;
     List<String> extra = new ArrayList<>();
     for (String group : groups) {
       for (String opt : group.split(",")) {
@@ -96,6 +98,8 @@ record ParsedMountOptions(
           case "exec" -> flags &= ~Libc.MS_NOEXEC;
           // The kernel's way to name the other members of a multi-device filesystem.
           case "device" -> extra.add(require(name, value));
+          // A balance the last mount left stays paused (balance resume or cancel), as the kernel's.
+          case "skip_balance" -> skipBalance = true;
           // Accepted for compatibility with the kernel's option set; they change nothing here.
           case "defaults", "space_cache" -> {}
           default -> throw new IllegalArgumentException("unknown mount option '" + opt + "'");
@@ -117,7 +121,8 @@ record ParsedMountOptions(
         poll,
         acl,
         flags,
-        List.copyOf(extra));
+        List.copyOf(extra),
+        skipBalance);
   }
 
   private static String require(String name, String value) {

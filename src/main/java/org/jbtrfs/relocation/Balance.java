@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
+import org.jbtrfs.format.BalanceItem;
 import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -43,6 +44,25 @@ public final class Balance {
     default boolean cancelled() {
       return false;
     }
+
+    /** An unmount: stop, keeping the balance item so that the next mount goes on. */
+    default boolean paused() {
+      return false;
+    }
+  }
+
+  /** A balance paused by an unmount; its item stays for the next mount. */
+  public static final class Paused extends IOException {
+    Paused() {
+      super("balance paused");
+    }
+  }
+
+  /** A balance is recorded already (paused, or cut by a crash): resume or cancel it first. */
+  public static final class InProgress extends IOException {
+    InProgress() {
+      super("a balance is paused on this filesystem: resume or cancel it first");
+    }
   }
 
   /** A balance stopped by `balance cancel`: what moved by then stays moved. */
@@ -74,22 +94,60 @@ public final class Balance {
     BlockGroupItem.TYPE_DATA, BlockGroupItem.TYPE_METADATA, BlockGroupItem.TYPE_SYSTEM
   };
 
-  /** Balances data block groups by {@code data}. */
-  public static Result data(Transactions tx, BalanceFilters data, Progress progress)
-      throws IOException {
-    return run(tx, new Request(data, null, null, false), progress);
-  }
-
   /**
    * Relocates the groups each type's filters pick, highest address first over all types, as the
    * kernel walks the chunk tree. Throws with what was done said in the log.
    */
   public static Result run(Transactions tx, Request request, Progress progress) throws IOException {
+    return run(tx, request, progress, false, true);
+  }
+
+  /**
+   * The relocation under a device remove or shrink, which the kernel records no balance item for:
+   * cut short, it is simply started again.
+   */
+  static Result unrecorded(Transactions tx, Request request, Progress progress) throws IOException {
+    return run(tx, request, progress, false, false);
+  }
+
+  /** The balance the balance item records (paused, or cut by a crash), or null when none is. */
+  public static Request recorded(WriteEngine e) throws IOException {
+    byte[] raw = e.tree(ObjectIds.ROOT_TREE).get(BalanceItem.key());
+    return raw == null ? null : BalanceArgs.request(BalanceItem.parse(raw, 0, raw.length));
+  }
+
+  /** Cancels a recorded balance that is not running: its item goes; what moved stays moved. */
+  public static boolean forgetRecorded(WriteEngine e) throws IOException {
+    return e.tree(ObjectIds.ROOT_TREE).delete(BalanceItem.key());
+  }
+
+  /** Goes on with the balance the balance item records. */
+  public static Result resume(Transactions tx, Request recorded, Progress progress)
+      throws IOException {
+    return run(tx, recorded, progress, true, true);
+  }
+
+  /**
+   * {@code resume}: go on with the balance the balance item records (the request must be the one
+   * read from it). With {@code record}, the item is written when the balance starts and deleted
+   * when it ends, whether done, failed or cancelled; only a pause (an unmount) or a crash leaves
+   * it, for the next mount to go on.
+   */
+  private static Result run(
+      Transactions tx, Request request, Progress progress, boolean resume, boolean record)
+      throws IOException {
     int[] considered = new int[1];
     List<long[]> picked =
         tx.committed(
             e -> {
+              byte[] item = e.tree(ObjectIds.ROOT_TREE).get(BalanceItem.key());
+              if (item != null && !resume) throw new InProgress();
+              if (item == null && resume) throw new IllegalStateException("no balance to resume");
               preflight(e, request);
+              if (item == null && record) {
+                e.tree(ObjectIds.ROOT_TREE)
+                    .put(BalanceItem.key(), BalanceArgs.item(request).encode());
+              }
               considered[0] = e.groups().all().size();
               List<long[]> out = new ArrayList<>();
               for (long type : TYPES) {
@@ -106,6 +164,7 @@ public final class Balance {
             });
     int done = 0;
     long bytes = 0;
+    boolean keepItem = false;
     if (progress != null) progress.relocated(0, picked.size(), 0);
     try {
       for (long[] p : picked) {
@@ -115,8 +174,9 @@ public final class Balance {
         Step step;
         boolean any = false;
         do {
-          if (progress != null && progress.cancelled()) {
+          if (progress != null && (progress.cancelled() || progress.paused())) {
             tx.committed(e -> reopen(e, start));
+            if (progress.paused()) throw new Paused();
             throw new Cancelled();
           }
           step = tx.committed(e -> relocationStep(e, start, type, target));
@@ -130,10 +190,15 @@ public final class Balance {
         if (tx.committed(e -> removeIfEmpty(e, start))) done++;
         if (progress != null) progress.relocated(done, picked.size(), bytes);
       }
+    } catch (Paused paused) {
+      keepItem = true;
+      throw paused;
     } finally {
+      boolean keep = keepItem || !record;
       tx.committed(
           e -> {
             for (long type : TYPES) e.setConvertTarget(type, null);
+            if (!keep && !e.isAborted()) e.tree(ObjectIds.ROOT_TREE).delete(BalanceItem.key());
             return null;
           });
     }
@@ -273,11 +338,6 @@ public final class Balance {
       throw new UnsupportedFeatureException(
           "an interrupted kernel balance left relocation trees; let the kernel finish or cancel"
               + " it first");
-    }
-    Cursor item = roots.find(new Key(ObjectIds.BALANCE, ItemType.TEMPORARY_ITEM, 0));
-    if (item != null) {
-      throw new UnsupportedFeatureException(
-          "a kernel balance is paused on this filesystem; resume or cancel it with the kernel");
     }
     int devices = e.fs().devices().all().size();
     for (long type : TYPES) {

@@ -38,7 +38,8 @@ public final class DeviceRemoval {
       BalanceFilters onDevice = BalanceFilters.parse("devid=" + Long.toUnsignedString(devid));
       for (int pass = 0; ; pass++) {
         Balance.Result r =
-            Balance.run(tx, new Balance.Request(onDevice, onDevice, onDevice, true), progress);
+            Balance.unrecorded(
+                tx, new Balance.Request(onDevice, onDevice, onDevice, true), progress);
         boolean left = tx.committed(e -> anyGroupOn(e, devid));
         if (!left) break;
         if (pass + 1 == MAX_PASSES || r.relocated() == 0) {

@@ -39,7 +39,7 @@ public final class DeviceShrink {
         if (pass == MAX_PASSES) {
           throw new IOException("chunks past " + newSize + " on devid " + devid + " stay there");
         }
-        Balance.run(tx, new Balance.Request(beyond, beyond, beyond, true), progress);
+        Balance.unrecorded(tx, new Balance.Request(beyond, beyond, beyond, true), progress);
       }
       tx.committed(
           e -> {

@@ -255,7 +255,7 @@ class BalanceTest {
   }
 
   @Test
-  void liveStatusAndCancel() throws Exception {
+  void liveStatusCancelPauseAndResume() throws Exception {
     ScratchImage img =
         ScratchImage.create(
             dir,
@@ -301,10 +301,44 @@ class BalanceTest {
       ScrubRepairTest.Run again = ScrubRepairTest.jbtrfs("balance", "cancel", at);
       assertThat(again.rc()).isNotZero();
       assertThat(again.err()).contains("Not in progress");
+
+      // Pause keeps the balance recorded, for this mount and the next.
+      t = new Thread(() -> started[0] = unsynchronized("balance", "start", "-d", at));
+      t.start();
+      awaitRunning(at);
+      ScrubRepairTest.Run pause = ScrubRepairTest.jbtrfs("balance", "pause", at);
+      assertThat(pause.rc()).as(pause.all()).isZero();
+      t.join();
+      assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out()).contains("is paused");
+    }
+    // skip_balance: still paused after the remount, until resumed.
+    try (RwFuseMount m =
+        RwFuseMount.mount(
+            List.of(image),
+            mnt,
+            "noatime,skip_balance",
+            "-Djbtrfs.balanceStepBytes=4096 -Djbtrfs.balanceStepPauseMillis=20")) {
+      assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out())
+          .as("after a remount with skip_balance")
+          .contains("is paused");
+      ScrubRepairTest.Run resume = ScrubRepairTest.jbtrfs("balance", "resume", at);
+      assertThat(resume.rc()).as(resume.all()).isZero();
+      assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out())
+          .contains("No balance found");
     }
     BtrfsCheck.assertClean(image, "after a canceled balance");
     List<String> d = Manifest.diff(before, kernelManifest(List.of(image), "k1"), Set.of("atime"));
     assertThat(d).as("the kernel after a canceled balance: " + Manifest.report(d, 20)).isEmpty();
+  }
+
+  /** Waits until `balance status` shows a balance running on {@code at}. */
+  private static void awaitRunning(String at) throws InterruptedException {
+    String status = "";
+    for (int i = 0; i < 300 && !status.contains("is running"); i++) {
+      Thread.sleep(100);
+      status = ScrubRepairTest.jbtrfs("balance", "status", at).out();
+    }
+    assertThat(status).as("status while it runs").contains("Balance on '" + at + "' is running");
   }
 
   /** Runs a jbtrfs command in this JVM beside others; only its failure message is kept. */
