@@ -311,6 +311,14 @@ class BalanceTest {
       t.join();
       assertThat(ScrubRepairTest.jbtrfs("balance", "status", at).out()).contains("is paused");
     }
+    assertThat(
+            Cmd.run(
+                    List.of(
+                        "btrfs", "inspect-internal", "dump-tree", "-t", "root", image.toString()))
+                .check()
+                .out())
+        .as("the paused balance's item, as btrfs-progs reads it")
+        .contains("BALANCE TEMPORARY_ITEM 0");
     // skip_balance: still paused after the remount, until resumed.
     try (RwFuseMount m =
         RwFuseMount.mount(
