@@ -24,7 +24,9 @@ import picocli.CommandLine.Unmatched;
     subcommands = {
       BalanceCommand.Start.class,
       BalanceCommand.Status.class,
-      BalanceCommand.Cancel.class
+      BalanceCommand.Cancel.class,
+      BalanceCommand.Pause.class,
+      BalanceCommand.Resume.class
     })
 final class BalanceCommand implements Runnable {
   @Override
