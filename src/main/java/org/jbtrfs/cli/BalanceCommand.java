@@ -235,15 +235,7 @@ final class BalanceCommand implements Runnable {
         }
         return 0;
       }
-      try (LiveIoctl io = new LiveIoctl(where)) {
-        io.call(CANCEL, "balance cancel");
-      } catch (LiveIoctl.Failed e) {
-        if (e.errno == ErrnoValues.ENOTCONN) {
-          throw new IOException("balance cancel on '" + where + "' failed: Not in progress", e);
-        }
-        throw e;
-      }
-      return 0;
+      return control(where, CANCEL, "cancel");
     }
   }
 
@@ -261,15 +253,7 @@ final class BalanceCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      try (LiveIoctl io = new LiveIoctl(where)) {
-        io.call(PAUSE, "balance pause");
-      } catch (LiveIoctl.Failed e) {
-        if (e.errno == ErrnoValues.ENOTCONN) {
-          throw new IOException("balance pause on '" + where + "' failed: Not in progress", e);
-        }
-        throw e;
-      }
-      return 0;
+      return control(where, PAUSE, "pause");
     }
   }
 
@@ -316,5 +300,18 @@ final class BalanceCommand implements Runnable {
       System.out.println("Done");
       return 0;
     }
+  }
+
+  /** An argument-less balance ioctl on a mountpoint; ENOTCONN is btrfs-progs' "Not in progress". */
+  private static int control(Path where, long cmd, String name) throws IOException {
+    try (LiveIoctl io = new LiveIoctl(where)) {
+      io.call(cmd, "balance " + name);
+    } catch (LiveIoctl.Failed e) {
+      if (e.errno == ErrnoValues.ENOTCONN) {
+        throw new IOException("balance " + name + " on '" + where + "' failed: Not in progress", e);
+      }
+      throw e;
+    }
+    return 0;
   }
 }
