@@ -88,8 +88,7 @@ final class BalanceCommand implements Runnable {
       }
       for (String t : text) if (t != null) BalanceFilters.parse(t); // refuses bad filters here
       Balance.Result r = Files.isDirectory(where) ? live(text) : offline(text);
-      System.out.println(
-          "Done, had to relocate " + r.relocated() + " out of " + r.considered() + " chunks");
+      printDone(r);
       return 0;
     }
 
@@ -280,8 +279,7 @@ final class BalanceCommand implements Runnable {
             throw new IOException("balance resume on '" + where + "' failed: Not in progress");
           }
           Balance.Result r = Balance.resume(img.transactions(), recorded, null);
-          System.out.println(
-              "Done, had to relocate " + r.relocated() + " out of " + r.considered() + " chunks");
+          printDone(r);
         }
         return 0;
       }
@@ -300,6 +298,12 @@ final class BalanceCommand implements Runnable {
       System.out.println("Done");
       return 0;
     }
+  }
+
+  /** btrfs-progs' last line of a balance. */
+  private static void printDone(Balance.Result r) {
+    System.out.println(
+        "Done, had to relocate " + r.relocated() + " out of " + r.considered() + " chunks");
   }
 
   /** An argument-less balance ioctl on a mountpoint; ENOTCONN is btrfs-progs' "Not in progress". */

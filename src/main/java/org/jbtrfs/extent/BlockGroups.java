@@ -23,9 +23,6 @@ import org.jbtrfs.volume.SuperblockExclusion;
  * before that commit still finds every block the old trees reference intact.
  */
 public final class BlockGroups {
-  public static final long DATA = BlockGroupItem.TYPE_DATA;
-  public static final long METADATA = BlockGroupItem.TYPE_METADATA;
-
   private final TreeMap<Long, BlockGroup> byStart = new TreeMap<>();
   private final List<long[]> pinned = new ArrayList<>();
 

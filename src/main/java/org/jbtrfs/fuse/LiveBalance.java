@@ -91,16 +91,18 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
    * cancel waits); false when none runs.
    */
   synchronized boolean cancelAndWait() throws InterruptedException {
-    if (!running) return false;
-    cancel = true;
-    while (running) wait();
-    return true;
+    return stopAndWait(false);
   }
 
   /** Pauses the running balance after its current step and waits; false when none runs. */
   synchronized boolean pauseAndWait() throws InterruptedException {
+    return stopAndWait(true);
+  }
+
+  private boolean stopAndWait(boolean keepRecord) throws InterruptedException {
     if (!running) return false;
-    pause = true;
+    if (keepRecord) pause = true;
+    else cancel = true;
     while (running) wait();
     return true;
   }
@@ -111,10 +113,8 @@ final class LiveBalance implements Balance.Progress, AutoCloseable {
    */
   @Override
   public synchronized void close() {
-    if (!running) return;
-    pause = true;
     try {
-      while (running) wait();
+      pauseAndWait();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

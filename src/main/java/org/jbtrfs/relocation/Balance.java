@@ -110,6 +110,28 @@ public final class Balance {
     return run(tx, request, progress, false, false);
   }
 
+  /** Relocation passes before a move-off gives up (a group moved onto one still to move). */
+  private static final int MOVE_OFF_PASSES = 8;
+
+  /**
+   * Relocates, unrecorded, every group of any type that {@code where} picks until none is left:
+   * what a device remove and a shrink do once new chunks are kept away. {@code what} names the
+   * place in the error when groups stay.
+   */
+  static void moveOff(Transactions tx, BalanceFilters where, Progress progress, String what)
+      throws IOException {
+    Request all = new Request(where, where, where, true);
+    for (int pass = 0; ; pass++) {
+      boolean left =
+          tx.committed(e -> BalanceSelection.anyPassing(e.groups().all(), e.fs().chunks(), where));
+      if (!left) return;
+      if (pass == MOVE_OFF_PASSES) throw new IOException("block groups " + what + " stay there");
+      if (unrecorded(tx, all, progress).relocated() == 0) {
+        throw new IOException("block groups " + what + " could not be moved");
+      }
+    }
+  }
+
   /** The balance the balance item records (paused, or cut by a crash), or null when none is. */
   public static Request recorded(WriteEngine e) throws IOException {
     byte[] raw = e.tree(ObjectIds.ROOT_TREE).get(BalanceItem.key());

@@ -35,6 +35,13 @@ final class BalanceSelection {
     return passing;
   }
 
+  /** Whether any group, of any type, passes {@code f}. */
+  static boolean anyPassing(Iterable<BlockGroup> groups, ChunkMap chunks, BalanceFilters f)
+      throws FormatException {
+    for (BlockGroup bg : groups) if (passes(bg, chunks.lookup(bg.start()), f)) return true;
+    return false;
+  }
+
   static boolean passes(BlockGroup bg, ChunkMapping chunk, BalanceFilters f) {
     RaidProfile profile = RaidProfile.fromFlags(bg.flags());
     if (f.profiles() != null && !f.profiles().contains(profile)) return false;

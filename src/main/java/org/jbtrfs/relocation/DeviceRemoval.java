@@ -20,9 +20,6 @@ import org.jbtrfs.volume.RaidProfile;
 public final class DeviceRemoval {
   private static final Logger LOG = Logger.getLogger(DeviceRemoval.class.getName());
 
-  /** Relocation passes before giving up (a group moved onto a group still on the device). */
-  private static final int MAX_PASSES = 8;
-
   private DeviceRemoval() {}
 
   /** Removes devid {@code devid}; the caller closes the returned device (null: was missing). */
@@ -35,17 +32,11 @@ public final class DeviceRemoval {
           return null;
         });
     try {
-      BalanceFilters onDevice = BalanceFilters.parse("devid=" + Long.toUnsignedString(devid));
-      for (int pass = 0; ; pass++) {
-        Balance.Result r =
-            Balance.unrecorded(
-                tx, new Balance.Request(onDevice, onDevice, onDevice, true), progress);
-        boolean left = tx.committed(e -> anyGroupOn(e, devid));
-        if (!left) break;
-        if (pass + 1 == MAX_PASSES || r.relocated() == 0) {
-          throw new IOException("block groups on devid " + devid + " could not all be moved off");
-        }
-      }
+      Balance.moveOff(
+          tx,
+          BalanceFilters.parse("devid=" + Long.toUnsignedString(devid)),
+          progress,
+          "on devid " + devid);
     } catch (IOException | RuntimeException failed) {
       tx.committed(
           e -> {
@@ -74,14 +65,6 @@ public final class DeviceRemoval {
             "unable to go below " + p.devsMin() + " devices on " + p.displayName());
       }
     }
-  }
-
-  private static boolean anyGroupOn(WriteEngine e, long devid) throws IOException {
-    for (BlockGroup bg : e.groups().all()) {
-      for (var s : e.fs().chunks().lookup(bg.start()).stripes())
-        if (s.devid() == devid) return true;
-    }
-    return false;
   }
 
   /** Zeroes the magic of every superblock copy, as the kernel scratches a removed device's. */

@@ -2,10 +2,6 @@ package org.jbtrfs.relocation;
 
 import java.io.IOException;
 import java.util.logging.Logger;
-import org.jbtrfs.extent.BlockGroup;
-import org.jbtrfs.volume.ChunkMapping;
-import org.jbtrfs.volume.DevExtentCheck;
-import org.jbtrfs.volume.Stripe;
 
 /**
  * `filesystem resize` to a smaller size, as the kernel's btrfs_shrink_device: new chunks stay below
@@ -16,8 +12,6 @@ import org.jbtrfs.volume.Stripe;
  */
 public final class DeviceShrink {
   private static final Logger LOG = Logger.getLogger(DeviceShrink.class.getName());
-
-  private static final int MAX_PASSES = 8;
 
   private DeviceShrink() {}
 
@@ -30,17 +24,12 @@ public final class DeviceShrink {
           return null;
         });
     try {
-      String id = Long.toUnsignedString(devid);
-      BalanceFilters beyond =
-          BalanceFilters.parse("devid=" + id + ",drange=" + Long.toUnsignedString(newSize) + "..");
-      for (int pass = 0; ; pass++) {
-        boolean left = tx.committed(e -> anyBeyond(e, devid, newSize));
-        if (!left) break;
-        if (pass == MAX_PASSES) {
-          throw new IOException("chunks past " + newSize + " on devid " + devid + " stay there");
-        }
-        Balance.unrecorded(tx, new Balance.Request(beyond, beyond, beyond, true), progress);
-      }
+      String range = Long.toUnsignedString(newSize) + "..";
+      Balance.moveOff(
+          tx,
+          BalanceFilters.parse("devid=" + Long.toUnsignedString(devid) + ",drange=" + range),
+          progress,
+          "past " + newSize + " on devid " + devid);
       tx.committed(
           e -> {
             e.shrinkDevice(devid, newSize);
@@ -55,17 +44,5 @@ public final class DeviceShrink {
       throw failed;
     }
     LOG.info("shrank devid " + devid + " to " + newSize + " bytes");
-  }
-
-  private static boolean anyBeyond(org.jbtrfs.txn.WriteEngine e, long devid, long end)
-      throws IOException {
-    for (BlockGroup bg : e.groups().all()) {
-      ChunkMapping c = e.fs().chunks().lookup(bg.start());
-      long stripeLength = DevExtentCheck.stripeLength(c);
-      for (Stripe s : c.stripes()) {
-        if (s.devid() == devid && s.offset() + stripeLength > end) return true;
-      }
-    }
-    return false;
   }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.jbtrfs.format.FileExtentItem;
 import org.jbtrfs.format.ItemType;
 import org.jbtrfs.format.Key;
@@ -50,13 +49,10 @@ final class FileExtentUsers {
 
   /** Ids of every tree that can hold file extents: subvolumes, snapshots, the data reloc tree. */
   static List<Long> subvolumeTrees(WriteEngine engine) throws IOException {
-    TreeSet<Long> ids = new TreeSet<>(Long::compareUnsigned);
-    Tree roots = engine.tree(ObjectIds.ROOT_TREE).readView();
-    for (Cursor c = roots.seekCeil(new Key(0, 0, 0)); c.valid(); c.next()) {
-      if (c.type() != ItemType.ROOT_ITEM) continue;
-      if (ObjectIds.isFsTree(c.objectId()) || c.objectId() == ObjectIds.DATA_RELOC_TREE)
-        ids.add(c.objectId());
+    List<Long> out = new ArrayList<>();
+    for (long id : RootTreeIds.listed(engine)) {
+      if (ObjectIds.isFsTree(id) || id == ObjectIds.DATA_RELOC_TREE) out.add(id);
     }
-    return new ArrayList<>(ids);
+    return out;
   }
 }

@@ -3,7 +3,6 @@ package org.jbtrfs.relocation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.format.ExtentItem;
@@ -100,17 +99,14 @@ final class MetadataRelocation {
    */
   private static List<Long> trees(WriteEngine engine, BlockGroup bg) throws IOException {
     if (bg.isSystem()) return List.of(ObjectIds.CHUNK_TREE);
-    TreeSet<Long> ids = new TreeSet<>(Long::compareUnsigned);
-    ids.add(ObjectIds.ROOT_TREE);
-    Tree roots = engine.tree(ObjectIds.ROOT_TREE).readView();
-    for (Cursor c = roots.seekCeil(new Key(0, 0, 0)); c.valid(); c.next()) {
-      if (c.type() != ItemType.ROOT_ITEM) continue;
-      if (c.objectId() == ObjectIds.TREE_LOG || c.objectId() == ObjectIds.TREE_RELOC) {
-        throw new FormatException("tree " + c.objectId() + " cannot be relocated");
+    List<Long> ids = new ArrayList<>(List.of(ObjectIds.ROOT_TREE));
+    for (long id : RootTreeIds.listed(engine)) {
+      if (id == ObjectIds.TREE_LOG || id == ObjectIds.TREE_RELOC) {
+        throw new FormatException("tree " + id + " cannot be relocated");
       }
-      ids.add(c.objectId());
+      ids.add(id);
     }
-    return new ArrayList<>(ids);
+    return ids;
   }
 
   /** The block's references, counting the changes not yet run. */

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.extent.NoSpaceException;
 import org.jbtrfs.format.BlockGroupItem;
+import org.jbtrfs.format.DevExtentItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
@@ -201,7 +202,7 @@ public final class ChunkAllocator {
    */
   private final Map<Long, List<long[]>> devExtentCache = new HashMap<>();
 
-  private List<long[]> devExtents(long devid) throws IOException {
+  List<long[]> devExtents(long devid) throws IOException {
     List<long[]> cached = devExtentCache.get(devid);
     if (cached == null) {
       cached = new ArrayList<>();
@@ -211,7 +212,8 @@ public final class ChunkAllocator {
               .readView()
               .seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
       for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
-        cached.add(new long[] {c.offset(), Le.u64(c.raw(), c.dataOffset() + 24)});
+        DevExtentItem item = DevExtentItem.parse(c.raw(), c.dataOffset(), c.dataSize());
+        cached.add(new long[] {c.offset(), item.length()});
       }
       devExtentCache.put(devid, cached);
     }

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.extent.FreeSpaceTree;
+import org.jbtrfs.format.DevExtentItem;
 import org.jbtrfs.format.DevItem;
 import org.jbtrfs.format.FormatException;
 import org.jbtrfs.format.ItemType;
@@ -40,12 +41,13 @@ final class ChunkRemoval {
     Map<Long, Long> freedPerDevice = new TreeMap<>();
     for (Stripe s : chunk.stripes()) {
       Key key = new Key(s.devid(), ItemType.DEV_EXTENT, s.offset());
-      byte[] extent = devTree.get(key);
-      if (extent == null || Le.u64(extent, 16) != bg.start()) {
+      byte[] raw = devTree.get(key);
+      DevExtentItem extent = raw == null ? null : DevExtentItem.parse(raw, 0, raw.length);
+      if (extent == null || extent.chunkOffset() != bg.start()) {
         throw new FormatException(
             "chunk " + bg.start() + " has no device extent at " + s.devid() + ":" + s.offset());
       }
-      long length = Le.u64(extent, 24);
+      long length = extent.length();
       devTree.delete(key);
       engine.chunkAllocator().forgetDevExtent(s.devid(), s.offset());
       freedPerDevice.merge(s.devid(), length, Long::sum);

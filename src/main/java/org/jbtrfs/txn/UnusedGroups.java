@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.extent.BlockGroups;
+import org.jbtrfs.format.BlockGroupItem;
 import org.jbtrfs.space.SpaceCounters;
 import org.jbtrfs.space.SpaceInfo;
 
@@ -45,7 +46,8 @@ final class UnusedGroups {
   }
 
   private static boolean spareable(WriteEngine engine, BlockGroup bg) {
-    SpaceInfo info = engine.space().info(bg.isData() ? BlockGroups.DATA : BlockGroups.METADATA);
+    SpaceInfo info =
+        engine.space().info(bg.isData() ? BlockGroupItem.TYPE_DATA : BlockGroupItem.TYPE_METADATA);
     if (info == null) return false;
     SpaceCounters c = info.counters();
     return c.total() - bg.length() >= c.allUsed();

@@ -364,13 +364,7 @@ public final class WriteEngine implements TreeBlockAllocator {
     try {
       at = groups.allocateIn(BlockGroupItem.TYPE_DATA, len, sb.sectorSize(), accepts);
     } catch (NoSpaceException full) {
-      allocatingChunk = true;
-      try {
-        chunkAllocator.allocate(BlockGroupItem.TYPE_DATA, Long.MAX_VALUE, profile);
-      } finally {
-        allocatingChunk = false;
-        space.setUnallocated(unallocatedBytes());
-      }
+      addChunk(BlockGroupItem.TYPE_DATA, Long.MAX_VALUE, profile);
       at = groups.allocateIn(BlockGroupItem.TYPE_DATA, len, sb.sectorSize(), accepts);
     }
     fs.data().forgetExtents(at, len);
@@ -461,9 +455,15 @@ public final class WriteEngine implements TreeBlockAllocator {
    * cleared on every path out.
    */
   private void addChunk(long type, long maxDeviceBytes) throws IOException {
+    addChunk(type, maxDeviceBytes, null);
+  }
+
+  /** As {@link #addChunk(long, long)}, of {@code profile} (null: the kernel's choice). */
+  private void addChunk(long type, long maxDeviceBytes, org.jbtrfs.volume.RaidProfile profile)
+      throws IOException {
     allocatingChunk = true;
     try {
-      chunkAllocator.allocate(type, maxDeviceBytes);
+      chunkAllocator.allocate(type, maxDeviceBytes, profile);
     } finally {
       allocatingChunk = false;
       space.setUnallocated(unallocatedBytes());
@@ -587,10 +587,8 @@ public final class WriteEngine implements TreeBlockAllocator {
    * btrfs_shrink_device after its relocation).
    */
   public synchronized void shrinkDevice(long devid, long newTotal) throws IOException {
-    org.jbtrfs.tree.Cursor c =
-        tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
-    for (; c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT; c.next()) {
-      long end = c.offset() + Le.u64(c.raw(), c.dataOffset() + 24);
+    for (long[] e : chunkAllocator.devExtents(devid)) {
+      long end = e[0] + e[1];
       if (end > newTotal) {
         throw new IllegalStateException(
             "devid " + devid + " has a device extent up to " + end + ", past " + newTotal);
@@ -631,9 +629,7 @@ public final class WriteEngine implements TreeBlockAllocator {
    * missing), whose superblocks the caller wipes once the commit is on disk.
    */
   public synchronized Device removeDevice(long devid) throws IOException {
-    org.jbtrfs.tree.Cursor c =
-        tree(ObjectIds.DEV_TREE).readView().seekCeil(new Key(devid, ItemType.DEV_EXTENT, 0));
-    if (c.valid() && c.objectId() == devid && c.type() == ItemType.DEV_EXTENT) {
+    if (!chunkAllocator.devExtents(devid).isEmpty()) {
       throw new IllegalStateException("devid " + devid + " still holds device extents");
     }
     WritableTree chunkTree = tree(ObjectIds.CHUNK_TREE);
