@@ -45,7 +45,7 @@ final class DeviceCommand implements Runnable {
           "Add devices to a filesystem, like `btrfs device add`: to a mounted jbtrfs filesystem"
               + " given its mountpoint, or to an unmounted one given its image (and --device for"
               + " its other images). Nothing moves onto them until new chunks are allocated; a"
-              + " balance would spread existing data, which jbtrfs does not do yet.")
+              + " balance spreads what is there already.")
   static final class Add implements Callable<Integer> {
     /** _IOW('j', 8, 4096): see fuse.DeviceAddIoctl. */
     private static final long ADD = 0x50006a08L;

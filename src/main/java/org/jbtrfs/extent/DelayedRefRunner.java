@@ -106,7 +106,11 @@ public final class DelayedRefRunner {
         (h.data ? ExtentItem.FLAG_DATA : ExtentItem.FLAG_TREE_BLOCK)
             | (h.setFullBackref ? ExtentItem.FLAG_FULL_BACKREF : 0);
     extentTree.insert(
-        key, new ExtentItem(h.net(), transid, flags, null, -1, backrefs.inline).encode());
+        key, new ExtentItem(h.net(), generationOf(h), flags, null, -1, backrefs.inline).encode());
+  }
+
+  private long generationOf(DelayedRefs.Head h) {
+    return h.generation != 0 ? h.generation : transid;
   }
 
   private static void applyMods(DelayedRefs.Head h, ExtentBackrefs backrefs) throws IOException {

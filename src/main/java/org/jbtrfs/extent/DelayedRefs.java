@@ -30,6 +30,9 @@ public final class DelayedRefs {
     /** The extent item must gain FULL_BACKREF (a tree block whose children became shared). */
     boolean setFullBackref;
 
+    /** A new extent's item generation when not the transaction's (0): a relocated copy's. */
+    long generation;
+
     final Map<Ref, Long> mods = new TreeMap<>(DelayedRefs::compareRefs);
 
     Head(long bytenr, long numBytes, boolean data, int level) {
@@ -107,9 +110,29 @@ public final class DelayedRefs {
     mod(head(bytenr, nodeSize, false, level), blockRef(root, parent), delta);
   }
 
+  /**
+   * A tree block allocated in this transaction is a copy keeping an older block's generation: its
+   * extent item carries that generation, as scrub compares it with the block's header.
+   */
+  public synchronized void keepGeneration(long bytenr, long generation) {
+    Head h = heads.get(bytenr);
+    if (h == null || !h.isNew || h.data) {
+      throw new IllegalStateException("tree block " + bytenr + " was not allocated here");
+    }
+    h.generation = generation;
+  }
+
   /** The tree block's extent item gets FULL_BACKREF when this head runs. */
   public synchronized void setFullBackref(long bytenr, long nodeSize, int level) {
     head(bytenr, nodeSize, false, level).setFullBackref = true;
+  }
+
+  /**
+   * A data extent was allocated in this transaction; its references come with the changes that
+   * follow (relocation moves an old extent's references to its copy).
+   */
+  public synchronized void newDataExtent(long bytenr, long numBytes) {
+    head(bytenr, numBytes, true, 0).isNew = true;
   }
 
   /** A file extent item of (root, inode, offset key) now points at this data extent. */

@@ -2,8 +2,11 @@ package org.jbtrfs.relocation;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.extent.NoSpaceException;
@@ -27,9 +30,8 @@ import org.jbtrfs.volume.RaidProfile;
  * reference moves with it. The commit that follows frees the old extents, and the one after that
  * can remove the emptied group.
  *
- * <p>The repointing is an ordinary copy-on-write change of each tree, so a leaf that snapshots
- * shared is copied once per tree that points through it (the kernel's relocation keeps such leaves
- * shared through its reloc trees; here they take a leaf each).
+ * <p>The leaves holding those items are rewritten by SharedBlockRelocation: a leaf snapshots share
+ * is copied once for all of them and stays shared, as the kernel's reloc trees keep it.
  */
 final class DataRelocation {
   private static final Logger LOG = Logger.getLogger(DataRelocation.class.getName());
@@ -55,40 +57,58 @@ final class DataRelocation {
   static Moved run(WriteEngine engine, BlockGroup bg, RaidProfile target, long budget)
       throws IOException {
     List<long[]> extents = extentsIn(engine, bg);
-    Map<Long, List<FileExtentUsers.User>> users = FileExtentUsers.of(engine, bg.start(), bg.end());
-    int moved = 0;
-    long bytes = 0;
-    long queued = 0;
+    TreeBlockGraph graph = TreeBlockGraph.walk(engine, FileExtentUsers.subvolumeTrees(engine));
+    Map<Long, Set<Long>> users = FileExtentUsers.leaves(engine, graph, bg.start(), bg.end());
+    List<long[]> step = new ArrayList<>();
+    Set<Long> leaves = new LinkedHashSet<>();
+    long planned = 0;
     for (long[] x : extents) {
-      if (moved > 0 && bytes >= budget) return new Moved(moved, bytes, true, null);
-      long from = x[0];
-      long len = x[1];
-      List<FileExtentUsers.User> us = users.get(from);
+      if (!step.isEmpty() && planned >= budget) break;
+      Set<Long> us = users.get(x[0]);
       if (us == null) {
         throw new FormatException(
-            "data extent " + from + " has no file extent item in any subvolume tree");
+            "data extent " + x[0] + " has no file extent item in any subvolume tree");
       }
+      step.add(x);
+      leaves.addAll(us);
+      planned += x[1];
+    }
+    boolean left = step.size() < extents.size();
+    try {
+      // The leaves and the nodes above them are copied: room for them first, so that running out
+      // of metadata stops the balance cleanly instead of failing half-way.
+      long node = engine.fs().superblock().nodeSize();
+      Balance.ensureRoom(engine, null, METADATA, (graph.withAncestors(leaves).size() + 64L) * node);
+    } catch (NoSpaceException full) {
+      return new Moved(0, 0, true, full);
+    }
+    Map<Long, Long> moved = new HashMap<>();
+    Map<Long, Long> lengths = new HashMap<>();
+    IOException stoppedBy = null;
+    long bytes = 0;
+    long queued = 0;
+    for (long[] x : step) {
+      long from = x[0];
+      long len = x[1];
       long to;
       try {
-        // The repointing copies tree paths: room for them first, so that running out of
-        // metadata stops the balance cleanly instead of failing half-way through an extent.
-        long node = engine.fs().superblock().nodeSize();
-        Balance.ensureRoom(engine, null, METADATA, (us.size() * 8L + 64) * node);
         to = engine.allocateRelocatedData(len, target);
       } catch (NoSpaceException full) {
-        return new Moved(moved, bytes, true, full);
+        stoppedBy = full;
+        break;
       }
       ExtentCopy.Checksums sums;
       try {
         sums = ExtentCopy.copy(engine, from, to, len);
       } catch (IOException unreadable) {
         engine.freeUnusedData(to, len); // also drops the queued copy
-        return new Moved(moved, bytes, true, unreadable);
+        stoppedBy = unreadable;
+        break;
       }
       ExtentCopy.record(engine, sums);
-      for (FileExtentUsers.User u : us) repoint(engine, u, from, to, len);
-      requireUnreferenced(engine, from, len);
-      moved++;
+      engine.refs().newDataExtent(to, len);
+      moved.put(from, to);
+      lengths.put(from, len);
       bytes += len;
       queued += len;
       if (queued >= QUEUED_LIMIT) {
@@ -96,8 +116,37 @@ final class DataRelocation {
         queued = 0;
       }
     }
-    LOG.fine("moved " + moved + " data extents (" + bytes + " bytes) out of " + bg.start());
-    return new Moved(moved, bytes, false, null);
+    if (moved.isEmpty()) return new Moved(0, 0, true, stoppedBy);
+    Set<Long> rewrite = new LinkedHashSet<>();
+    for (long from : moved.keySet()) rewrite.addAll(users.get(from));
+    SharedBlockRelocation.move(engine, graph, rewrite, repoint(moved, lengths));
+    for (Map.Entry<Long, Long> m : lengths.entrySet()) {
+      requireUnreferenced(engine, m.getKey(), m.getValue());
+    }
+    LOG.fine("moved " + moved.size() + " data extents (" + bytes + " bytes) out of " + bg.start());
+    return new Moved(
+        moved.size(), bytes, left || stoppedBy != null || moved.size() < step.size(), stoppedBy);
+  }
+
+  /** Points each item of a leaf's copy that names a moved extent at the extent's new place. */
+  private static SharedBlockRelocation.LeafEdit repoint(
+      Map<Long, Long> moved, Map<Long, Long> lengths) {
+    return (bytenr, copy) -> {
+      boolean[] changed = {false};
+      FileExtentUsers.forEachExtent(
+          copy,
+          (off, disk) -> {
+            Long to = moved.get(disk);
+            if (to == null) return;
+            if (Le.u64(copy, off + FileExtentItem.OFF_DISK_NUM_BYTES) != lengths.get(disk)) {
+              throw new FormatException(
+                  "file extent item in leaf " + bytenr + " names part of data extent " + disk);
+            }
+            Le.put64(copy, off + FileExtentItem.OFF_DISK_BYTENR, to);
+            changed[0] = true;
+          });
+      return changed[0];
+    };
   }
 
   /** [start, length] of every extent item in the group, by address. */
@@ -112,28 +161,6 @@ final class DataRelocation {
       }
     }
     return out;
-  }
-
-  /**
-   * Points one file extent item at the extent's new place and moves its back reference: after the
-   * copy-on-write the item's leaf belongs to its tree, so the reference is keyed by that tree.
-   */
-  private static void repoint(
-      WriteEngine engine, FileExtentUsers.User u, long from, long to, long len) throws IOException {
-    WritableTree tree = engine.tree(u.root());
-    byte[] item = tree.get(u.key());
-    if (item == null || item.length < FileExtentItem.SIZE) {
-      throw new FormatException("file extent item " + u.key() + " of tree " + u.root() + " gone");
-    }
-    if (Le.u64(item, FileExtentItem.OFF_DISK_BYTENR) != from
-        || Le.u64(item, FileExtentItem.OFF_DISK_NUM_BYTES) != len) {
-      throw new FormatException(
-          "file extent item " + u.key() + " of tree " + u.root() + " changed during relocation");
-    }
-    tree.modify(u.key(), (leaf, off) -> Le.put64(leaf, off + FileExtentItem.OFF_DISK_BYTENR, to));
-    long ino = u.key().objectId();
-    engine.refs().dataRef(from, len, u.root(), ino, u.refOffset(), 0, -1);
-    engine.refs().addDataRef(to, len, u.root(), ino, u.refOffset(), true);
   }
 
   /**

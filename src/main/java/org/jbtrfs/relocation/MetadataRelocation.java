@@ -2,7 +2,9 @@ package org.jbtrfs.relocation;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
 import org.jbtrfs.extent.BlockGroup;
 import org.jbtrfs.format.ExtentItem;
@@ -12,16 +14,15 @@ import org.jbtrfs.format.Key;
 import org.jbtrfs.format.ObjectIds;
 import org.jbtrfs.tree.Cursor;
 import org.jbtrfs.tree.Tree;
-import org.jbtrfs.tree.WritableTree;
 import org.jbtrfs.txn.WriteEngine;
 
 /**
  * Moves every tree block out of one metadata or system block group, in the running transaction:
  * each tree that reaches a block there copies-on-write its path down to it, and the copy goes where
  * the allocator allows (the group is closed to it). Found by walking the nodes of every tree (the
- * chunk tree for a system group). A block snapshots share is copied once per tree that reaches it,
- * with its references moved as any copy-on-write moves them, so it ends up with none and is freed
- * at the commit.
+ * chunk tree for a system group). Subvolume trees, whose blocks snapshots may share, move theirs
+ * through SharedBlockRelocation instead, one copy per block however many trees reach it; either way
+ * the original ends up with no reference and is freed at the commit.
  */
 final class MetadataRelocation {
   private static final Logger LOG = Logger.getLogger(MetadataRelocation.class.getName());
@@ -41,34 +42,55 @@ final class MetadataRelocation {
   static Moved run(WriteEngine engine, BlockGroup bg, int maxBlocks) throws IOException {
     List<long[]> all = blocksIn(engine, bg);
     if (all.isEmpty()) return new Moved(0, false);
+    List<Long> subvolumes = new ArrayList<>();
     List<Reach> reaches = new ArrayList<>();
     for (long id : trees(engine, bg)) {
-      WritableTree t = engine.tree(id);
-      t.visitBlocks(
-          (level, key, bytenr) -> {
-            if (bg.contains(bytenr)) {
-              reaches.add(new Reach(id, key == null ? new Key(0, 0, 0) : key, level, bytenr));
-            }
-          });
+      if (ObjectIds.isFsTree(id)) {
+        subvolumes.add(id);
+        continue;
+      }
+      engine
+          .tree(id)
+          .visitBlocks(
+              (level, key, bytenr) -> {
+                if (bg.contains(bytenr)) {
+                  reaches.add(new Reach(id, key == null ? new Key(0, 0, 0) : key, level, bytenr));
+                }
+              });
     }
+    TreeBlockGraph graph = TreeBlockGraph.walk(engine, subvolumes);
     // Higher blocks first: a path copied down to a node is already writable for the blocks below,
     // and a block's ancestors in the group are always in the same step or an earlier one.
     reaches.sort((a, b) -> Integer.compare(b.level(), a.level()));
-    java.util.Set<Long> chosen = new java.util.LinkedHashSet<>();
+    Set<Long> chosen = new LinkedHashSet<>();
     for (Reach r : reaches) {
       if (chosen.size() >= maxBlocks && !chosen.contains(r.bytenr())) break;
       chosen.add(r.bytenr());
     }
+    List<Long> shared = new ArrayList<>();
+    for (TreeBlockGraph.Block b : graph.blocks()) {
+      if (chosen.size() >= maxBlocks) break;
+      if (bg.contains(b.bytenr) && chosen.add(b.bytenr)) shared.add(b.bytenr);
+    }
+    SharedBlockRelocation.move(engine, graph, shared);
     for (Reach r : reaches) {
       if (chosen.contains(r.bytenr())) engine.tree(r.tree()).cowPath(r.key(), r.level());
     }
+    // Ancestors of a chosen block that lie in the group moved with it.
     int moved = 0;
     for (long[] b : all) {
-      if (!chosen.contains(b[0])) continue;
-      requireUnreferenced(engine, b[0], (int) b[1]);
-      moved++;
+      boolean gone = references(engine, b[0], (int) b[1]) == 0;
+      if (chosen.contains(b[0]) && !gone) {
+        throw new FormatException(
+            "tree block "
+                + b[0]
+                + " keeps "
+                + references(engine, b[0], (int) b[1])
+                + " references after every tree reaching it copied it");
+      }
+      if (gone) moved++;
     }
-    if (moved < chosen.size() || chosen.isEmpty()) {
+    if (moved == 0) {
       throw new FormatException(
           "tree blocks of group " + bg.start() + " are reached by no tree the walk knows");
     }
@@ -115,19 +137,5 @@ final class MetadataRelocation {
         engine.tree(ObjectIds.EXTENT_TREE).get(new Key(bytenr, ItemType.METADATA_ITEM, level));
     long refs = raw == null ? 0 : ExtentItem.parse(raw, 0, raw.length, true).refs();
     return refs + engine.refs().pendingRefChange(bytenr);
-  }
-
-  /** Every reference must be gone: one left is a tree the walk did not see. */
-  private static void requireUnreferenced(WriteEngine engine, long bytenr, int level)
-      throws IOException {
-    long left = references(engine, bytenr, level);
-    if (left != 0) {
-      throw new FormatException(
-          "tree block "
-              + bytenr
-              + " keeps "
-              + left
-              + " references after every tree reaching it copied it");
-    }
   }
 }

@@ -45,7 +45,13 @@ final class BlockCow {
   /** This transaction's in-memory copy of {@code bytenr}, or null if it is not writable yet. */
   byte[] writableOrNull(long bytenr) {
     byte[] d = ctx.dirty().dirty(bytenr);
-    return d != null && Le.u64(d, TreeHeader.GENERATION) == ctx.transid() ? d : null;
+    // A relocated block may be shared even when new (the kernel's should_cow_block): it is
+    // copied like any shared block, never changed in place.
+    return d != null
+            && Le.u64(d, TreeHeader.GENERATION) == ctx.transid()
+            && (Le.u64(d, TreeHeader.FLAGS) & TreeHeader.FLAG_RELOC) == 0
+        ? d
+        : null;
   }
 
   /** Current contents of a block for reading: dirty copy first, then the verified on-disk one. */

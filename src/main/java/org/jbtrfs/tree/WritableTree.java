@@ -301,6 +301,53 @@ public final class WritableTree {
     }
   }
 
+  /** Told of each block of {@link #visitNodes}; returns whether to go on into its children. */
+  public interface NodeVisitor {
+    /** {@code parent} is the address of the node pointing here, 0 for the root. */
+    boolean visit(int level, long bytenr, long generation, long parent) throws IOException;
+  }
+
+  /**
+   * Visits the root and, where the visitor asks, the blocks below, as this transaction has the
+   * tree; reads the nodes it goes into, never a leaf. A walk over trees that share blocks can stop
+   * at a block it has seen before.
+   */
+  public void visitNodes(NodeVisitor v) throws IOException {
+    if (v.visit(rootLevel, rootBytenr, rootGeneration, 0)) {
+      visitNodesBelow(rootBytenr, rootGeneration, rootLevel, v);
+    }
+  }
+
+  private void visitNodesBelow(long bytenr, long gen, int level, NodeVisitor v) throws IOException {
+    if (level == 0) return;
+    TreeBlock node = new TreeBlock(0, cow.read(bytenr, gen, level));
+    for (int slot = 0; slot < node.nritems(); slot++) {
+      long child = node.childBlockPtr(slot);
+      long childGen = node.childGeneration(slot);
+      if (v.visit(level - 1, child, childGen, bytenr)) {
+        visitNodesBelow(child, childGen, level - 1, v);
+      }
+    }
+  }
+
+  /**
+   * A block's current contents (the dirty copy, else the verified one on disk). Shared with caches:
+   * never to be changed.
+   */
+  public byte[] readBlock(long bytenr, long generation, int level) throws IOException {
+    return cow.read(bytenr, generation, level);
+  }
+
+  /**
+   * Makes a block already in the dirty set, at the root's level, the root: relocation puts a copy
+   * of the root elsewhere and hands it over this way.
+   */
+  public void adoptRoot(long bytenr, long generation) {
+    rootBytenr = bytenr;
+    rootGeneration = generation;
+    rootChanged = true;
+  }
+
   private void checkSize(int dataLen) {
     if (dataLen < 0 || LeafItems.footprintOf(dataLen) > siblings.leafCapacity()) {
       throw new IllegalArgumentException(

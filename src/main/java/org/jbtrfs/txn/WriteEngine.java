@@ -312,6 +312,22 @@ public final class WriteEngine implements TreeBlockAllocator {
     return bytenr;
   }
 
+  /**
+   * Puts a tree block built outside copy-on-write (relocation's copy of a shared block) at an
+   * address {@link #allocate} gave, to be written by the commit.
+   */
+  public void placeTreeBlock(long bytenr, byte[] raw) {
+    if (!refs.isPendingNew(bytenr)) {
+      throw new IllegalStateException("tree block " + bytenr + " was not allocated here");
+    }
+    dirty.put(bytenr, raw);
+  }
+
+  /** Reference counts of tree blocks shared with snapshots, pending changes included. */
+  public org.jbtrfs.tree.SharedBlockRefs sharedRefs() {
+    return sharedRefs;
+  }
+
   @Override
   public void free(long bytenr, long owner, int level) throws IOException {
     if (refs.isPendingNew(bytenr)) dirty.remove(bytenr);
