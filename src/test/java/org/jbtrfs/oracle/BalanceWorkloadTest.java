@@ -99,7 +99,7 @@ class BalanceWorkloadTest {
               "-Djbtrfs.balanceStepBytes=4096 -Djbtrfs.balanceStepPauseMillis=20")) {
         Thread t = new Thread(() -> ScrubRepairTest.jbtrfs(withTarget(op, mnt)));
         t.start();
-        Thread.sleep(300 + random.nextInt(2000));
+        Thread.sleep(100 + random.nextInt(900));
         during = t.isAlive();
         m.kill9();
         t.join();
