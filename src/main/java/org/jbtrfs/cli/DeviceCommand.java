@@ -123,7 +123,8 @@ final class DeviceCommand implements Runnable {
           "Remove devices from a filesystem, like `btrfs device remove`: each named by its path,"
               + " its devid, or \"missing\"; their chunks move to the other devices first. Of a"
               + " mounted jbtrfs filesystem given its mountpoint, or of an unmounted one given an"
-              + " image (and --device for its other images; the device to remove among them).")
+              + " image (and --device for its other images; the device to remove among them, or,"
+              + " for \"missing\", left out).")
   static final class Remove implements Callable<Integer> {
     /** _IOW('j', 10, 4096): see fuse.DeviceRemoveIoctl. */
     private static final long REMOVE = 0x50006a0aL;
@@ -143,7 +144,13 @@ final class DeviceCommand implements Runnable {
         for (String dev : removed) live(where, dev);
         return 0;
       }
-      try (WritableImage img = WritableImage.open(where, others.list)) {
+      // Removing "missing" is the one thing a filesystem with a device gone is opened for here,
+      // as the kernel's `device remove missing` needs a degraded mount.
+      boolean degraded = removed.contains("missing");
+      try (WritableImage img =
+          degraded
+              ? WritableImage.openDegraded(where, others.list)
+              : WritableImage.open(where, others.list)) {
         org.jbtrfs.relocation.Balance.Transactions tx = img.transactions();
         for (String dev : removed) {
           long devid;
@@ -177,6 +184,10 @@ final class DeviceCommand implements Runnable {
                   "not a member, or too few devices would be left (the daemon's log says which)";
               case ErrnoValues.EBUSY -> "a scrub, replace or balance is running";
               case ErrnoValues.ENOSPC -> "No space left on device";
+              case ErrnoValues.ENOENT ->
+                  dev.equals("missing")
+                      ? "no missing devices found to remove"
+                      : "No such file or directory";
               default -> e.getMessage();
             };
         throw new IOException("error removing device '" + dev + "': " + why, e);

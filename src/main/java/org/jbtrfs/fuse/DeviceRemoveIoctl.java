@@ -30,11 +30,20 @@ final class DeviceRemoveIoctl {
     byte[] name = req.terminated(FuseProtocol.IOCTL_IN_DATA, SIZE);
     if (name == null || name.length == 0) return -Errno.EINVAL;
     String arg = new String(name, StandardCharsets.UTF_8);
+    long devid;
+    try {
+      devid = DeviceSelector.devid(f.fs, arg);
+    } catch (IllegalArgumentException none) {
+      // As the kernel: no such member (or none missing) is ENOENT, which btrfs-progs names.
+      return -Errno.ENOENT;
+    } catch (java.io.IOException unreadable) {
+      return Errno.of(unreadable, "device remove", arg);
+    }
     return BalanceIoctl.asBalance(
         f,
         "device remove",
         steps -> {
-          Device gone = DeviceRemoval.remove(steps, DeviceSelector.devid(f.fs, arg), f.balance);
+          Device gone = DeviceRemoval.remove(steps, devid, f.balance);
           if (gone != null) gone.close();
           out.ioctlDone();
           return 0;

@@ -109,4 +109,68 @@ class DeviceRemoveTest {
       assertThat(show).contains("Total devices 2");
     }
   }
+
+  /**
+   * `device remove missing`: a device of a kernel-filled three-device RAID1 is gone; through a
+   * degraded read-write mount of the other two, the chunks that had a stripe on it are rebuilt on
+   * the devices left, and its dev item goes. The kernel then mounts the two without `degraded`,
+   * reads exactly what was there, counts 2 devices and scrubs clean; btrfs check is clean. Offline,
+   * the same on a copy made before, with the gone device simply not given.
+   */
+  @Test
+  void removeMissingThroughADegradedMountAndOffline() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "missing",
+            500L << 20,
+            3,
+            List.of("-d", "raid1", "-m", "raid1"),
+            "for i in $(seq 1 25); do head -c 3000000 /dev/urandom > f$i; done && btrfs -q"
+                + " subvolume snapshot . snap && rm f4 && sync");
+    List<Path> devs = img.devices();
+    Manifest before;
+    try (Loop loop = Loop.attach(devs);
+        KernelMount k = KernelMount.mount(loop.devices(), dir.resolve("k0"), "")) {
+      before = ManifestReader.read(k.path());
+    }
+    List<Path> two = devs.subList(0, 2);
+    List<Path> copies = new java.util.ArrayList<>();
+    for (Path p : two) {
+      Path c = dir.resolve("copy-" + p.getFileName());
+      Cmd.run(List.of("cp", "--sparse=always", p.toString(), c.toString())).check();
+      copies.add(c);
+    }
+
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    try (RwFuseMount m = RwFuseMount.mount(two, mnt, "noatime,degraded")) {
+      ScrubRepairTest.Run live =
+          ScrubRepairTest.jbtrfs("device", "remove", "missing", mnt.toString());
+      assertThat(live.rc()).as(live.all()).isZero();
+      ScrubRepairTest.Run again =
+          ScrubRepairTest.jbtrfs("device", "remove", "missing", mnt.toString());
+      assertThat(again.rc()).as("nothing missing any more: " + again.all()).isNotZero();
+      assertThat(again.err()).contains("no missing devices found to remove");
+    }
+    try (Loop loop = Loop.attach(two)) {
+      String show =
+          KernelMount.assertReadsBack(loop, dir.resolve("k1"), before, "after a live remove");
+      assertThat(show).contains("Total devices 2");
+    }
+
+    ScrubRepairTest.Run offline =
+        ScrubRepairTest.jbtrfs(
+            "device",
+            "remove",
+            "missing",
+            copies.get(0).toString(),
+            "--device",
+            copies.get(1).toString());
+    assertThat(offline.rc()).as(offline.all()).isZero();
+    try (Loop loop = Loop.attach(copies)) {
+      String show =
+          KernelMount.assertReadsBack(loop, dir.resolve("k2"), before, "after an offline remove");
+      assertThat(show).contains("Total devices 2");
+    }
+  }
 }
