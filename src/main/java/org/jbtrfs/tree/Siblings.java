@@ -61,7 +61,7 @@ final class Siblings {
     if (level == 0) {
       LeafItems items = LeafItems.decode(l.raw());
       items.addAll(LeafItems.decode(r.raw()));
-      int[] cuts = SplitPlan.leafCuts(items, leafCapacity(), -1);
+      int[] cuts = SplitPlan.leafCuts(items, leafCapacity(), -1, false);
       merged = cuts.length == 0;
       int cut = merged ? items.size() : cuts[0];
       items.encode(l.raw(), 0, cut);

@@ -3,19 +3,26 @@ package org.jbtrfs.tree;
 /**
  * Where to cut an overfull leaf. Prefers one cut with the bytes as even as possible on both sides
  * (like the kernel's split_leaf, the new leaf goes to the right); when no single cut leaves both
- * halves fitting, the item that grew gets a leaf of its own between its neighbours.
+ * halves fitting, the item that grew gets a leaf of its own between its neighbours. An item added
+ * after every other of the tree starts a leaf of its own instead, leaving the old one full: keys
+ * that keep growing (new inodes, the extents and checksums of new chunks) then fill their leaves,
+ * as the kernel's fill them by pushing items into the left neighbour before it splits.
  */
 final class SplitPlan {
   private SplitPlan() {}
 
   /**
    * Start indices of each group after the first (the first group starts at 0). {@code capacity} is
-   * the leaf data area; {@code hot} is the slot that grew, or -1 when any item may be split off.
+   * the leaf data area; {@code hot} is the slot that grew, or -1 when any item may be split off;
+   * {@code rightEdge} says the leaf is the tree's last.
    */
-  static int[] leafCuts(LeafItems items, int capacity, int hot) {
+  static int[] leafCuts(LeafItems items, int capacity, int hot, boolean rightEdge) {
     int n = items.size();
     int total = items.bytesUsed(0, n);
     if (total <= capacity) return new int[0];
+    if (rightEdge && hot == n - 1 && n > 1 && items.bytesUsed(0, n - 1) <= capacity) {
+      return new int[] {n - 1};
+    }
     int best = -1;
     int bestDiff = Integer.MAX_VALUE;
     int left = 0;

@@ -41,6 +41,13 @@ public final class WritableTree {
   private long rootGeneration;
   private boolean rootChanged;
 
+  /**
+   * The change running may leave its leaf emptier (a delete, a resize): only then is a withered
+   * child merged with a neighbour, as the kernel rebalances on deletion. A leaf that only grows
+   * keeps its size: the one a right-edge split started fills up from nearly empty.
+   */
+  private boolean shrinking;
+
   public WritableTree(
       WriteContext ctx, long owner, long rootBytenr, int rootLevel, long rootGeneration) {
     this(ctx, owner, rootBytenr, rootLevel, rootGeneration, Sharing.PRIVATE);
@@ -170,6 +177,7 @@ public final class WritableTree {
 
   public boolean delete(Key key) throws IOException {
     if (!contains(key)) return false;
+    shrinking = true;
     change(
         key,
         leaf -> {
@@ -206,6 +214,7 @@ public final class WritableTree {
       int n = countInRange(leaf, cur, toInclusive);
       if (n > 0) {
         Key lo = cur;
+        shrinking = true;
         change(
             cur,
             w -> {
@@ -243,6 +252,7 @@ public final class WritableTree {
   public void resize(Key key, int newSize) throws IOException {
     checkSize(newSize);
     if (!contains(key)) throw new NoSuchElementException("no item " + key);
+    shrinking = true;
     change(
         key,
         leaf -> {
@@ -397,7 +407,12 @@ public final class WritableTree {
 
   /** Applies {@code op} to the leaf for {@code key} and fixes the tree shape up to the root. */
   private void change(Key key, LeafOp op) throws IOException {
-    List<KeyPtr> top = descend(rootBytenr, rootGeneration, rootLevel, key, op, null, 0);
+    List<KeyPtr> top;
+    try {
+      top = descend(rootBytenr, rootGeneration, rootLevel, key, op, null, 0, true);
+    } finally {
+      shrinking = false;
+    }
     int level = rootLevel;
     while (top.size() > 1) { // the root split: stack a new root on top
       level++;
@@ -430,13 +445,20 @@ public final class WritableTree {
   /**
    * COWs the block, recurses towards the leaf and returns the pointers that replace this block in
    * its parent: one (possibly with a new first key), several after a split, or one with a null key
-   * when the block ended up empty.
+   * when the block ended up empty. {@code rightEdge}: the block is the last of its level.
    */
   private List<KeyPtr> descend(
-      long bytenr, long gen, int level, Key key, LeafOp op, byte[] parentRaw, int keyOff)
+      long bytenr,
+      long gen,
+      int level,
+      Key key,
+      LeafOp op,
+      byte[] parentRaw,
+      int keyOff,
+      boolean rightEdge)
       throws IOException {
     BlockCow.Writable w = cow.writable(bytenr, gen, level, bytenr == rootBytenr, parentRaw, keyOff);
-    if (level == 0) return finishLeaf(w, op.apply(w.raw()));
+    if (level == 0) return finishLeaf(w, op.apply(w.raw()), rightEdge);
     TreeBlock node = new TreeBlock(w.bytenr(), w.raw());
     int slot = childSlot(node, key);
     List<KeyPtr> repl =
@@ -447,10 +469,11 @@ public final class WritableTree {
             key,
             op,
             w.raw(),
-            node.keyOffset(slot));
+            node.keyOffset(slot),
+            rightEdge && slot == node.nritems() - 1);
     if (repl.size() == 1
         && repl.get(0).key() != null
-        && !siblings.needsRebalance(repl.get(0), level - 1)) {
+        && !(shrinking && siblings.needsRebalance(repl.get(0), level - 1))) {
       // The common case: the child kept its place and size, only its pointer changes. Rewriting
       // that one key pointer gives the same bytes as re-encoding the node.
       KeyPtr p = repl.get(0);
@@ -471,7 +494,7 @@ public final class WritableTree {
         ptrs.add(slot + kept++, p);
       }
     }
-    if (kept == 1) siblings.rebalance(ptrs, slot, level - 1);
+    if (kept == 1 && shrinking) siblings.rebalance(ptrs, slot, level - 1);
     if (ptrs.isEmpty()) return List.of(new KeyPtr(null, w.bytenr(), cow.transid()));
     int[] cuts = SplitPlan.evenCuts(ptrs.size(), siblings.maxPtrs());
     List<KeyPtr> out = new ArrayList<>();
@@ -488,7 +511,8 @@ public final class WritableTree {
     return Math.max(0, node.floorSlot(key));
   }
 
-  private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items) throws IOException {
+  private List<KeyPtr> finishLeaf(BlockCow.Writable w, LeafItems items, boolean rightEdge)
+      throws IOException {
     if (items == null) { // edited in place: still one block, whose first key may have changed
       TreeBlock b = new TreeBlock(w.bytenr(), w.raw());
       return List.of(new KeyPtr(b.nritems() == 0 ? null : b.key(0), w.bytenr(), cow.transid()));
@@ -497,7 +521,7 @@ public final class WritableTree {
       items.encode(w.raw(), 0, 0);
       return List.of(new KeyPtr(null, w.bytenr(), cow.transid()));
     }
-    int[] cuts = SplitPlan.leafCuts(items, siblings.leafCapacity(), items.hot);
+    int[] cuts = SplitPlan.leafCuts(items, siblings.leafCapacity(), items.hot, rightEdge);
     List<KeyPtr> out = new ArrayList<>();
     int start = 0;
     for (int g = 0; g <= cuts.length; g++) {

@@ -54,28 +54,16 @@ class BalanceCrashTest {
       Path mnt = Files.createDirectories(dir.resolve("mnt"));
       String[] argv = java.util.Arrays.copyOf(op, op.length + 1);
       argv[op.length] = mnt.toString();
-      boolean during;
       // One 64 KiB extent per step and a pause after each: a kill lands in the middle.
-      try (RwFuseMount m =
-          RwFuseMount.mount(
-              devs,
-              mnt,
-              "noatime",
-              "-Djbtrfs.balanceStepBytes=4096 -Djbtrfs.balanceStepPauseMillis=20")) {
-        Thread t = new Thread(() -> ScrubRepairTest.jbtrfs(argv));
-        t.start();
-        Thread.sleep(300 + random.nextInt(3000));
-        during = t.isAlive();
-        m.kill9();
-        t.join();
-      }
+      boolean during = BalanceKills.killDuring(devs, mnt, argv, 300 + random.nextInt(3000));
       if (during) landed++;
       System.out.println(
           "BalanceCrashTest: kill during '"
               + String.join(" ", op)
               + "': "
               + (during ? "yes" : "after it ended"));
-      if (devs.size() == 3 && !holdsBtrfs(devs.get(2))) devs.remove(2); // the remove finished
+      if (devs.size() == 3 && !BalanceKills.holdsBtrfs(devs.get(2)))
+        devs.remove(2); // the remove finished
       check(devs, "after a kill during " + String.join(" ", op));
       List<String> d = Manifest.diff(before, manifest(devs, "k"), Set.of("atime"));
       assertThat(d)
@@ -104,11 +92,6 @@ class BalanceCrashTest {
     check(devs, "after a balance to the end");
     List<String> d = Manifest.diff(before, manifest(devs, "kend"), Set.of("atime"));
     assertThat(d).as("the kernel at the end: " + Manifest.report(d, 20)).isEmpty();
-  }
-
-  private static boolean holdsBtrfs(Path device) {
-    Cmd.Result r = Cmd.run(List.of("blkid", "-p", device.toString()));
-    return (r.out() + r.stderr()).contains("btrfs");
   }
 
   private static void check(List<Path> devs, String when) {

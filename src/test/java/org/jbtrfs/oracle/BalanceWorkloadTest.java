@@ -90,26 +90,14 @@ class BalanceWorkloadTest {
         assertThat(add.rc()).as(add.all()).isZero();
         devs.add(extra);
       }
-      boolean during;
-      try (RwFuseMount m =
-          RwFuseMount.mount(
-              devs,
-              mnt,
-              "noatime",
-              "-Djbtrfs.balanceStepBytes=4096 -Djbtrfs.balanceStepPauseMillis=20")) {
-        Thread t = new Thread(() -> ScrubRepairTest.jbtrfs(withTarget(op, mnt)));
-        t.start();
-        Thread.sleep(100 + random.nextInt(900));
-        during = t.isAlive();
-        m.kill9();
-        t.join();
-      }
+      boolean during =
+          BalanceKills.killDuring(devs, mnt, withTarget(op, mnt), 100 + random.nextInt(900));
       System.err.println(
           "BalanceWorkloadTest: kill during '"
               + String.join(" ", op)
               + "': "
               + (during ? "yes" : "after it ended"));
-      if (op[0].equals("device") && !holdsBtrfs(devs.get(1))) devs.remove(1);
+      if (op[0].equals("device") && !BalanceKills.holdsBtrfs(devs.get(1))) devs.remove(1);
       try (RwFuseMount m = RwFuseMount.mount(devs, mnt, "noatime")) {
         verify("jbtrfs after a kill during " + String.join(" ", op), mnt, root);
       }
@@ -129,11 +117,6 @@ class BalanceWorkloadTest {
     argv.add(devs.get(0).toString());
     for (Path p : devs.subList(1, devs.size())) argv.addAll(List.of("--device", p.toString()));
     return argv.toArray(new String[0]);
-  }
-
-  private static boolean holdsBtrfs(Path device) {
-    Cmd.Result r = Cmd.run(List.of("blkid", "-p", device.toString()));
-    return (r.out() + r.stderr()).contains("btrfs");
   }
 
   /** btrfs check clean, and a kernel mount shows exactly the model. */

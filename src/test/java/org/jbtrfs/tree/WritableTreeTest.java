@@ -74,6 +74,36 @@ class WritableTreeTest {
     assertThat(new TreeBlock(0, h.dirty.dirty(t.rootBytenr())).nritems()).isZero();
   }
 
+  /**
+   * Keys added in ascending order (new inodes, the extents of a new chunk) fill their leaves: a
+   * leaf split at the tree's right edge leaves the old leaf full, so 2,000 items of 100 bytes in 4
+   * KiB leaves take as many leaves as they need and one more, not twice as many. Added in the
+   * middle, the split stays even.
+   */
+  @Test
+  void ascendingKeysFillTheirLeaves() throws Exception {
+    TreeHarness h = new TreeHarness(4096);
+    WritableTree t = WritableTree.create(h.ctx(), TreeHarness.OWNER);
+    TreeMap<Key, byte[]> model = new TreeMap<>();
+    for (int i = 0; i < 2000; i++) {
+      t.insert(key(i), value(i, 100));
+      model.put(key(i), value(i, 100));
+    }
+    TreeInvariants.check(h, t, model);
+    int perLeaf = (4096 - TreeHeader.SIZE) / (100 + TreeHeader.ITEM_SIZE);
+    long leaves = h.allocator.live().size() - 1; // less the one node above them
+    assertThat(t.rootLevel()).isEqualTo(1);
+    assertThat(leaves).isLessThanOrEqualTo(2000 / perLeaf + 1);
+
+    TreeHarness h2 = new TreeHarness(4096);
+    WritableTree middle = WritableTree.create(h2.ctx(), TreeHarness.OWNER);
+    for (int i = 0; i < 2000; i++) {
+      long k = i % 2 == 0 ? i : 1_000_000 - i; // the two halves meet in the middle
+      middle.insert(key(k), value(k, 100));
+    }
+    assertThat(h2.allocator.live().size() - 1).isGreaterThan(2000 / perLeaf * 3 / 2);
+  }
+
   @Test
   void cowMovesEveryBlockOnThePathOncePerTransaction() throws Exception {
     TreeHarness h = new TreeHarness(4096);
