@@ -25,8 +25,13 @@ final class BalanceIoctl {
   /** Bytes of each type's filter text: data, metadata, system, after the flags. */
   private static final int FIELD = 1360;
 
-  /** Metadata reserved for each step's change before it starts. */
-  private static final int STEP_ITEMS = 64;
+  /**
+   * Metadata reserved for each step's change before it starts. What a step's copies really need is
+   * checked against the free metadata by Balance.ensureRoom; this keeps the accounting of
+   * concurrent changes honest, and is small enough (2 MiB at 16 KiB nodes) to be borrowed from the
+   * global reserve when the filesystem is full, which is when a balance is run.
+   */
+  private static final int STEP_ITEMS = 8;
 
   private final FuseFs f;
 
@@ -176,7 +181,10 @@ final class BalanceIoctl {
               "balance",
               nodeid,
               STEP_ITEMS,
-              false,
+              // Like a deletion, a step may dip into the global reserve: on a full filesystem
+              // a balance is what gives space back, and what its copies need was checked
+              // against the free metadata before anything changes (Balance.ensureRoom).
+              true,
               () -> {
                 try {
                   result[0] = f.rw.committedAlone(change::apply);
