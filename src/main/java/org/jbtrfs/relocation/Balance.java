@@ -158,6 +158,11 @@ public final class Balance {
   private static Result run(
       Transactions tx, Request request, Progress progress, boolean resume, boolean record)
       throws IOException {
+    // A deleted subvolume still being dropped holds references the walk must not repoint: its
+    // drop is finished first, a commit per piece, as the cleaner would have done.
+    while (tx.committed(Balance::dropDeadPiece)) {
+      if (progress != null && progress.cancelled()) throw new Cancelled();
+    }
     int[] considered = new int[1];
     List<long[]> picked =
         tx.committed(
@@ -340,6 +345,14 @@ public final class Balance {
       e.abort(failed);
       throw failed;
     }
+    return true;
+  }
+
+  /** Drops a piece of the first deleted subvolume still there; false when there is none. */
+  private static boolean dropDeadPiece(WriteEngine e) throws IOException {
+    List<Long> dead = DeadSubvolumes.pending(e);
+    if (dead.isEmpty()) return false;
+    DeadSubvolumes.dropSome(e, dead.get(0), DeadSubvolumes.LEAVES_PER_PIECE);
     return true;
   }
 

@@ -57,6 +57,7 @@ final class DataRelocation {
   static Moved run(WriteEngine engine, BlockGroup bg, RaidProfile target, long budget)
       throws IOException {
     List<long[]> extents = extentsIn(engine, bg);
+    if (extents.isEmpty()) return new Moved(0, 0, false, null);
     TreeBlockGraph graph = TreeBlockGraph.walk(engine, FileExtentUsers.subvolumeTrees(engine));
     Map<Long, Set<Long>> users = FileExtentUsers.leaves(engine, graph, bg.start(), bg.end());
     List<long[]> step = new ArrayList<>();

@@ -283,6 +283,178 @@ class BalanceTest {
     assertThat(relocated(again.out())).as("soft skips groups already converted").isZero();
   }
 
+  /**
+   * single -> raid1 -> raid10 -> raid1c3 -> dup -> single, data and metadata (and system with it),
+   * adding devices for each profile that needs them and removing them when it no longer does. After
+   * each step the kernel's `filesystem usage` shows only the new profile, the kernel reads exactly
+   * what was there and scrubs clean, btrfs check is clean and the data used bytes (counted once,
+   * whatever the copies) have not changed.
+   */
+  @Test
+  void convertThroughEveryProfileAddingAndRemovingDevices() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "chain",
+            600L << 20,
+            1,
+            List.of("-d", "single", "-m", "dup"),
+            "mkdir comp && btrfs property set comp compression zstd && for i in $(seq 1 10);"
+                + " do head -c 4000000 /dev/urandom > f$i; head -c 2000000 < <(yes text $i) >"
+                + " comp/c$i; done && btrfs -q subvolume snapshot . snap && rm f3 && head -c"
+                + " 300000 /dev/urandom > snap/own && sync");
+    List<Path> devs = new ArrayList<>(img.devices());
+    Manifest before = kernelManifest(devs, "k0");
+    BlockGroupUsage used0 = BlockGroupUsage.of(devs.get(0));
+    for (int i = 2; i <= 4; i++) {
+      Path p = dir.resolve("chain" + i + ".img");
+      Loop.createSparse(p, 600L << 20);
+    }
+    String[][] steps = {
+      {"add", "chain2.img"},
+      {"convert", "raid1", "2"},
+      {"add", "chain3.img", "chain4.img"},
+      {"convert", "raid10", "2"},
+      {"remove", "4"},
+      {"convert", "raid1c3", "3"},
+      {"convert", "dup", "2"},
+      {"remove", "3"},
+      {"remove", "2"},
+      {"convert", "single", "1"},
+    };
+    for (String[] step : steps) {
+      String what = String.join(" ", step);
+      List<String> argv = new ArrayList<>();
+      switch (step[0]) {
+        case "add" -> {
+          argv.addAll(List.of("device", "add"));
+          for (int i = 1; i < step.length; i++) argv.add(dir.resolve(step[i]).toString());
+        }
+        case "remove" -> argv.addAll(List.of("device", "remove", step[1]));
+        default ->
+            argv.addAll(
+                List.of("balance", "start", "-f", "-dconvert=" + step[1], "-mconvert=" + step[1]));
+      }
+      argv.add(devs.get(0).toString());
+      for (Path p : devs.subList(1, devs.size())) argv.addAll(List.of("--device", p.toString()));
+      ScrubRepairTest.Run r = ScrubRepairTest.jbtrfs(argv.toArray(new String[0]));
+      assertThat(r.rc()).as(what + ": " + r.all()).isZero();
+      if (step[0].equals("add")) {
+        for (int i = 1; i < step.length; i++) devs.add(dir.resolve(step[i]));
+        continue;
+      }
+      if (step[0].equals("remove")) devs.remove(Integer.parseInt(step[1]) - 1);
+      try (Loop loop = Loop.attach(devs)) {
+        String show = KernelMount.assertReadsBack(loop, dir.resolve("kc"), before, "after " + what);
+        assertThat(show).as(what).contains("Total devices " + devs.size());
+      }
+      if (step[0].equals("convert")) {
+        String usage = kernelUsage(devs);
+        String want = step[1].equals("single") ? "single" : step[1].toUpperCase();
+        for (String type : List.of("Data", "Metadata", "System")) {
+          assertThat(profiles(usage, type)).as(what + ": " + usage).containsExactly(want);
+        }
+        try (Loop loop = Loop.attach(devs)) {
+          // Through the loop devices: btrfs-progs finds the other members by scanning them.
+          assertThat(BlockGroupUsage.of(Path.of(loop.devices().get(0))).data())
+              .as("data used after " + what)
+              .isEqualTo(used0.data());
+        }
+      }
+    }
+  }
+
+  /**
+   * A balance started while a deleted snapshot is still being dropped (a leaf per commit, so it is)
+   * finishes the drop first, then relocates: what is left reads back through the kernel, btrfs
+   * check is clean and the snapshot is gone.
+   */
+  @Test
+  void balanceFinishesADropInProgressFirst() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "drop",
+            1L << 30,
+            1,
+            List.of(),
+            "mkdir d && for i in $(seq 1 3000); do echo $i > d/f$i; done && for i in $(seq 1 8);"
+                + " do head -c 3000000 /dev/urandom > big$i; done && sync && btrfs -q subvolume"
+                + " snapshot . snap && rm big2 && echo new > d/f1 && sync");
+    Path image = img.image();
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    Manifest shown;
+    try (RwFuseMount m =
+        RwFuseMount.mount(List.of(image), mnt, "noatime", "-Djbtrfs.dropLeavesPerCommit=1")) {
+      ScrubRepairTest.Run del =
+          ScrubRepairTest.jbtrfs("subvolume", "delete", mnt.resolve("snap").toString());
+      assertThat(del.rc()).as(del.all()).isZero();
+      ScrubRepairTest.Run bal = ScrubRepairTest.jbtrfs("balance", "start", "-d", mnt.toString());
+      assertThat(bal.rc()).as(bal.all()).isZero();
+      assertThat(relocated(bal.out())).as(bal.all()).isPositive();
+      shown = ManifestReader.read(mnt);
+    }
+    assertThat(shown.entries().keySet()).noneMatch(p -> p.startsWith("snap"));
+    String roots =
+        Cmd.run(List.of("btrfs", "inspect-internal", "dump-tree", "-t", "root", image.toString()))
+            .check()
+            .out();
+    assertThat(roots).as("no orphan item is left").doesNotContain("ORPHAN_ITEM");
+    try (Loop loop = Loop.attach(List.of(image))) {
+      KernelMount.assertReadsBack(loop, dir.resolve("kd"), shown, "after the balance");
+    }
+  }
+
+  /** The profiles `btrfs filesystem usage` lists for a type ("Data,RAID1: ..." lines). */
+  private static Set<String> profiles(String usage, String type) {
+    Set<String> out = new java.util.TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^" + type + ",([A-Za-z0-9]+):").matcher(usage);
+    while (m.find()) out.add(m.group(1));
+    return out;
+  }
+
+  /**
+   * The kernel (6.18), converting a RAID1 pair of 2 GiB devices holding ~450 MB and a snapshot to
+   * `-dconvert=single -mconvert=dup`, aborted its transaction with ENOSPC and went read-only.
+   * jbtrfs, on the same case through a live mount, completes or stops with ENOSPC before changing
+   * what it cannot finish, and stays read-write: a file written afterwards reads back, btrfs check
+   * is clean and the kernel reads everything.
+   */
+  @Test
+  void tightConversionNeverAborts() throws Exception {
+    ScratchImage img =
+        ScratchImage.create(
+            dir,
+            "tight",
+            2L << 30,
+            2,
+            List.of("-d", "raid1", "-m", "raid1"),
+            "for i in $(seq 1 45); do head -c 10000000 /dev/urandom > f$i; done && mkdir small"
+                + " && for i in $(seq 1 2000); do echo $i > small/s$i; done && sync && btrfs -q"
+                + " subvolume snapshot . snap && rm f1 f2 && head -c 5000000 /dev/urandom >"
+                + " snap/own && sync");
+    List<Path> devs = img.devices();
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    Manifest shown;
+    try (RwFuseMount m = RwFuseMount.mount(devs, mnt, "noatime")) {
+      ScrubRepairTest.Run r =
+          ScrubRepairTest.jbtrfs(
+              "balance", "start", "-f", "-dconvert=single", "-mconvert=dup", mnt.toString());
+      System.out.println("tight conversion: rc " + r.rc() + ": " + r.all());
+      assertThat(r.rc() == 0 || r.all().contains("No space left on device"))
+          .as("completes or stops with ENOSPC: " + r.all())
+          .isTrue();
+      byte[] b = new byte[3_000_000];
+      new java.util.Random(9).nextBytes(b);
+      Files.write(mnt.resolve("after"), b);
+      assertThat(Files.readAllBytes(mnt.resolve("after"))).as("still read-write").isEqualTo(b);
+      shown = ManifestReader.read(mnt);
+    }
+    try (Loop loop = Loop.attach(devs)) {
+      KernelMount.assertReadsBack(loop, dir.resolve("kt"), shown, "after the tight conversion");
+    }
+  }
+
   @Test
   void shrinkMovesWhatLiesBeyondOfflineAndLive() throws Exception {
     ScratchImage img =
