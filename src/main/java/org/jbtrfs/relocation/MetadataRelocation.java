@@ -79,16 +79,16 @@ final class MetadataRelocation {
     // Ancestors of a chosen block that lie in the group moved with it.
     int moved = 0;
     for (long[] b : all) {
-      boolean gone = references(engine, b[0], (int) b[1]) == 0;
-      if (chosen.contains(b[0]) && !gone) {
+      long left = references(engine, b[0], (int) b[1]);
+      if (chosen.contains(b[0]) && left != 0) {
         throw new FormatException(
             "tree block "
                 + b[0]
                 + " keeps "
-                + references(engine, b[0], (int) b[1])
+                + left
                 + " references after every tree reaching it copied it");
       }
-      if (gone) moved++;
+      if (left == 0) moved++;
     }
     if (moved == 0) {
       throw new FormatException(

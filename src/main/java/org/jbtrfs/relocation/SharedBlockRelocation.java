@@ -66,7 +66,7 @@ final class SharedBlockRelocation {
       byte[] raw = engine.tree(blk.via).readBlock(b, blk.generation, blk.level);
       requireMixedBackrefs(b, raw);
       old.put(b, raw);
-      backrefs.put(b, TreeBlockRefs.of(engine, b, blk.level));
+      backrefs.put(b, TreeBlockRefs.of(engine, b));
     }
     for (long b : copied) {
       TreeBlockGraph.Block blk = graph.get(b);

@@ -17,7 +17,7 @@ import org.jbtrfs.txn.WriteEngine;
  * the keyed items after it, and the changes still queued. A relocated copy takes these over.
  */
 record TreeBlockRefs(Map<DelayedRefs.Ref, Long> refs, long flags) {
-  static TreeBlockRefs of(WriteEngine engine, long bytenr, int level) throws IOException {
+  static TreeBlockRefs of(WriteEngine engine, long bytenr) throws IOException {
     Map<DelayedRefs.Ref, Long> out = new HashMap<>();
     Cursor c = engine.tree(ObjectIds.EXTENT_TREE).readView().seekCeil(new Key(bytenr, 0, 0));
     if (!c.valid() || c.objectId() != bytenr || c.type() != ItemType.METADATA_ITEM) {
